@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The local all-in-one launcher: runs the four services on loopback with embedded RocksDB under a
+# state directory. Usage: deploy/local/omnia-local.sh start|stop|status
+#   OMNIA_STATE_DIR  state and logs (default: var/ in the source tree)
+#   OMNIA_BIN_DIR    the build tree holding services/ and tools/ (default: build/)
+#   OMNIA_BASE_PORT  gRPC ports are BASE+1..BASE+4 and metrics ports BASE+11..BASE+14
+#                    (default 50050)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+state=${OMNIA_STATE_DIR:-$root/var}
+bin=${OMNIA_BIN_DIR:-$root/build}
+base=${OMNIA_BASE_PORT:-50050}
+services=(aggregation exporter ingestion catalogue)
+
+port_of() {
+  case $1 in
+    ingestion) echo $((base + 1)) ;;
+    aggregation) echo $((base + 2)) ;;
+    catalogue) echo $((base + 3)) ;;
+    exporter) echo $((base + 4)) ;;
+  esac
+}
+address_of() { echo "127.0.0.1:$(port_of "$1")"; }
+metrics_of() { echo "127.0.0.1:$(($(port_of "$1") + 10))"; }
+
+flags_of() {
+  case $1 in
+    ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation)" ;;
+    aggregation) echo "--data_dir=$state/aggregation" ;;
+    catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" ;;
+    exporter) echo "--aggregation_address=$(address_of aggregation)" ;;
+  esac
+}
+
+start() {
+  mkdir -p "$state/run" "$state/logs"
+  for s in "${services[@]}"; do
+    pidfile=$state/run/$s.pid
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "$s already running (pid $(cat "$pidfile"))"
+      continue
+    fi
+    # shellcheck disable=SC2046
+    "$bin/services/$s/omnia-$s" --grpc_address="$(address_of "$s")" \
+      --metrics_address="$(metrics_of "$s")" $(flags_of "$s") \
+      >>"$state/logs/$s.log" 2>&1 &
+    echo $! >"$pidfile"
+  done
+  for s in "${services[@]}"; do
+    if ! "$bin/tools/omnia" health --address="$(address_of "$s")" --wait=30s >/dev/null; then
+      echo "$s did not become healthy; its log:" >&2
+      tail -n 20 "$state/logs/$s.log" >&2
+      return 1
+    fi
+    echo "$s: SERVING on $(address_of "$s"), metrics on http://$(metrics_of "$s")/metrics"
+  done
+}
+
+stop() {
+  local failed=0
+  for s in "${services[@]}"; do
+    pidfile=$state/run/$s.pid
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    if kill -TERM "$pid" 2>/dev/null; then
+      # wait only works for our own children; poll otherwise.
+      for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      if kill -0 "$pid" 2>/dev/null; then
+        echo "$s did not stop after SIGTERM; killing" >&2
+        kill -KILL "$pid"
+        failed=1
+      else
+        echo "$s: stopped"
+      fi
+    fi
+    rm -f "$pidfile"
+  done
+  return $failed
+}
+
+status() {
+  for s in "${services[@]}"; do
+    printf '%s: ' "$s"
+    "$bin/tools/omnia" health --address="$(address_of "$s")" --timeout=2s || true
+  done
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

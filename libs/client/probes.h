@@ -1,0 +1,39 @@
+// Client-side probes an operator, a test or the CLI uses to look at a running omnia server the
+// way any outside client would: the standard gRPC health and reflection protocols, and a plain
+// HTTP GET for the Prometheus endpoint.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace omnia::client {
+
+// A plaintext channel that retries a refused connection within a fraction of a second instead of
+// gRPC's default backoff (1 s growing to 2 min), so a client that starts together with a server
+// sees it as soon as it listens.
+std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address);
+
+// grpc.health.v1 Check: the status name ("SERVING", "NOT_SERVING", ...) of `service` (empty for
+// the whole server).
+absl::StatusOr<std::string> CheckHealth(const std::shared_ptr<grpc::Channel>& channel,
+                                        const std::string& service, absl::Duration timeout);
+
+// Polls CheckHealth until it answers SERVING or `timeout` passes.
+absl::Status WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel,
+                              const std::string& service, absl::Duration timeout);
+
+// grpc.reflection.v1alpha list_services: the full names of every service the server exposes.
+absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
+    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout);
+
+// A minimal HTTP/1.0 GET to HOST:PORT; returns the body when the status is 200.
+absl::StatusOr<std::string> HttpGet(const std::string& host_port, const std::string& path,
+                                    absl::Duration timeout);
+
+}  // namespace omnia::client

@@ -1,0 +1,76 @@
+#include "libs/cube/cell_value.h"
+
+#include <exception>
+
+namespace omnia::cube {
+namespace {
+
+constexpr char kCountTag = 'C';
+constexpr char kSetTag = 'W';
+
+}  // namespace
+
+CellValue CellValue::Count(uint64_t count) {
+  CellValue v;
+  v.count_ = count;
+  return v;
+}
+
+void CellValue::MergeFrom(const CellValue& other) {
+  if (other.is_set_) {
+    is_set_ = true;
+    workers_ |= other.workers_;
+  }
+  count_ += other.count_;
+}
+
+std::string CellValue::Serialize() const {
+  if (!is_set_) {
+    std::string out(9, '\0');
+    out[0] = kCountTag;
+    for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<char>((count_ >> (8 * i)) & 0xff);
+    return out;
+  }
+  Roaring compact = workers_;
+  compact.runOptimize();
+  std::string out(1 + compact.getSizeInBytes(/*portable=*/true), '\0');
+  out[0] = kSetTag;
+  compact.write(out.data() + 1, /*portable=*/true);
+  return out;
+}
+
+absl::StatusOr<CellValue> CellValue::Parse(std::string_view bytes) {
+  if (bytes.empty()) return absl::DataLossError("empty cell value");
+  CellValue v;
+  if (bytes[0] == kCountTag && bytes.size() == 9) {
+    for (int i = 0; i < 8; ++i) {
+      v.count_ |= static_cast<uint64_t>(static_cast<unsigned char>(bytes[1 + i])) << (8 * i);
+    }
+    return v;
+  }
+  if (bytes[0] == kSetTag) {
+    // readSafe checks every length against the buffer, so damaged bytes cannot overrun it; it
+    // reports them by throwing.
+    try {
+      v.workers_ = Roaring::readSafe(bytes.data() + 1, bytes.size() - 1);
+    } catch (const std::exception&) {
+      return absl::DataLossError("cell value holds a damaged worker set");
+    }
+    v.is_set_ = true;
+    return v;
+  }
+  return absl::DataLossError("cell value has an unknown encoding");
+}
+
+std::string MergeSerializedCells(std::optional<std::string_view> existing,
+                                 std::string_view operand) {
+  absl::StatusOr<CellValue> merged =
+      existing.has_value() ? CellValue::Parse(*existing) : absl::StatusOr<CellValue>(CellValue());
+  absl::StatusOr<CellValue> delta = CellValue::Parse(operand);
+  // A damaged operand cannot be recovered here; keep what was stored rather than lose it.
+  if (!merged.ok()) return delta.ok() ? std::string(operand) : std::string(*existing);
+  if (delta.ok()) merged->MergeFrom(*delta);
+  return merged->Serialize();
+}
+
+}  // namespace omnia::cube

@@ -1,0 +1,49 @@
+// The value of one cube cell: a count for additive measures, an exact set of dense worker ids for
+// WORKERS (whose value is the set's size). Sets merge by union, counts by addition, so a rollup
+// cell is exact whichever way its parts arrive.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "roaring/roaring.hh"
+
+namespace omnia::cube {
+
+class CellValue {
+ public:
+  CellValue() = default;
+  static CellValue Count(uint64_t count);
+
+  // The published number: the count, or the number of distinct workers.
+  uint64_t value() const { return is_set_ ? workers_.cardinality() : count_; }
+  bool is_worker_set() const { return is_set_; }
+  const Roaring& workers() const { return workers_; }
+
+  void AddCount(uint64_t n) { count_ += n; }
+  void AddWorker(uint32_t dense_id) {
+    is_set_ = true;
+    workers_.add(dense_id);
+  }
+  // Union of worker sets or sum of counts.
+  void MergeFrom(const CellValue& other);
+
+  // Self-describing bytes: a tag, then 8 little-endian bytes of count, or a portable Roaring
+  // bitmap.
+  std::string Serialize() const;
+  static absl::StatusOr<CellValue> Parse(std::string_view bytes);
+
+ private:
+  bool is_set_ = false;
+  uint64_t count_ = 0;
+  Roaring workers_;
+};
+
+// The merge function of the cells column: existing ⊕ operand, both serialized CellValues.
+std::string MergeSerializedCells(std::optional<std::string_view> existing,
+                                 std::string_view operand);
+
+}  // namespace omnia::cube

@@ -1,0 +1,31 @@
+#include "libs/cube/cube_delta.h"
+
+namespace omnia::cube {
+
+void CubeDelta::AddApplication(const domain::YearMonth& ym, int region_index, int type_index) {
+  base_[PackCellKey(BaseCell(domain::Measure::kApplications, ym, region_index, type_index))]
+      .AddCount(1);
+}
+
+void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int type_index,
+                           uint32_t worker_dense_id, uint64_t months_covered) {
+  base_[PackCellKey(BaseCell(domain::Measure::kWorkers, ym, region_index, type_index))].AddWorker(
+      worker_dense_id);
+  // A zero-month payment creates no BENEFIT_MONTHS cell: empty cells stay absent.
+  if (months_covered > 0) {
+    base_[PackCellKey(BaseCell(domain::Measure::kBenefitMonths, ym, region_index, type_index))]
+        .AddCount(months_covered);
+  }
+}
+
+CellMap CubeDelta::ExpandToLattice(const domain::Codelists& codelists) const {
+  CellMap lattice;
+  lattice.reserve(base_.size() * 8);
+  for (const auto& [packed, value] : base_) {
+    ForEachRollupOf(codelists, UnpackCellKey(packed),
+                    [&](const CellKey& key) { lattice[PackCellKey(key)].MergeFrom(value); });
+  }
+  return lattice;
+}
+
+}  // namespace omnia::cube

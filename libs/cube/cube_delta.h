@@ -1,0 +1,37 @@
+// The effect of a batch of events on the cube: accumulated on base cells (one update per event),
+// then expanded once per touched base cell to every rollup that contains it.
+#pragma once
+
+#include <cstdint>
+
+#include "absl/container/flat_hash_map.h"
+#include "libs/cube/cell_value.h"
+#include "libs/cube/lattice.h"
+#include "libs/domain/codelists.h"
+#include "libs/domain/period.h"
+
+namespace omnia::cube {
+
+using CellMap = absl::flat_hash_map<uint64_t, CellValue>;
+
+class CubeDelta {
+ public:
+  // One authorised application in the month of authorisation.
+  void AddApplication(const domain::YearMonth& ym, int region_index, int type_index);
+  // One direct payment in the month of payment: the worker joins the WORKERS set of the cell and
+  // the months covered add to BENEFIT_MONTHS (a payment covering 0 months still counts its
+  // worker).
+  void AddPayment(const domain::YearMonth& ym, int region_index, int type_index,
+                  uint32_t worker_dense_id, uint64_t months_covered);
+
+  bool empty() const { return base_.empty(); }
+  const CellMap& base_cells() const { return base_; }
+
+  // Every lattice cell the batch touches, keyed by PackCellKey, with its delta.
+  CellMap ExpandToLattice(const domain::Codelists& codelists) const;
+
+ private:
+  CellMap base_;
+};
+
+}  // namespace omnia::cube

@@ -1,0 +1,36 @@
+// The cube as held in memory: the micro-data layer (every lattice cell built from events, with
+// exact worker sets) and the published layer (cells imported from INPS's published files). A
+// (measure, year) that has an imported file is answered from the published layer: the import is
+// INPS's authoritative figure for that year and replaces what events would give.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "libs/cube/cube_delta.h"
+#include "libs/domain/measure.h"
+
+namespace omnia::cube {
+
+enum class Provenance { kMicroData, kPublished };
+
+struct CubeState {
+  CellMap micro;
+  CellMap published;
+  // (measure, year) pairs answered from the published layer.
+  std::set<std::pair<domain::Measure, int>> published_years;
+
+  bool IsPublished(domain::Measure measure, int year) const {
+    return published_years.count({measure, year}) > 0;
+  }
+  // The layer a (measure, year) is answered from.
+  const CellMap& LayerFor(domain::Measure measure, int year) const {
+    return IsPublished(measure, year) ? published : micro;
+  }
+  // Merges a lattice delta (from CubeDelta::ExpandToLattice) into the micro layer.
+  void ApplyMicroDelta(const CellMap& lattice_delta);
+};
+
+}  // namespace omnia::cube

@@ -1,0 +1,262 @@
+#include "libs/cube/cube_store.h"
+
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/base/string_view.h"
+
+namespace omnia::cube {
+namespace {
+
+// Column indexes, in the order of Columns().
+constexpr int kCells = 0;      // packed cell key -> CellValue (merged)
+constexpr int kPublished = 1;  // packed cell key -> CellValue (count)
+constexpr int kWorkers = 2;    // pseudonym -> dense id (4 bytes big-endian)
+constexpr int kMeta = 3;       // bookkeeping, see the key helpers below
+
+constexpr char kSequencePrefix[] = "seq/";
+constexpr char kPublishedYearPrefix[] = "pubyear/";
+constexpr char kNextWorkerKey[] = "next_worker_id";
+
+std::string BigEndian(uint64_t value, int bytes) {
+  std::string out(bytes, '\0');
+  for (int i = 0; i < bytes; ++i)
+    out[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
+  return out;
+}
+
+uint64_t FromBigEndian(std::string_view bytes) {
+  uint64_t value = 0;
+  for (unsigned char c : bytes) value = (value << 8) | c;
+  return value;
+}
+
+std::string PublishedYearKey(domain::Measure measure, int year) {
+  return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
+}
+
+std::string LevelName(const CellKey& key) {
+  return absl::StrCat(AsAbsl(domain::PeriodLevelCode(key.period.level)), "/",
+                      AsAbsl(RegionLevelCode(key.region_level)), "/",
+                      AsAbsl(TypeLevelCode(key.type_level)));
+}
+
+absl::Status LoadCells(storage::KvStore& kv, int column, CellMap& cells) {
+  absl::Status parse_error;
+  absl::Status scanned = kv.Scan(column, "", "", [&](std::string_view key, std::string_view value) {
+    absl::StatusOr<uint64_t> packed = DecodeStorageKey(key);
+    absl::StatusOr<CellValue> cell =
+        packed.ok() ? CellValue::Parse(value) : absl::StatusOr<CellValue>(packed.status());
+    if (!cell.ok()) {
+      parse_error = cell.status();
+      return false;
+    }
+    cells[*packed] = std::move(*cell);
+    return true;
+  });
+  return scanned.ok() ? parse_error : scanned;
+}
+
+}  // namespace
+
+std::vector<storage::ColumnSpec> CubeStore::Columns() {
+  return {{"cells", MergeSerializedCells}, {"published", {}}, {"workers", {}}, {"meta", {}}};
+}
+
+CubeStore::CubeStore(std::unique_ptr<storage::KvStore> kv, const domain::Codelists& codelists)
+    : kv_(std::move(kv)), codelists_(codelists) {}
+
+absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv) {
+  CubeState state;
+  if (absl::Status s = LoadCells(kv, kCells, state.micro); !s.ok()) return s;
+  if (absl::Status s = LoadCells(kv, kPublished, state.published); !s.ok()) return s;
+  absl::Status bad;
+  absl::Status scanned = kv.Scan(
+      kMeta, kPublishedYearPrefix, absl::StrCat(kPublishedYearPrefix, "\xff"),
+      [&](std::string_view key, std::string_view) {
+        std::string_view rest = key.substr(sizeof(kPublishedYearPrefix) - 1);
+        const size_t slash = rest.find('/');
+        absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(rest.substr(0, slash));
+        int year = 0;
+        if (slash == std::string_view::npos || !measure.ok() ||
+            !absl::SimpleAtoi(AsAbsl(rest.substr(slash + 1)), &year)) {
+          bad = absl::DataLossError(absl::StrCat("bad published-year record ", AsAbsl(key)));
+          return false;
+        }
+        state.published_years.insert({*measure, year});
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+  return state;
+}
+
+absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<storage::KvStore> kv,
+                                                           const domain::Codelists& codelists) {
+  std::unique_ptr<CubeStore> store(new CubeStore(std::move(kv), codelists));
+  absl::StatusOr<CubeState> state = LoadState(*store->kv_);
+  if (!state.ok()) return state.status();
+  store->state_ = std::move(*state);
+
+  absl::Status bad;
+  absl::Status scanned =
+      store->kv_->Scan(kWorkers, "", "", [&](std::string_view key, std::string_view value) {
+        if (key.size() != kPseudonymBytes || value.size() != 4) {
+          bad = absl::DataLossError("bad worker dictionary entry");
+          return false;
+        }
+        Pseudonym pseudonym;
+        std::memcpy(pseudonym.data(), key.data(), kPseudonymBytes);
+        store->worker_ids_[pseudonym] = static_cast<uint32_t>(FromBigEndian(value));
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+  scanned = store->kv_->Scan(
+      kMeta, kSequencePrefix, absl::StrCat(kSequencePrefix, "\xff"),
+      [&](std::string_view key, std::string_view value) {
+        store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] =
+            FromBigEndian(value);
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
+  if (!next.ok()) return next.status();
+  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(FromBigEndian(**next));
+  return store;
+}
+
+uint64_t CubeStore::LastSequence(const std::string& producer) const {
+  std::shared_lock lock(state_mu_);
+  auto it = last_sequences_.find(producer);
+  return it == last_sequences_.end() ? 0 : it->second;
+}
+
+absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
+  absl::MutexLock writer(&write_mu_);
+  const uint64_t last = LastSequence(batch.producer);
+  if (batch.sequence <= last) return ApplyOutcome::kAlreadyApplied;
+  if (batch.sequence != last + 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("producer '", batch.producer, "' sent sequence ", batch.sequence,
+                     " but the next expected is ", last + 1, "; resend from there"));
+  }
+
+  storage::WriteBatch writes;
+  CubeDelta delta;
+  for (const ApplicationFact& a : batch.applications)
+    delta.AddApplication(a.month, a.region, a.type);
+
+  // Dense ids for workers first seen in this batch are recorded in the same write as the cells.
+  std::vector<std::pair<Pseudonym, uint32_t>> new_workers;
+  absl::flat_hash_map<Pseudonym, uint32_t> batch_ids;
+  uint32_t next_id = next_worker_id_;
+  for (const PaymentFact& p : batch.payments) {
+    uint32_t id;
+    if (auto known = worker_ids_.find(p.worker); known != worker_ids_.end()) {
+      id = known->second;
+    } else if (auto fresh = batch_ids.find(p.worker); fresh != batch_ids.end()) {
+      id = fresh->second;
+    } else {
+      id = next_id++;
+      batch_ids.emplace(p.worker, id);
+      new_workers.emplace_back(p.worker, id);
+      writes.Put(kWorkers, std::string(p.worker.data(), kPseudonymBytes), BigEndian(id, 4));
+    }
+    delta.AddPayment(p.month, p.region, p.type, id, p.months_covered);
+  }
+
+  const CellMap lattice = delta.ExpandToLattice(codelists_);
+  for (const auto& [packed, value] : lattice) {
+    writes.Merge(kCells, EncodeStorageKey(packed), value.Serialize());
+  }
+  if (!new_workers.empty()) writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));
+  writes.Put(kMeta, absl::StrCat(kSequencePrefix, batch.producer), BigEndian(batch.sequence, 8));
+  if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
+
+  for (const auto& [pseudonym, id] : new_workers) worker_ids_.emplace(pseudonym, id);
+  std::unique_lock lock(state_mu_);
+  next_worker_id_ = next_id;
+  state_.ApplyMicroDelta(lattice);
+  last_sequences_[batch.producer] = batch.sequence;
+  return ApplyOutcome::kApplied;
+}
+
+absl::Status CubeStore::ReplacePublished(domain::Measure measure, const std::vector<int>& years,
+                                         const std::vector<PublishedCell>& cells) {
+  std::set<int> year_set(years.begin(), years.end());
+  for (const PublishedCell& c : cells) {
+    if (year_set.count(c.month.year) == 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("published cell of ", c.month.year, " outside the replaced years"));
+    }
+  }
+  // Additive measures get every rollup precomputed; WORKERS only its base cells, since distinct
+  // counts cannot be rolled up.
+  CellMap layer;
+  for (const PublishedCell& c : cells) {
+    const CellKey base = BaseCell(measure, c.month, c.region, c.type);
+    const CellValue value = CellValue::Count(c.value);
+    if (domain::IsAdditive(measure)) {
+      ForEachRollupOf(codelists_, base,
+                      [&](const CellKey& key) { layer[PackCellKey(key)].MergeFrom(value); });
+    } else {
+      layer[PackCellKey(base)].MergeFrom(value);
+    }
+  }
+
+  absl::MutexLock writer(&write_mu_);
+  storage::WriteBatch writes;
+  std::vector<uint64_t> stale;
+  {
+    std::shared_lock lock(state_mu_);
+    for (const auto& [packed, unused] : state_.published) {
+      const CellKey key = UnpackCellKey(packed);
+      if (key.measure == measure && year_set.count(key.period.year) > 0) stale.push_back(packed);
+    }
+  }
+  for (uint64_t packed : stale) writes.Delete(kPublished, EncodeStorageKey(packed));
+  for (const auto& [packed, value] : layer) {
+    writes.Put(kPublished, EncodeStorageKey(packed), value.Serialize());
+  }
+  for (int year : year_set) writes.Put(kMeta, PublishedYearKey(measure, year), "");
+  if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
+
+  std::unique_lock lock(state_mu_);
+  for (uint64_t packed : stale) state_.published.erase(packed);
+  for (auto& [packed, value] : layer) state_.published[packed] = std::move(value);
+  for (int year : year_set) state_.published_years.insert({measure, year});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<QueryCell>> CubeStore::Query(const CubeQuery& query) const {
+  std::shared_lock lock(state_mu_);
+  return RunQuery(state_, codelists_, query);
+}
+
+CubeStats CubeStore::Stats() const {
+  CubeStats stats;
+  {
+    std::shared_lock lock(state_mu_);
+    for (const auto& [packed, unused] : state_.micro) {
+      const CellKey key = UnpackCellKey(packed);
+      ++stats.micro_cells[absl::StrCat(AsAbsl(domain::MeasureCode(key.measure)), " ",
+                                       LevelName(key))];
+    }
+    for (const auto& [packed, unused] : state_.published) {
+      const CellKey key = UnpackCellKey(packed);
+      ++stats.published_cells[absl::StrCat(AsAbsl(domain::MeasureCode(key.measure)), " ",
+                                           LevelName(key))];
+    }
+    stats.last_sequences = last_sequences_;
+    stats.distinct_workers = next_worker_id_;
+  }
+  stats.disk_bytes = kv_->DiskBytes();
+  return stats;
+}
+
+}  // namespace omnia::cube

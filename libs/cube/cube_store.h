@@ -1,0 +1,120 @@
+// The durable cube: the micro-data and published layers of CubeState, kept in a KvStore and
+// mirrored in memory for queries.
+//
+// Exactly once: every Apply carries (producer, sequence); the producer's last applied sequence is
+// written in the same atomic batch as the cell deltas and the new worker-dictionary entries, so a
+// batch is either wholly applied and recorded or not at all, and a retried batch is recognised.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/cube/cube_state.h"
+#include "libs/cube/query.h"
+#include "libs/domain/codelists.h"
+#include "libs/storage/kv_store.h"
+
+namespace omnia::cube {
+
+// Size of a worker pseudonym: an HMAC-SHA256 digest.
+inline constexpr size_t kPseudonymBytes = 32;
+using Pseudonym = std::array<char, kPseudonymBytes>;
+
+struct ApplicationFact {
+  domain::YearMonth month;
+  int region = 0;  // dense region index
+  int type = 0;    // dense intervention-type index
+};
+
+struct PaymentFact {
+  domain::YearMonth month;
+  int region = 0;
+  int type = 0;
+  Pseudonym worker{};
+  uint64_t months_covered = 0;
+};
+
+// Facts of one forwarded batch; already validated and pseudonymised.
+struct FactBatch {
+  std::string producer;
+  uint64_t sequence = 0;
+  std::vector<ApplicationFact> applications;
+  std::vector<PaymentFact> payments;
+};
+
+enum class ApplyOutcome { kApplied, kAlreadyApplied };
+
+// One cell of an imported published file: a base cell's value.
+struct PublishedCell {
+  domain::YearMonth month;
+  int region = 0;
+  int type = 0;
+  uint64_t value = 0;
+};
+
+struct CubeStats {
+  // Cells per measure code and level combination ("MONTH/REGION/TYPE"), micro-data layer.
+  std::map<std::string, uint64_t> micro_cells;
+  std::map<std::string, uint64_t> published_cells;
+  std::map<std::string, uint64_t> last_sequences;
+  uint64_t distinct_workers = 0;
+  uint64_t disk_bytes = 0;
+};
+
+class CubeStore {
+ public:
+  // Column layout the KvStore must be opened with.
+  static std::vector<storage::ColumnSpec> Columns();
+
+  // Loads the cube held in `kv` (opened with Columns()) into memory.
+  static absl::StatusOr<std::unique_ptr<CubeStore>> Open(std::unique_ptr<storage::KvStore> kv,
+                                                         const domain::Codelists& codelists);
+
+  // Applies a batch exactly once. A sequence at or below the producer's last applied one is
+  // kAlreadyApplied and changes nothing; a gap (sequence > last + 1) is FAILED_PRECONDITION so
+  // that a lost batch can never go unnoticed.
+  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+
+  // Atomically replaces the published cells of `measure` for each year in `years` with `cells`
+  // (whose months must all fall in those years): a new revision of an imported file.
+  absl::Status ReplacePublished(domain::Measure measure, const std::vector<int>& years,
+                                const std::vector<PublishedCell>& cells);
+
+  absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query) const;
+
+  // Last applied sequence of `producer`, 0 when it never applied anything.
+  uint64_t LastSequence(const std::string& producer) const;
+
+  CubeStats Stats() const;
+
+  storage::KvStore& kv() { return *kv_; }
+
+  // Loads a cube from a store without keeping it open for writes (a frozen release).
+  static absl::StatusOr<CubeState> LoadState(storage::KvStore& kv);
+
+ private:
+  CubeStore(std::unique_ptr<storage::KvStore> kv, const domain::Codelists& codelists);
+
+  std::unique_ptr<storage::KvStore> kv_;
+  const domain::Codelists& codelists_;
+
+  // Writers (Apply, ReplacePublished) take write_mu_ for their whole run; state_mu_ guards the
+  // in-memory mirror, held exclusively only while a committed delta is folded in.
+  absl::Mutex write_mu_;
+  mutable std::shared_mutex state_mu_;
+  CubeState state_;
+  absl::flat_hash_map<Pseudonym, uint32_t> worker_ids_;
+  uint32_t next_worker_id_ = 0;
+  std::map<std::string, uint64_t> last_sequences_;
+};
+
+}  // namespace omnia::cube

@@ -1,0 +1,63 @@
+// Answers cube queries from a CubeState: filters on regions and types at any level, a period
+// range, a group-by level per dimension. A group that a precomputed cell covers exactly is one
+// lookup; a group cut by a filter or the period range is assembled from the fewest precomputed
+// cells that tile it (whole macro-areas, families, quarters where they fit), merging worker sets
+// by union so WORKERS stays exact.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "libs/cube/cube_state.h"
+#include "libs/cube/lattice.h"
+#include "libs/domain/codelists.h"
+#include "libs/domain/measure.h"
+#include "libs/domain/period.h"
+
+namespace omnia::cube {
+
+// A set of base regions or base types, by dense index.
+using IndexSet = std::bitset<64>;
+
+struct CubeQuery {
+  std::vector<domain::Measure> measures;
+  domain::YearMonth from;  // inclusive
+  domain::YearMonth to;    // inclusive
+  domain::PeriodLevel period_level = domain::PeriodLevel::kMonth;
+  RegionLevel region_level = RegionLevel::kRegion;
+  TypeLevel type_level = TypeLevel::kType;
+  IndexSet regions;  // base regions kept; see AllRegions()
+  IndexSet types;    // base types kept; see AllTypes()
+  // Also return groups with no data, as zero.
+  bool dense = false;
+};
+
+struct QueryCell {
+  CellKey key;  // the group: its measure, period, region and type at the requested levels
+  uint64_t value = 0;
+  Provenance provenance = Provenance::kMicroData;
+};
+
+IndexSet AllRegions(const domain::Codelists& codelists);
+IndexSet AllTypes(const domain::Codelists& codelists);
+
+// The base regions named by `codes`, each an INPS label, ISTAT or NUTS code, region name, or a
+// macro-area code or name (regions and macro-areas may be mixed); empty `codes` means all.
+// Unknown codes give INVALID_ARGUMENT naming the code and the valid choices.
+absl::StatusOr<IndexSet> ResolveRegionFilter(const domain::Codelists& codelists,
+                                             const std::vector<std::string>& codes);
+// The base types named by `codes`, each a type code or a family code; empty means all.
+absl::StatusOr<IndexSet> ResolveTypeFilter(const domain::Codelists& codelists,
+                                           const std::vector<std::string>& codes);
+
+// Runs `query`. Cells come back ordered by measure (as requested), period, region, type. A
+// WORKERS group over a year answered from imported published cells that is not a single base
+// cell fails with FAILED_PRECONDITION: distinct workers cannot be summed from published counts.
+absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state,
+                                                const domain::Codelists& codelists,
+                                                const CubeQuery& query);
+
+}  // namespace omnia::cube

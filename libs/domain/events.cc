@@ -1,0 +1,218 @@
+#include "libs/domain/events.h"
+
+#include <cstdint>
+
+#include "absl/strings/str_join.h"
+#include "libs/domain/internal/text.h"
+
+namespace omnia::domain {
+namespace {
+
+using internal::IsAsciiAlnum;
+using internal::IsAsciiDigit;
+
+// Quotes a value for a reason text unless it could be a worker id (see the header comment).
+std::string QuoteSafe(std::string_view value) {
+  if (LooksLikeWorkerId(value)) return "(value withheld: it looks like a personal tax code)";
+  return internal::Quote(value);
+}
+
+bool IsIdChar(char c) {
+  if (c <= ' ' || c > '~') return false;
+  switch (c) {
+    case ',':
+    case ';':
+    case '|':
+    case '"':
+    case '\'':
+    case '\\':
+      return false;
+    default:
+      return true;
+  }
+}
+
+void CheckId(std::string_view field, std::string_view id, std::vector<FieldError>* errors) {
+  if (id.empty()) {
+    errors->push_back(FieldError{std::string(field), "must not be empty"});
+    return;
+  }
+  if (id.size() > kMaxIdBytes) {
+    errors->push_back(FieldError{
+        std::string(field), internal::Cat("is ", id.size(), " bytes long; at most ", kMaxIdBytes)});
+    return;
+  }
+  for (size_t i = 0; i < id.size(); ++i) {
+    if (!IsIdChar(id[i])) {
+      errors->push_back(FieldError{
+          std::string(field),
+          internal::Cat("byte ", i + 1,
+                        " is not allowed (printable ASCII without spaces, commas, semicolons, "
+                        "pipes, quotes or backslashes)")});
+      return;
+    }
+  }
+}
+
+void CheckWorkerId(std::string_view worker_id, std::vector<FieldError>* errors) {
+  // The value itself is personal data: reasons describe the expected shape only.
+  if (worker_id.empty()) {
+    errors->push_back(FieldError{"worker_id", "must not be empty"});
+  } else if (!LooksLikeWorkerId(worker_id)) {
+    errors->push_back(FieldError{"worker_id",
+                                 "must be a codice fiscale: 16 letters and digits, or 11 digits "
+                                 "(value withheld: personal data)"});
+  }
+}
+
+void CheckDate(std::string_view field, const Date& date, std::vector<FieldError>* errors) {
+  if (!IsValidDate(date)) {
+    errors->push_back(
+        FieldError{std::string(field), internal::Cat("is not a calendar date in years ", kMinYear,
+                                                     "..", kMaxYear, ": ", FormatIsoDate(date))});
+  }
+}
+
+void ParseDate(std::string_view field, std::string_view text, Date* date,
+               std::vector<FieldError>* errors) {
+  absl::StatusOr<Date> parsed = ParseIsoDate(text);
+  if (parsed.ok()) {
+    *date = *parsed;
+  } else if (LooksLikeWorkerId(text)) {
+    errors->push_back(FieldError{std::string(field), internal::Cat("invalid date ", QuoteSafe(text),
+                                                                   ": expected YYYY-MM-DD")});
+  } else {
+    errors->push_back(FieldError{std::string(field), std::string(parsed.status().message())});
+  }
+}
+
+void CheckRegion(std::string_view region, const Codelists& codelists,
+                 std::vector<FieldError>* errors) {
+  if (codelists.RegionByInpsLabel(region) != nullptr) return;
+  std::string reason = internal::Cat("unknown region ", QuoteSafe(region));
+  if (absl::StatusOr<const Region*> alias = codelists.FindRegion(region); alias.ok()) {
+    internal::CatAppend(&reason, "; use the INPS label ", (*alias)->inps_label);
+  } else {
+    internal::CatAppend(&reason, "; valid INPS labels: ", codelists.JoinedRegionLabels());
+  }
+  errors->push_back(FieldError{"region", std::move(reason)});
+}
+
+void CheckType(std::string_view type, const Codelists& codelists, std::vector<FieldError>* errors) {
+  if (codelists.InterventionTypeByCode(type) != nullptr) return;
+  std::string reason = internal::Cat("unknown intervention type ", QuoteSafe(type));
+  if (absl::StatusOr<const InterventionType*> alias = codelists.FindInterventionType(type);
+      alias.ok()) {
+    internal::CatAppend(&reason, "; use the code ", (*alias)->code);
+  } else {
+    internal::CatAppend(&reason, "; valid codes: ", codelists.JoinedInterventionTypeCodes());
+  }
+  errors->push_back(FieldError{"intervention_type", std::move(reason)});
+}
+
+std::string MonthsRangeText() {
+  return internal::Cat("must be a whole number from 0 to ", kMaxMonthsCovered);
+}
+
+void CheckMonths(int64_t months, std::vector<FieldError>* errors) {
+  if (months < 0 || months > kMaxMonthsCovered) {
+    errors->push_back(
+        FieldError{"months_covered", internal::Cat(MonthsRangeText(), ", found ", months)});
+  }
+}
+
+}  // namespace
+
+bool LooksLikeWorkerId(std::string_view value) {
+  if (value.size() == 16) {
+    for (const char c : value) {
+      if (!IsAsciiAlnum(c)) return false;
+    }
+    return true;
+  }
+  if (value.size() == 11) {
+    for (const char c : value) {
+      if (!IsAsciiDigit(c)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string NormalizeWorkerId(std::string_view worker_id) {
+  return internal::AsciiToUpper(worker_id);
+}
+
+std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists) {
+  std::vector<FieldError> errors;
+  CheckId("application_id", event.application_id, &errors);
+  CheckDate("authorized_on", event.authorized_on, &errors);
+  CheckRegion(event.region, codelists, &errors);
+  CheckType(event.intervention_type, codelists, &errors);
+  return errors;
+}
+
+std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists) {
+  std::vector<FieldError> errors;
+  CheckId("payment_id", event.payment_id, &errors);
+  CheckWorkerId(event.worker_id, &errors);
+  CheckDate("paid_on", event.paid_on, &errors);
+  CheckRegion(event.region, codelists, &errors);
+  CheckType(event.intervention_type, codelists, &errors);
+  CheckMonths(event.months_covered, &errors);
+  return errors;
+}
+
+std::vector<FieldError> ParseApplication(const RawApplication& raw, const Codelists& codelists,
+                                         ApplicationAuthorized* out) {
+  std::vector<FieldError> errors;
+  Date authorized_on;
+  CheckId("application_id", raw.application_id, &errors);
+  ParseDate("authorized_on", raw.authorized_on, &authorized_on, &errors);
+  CheckRegion(raw.region, codelists, &errors);
+  CheckType(raw.intervention_type, codelists, &errors);
+  if (!errors.empty()) return errors;
+  out->application_id.assign(raw.application_id);
+  out->authorized_on = authorized_on;
+  out->region.assign(raw.region);
+  out->intervention_type.assign(raw.intervention_type);
+  return errors;
+}
+
+std::vector<FieldError> ParsePayment(const RawPayment& raw, const Codelists& codelists,
+                                     PaymentIssued* out) {
+  std::vector<FieldError> errors;
+  Date paid_on;
+  CheckId("payment_id", raw.payment_id, &errors);
+  CheckWorkerId(raw.worker_id, &errors);
+  ParseDate("paid_on", raw.paid_on, &paid_on, &errors);
+  CheckRegion(raw.region, codelists, &errors);
+  CheckType(raw.intervention_type, codelists, &errors);
+  uint64_t months = 0;
+  if (!internal::ParseDigits(raw.months_covered, &months)) {
+    errors.push_back(FieldError{"months_covered", internal::Cat(MonthsRangeText(), ", found ",
+                                                                QuoteSafe(raw.months_covered))});
+  } else if (months > static_cast<uint64_t>(kMaxMonthsCovered)) {
+    errors.push_back(FieldError{"months_covered", internal::Cat(MonthsRangeText(), ", found ",
+                                                                QuoteSafe(raw.months_covered))});
+  }
+  if (!errors.empty()) return errors;
+  out->payment_id.assign(raw.payment_id);
+  out->worker_id.assign(raw.worker_id);
+  for (char& c : out->worker_id) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  out->paid_on = paid_on;
+  out->region.assign(raw.region);
+  out->intervention_type.assign(raw.intervention_type);
+  out->months_covered = static_cast<int64_t>(months);
+  return errors;
+}
+
+std::string JoinFieldErrors(const std::vector<FieldError>& errors) {
+  return absl::StrJoin(errors, "; ", [](std::string* out, const FieldError& error) {
+    internal::CatAppend(out, error.field, ": ", error.reason);
+  });
+}
+
+}  // namespace omnia::domain

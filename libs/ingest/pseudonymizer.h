@@ -1,0 +1,40 @@
+// Pseudonymisation of worker identifiers at the ingestion boundary: HMAC-SHA256 under a secret
+// key that lives outside the repository (a file or an environment variable). The clear
+// identifier is used only inside Pseudonymise() and never stored, logged or forwarded.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace omnia::ingest {
+
+using PseudonymBytes = std::array<char, 32>;
+
+class Pseudonymizer {
+ public:
+  // At least 32 bytes of key material, so the pseudonyms cannot be brute-forced from the small
+  // space of valid codici fiscali.
+  static constexpr size_t kMinKeyBytes = 32;
+
+  static absl::StatusOr<std::unique_ptr<Pseudonymizer>> Create(std::string_view key);
+  ~Pseudonymizer();
+
+  // HMAC-SHA256(key, upper-cased worker id): the same person gives the same pseudonym however
+  // the producer cased the codice fiscale. Thread-safe.
+  PseudonymBytes Pseudonymise(std::string_view worker_id) const;
+
+ private:
+  struct Contexts;
+  explicit Pseudonymizer(std::unique_ptr<Contexts> contexts);
+  std::unique_ptr<Contexts> contexts_;
+};
+
+// Reads the key from the file at `path` when it is non-empty, else from the environment variable
+// `env_var`; trailing newlines of a file are dropped. Errors never include the key.
+absl::StatusOr<std::string> LoadSecret(const std::string& path, const std::string& env_var);
+
+}  // namespace omnia::ingest

@@ -1,0 +1,69 @@
+#include "libs/server/server_main.h"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0",
+          "HOST:PORT to serve gRPC on; port 0 picks a free port");
+ABSL_FLAG(std::string, metrics_address, "",
+          "HOST:PORT to serve Prometheus metrics on (GET /metrics); empty disables it");
+ABSL_FLAG(absl::Duration, drain_deadline, absl::Seconds(10),
+          "how long in-flight calls may finish after SIGTERM before they are cancelled");
+
+namespace omnia::server {
+
+ServerOptions ServerOptionsFromFlags(std::string name) {
+  ServerOptions options;
+  options.name = std::move(name);
+  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.drain_deadline = absl::GetFlag(FLAGS_drain_deadline);
+  return options;
+}
+
+int ServeUntilTerminated(ServiceHost& host, const std::vector<HostedService>& services,
+                         const std::function<absl::Status()>& become_ready) {
+  if (absl::Status started = host.Start(services); !started.ok()) {
+    LogInfo(absl::Now(), host.name(), absl::StrCat("cannot start: ", started.ToString()));
+    return 1;
+  }
+  if (absl::Status ready = become_ready(); !ready.ok()) {
+    LogInfo(absl::Now(), host.name(), absl::StrCat("cannot become ready: ", ready.ToString()));
+    host.Drain();
+    return 1;
+  }
+  host.SetServing(true);
+  LogInfo(absl::Now(), host.name(), "serving");
+  const int signal_number = WaitForTerminationSignal();
+  LogInfo(absl::Now(), host.name(), absl::StrCat("received signal ", signal_number));
+  host.Drain();
+  return 0;
+}
+
+absl::Status EnsureWritableDirectory(const std::string& path) {
+  if (path.empty()) return absl::InvalidArgumentError("--data_dir is required");
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create data directory ", path, ": ", error.message()));
+  }
+  const std::filesystem::path probe = std::filesystem::path(path) / ".write-probe";
+  {
+    std::ofstream out(probe);
+    out << "ok";
+    if (!out) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("data directory ", path, " is not writable"));
+    }
+  }
+  std::filesystem::remove(probe, error);
+  return absl::OkStatus();
+}
+
+}  // namespace omnia::server

@@ -1,0 +1,110 @@
+#include "libs/server/service_host.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace omnia::server {
+
+ServiceHost::ServiceHost(ServerOptions options, std::shared_ptr<prometheus::Registry> registry,
+                         const Clock& clock)
+    : options_(std::move(options)),
+      registry_(std::move(registry)),
+      clock_(clock),
+      rpc_metrics_(*registry_, clock_) {}
+
+ServiceHost::~ServiceHost() { Drain(); }
+
+absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
+  // Both are process-wide switches of the gRPC library; they must be set before building.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  service_names_.clear();
+  for (const HostedService& service : services) {
+    builder.RegisterService(service.service);
+    service_names_.push_back(service.full_name);
+  }
+
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<RpcMetricsInterceptorFactory>(&rpc_metrics_));
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || grpc_port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", options_.grpc_address));
+  }
+  SetServing(false);
+
+  if (!options_.metrics_address.empty()) {
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_address);
+    } catch (const std::exception& e) {
+      server_->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve /metrics on ", options_.metrics_address, ": ", e.what()));
+    }
+    exposer_->RegisterCollectable(registry_);
+  }
+  LogInfo(clock_.Now(), options_.name,
+          absl::StrCat("gRPC listening on port ", grpc_port_,
+                       options_.metrics_address.empty()
+                           ? std::string()
+                           : absl::StrCat(", metrics on ", options_.metrics_address)));
+  return absl::OkStatus();
+}
+
+void ServiceHost::SetServing(bool serving) {
+  if (server_ == nullptr) return;
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  if (health == nullptr) return;
+  health->SetServingStatus(serving);
+  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+}
+
+void ServiceHost::Drain() {
+  if (server_ == nullptr || drained_) return;
+  drained_ = true;
+  SetServing(false);
+  LogInfo(clock_.Now(), options_.name, "draining in-flight calls");
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
+  server_->Wait();
+  LogInfo(clock_.Now(), options_.name, "stopped");
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal_number = 0;
+  while (sigwait(&set, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
+void LogInfo(absl::Time now, const std::string& component, const std::string& message) {
+  const std::string line =
+      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone()), " ",
+                   component, ": ", message, "\n");
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace omnia::server

@@ -1,0 +1,303 @@
+// The cube store against an independent, deliberately simple recomputation: plain maps and sets
+// over the same generated events give every cell of every level, and the store must match them
+// exactly after a straight load, after batches with duplicates and retries, and across restarts.
+#include "libs/cube/cube_store.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "libs/storage/rocksdb_store.h"
+#include "tests/support/child_process.h"
+
+namespace omnia::cube {
+namespace {
+
+using domain::Measure;
+using domain::PeriodLevel;
+
+// (measure, period level, year, period index, region level, region, type level, type)
+using GroupKey = std::tuple<int, int, int, int, int, int, int, int>;
+
+struct Reference {
+  std::map<GroupKey, uint64_t> sums;
+  std::map<GroupKey, std::set<Pseudonym>> workers;
+};
+
+struct Events {
+  std::vector<ApplicationFact> applications;
+  std::vector<PaymentFact> payments;
+};
+
+Pseudonym WorkerPseudonym(int worker) {
+  Pseudonym p{};
+  for (size_t i = 0; i < p.size(); ++i) p[i] = static_cast<char>((worker * 131 + i * 7) & 0xff);
+  p[0] = static_cast<char>(worker & 0xff);
+  p[1] = static_cast<char>((worker >> 8) & 0xff);
+  p[2] = static_cast<char>((worker >> 16) & 0xff);
+  return p;
+}
+
+Events Generate(uint64_t seed, int applications, int payments, int workers, int first_year,
+                int last_year) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  Events events;
+  for (int i = 0; i < applications; ++i) {
+    events.applications.push_back(
+        {domain::YearMonth{pick(first_year, last_year), pick(1, 12)}, pick(0, 19), pick(0, 5)});
+  }
+  for (int i = 0; i < payments; ++i) {
+    events.payments.push_back({domain::YearMonth{pick(first_year, last_year), pick(1, 12)},
+                               pick(0, 19), pick(0, 5), WorkerPseudonym(pick(0, workers - 1)),
+                               static_cast<uint64_t>(pick(0, 3))});
+  }
+  return events;
+}
+
+// Group keys of one base cell at every level, computed directly from the codelists' parents.
+std::vector<GroupKey> GroupsOf(const domain::Codelists& codelists, Measure measure,
+                               const domain::YearMonth& ym, int region, int type) {
+  const int period_index[3] = {ym.month, (ym.month - 1) / 3 + 1, 0};
+  const int region_index[3] = {region, codelists.MacroAreaOf(codelists.regions()[region]).index, 0};
+  const int type_index[3] = {type, codelists.FamilyOf(codelists.intervention_types()[type]).index,
+                             0};
+  std::vector<GroupKey> keys;
+  for (int p = 0; p < 3; ++p) {
+    for (int r = 0; r < 3; ++r) {
+      for (int t = 0; t < 3; ++t) {
+        keys.emplace_back(static_cast<int>(measure), p, ym.year, period_index[p], r,
+                          region_index[r], t, type_index[t]);
+      }
+    }
+  }
+  return keys;
+}
+
+Reference Recompute(const domain::Codelists& codelists, const Events& events) {
+  Reference ref;
+  for (const ApplicationFact& a : events.applications) {
+    for (const GroupKey& k :
+         GroupsOf(codelists, Measure::kApplications, a.month, a.region, a.type)) {
+      ref.sums[k] += 1;
+    }
+  }
+  for (const PaymentFact& p : events.payments) {
+    for (const GroupKey& k : GroupsOf(codelists, Measure::kWorkers, p.month, p.region, p.type)) {
+      ref.workers[k].insert(p.worker);
+    }
+    if (p.months_covered == 0) continue;
+    for (const GroupKey& k :
+         GroupsOf(codelists, Measure::kBenefitMonths, p.month, p.region, p.type)) {
+      ref.sums[k] += p.months_covered;
+    }
+  }
+  return ref;
+}
+
+std::vector<FactBatch> Batches(const Events& events, const std::string& producer, size_t size) {
+  std::vector<FactBatch> batches;
+  const size_t total = events.applications.size() + events.payments.size();
+  for (size_t start = 0; start < total; start += size) {
+    FactBatch batch;
+    batch.producer = producer;
+    batch.sequence = batches.size() + 1;
+    for (size_t i = start; i < std::min(total, start + size); ++i) {
+      if (i < events.applications.size()) {
+        batch.applications.push_back(events.applications[i]);
+      } else {
+        batch.payments.push_back(events.payments[i - events.applications.size()]);
+      }
+    }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+class CubeStoreTest : public ::testing::Test {
+ protected:
+  void Open() {
+    store_.reset();
+    auto kv = storage::OpenRocksDb(dir_.path() + "/cube", CubeStore::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    auto store = CubeStore::Open(std::move(*kv), codelists_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+  }
+
+  CubeQuery FullQuery(int first_year, int last_year, PeriodLevel p, RegionLevel r, TypeLevel t) {
+    CubeQuery q;
+    q.measures = {Measure::kApplications, Measure::kWorkers, Measure::kBenefitMonths};
+    q.from = {first_year, 1};
+    q.to = {last_year, 12};
+    q.period_level = p;
+    q.region_level = r;
+    q.type_level = t;
+    q.regions = AllRegions(codelists_);
+    q.types = AllTypes(codelists_);
+    return q;
+  }
+
+  // Every cell of every one of the 27 level combinations equals the reference, and nothing else
+  // is returned.
+  void ExpectEqualsReference(const Reference& ref, int first_year, int last_year) {
+    std::map<GroupKey, uint64_t> expected;
+    for (const auto& [k, v] : ref.sums) expected[k] = v;
+    for (const auto& [k, v] : ref.workers) expected[k] = v.size();
+    std::map<GroupKey, uint64_t> actual;
+    for (int p = 0; p < 3; ++p) {
+      for (int r = 0; r < 3; ++r) {
+        for (int t = 0; t < 3; ++t) {
+          auto cells =
+              store_->Query(FullQuery(first_year, last_year, static_cast<PeriodLevel>(p),
+                                      static_cast<RegionLevel>(r), static_cast<TypeLevel>(t)));
+          ASSERT_TRUE(cells.ok()) << cells.status();
+          for (const QueryCell& c : *cells) {
+            const CellKey& k = c.key;
+            actual[GroupKey(static_cast<int>(k.measure), static_cast<int>(k.period.level),
+                            k.period.year, k.period.index, static_cast<int>(k.region_level),
+                            k.region, static_cast<int>(k.type_level), k.type)] = c.value;
+            EXPECT_EQ(c.provenance, Provenance::kMicroData);
+          }
+        }
+      }
+    }
+    EXPECT_EQ(actual.size(), expected.size());
+    EXPECT_TRUE(actual == expected) << "cube differs from the recomputation";
+  }
+
+  domain::Codelists codelists_ = domain::Codelists::Builtin();
+  testing::TempDir dir_;
+  std::unique_ptr<CubeStore> store_;
+};
+
+TEST_F(CubeStoreTest, StraightLoadEqualsRecomputationAtEveryLevel) {
+  const Events events = Generate(7, 3000, 6000, 800, 2020, 2022);
+  Open();
+  for (const FactBatch& b : Batches(events, "p", 1000)) {
+    ASSERT_EQ(store_->Apply(b).value(), ApplyOutcome::kApplied);
+  }
+  ExpectEqualsReference(Recompute(codelists_, events), 2020, 2022);
+}
+
+TEST_F(CubeStoreTest, DuplicatesRetriesAndGapsNeverCountTwice) {
+  const Events events = Generate(11, 2000, 5000, 500, 2021, 2022);
+  Open();
+  const std::vector<FactBatch> batches = Batches(events, "ingestion-1", 97);
+  std::mt19937 rng(3);
+  for (size_t i = 0; i < batches.size(); ++i) {
+    ASSERT_EQ(store_->Apply(batches[i]).value(), ApplyOutcome::kApplied);
+    // A retry of this batch or of any earlier one changes nothing.
+    EXPECT_EQ(store_->Apply(batches[i]).value(), ApplyOutcome::kAlreadyApplied);
+    EXPECT_EQ(store_->Apply(batches[rng() % (i + 1)]).value(), ApplyOutcome::kAlreadyApplied);
+    // A batch from the future is refused until its predecessors arrive.
+    if (i + 2 < batches.size()) {
+      EXPECT_EQ(store_->Apply(batches[i + 2]).status().code(),
+                absl::StatusCode::kFailedPrecondition);
+    }
+  }
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), batches.size());
+  ExpectEqualsReference(Recompute(codelists_, events), 2021, 2022);
+}
+
+TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {
+  const Events events = Generate(5, 1500, 4000, 300, 2020, 2021);
+  const std::vector<FactBatch> batches = Batches(events, "p", 250);
+  Open();
+  for (size_t i = 0; i < batches.size() / 2; ++i) ASSERT_TRUE(store_->Apply(batches[i]).ok());
+  Open();  // as after a crash: everything comes back from RocksDB
+  EXPECT_EQ(store_->LastSequence("p"), batches.size() / 2);
+  // The producer does not know what landed and resends everything from the start.
+  for (const FactBatch& b : batches) ASSERT_TRUE(store_->Apply(b).ok());
+  Open();
+  ExpectEqualsReference(Recompute(codelists_, events), 2020, 2021);
+}
+
+TEST_F(CubeStoreTest, FiltersMixLevelsAndStayExactForWorkers) {
+  const Events events = Generate(13, 0, 8000, 400, 2023, 2023);
+  Open();
+  for (const FactBatch& b : Batches(events, "p", 1000)) ASSERT_TRUE(store_->Apply(b).ok());
+
+  // Regions LOMBARDIA plus macro-area CENTRO, types CIGO plus family FONDI, Feb..Nov 2023, all
+  // rolled up to one national cell.
+  CubeQuery q = FullQuery(2023, 2023, PeriodLevel::kYear, RegionLevel::kItaly, TypeLevel::kAll);
+  q.measures = {Measure::kWorkers, Measure::kBenefitMonths};
+  q.from = {2023, 2};
+  q.to = {2023, 11};
+  q.regions = ResolveRegionFilter(codelists_, {"LOMBARDIA", "CENTRO"}).value();
+  q.types = ResolveTypeFilter(codelists_, {"CIGO", "FONDI"}).value();
+  auto cells = store_->Query(q);
+  ASSERT_TRUE(cells.ok()) << cells.status();
+  ASSERT_EQ(cells->size(), 2u);
+
+  std::set<Pseudonym> workers;
+  uint64_t months = 0;
+  for (const PaymentFact& p : events.payments) {
+    if (p.month.month < 2 || p.month.month > 11) continue;
+    const std::string& macro = codelists_.MacroAreaOf(codelists_.regions()[p.region]).code;
+    const std::string& label = codelists_.regions()[p.region].inps_label;
+    if (label != "LOMBARDIA" && macro != "CENTRO") continue;
+    const domain::InterventionType& type = codelists_.intervention_types()[p.type];
+    if (type.code != "CIGO" && type.family_code != "FONDI") continue;
+    workers.insert(p.worker);
+    months += p.months_covered;
+  }
+  EXPECT_EQ((*cells)[0].key.measure, Measure::kWorkers);
+  EXPECT_EQ((*cells)[0].value, workers.size());
+  EXPECT_EQ((*cells)[1].value, months);
+}
+
+TEST_F(CubeStoreTest, UnknownFilterCodesNameTheCodeAndTheChoices) {
+  absl::StatusOr<IndexSet> bad = ResolveRegionFilter(codelists_, {"LOMBARDIA", "ATLANTIDE"});
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("ATLANTIDE"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("PIEMONTE"), std::string::npos);
+  EXPECT_EQ(ResolveTypeFilter(codelists_, {"CIGX"}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(CubeStoreTest, PublishedWorkersCannotBeRolledUpButSumsCan) {
+  Open();
+  const int lombardia = codelists_.FindRegion("LOMBARDIA").value()->index;
+  const int lazio = codelists_.FindRegion("LAZIO").value()->index;
+  const int cigo = codelists_.FindInterventionType("CIGO").value()->index;
+  const std::vector<PublishedCell> cells = {{{2023, 1}, lombardia, cigo, 100},
+                                            {{2023, 2}, lombardia, cigo, 50},
+                                            {{2023, 1}, lazio, cigo, 7}};
+  ASSERT_TRUE(store_->ReplacePublished(Measure::kWorkers, {2023}, cells).ok());
+  ASSERT_TRUE(store_->ReplacePublished(Measure::kBenefitMonths, {2023}, cells).ok());
+
+  CubeQuery base =
+      FullQuery(2023, 2023, PeriodLevel::kMonth, RegionLevel::kRegion, TypeLevel::kType);
+  base.measures = {Measure::kWorkers};
+  auto base_cells = store_->Query(base);
+  ASSERT_TRUE(base_cells.ok()) << base_cells.status();
+  ASSERT_EQ(base_cells->size(), 3u);
+  EXPECT_EQ((*base_cells)[0].provenance, Provenance::kPublished);
+
+  CubeQuery national =
+      FullQuery(2023, 2023, PeriodLevel::kYear, RegionLevel::kItaly, TypeLevel::kAll);
+  national.measures = {Measure::kWorkers};
+  EXPECT_EQ(store_->Query(national).status().code(), absl::StatusCode::kFailedPrecondition);
+  national.measures = {Measure::kBenefitMonths};
+  auto sums = store_->Query(national);
+  ASSERT_TRUE(sums.ok()) << sums.status();
+  ASSERT_EQ(sums->size(), 1u);
+  EXPECT_EQ((*sums)[0].value, 157u);
+
+  // A corrected file replaces the old cells whole, and survives a restart.
+  ASSERT_TRUE(
+      store_->ReplacePublished(Measure::kBenefitMonths, {2023}, {{{2023, 3}, lazio, cigo, 9}})
+          .ok());
+  Open();
+  sums = store_->Query(national);
+  ASSERT_TRUE(sums.ok());
+  ASSERT_EQ(sums->size(), 1u);
+  EXPECT_EQ((*sums)[0].value, 9u);
+}
+
+}  // namespace
+}  // namespace omnia::cube

@@ -1,0 +1,97 @@
+#include "libs/cube/lattice.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "libs/cube/cell_value.h"
+
+namespace omnia::cube {
+namespace {
+
+using domain::Measure;
+using domain::PeriodKey;
+using domain::PeriodLevel;
+
+TEST(LatticeTest, PackedKeysRoundTripThroughStorageBytes) {
+  const CellKey key{Measure::kWorkers,       PeriodKey{PeriodLevel::kQuarter, 2023, 2},
+                    RegionLevel::kMacroArea, 3,
+                    TypeLevel::kFamily,      1};
+  const uint64_t packed = PackCellKey(key);
+  EXPECT_EQ(UnpackCellKey(packed), key);
+  const std::string bytes = EncodeStorageKey(packed);
+  ASSERT_EQ(bytes.size(), 6u);
+  EXPECT_EQ(DecodeStorageKey(bytes).value(), packed);
+  EXPECT_FALSE(DecodeStorageKey("short").ok());
+}
+
+TEST(LatticeTest, StorageKeysOfOneLevelSortByYearThenPeriod) {
+  auto key = [](int year, int month) {
+    return EncodeStorageKey(
+        PackCellKey(BaseCell(Measure::kApplications, domain::YearMonth{year, month}, 0, 0)));
+  };
+  EXPECT_LT(key(2022, 12), key(2023, 1));
+  EXPECT_LT(key(2023, 1), key(2023, 2));
+}
+
+TEST(LatticeTest, EveryBaseCellHas27DistinctRollups) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const domain::Region* lombardia = codelists.FindRegion("LOMBARDIA").value();
+  const domain::InterventionType* fis = codelists.FindInterventionType("FIS").value();
+  const CellKey base =
+      BaseCell(Measure::kBenefitMonths, domain::YearMonth{2021, 5}, lombardia->index, fis->index);
+  std::set<uint64_t> seen;
+  bool has_italy_year_all = false;
+  ForEachRollupOf(codelists, base, [&](const CellKey& k) {
+    seen.insert(PackCellKey(k));
+    EXPECT_EQ(k.measure, Measure::kBenefitMonths);
+    EXPECT_EQ(k.period.year, 2021);
+    if (k.period.level == PeriodLevel::kQuarter) {
+      EXPECT_EQ(k.period.index, 2);
+    }
+    if (k.region_level == RegionLevel::kMacroArea) {
+      EXPECT_EQ(k.region, codelists.FindMacroArea("NORD_OVEST").value()->index);
+    }
+    if (k.type_level == TypeLevel::kFamily) {
+      EXPECT_EQ(k.type, codelists.FindFamily("FONDI").value()->index);
+    }
+    has_italy_year_all |= k.period.level == PeriodLevel::kYear &&
+                          k.region_level == RegionLevel::kItaly && k.type_level == TypeLevel::kAll;
+  });
+  EXPECT_EQ(seen.size(), 27u);
+  EXPECT_TRUE(has_italy_year_all);
+}
+
+TEST(CellValueTest, WorkerSetsMergeByUnionAndCountsBySum) {
+  CellValue a;
+  a.AddWorker(1);
+  a.AddWorker(2);
+  CellValue b;
+  b.AddWorker(2);
+  b.AddWorker(3);
+  a.MergeFrom(b);
+  EXPECT_EQ(a.value(), 3u);  // worker 2 counted once
+
+  CellValue c = CellValue::Count(5);
+  c.MergeFrom(CellValue::Count(7));
+  EXPECT_EQ(c.value(), 12u);
+}
+
+TEST(CellValueTest, SerializedMergeMatchesInMemoryMerge) {
+  CellValue a;
+  for (uint32_t i = 0; i < 1000; i += 2) a.AddWorker(i);
+  CellValue b;
+  for (uint32_t i = 0; i < 1000; i += 3) b.AddWorker(i);
+  const std::string merged = MergeSerializedCells(a.Serialize(), b.Serialize());
+  a.MergeFrom(b);
+  EXPECT_EQ(CellValue::Parse(merged).value().value(), a.value());
+  EXPECT_EQ(CellValue::Parse(MergeSerializedCells(std::nullopt, CellValue::Count(4).Serialize()))
+                .value()
+                .value(),
+            4u);
+  EXPECT_FALSE(CellValue::Parse("Wgarbage").ok());
+  EXPECT_FALSE(CellValue::Parse("").ok());
+}
+
+}  // namespace
+}  // namespace omnia::cube

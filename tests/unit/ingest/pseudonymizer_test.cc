@@ -1,0 +1,65 @@
+#include "libs/ingest/pseudonymizer.h"
+
+#include <gtest/gtest.h>
+#include <openssl/hmac.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "tests/support/child_process.h"
+
+namespace omnia::ingest {
+namespace {
+
+const std::string kKey = "0123456789abcdef0123456789abcdef-test-only";
+
+PseudonymBytes ReferenceHmac(const std::string& key, const std::string& message) {
+  PseudonymBytes out;
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &length);
+  return out;
+}
+
+TEST(PseudonymizerTest, EqualsHmacSha256OfTheUpperCasedId) {
+  auto p = Pseudonymizer::Create(kKey).value();
+  EXPECT_EQ(p->Pseudonymise("RSSMRA85T10A562S"), ReferenceHmac(kKey, "RSSMRA85T10A562S"));
+  EXPECT_EQ(p->Pseudonymise("rssmra85t10a562s"), ReferenceHmac(kKey, "RSSMRA85T10A562S"));
+  const std::string long_id(200, 'x');
+  EXPECT_EQ(p->Pseudonymise(long_id), ReferenceHmac(kKey, std::string(200, 'X')));
+}
+
+TEST(PseudonymizerTest, KeysLongerThanABlockAreHashedAsHmacRequires) {
+  const std::string long_key(100, 'k');
+  auto p = Pseudonymizer::Create(long_key).value();
+  EXPECT_EQ(p->Pseudonymise("VRDLGU70A01H501X"), ReferenceHmac(long_key, "VRDLGU70A01H501X"));
+}
+
+TEST(PseudonymizerTest, DifferentKeysGiveUnlinkablePseudonyms) {
+  auto a = Pseudonymizer::Create(kKey).value();
+  auto b = Pseudonymizer::Create(kKey + "x").value();
+  EXPECT_NE(a->Pseudonymise("RSSMRA85T10A562S"), b->Pseudonymise("RSSMRA85T10A562S"));
+  EXPECT_NE(a->Pseudonymise("RSSMRA85T10A562S"), a->Pseudonymise("RSSMRA85T10A562T"));
+}
+
+TEST(PseudonymizerTest, RefusesShortKeys) {
+  EXPECT_EQ(Pseudonymizer::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LoadSecretTest, ReadsAFileWithoutItsTrailingNewlineElseTheEnvironment) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/key";
+  std::ofstream(path) << kKey << "\n";
+  EXPECT_EQ(LoadSecret(path, "OMNIA_TEST_UNSET_VAR").value(), kKey);
+
+  setenv("OMNIA_TEST_KEY_VAR", "from-the-environment", 1);
+  EXPECT_EQ(LoadSecret("", "OMNIA_TEST_KEY_VAR").value(), "from-the-environment");
+  unsetenv("OMNIA_TEST_KEY_VAR");
+  absl::StatusOr<std::string> missing = LoadSecret("", "OMNIA_TEST_KEY_VAR");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LoadSecret(dir.path() + "/absent", "X").status().code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace omnia::ingest

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures (once) and builds the main tree incrementally. Usage: tools/build.sh [extra cmake -D
+# options]. The build directory is build/ unless OMNIA_BUILD_DIR says otherwise.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${OMNIA_BUILD_DIR:-$root/build}
+jobs=${OMNIA_JOBS:-2}
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+elif [ $# -gt 0 ]; then
+  cmake "$build" "$@"
+fi
+cmake --build "$build" -j "$jobs"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, builds everything with warnings as errors, builds
+# the libFuzzer targets with clang, and runs every test through ctest (its summary ends the
+# output).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+tools/install-deps.sh
+
+echo "== building (warnings are errors)"
+tools/build.sh -DOMNIA_WERROR=ON
+
+echo "== building fuzz targets (clang, libFuzzer)"
+fuzz=$root/build-fuzz
+if [ ! -f "$fuzz/build.ninja" ]; then
+  CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz" -G Ninja -DOMNIA_FUZZ_ONLY=ON \
+    -DOMNIA_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$fuzz" -j "${OMNIA_JOBS:-2}"
+
+echo "== running tests"
+cd "$root/build"
+ctest --output-on-failure -j 2 --timeout 600
