@@ -2,8 +2,28 @@
 
 namespace omnia::cube {
 
+namespace {
+
+void NoteMonth(uint64_t packed, std::optional<domain::YearMonth>& latest) {
+  const CellKey key = UnpackCellKey(packed);
+  if (key.period.level != domain::PeriodLevel::kMonth) return;
+  const domain::YearMonth ym{key.period.year, key.period.index};
+  if (!latest.has_value() || *latest < ym) latest = ym;
+}
+
+}  // namespace
+
 void CubeState::ApplyMicroDelta(const CellMap& lattice_delta) {
-  for (const auto& [packed, delta] : lattice_delta) micro[packed].MergeFrom(delta);
+  for (const auto& [packed, delta] : lattice_delta) {
+    micro[packed].MergeFrom(delta);
+    NoteMonth(packed, latest_month);
+  }
+}
+
+void CubeState::RecomputeLatestMonth() {
+  latest_month.reset();
+  for (const auto& [packed, unused] : micro) NoteMonth(packed, latest_month);
+  for (const auto& [packed, unused] : published) NoteMonth(packed, latest_month);
 }
 
 }  // namespace omnia::cube

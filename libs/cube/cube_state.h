@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -29,8 +30,13 @@ struct CubeState {
   const CellMap& LayerFor(domain::Measure measure, int year) const {
     return IsPublished(measure, year) ? published : micro;
   }
+  // The latest month holding any base cell, the default end of a query's period range.
+  std::optional<domain::YearMonth> latest_month;
+
   // Merges a lattice delta (from CubeDelta::ExpandToLattice) into the micro layer.
   void ApplyMicroDelta(const CellMap& lattice_delta);
+  // Recomputes latest_month from every cell (after loading or removing cells).
+  void RecomputeLatestMonth();
 };
 
 }  // namespace omnia::cube

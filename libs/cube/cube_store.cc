@@ -39,10 +39,8 @@ std::string PublishedYearKey(domain::Measure measure, int year) {
   return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
 }
 
-std::string LevelName(const CellKey& key) {
-  return absl::StrCat(AsAbsl(domain::PeriodLevelCode(key.period.level)), "/",
-                      AsAbsl(RegionLevelCode(key.region_level)), "/",
-                      AsAbsl(TypeLevelCode(key.type_level)));
+LevelKey LevelOf(const CellKey& key) {
+  return LevelKey{key.measure, key.period.level, key.region_level, key.type_level};
 }
 
 absl::Status LoadCells(storage::KvStore& kv, int column, CellMap& cells) {
@@ -92,6 +90,7 @@ absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv) {
       });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
+  state.RecomputeLatestMonth();
   return state;
 }
 
@@ -140,11 +139,6 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   absl::MutexLock writer(&write_mu_);
   const uint64_t last = LastSequence(batch.producer);
   if (batch.sequence <= last) return ApplyOutcome::kAlreadyApplied;
-  if (batch.sequence != last + 1) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("producer '", batch.producer, "' sent sequence ", batch.sequence,
-                     " but the next expected is ", last + 1, "; resend from there"));
-  }
 
   storage::WriteBatch writes;
   CubeDelta delta;
@@ -186,20 +180,29 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   return ApplyOutcome::kApplied;
 }
 
-absl::Status CubeStore::ReplacePublished(domain::Measure measure, const std::vector<int>& years,
-                                         const std::vector<PublishedCell>& cells) {
+absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
+    const std::string& producer, uint64_t sequence, domain::Measure measure,
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
   std::set<int> year_set(years.begin(), years.end());
-  for (const PublishedCell& c : cells) {
-    if (year_set.count(c.month.year) == 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("published cell of ", c.month.year, " outside the replaced years"));
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (year_set.count(cells[i].month.year) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cells[", i, "].period: year ", cells[i].month.year, " is not listed in years"));
     }
   }
   // Additive measures get every rollup precomputed; WORKERS only its base cells, since distinct
   // counts cannot be rolled up.
   CellMap layer;
+  std::set<int> years_with_cells;
   for (const PublishedCell& c : cells) {
     const CellKey base = BaseCell(measure, c.month, c.region, c.type);
+    if (layer.count(PackCellKey(base)) > 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cells: ", domain::FormatIsoYearMonth(c.month), " region ",
+                       codelists_.regions()[c.region].inps_label, " type ",
+                       codelists_.intervention_types()[c.type].code, " is given twice"));
+    }
+    years_with_cells.insert(c.month.year);
     const CellValue value = CellValue::Count(c.value);
     if (domain::IsAdditive(measure)) {
       ForEachRollupOf(codelists_, base,
@@ -210,27 +213,54 @@ absl::Status CubeStore::ReplacePublished(domain::Measure measure, const std::vec
   }
 
   absl::MutexLock writer(&write_mu_);
+  ReplaceOutcome outcome;
+  if (sequence <= LastSequence(producer)) {
+    outcome.duplicate = true;
+    return outcome;
+  }
   storage::WriteBatch writes;
   std::vector<uint64_t> stale;
   {
     std::shared_lock lock(state_mu_);
     for (const auto& [packed, unused] : state_.published) {
       const CellKey key = UnpackCellKey(packed);
-      if (key.measure == measure && year_set.count(key.period.year) > 0) stale.push_back(packed);
+      if (key.measure == measure && year_set.count(key.period.year) > 0) {
+        stale.push_back(packed);
+        if (key.period.level == domain::PeriodLevel::kMonth &&
+            key.region_level == RegionLevel::kRegion && key.type_level == TypeLevel::kType) {
+          ++outcome.cells_removed;
+        }
+      }
     }
   }
   for (uint64_t packed : stale) writes.Delete(kPublished, EncodeStorageKey(packed));
   for (const auto& [packed, value] : layer) {
     writes.Put(kPublished, EncodeStorageKey(packed), value.Serialize());
   }
-  for (int year : year_set) writes.Put(kMeta, PublishedYearKey(measure, year), "");
+  for (int year : year_set) {
+    if (years_with_cells.count(year) > 0) {
+      writes.Put(kMeta, PublishedYearKey(measure, year), "");
+    } else {
+      writes.Delete(kMeta, PublishedYearKey(measure, year));
+    }
+  }
+  writes.Put(kMeta, absl::StrCat(kSequencePrefix, producer), BigEndian(sequence, 8));
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
 
   std::unique_lock lock(state_mu_);
   for (uint64_t packed : stale) state_.published.erase(packed);
   for (auto& [packed, value] : layer) state_.published[packed] = std::move(value);
-  for (int year : year_set) state_.published_years.insert({measure, year});
-  return absl::OkStatus();
+  for (int year : year_set) {
+    if (years_with_cells.count(year) > 0) {
+      state_.published_years.insert({measure, year});
+    } else {
+      state_.published_years.erase({measure, year});
+    }
+  }
+  state_.RecomputeLatestMonth();
+  last_sequences_[producer] = sequence;
+  outcome.cells_written = cells.size();
+  return outcome;
 }
 
 absl::StatusOr<std::vector<QueryCell>> CubeStore::Query(const CubeQuery& query) const {
@@ -238,20 +268,25 @@ absl::StatusOr<std::vector<QueryCell>> CubeStore::Query(const CubeQuery& query) 
   return RunQuery(state_, codelists_, query);
 }
 
+void CountLevels(const CubeState& state, CubeStats& stats) {
+  for (const auto& [packed, unused] : state.micro) {
+    ++stats.levels[LevelOf(UnpackCellKey(packed))].micro_data_cells;
+  }
+  for (const auto& [packed, unused] : state.published) {
+    ++stats.levels[LevelOf(UnpackCellKey(packed))].published_cells;
+  }
+}
+
+std::optional<domain::YearMonth> CubeStore::LatestMonth() const {
+  std::shared_lock lock(state_mu_);
+  return state_.latest_month;
+}
+
 CubeStats CubeStore::Stats() const {
   CubeStats stats;
   {
     std::shared_lock lock(state_mu_);
-    for (const auto& [packed, unused] : state_.micro) {
-      const CellKey key = UnpackCellKey(packed);
-      ++stats.micro_cells[absl::StrCat(AsAbsl(domain::MeasureCode(key.measure)), " ",
-                                       LevelName(key))];
-    }
-    for (const auto& [packed, unused] : state_.published) {
-      const CellKey key = UnpackCellKey(packed);
-      ++stats.published_cells[absl::StrCat(AsAbsl(domain::MeasureCode(key.measure)), " ",
-                                           LevelName(key))];
-    }
+    CountLevels(state_, stats);
     stats.last_sequences = last_sequences_;
     stats.distinct_workers = next_worker_id_;
   }

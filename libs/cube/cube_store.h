@@ -61,14 +61,35 @@ struct PublishedCell {
   uint64_t value = 0;
 };
 
+struct ReplaceOutcome {
+  bool duplicate = false;
+  uint64_t cells_removed = 0;  // base cells
+  uint64_t cells_written = 0;  // base cells
+};
+
+// Cells of one measure at one level combination.
+struct LevelKey {
+  domain::Measure measure;
+  domain::PeriodLevel period_level;
+  RegionLevel region_level;
+  TypeLevel type_level;
+  friend auto operator<=>(const LevelKey&, const LevelKey&) = default;
+};
+
+struct LevelCounts {
+  uint64_t micro_data_cells = 0;
+  uint64_t published_cells = 0;
+};
+
 struct CubeStats {
-  // Cells per measure code and level combination ("MONTH/REGION/TYPE"), micro-data layer.
-  std::map<std::string, uint64_t> micro_cells;
-  std::map<std::string, uint64_t> published_cells;
+  std::map<LevelKey, LevelCounts> levels;
   std::map<std::string, uint64_t> last_sequences;
   uint64_t distinct_workers = 0;
   uint64_t disk_bytes = 0;
 };
+
+// Cell counts per level of a state (a live cube or a release).
+void CountLevels(const CubeState& state, CubeStats& stats);
 
 class CubeStore {
  public:
@@ -80,14 +101,19 @@ class CubeStore {
                                                          const domain::Codelists& codelists);
 
   // Applies a batch exactly once. A sequence at or below the producer's last applied one is
-  // kAlreadyApplied and changes nothing; a gap (sequence > last + 1) is FAILED_PRECONDITION so
-  // that a lost batch can never go unnoticed.
+  // kAlreadyApplied and changes nothing. Sequences may skip numbers (a producer may coalesce
+  // several of its log entries into one batch named by the last); a producer resumes from
+  // LastSequence() after a restart, so nothing is skipped for real.
   absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
 
   // Atomically replaces the published cells of `measure` for each year in `years` with `cells`
-  // (whose months must all fall in those years): a new revision of an imported file.
-  absl::Status ReplacePublished(domain::Measure measure, const std::vector<int>& years,
-                                const std::vector<PublishedCell>& cells);
+  // (whose months must all fall in those years): a new revision of an imported file. A listed
+  // year without cells is served from micro-data again. Idempotent by (producer, sequence),
+  // sharing the counter of Apply.
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
+                                                  domain::Measure measure,
+                                                  const std::vector<int>& years,
+                                                  const std::vector<PublishedCell>& cells);
 
   absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query) const;
 
@@ -95,6 +121,7 @@ class CubeStore {
   uint64_t LastSequence(const std::string& producer) const;
 
   CubeStats Stats() const;
+  std::optional<domain::YearMonth> LatestMonth() const;
 
   storage::KvStore& kv() { return *kv_; }
 

@@ -1,0 +1,341 @@
+#include "libs/cube/engine.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/storage/rocksdb_store.h"
+
+namespace omnia::cube {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr char kCurrentFile[] = "CURRENT";
+constexpr char kReleasesDir[] = "releases";
+constexpr char kReleaseSuffix[] = ".release";
+
+absl::StatusOr<std::unique_ptr<CubeStore>> OpenStore(const std::string& dir,
+                                                     const domain::Codelists& codelists) {
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
+      storage::OpenRocksDb(dir, CubeStore::Columns());
+  if (!kv.ok()) return kv.status();
+  return CubeStore::Open(std::move(*kv), codelists);
+}
+
+// Writes `content` to `path` so that readers see either the old file or the whole new one.
+absl::Status WriteFileAtomically(const fs::path& path, const std::string& content) {
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp.string()));
+  }
+  std::error_code error;
+  fs::rename(tmp, path, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot rename to ", path.string()));
+  return absl::OkStatus();
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+std::string SerializeRelease(const ReleaseInfo& info) {
+  std::string out = absl::StrCat("release_id=", info.release_id, "\n",
+                                 "create_time_micros=", absl::ToUnixMicros(info.create_time), "\n",
+                                 "description=", absl::CEscape(info.description), "\n");
+  for (const auto& [producer, sequence] : info.applied_sequences) {
+    absl::StrAppend(&out, "sequence=", absl::CEscape(producer), " ", sequence, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<ReleaseInfo> ParseRelease(const std::string& text) {
+  ReleaseInfo info;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    const size_t eq = line.find('=');
+    if (eq == absl::string_view::npos) return absl::DataLossError("bad release record");
+    const absl::string_view key = line.substr(0, eq);
+    const absl::string_view value = line.substr(eq + 1);
+    if (key == "release_id") {
+      info.release_id = std::string(value);
+    } else if (key == "create_time_micros") {
+      int64_t micros = 0;
+      if (!absl::SimpleAtoi(value, &micros)) return absl::DataLossError("bad release time");
+      info.create_time = absl::FromUnixMicros(micros);
+    } else if (key == "description") {
+      if (!absl::CUnescape(value, &info.description)) {
+        return absl::DataLossError("bad release description");
+      }
+    } else if (key == "sequence") {
+      const size_t space = value.rfind(' ');
+      std::string producer;
+      uint64_t sequence = 0;
+      if (space == absl::string_view::npos || !absl::CUnescape(value.substr(0, space), &producer) ||
+          !absl::SimpleAtoi(value.substr(space + 1), &sequence)) {
+        return absl::DataLossError("bad release sequence");
+      }
+      info.applied_sequences[producer] = sequence;
+    }
+  }
+  if (info.release_id.empty()) return absl::DataLossError("release record without id");
+  return info;
+}
+
+}  // namespace
+
+bool IsValidReleaseId(const std::string& id) {
+  if (id.empty() || id.size() > 64 || id[0] == '.') return false;
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+// ---- RebuildSession ----
+
+RebuildSession::~RebuildSession() {
+  if (committed_) return;
+  store_.reset();
+  std::error_code ignored;
+  fs::remove_all(dir_, ignored);
+  engine_->EndRebuild();
+}
+
+absl::StatusOr<ApplyOutcome> RebuildSession::Apply(const FactBatch& batch) {
+  return store_->Apply(batch);
+}
+
+absl::StatusOr<ReplaceOutcome> RebuildSession::ReplacePublished(
+    const std::string& producer, uint64_t sequence, domain::Measure measure,
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
+  return store_->ReplacePublished(producer, sequence, measure, years, cells);
+}
+
+absl::Status RebuildSession::Commit() {
+  if (committed_) return absl::FailedPreconditionError("rebuild already committed");
+  absl::Status committed = engine_->CommitRebuild(this);
+  if (committed.ok()) committed_ = true;
+  return committed;
+}
+
+// ---- CubeEngine ----
+
+CubeEngine::CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock)
+    : data_dir_(std::move(data_dir)), codelists_(codelists), clock_(clock) {}
+
+CubeEngine::~CubeEngine() = default;
+
+absl::StatusOr<std::unique_ptr<CubeEngine>> CubeEngine::Open(const std::string& data_dir,
+                                                             const domain::Codelists& codelists,
+                                                             const Clock& clock) {
+  std::unique_ptr<CubeEngine> engine(new CubeEngine(data_dir, codelists, clock));
+  std::error_code error;
+  fs::create_directories(fs::path(data_dir) / kReleasesDir, error);
+  if (error) return absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir));
+  std::string live_dir = "cube-1";
+  const fs::path current = fs::path(data_dir) / kCurrentFile;
+  if (fs::exists(current)) {
+    live_dir = std::string(absl::StripAsciiWhitespace(ReadFile(current)));
+  } else if (absl::Status s = WriteFileAtomically(current, live_dir); !s.ok()) {
+    return s;
+  }
+  // Leftovers of a rebuild interrupted by a crash are never live: remove them.
+  for (const auto& entry : fs::directory_iterator(data_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("cube-", 0) == 0 && name != live_dir) fs::remove_all(entry.path(), error);
+  }
+  absl::StatusOr<std::unique_ptr<CubeStore>> store =
+      OpenStore((fs::path(data_dir) / live_dir).string(), codelists);
+  if (!store.ok()) return store.status();
+  absl::MutexLock lock(&engine->mu_);
+  engine->live_ = std::move(*store);
+  engine->live_dir_ = live_dir;
+  return engine;
+}
+
+std::shared_ptr<CubeStore> CubeEngine::live() const {
+  absl::MutexLock lock(&mu_);
+  return live_;
+}
+
+absl::StatusOr<ApplyOutcome> CubeEngine::Apply(const FactBatch& batch) {
+  if (rebuild_in_progress()) {
+    return absl::UnavailableError("a rebuild is in progress; retry when it completes");
+  }
+  return live()->Apply(batch);
+}
+
+absl::StatusOr<ReplaceOutcome> CubeEngine::ReplacePublished(
+    const std::string& producer, uint64_t sequence, domain::Measure measure,
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
+  if (rebuild_in_progress()) {
+    return absl::UnavailableError("a rebuild is in progress; retry when it completes");
+  }
+  return live()->ReplacePublished(producer, sequence, measure, years, cells);
+}
+
+absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
+    const std::string& release_id) {
+  if (!IsValidReleaseId(release_id)) {
+    return absl::InvalidArgumentError(absl::StrCat("release_id '", release_id, "' is not valid"));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (auto it = release_states_.find(release_id); it != release_states_.end()) return it->second;
+  }
+  const fs::path dir = fs::path(data_dir_) / kReleasesDir / release_id;
+  if (!fs::exists(dir.string() + kReleaseSuffix)) {
+    return absl::NotFoundError(absl::StrCat("release '", release_id, "' does not exist"));
+  }
+  storage::RocksDbOptions options;
+  options.read_only = true;
+  absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
+      storage::OpenRocksDb(dir.string(), CubeStore::Columns(), options);
+  if (!kv.ok()) return kv.status();
+  absl::StatusOr<CubeState> state = CubeStore::LoadState(**kv);
+  if (!state.ok()) return state.status();
+  auto shared = std::make_shared<const CubeState>(std::move(*state));
+  absl::MutexLock lock(&mu_);
+  release_states_[release_id] = shared;
+  return shared;
+}
+
+absl::StatusOr<std::vector<QueryCell>> CubeEngine::Query(const CubeQuery& query,
+                                                         const std::string& release_id) {
+  if (release_id.empty()) return live()->Query(query);
+  absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
+  if (!state.ok()) return state.status();
+  return RunQuery(**state, codelists_, query);
+}
+
+absl::StatusOr<std::pair<ReleaseInfo, bool>> CubeEngine::Freeze(const std::string& release_id,
+                                                                const std::string& description) {
+  if (!IsValidReleaseId(release_id)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("release_id '", release_id,
+                     "': use 1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .)"));
+  }
+  absl::MutexLock freeze(&freeze_mu_);
+  const fs::path dir = fs::path(data_dir_) / kReleasesDir / release_id;
+  const fs::path record = dir.string() + kReleaseSuffix;
+  if (fs::exists(record)) {
+    absl::StatusOr<ReleaseInfo> existing = ParseRelease(ReadFile(record));
+    if (!existing.ok()) return existing.status();
+    return std::make_pair(*existing, false);
+  }
+  if (rebuild_in_progress()) {
+    return absl::UnavailableError("a rebuild is in progress; freeze when it completes");
+  }
+  std::error_code error;
+  fs::remove_all(dir, error);  // a checkpoint left incomplete by a crash
+  std::shared_ptr<CubeStore> store = live();
+  ReleaseInfo info;
+  info.release_id = release_id;
+  info.description = description;
+  info.create_time = clock_.Now();
+  info.applied_sequences = store->Stats().last_sequences;
+  if (absl::Status s = store->kv().Checkpoint(dir.string()); !s.ok()) return s;
+  if (absl::Status s = WriteFileAtomically(record, SerializeRelease(info)); !s.ok()) return s;
+  return std::make_pair(info, true);
+}
+
+std::vector<ReleaseInfo> CubeEngine::ListReleases() const {
+  std::vector<ReleaseInfo> releases;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(fs::path(data_dir_) / kReleasesDir, error)) {
+    if (entry.path().extension() != kReleaseSuffix) continue;
+    absl::StatusOr<ReleaseInfo> info = ParseRelease(ReadFile(entry.path()));
+    if (info.ok()) releases.push_back(std::move(*info));
+  }
+  std::sort(releases.begin(), releases.end(), [](const ReleaseInfo& a, const ReleaseInfo& b) {
+    return a.create_time != b.create_time ? a.create_time > b.create_time
+                                          : a.release_id < b.release_id;
+  });
+  return releases;
+}
+
+absl::StatusOr<std::unique_ptr<RebuildSession>> CubeEngine::BeginRebuild() {
+  std::string dir;
+  {
+    absl::MutexLock lock(&mu_);
+    if (rebuilding_) return absl::AbortedError("another rebuild is in progress");
+    rebuilding_ = true;
+    int number = 1;
+    absl::SimpleAtoi(absl::string_view(live_dir_).substr(5), &number);
+    dir = (fs::path(data_dir_) / absl::StrCat("cube-", number + 1)).string();
+  }
+  std::error_code error;
+  fs::remove_all(dir, error);
+  absl::StatusOr<std::unique_ptr<CubeStore>> store = OpenStore(dir, codelists_);
+  if (!store.ok()) {
+    EndRebuild();
+    return store.status();
+  }
+  return std::unique_ptr<RebuildSession>(new RebuildSession(this, dir, std::move(*store)));
+}
+
+bool CubeEngine::rebuild_in_progress() const {
+  absl::MutexLock lock(&mu_);
+  return rebuilding_;
+}
+
+void CubeEngine::EndRebuild() {
+  absl::MutexLock lock(&mu_);
+  rebuilding_ = false;
+}
+
+absl::Status CubeEngine::CommitRebuild(RebuildSession* session) {
+  const std::string new_name = fs::path(session->dir_).filename().string();
+  if (absl::Status s = WriteFileAtomically(fs::path(data_dir_) / kCurrentFile, new_name); !s.ok()) {
+    return s;
+  }
+  std::string old_dir;
+  {
+    absl::MutexLock lock(&mu_);
+    old_dir = (fs::path(data_dir_) / live_dir_).string();
+    live_ = std::shared_ptr<CubeStore>(std::move(session->store_));
+    live_dir_ = new_name;
+    rebuilding_ = false;
+  }
+  std::error_code ignored;
+  fs::remove_all(old_dir, ignored);
+  return absl::OkStatus();
+}
+
+CubeStats CubeEngine::Stats() const { return live()->Stats(); }
+
+absl::StatusOr<CubeStats> CubeEngine::Stats(const std::string& release_id) {
+  if (release_id.empty()) return Stats();
+  absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
+  if (!state.ok()) return state.status();
+  CubeStats stats;
+  CountLevels(**state, stats);
+  for (const ReleaseInfo& info : ListReleases()) {
+    if (info.release_id == release_id) stats.last_sequences = info.applied_sequences;
+  }
+  stats.disk_bytes = 0;
+  return stats;
+}
+
+std::optional<domain::YearMonth> CubeEngine::LatestMonth(const std::string& release_id) {
+  if (release_id.empty()) return live()->LatestMonth();
+  absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
+  if (!state.ok()) return std::nullopt;
+  return (*state)->latest_month;
+}
+
+uint64_t CubeEngine::LastSequence(const std::string& producer) const {
+  return live()->LastSequence(producer);
+}
+
+}  // namespace omnia::cube

@@ -1,0 +1,120 @@
+// The aggregation service's whole state on disk: the live cube store, frozen releases and
+// rebuilds, under one data directory.
+//
+//   <data_dir>/CURRENT            name of the live cube directory (replaced atomically)
+//   <data_dir>/cube-<n>/          the live RocksDB cube store
+//   <data_dir>/releases/<id>/     a RocksDB checkpoint of the cube at Freeze time (immutable)
+//   <data_dir>/releases/<id>.release   its metadata, written after the checkpoint is complete
+//
+// A rebuild writes a new cube-<n+1> beside the live one and switches CURRENT only when it has
+// completed, so a failed or interrupted rebuild leaves the live cube untouched.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/base/clock.h"
+#include "libs/cube/cube_store.h"
+
+namespace omnia::cube {
+
+struct ReleaseInfo {
+  std::string release_id;
+  absl::Time create_time;
+  std::string description;
+  std::map<std::string, uint64_t> applied_sequences;
+};
+
+class CubeEngine;
+
+// Builds a new cube aside from the live one; see CubeEngine::BeginRebuild.
+class RebuildSession {
+ public:
+  ~RebuildSession();  // abandons the rebuild unless Commit() succeeded
+  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
+                                                  domain::Measure measure,
+                                                  const std::vector<int>& years,
+                                                  const std::vector<PublishedCell>& cells);
+  // Makes the rebuilt cube the live one.
+  absl::Status Commit();
+  CubeStats Stats() const { return store_->Stats(); }
+
+ private:
+  friend class CubeEngine;
+  RebuildSession(CubeEngine* engine, std::string dir, std::unique_ptr<CubeStore> store)
+      : engine_(engine), dir_(std::move(dir)), store_(std::move(store)) {}
+  CubeEngine* engine_;
+  std::string dir_;
+  std::unique_ptr<CubeStore> store_;
+  bool committed_ = false;
+};
+
+class CubeEngine {
+ public:
+  static absl::StatusOr<std::unique_ptr<CubeEngine>> Open(const std::string& data_dir,
+                                                          const domain::Codelists& codelists,
+                                                          const Clock& clock);
+  ~CubeEngine();
+
+  // As CubeStore::Apply / ReplacePublished on the live cube; UNAVAILABLE while a rebuild runs.
+  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
+                                                  domain::Measure measure,
+                                                  const std::vector<int>& years,
+                                                  const std::vector<PublishedCell>& cells);
+
+  // Reads the live cube (empty release_id) or a frozen release (NOT_FOUND if unknown).
+  absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query,
+                                               const std::string& release_id);
+
+  // Freezes the live cube as `release_id` ([A-Za-z0-9._-], 1..64 characters). Freezing an
+  // existing id again returns the existing release with created = false.
+  absl::StatusOr<std::pair<ReleaseInfo, bool>> Freeze(const std::string& release_id,
+                                                      const std::string& description);
+  // Newest first.
+  std::vector<ReleaseInfo> ListReleases() const;
+
+  // Starts a rebuild; ABORTED while another one is open.
+  absl::StatusOr<std::unique_ptr<RebuildSession>> BeginRebuild();
+  bool rebuild_in_progress() const;
+
+  CubeStats Stats() const;
+  // Statistics of the live cube (empty release_id) or of a release.
+  absl::StatusOr<CubeStats> Stats(const std::string& release_id);
+  // The latest month holding data, live or in a release (nullopt when empty or unknown).
+  std::optional<domain::YearMonth> LatestMonth(const std::string& release_id);
+  uint64_t LastSequence(const std::string& producer) const;
+  const domain::Codelists& codelists() const { return codelists_; }
+
+ private:
+  friend class RebuildSession;
+  CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock);
+  absl::Status CommitRebuild(RebuildSession* session);
+  void EndRebuild();
+  std::shared_ptr<CubeStore> live() const;
+  absl::StatusOr<std::shared_ptr<const CubeState>> ReleaseState(const std::string& release_id);
+
+  const std::string data_dir_;
+  const domain::Codelists& codelists_;
+  const Clock& clock_;
+
+  mutable absl::Mutex mu_;
+  std::shared_ptr<CubeStore> live_ ABSL_GUARDED_BY(mu_);
+  std::string live_dir_ ABSL_GUARDED_BY(mu_);
+  bool rebuilding_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<std::string, std::shared_ptr<const CubeState>> release_states_ ABSL_GUARDED_BY(mu_);
+  // Serialises Freeze calls so two checkpoints of one id never race.
+  absl::Mutex freeze_mu_;
+};
+
+// True when `id` may name a release: 1..64 characters from [A-Za-z0-9._-], not starting with '.'.
+bool IsValidReleaseId(const std::string& id);
+
+}  // namespace omnia::cube

@@ -1,0 +1,289 @@
+#include "services/aggregation/aggregation_service.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "libs/api/cube_convert.h"
+#include "libs/server/unary.h"
+
+namespace omnia::aggregation {
+namespace {
+
+constexpr int kDefaultQueryPage = 1000;
+constexpr int kMaxQueryPage = 10000;
+constexpr int kDefaultReleasePage = 20;
+constexpr int kMaxReleasePage = 100;
+
+absl::Status ApplyRequestTo(
+    const v1::ApplyRequest& request, const domain::Codelists& codelists,
+    const std::function<absl::StatusOr<cube::ApplyOutcome>(const cube::FactBatch&)>& apply,
+    const std::function<uint64_t(const std::string&)>& last_sequence, v1::ApplyResponse* response) {
+  absl::StatusOr<cube::FactBatch> batch = api::FactBatchFromProto(request, codelists);
+  if (!batch.ok()) return batch.status();
+  absl::StatusOr<cube::ApplyOutcome> outcome = apply(*batch);
+  if (!outcome.ok()) return outcome.status();
+  response->set_duplicate(*outcome == cube::ApplyOutcome::kAlreadyApplied);
+  response->set_last_applied_sequence(last_sequence(batch->producer));
+  return absl::OkStatus();
+}
+
+// Reads a Rebuild stream entry by entry into a RebuildSession; the blocking writes run on the
+// executor, and the next read starts only when the previous entry is applied.
+class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> {
+ public:
+  // `engine` is null while the cube store is still opening.
+  RebuildReactor(cube::CubeEngine* engine, server::Executor& executor,
+                 v1::RebuildResponse* response)
+      : engine_(engine), executor_(executor), response_(response) {
+    if (engine == nullptr) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the cube store is still opening"));
+      return;
+    }
+    absl::StatusOr<std::unique_ptr<cube::RebuildSession>> session = engine_->BeginRebuild();
+    if (!session.ok()) {
+      Finish(server::ToGrpcStatus(session.status()));
+      return;
+    }
+    session_ = std::move(*session);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    executor_.Submit([this, ok] {
+      if (!ok) {
+        Finish(server::ToGrpcStatus(Complete()));
+        return;
+      }
+      if (absl::Status s = ApplyEntry(); !s.ok()) {
+        session_.reset();  // discards the partial rebuild
+        Finish(server::ToGrpcStatus(s));
+        return;
+      }
+      ++entries_;
+      StartRead(&request_);
+    });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Status ApplyEntry() {
+    const std::string at = absl::StrCat("entry ", entries_, ": ");
+    if (request_.has_apply()) {
+      absl::StatusOr<cube::FactBatch> batch =
+          api::FactBatchFromProto(request_.apply(), engine_->codelists());
+      if (!batch.ok())
+        return absl::InvalidArgumentError(at + std::string(batch.status().message()));
+      absl::StatusOr<cube::ApplyOutcome> outcome = session_->Apply(*batch);
+      if (!outcome.ok()) return outcome.status();
+      if (*outcome == cube::ApplyOutcome::kAlreadyApplied) {
+        return absl::InvalidArgumentError(at + "sequences of producer " + batch->producer +
+                                          " must strictly increase");
+      }
+      events_ += batch->applications.size() + batch->payments.size();
+      return absl::OkStatus();
+    }
+    if (request_.has_replace_published_cells()) {
+      absl::StatusOr<api::PublishedRevision> revision =
+          api::PublishedRevisionFromProto(request_.replace_published_cells(), engine_->codelists());
+      if (!revision.ok()) {
+        return absl::InvalidArgumentError(at + std::string(revision.status().message()));
+      }
+      absl::StatusOr<cube::ReplaceOutcome> outcome =
+          session_->ReplacePublished(revision->producer, revision->sequence, revision->measure,
+                                     revision->years, revision->cells);
+      if (!outcome.ok()) return outcome.status();
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(at + "entry must hold apply or replace_published_cells");
+  }
+
+  absl::Status Complete() {
+    const cube::CubeStats stats = session_->Stats();
+    if (absl::Status s = session_->Commit(); !s.ok()) return s;
+    response_->set_entries_applied(entries_);
+    response_->set_events_applied(events_);
+    uint64_t base_cells = 0;
+    for (const auto& [level, counts] : stats.levels) {
+      if (level.period_level == domain::PeriodLevel::kMonth &&
+          level.region_level == cube::RegionLevel::kRegion &&
+          level.type_level == cube::TypeLevel::kType) {
+        base_cells += counts.micro_data_cells + counts.published_cells;
+      }
+    }
+    response_->set_base_cells(base_cells);
+    for (const auto& [producer, sequence] : stats.last_sequences) {
+      v1::ProducerSequence* p = response_->add_applied_sequences();
+      p->set_producer_id(producer);
+      p->set_last_applied_sequence(sequence);
+    }
+    return absl::OkStatus();
+  }
+
+  cube::CubeEngine* engine_;
+  server::Executor& executor_;
+  v1::RebuildResponse* response_;
+  std::unique_ptr<cube::RebuildSession> session_;
+  v1::RebuildRequest request_;
+  uint64_t entries_ = 0;
+  uint64_t events_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<cube::CubeEngine*> AggregationService::engine() const {
+  cube::CubeEngine* engine = engine_.load();
+  if (engine == nullptr) return absl::UnavailableError("the cube store is still opening; retry");
+  return engine;
+}
+
+grpc::ServerUnaryReactor* AggregationService::Apply(grpc::CallbackServerContext* context,
+                                                    const v1::ApplyRequest* request,
+                                                    v1::ApplyResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    return ApplyRequestTo(
+        *request, e.codelists(), [&e](const cube::FactBatch& batch) { return e.Apply(batch); },
+        [&e](const std::string& producer) { return e.LastSequence(producer); }, response);
+  });
+}
+
+grpc::ServerUnaryReactor* AggregationService::ReplacePublishedCells(
+    grpc::CallbackServerContext* context, const v1::ReplacePublishedCellsRequest* request,
+    v1::ReplacePublishedCellsResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    absl::StatusOr<api::PublishedRevision> revision =
+        api::PublishedRevisionFromProto(*request, e.codelists());
+    if (!revision.ok()) return revision.status();
+    absl::StatusOr<cube::ReplaceOutcome> outcome =
+        e.ReplacePublished(revision->producer, revision->sequence, revision->measure,
+                           revision->years, revision->cells);
+    if (!outcome.ok()) return outcome.status();
+    response->set_duplicate(outcome->duplicate);
+    response->set_cells_removed(outcome->cells_removed);
+    response->set_cells_written(outcome->cells_written);
+    response->set_last_applied_sequence(e.LastSequence(revision->producer));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext* context,
+                                                    const v1::QueryRequest* request,
+                                                    v1::QueryResponse* response) {
+  // Queries read the in-memory cube (or a release loaded once): no disk wait on the hot path.
+  return server::FinishInline(context, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    absl::StatusOr<int> page_size =
+        api::PageSize(request->page_size(), kDefaultQueryPage, kMaxQueryPage);
+    if (!page_size.ok()) return page_size.status();
+    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    if (!offset.ok()) return offset.status();
+    absl::StatusOr<cube::CubeQuery> query = api::CubeQueryFromProto(
+        request->query(), e.codelists(), e.LatestMonth(request->release_id()));
+    if (!query.ok()) return query.status();
+    absl::StatusOr<std::vector<cube::QueryCell>> cells = e.Query(*query, request->release_id());
+    if (!cells.ok()) return cells.status();
+    const uint64_t end = std::min<uint64_t>(cells->size(), *offset + *page_size);
+    for (uint64_t i = *offset; i < end; ++i) {
+      api::CellToProto((*cells)[i], e.codelists(), response->add_cells());
+    }
+    if (end < cells->size()) response->set_next_page_token(api::EncodePageToken(end));
+    response->set_release_id(request->release_id());
+    response->set_codelist_version(e.codelists().version());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AggregationService::Freeze(grpc::CallbackServerContext* context,
+                                                     const v1::FreezeRequest* request,
+                                                     v1::FreezeResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    absl::StatusOr<std::pair<cube::ReleaseInfo, bool>> release =
+        e.Freeze(request->release_id(), request->description());
+    if (!release.ok()) return release.status();
+    api::ReleaseToProto(release->first, response->mutable_release());
+    response->set_created(release->second);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AggregationService::ListReleases(
+    grpc::CallbackServerContext* context, const v1::ListCubeReleasesRequest* request,
+    v1::ListCubeReleasesResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    absl::StatusOr<int> page_size =
+        api::PageSize(request->page_size(), kDefaultReleasePage, kMaxReleasePage);
+    if (!page_size.ok()) return page_size.status();
+    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    if (!offset.ok()) return offset.status();
+    const std::vector<cube::ReleaseInfo> releases = e.ListReleases();
+    const uint64_t end = std::min<uint64_t>(releases.size(), *offset + *page_size);
+    for (uint64_t i = *offset; i < end; ++i) {
+      api::ReleaseToProto(releases[i], response->add_releases());
+    }
+    if (end < releases.size()) response->set_next_page_token(api::EncodePageToken(end));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerContext* context,
+                                                           const v1::GetCubeStatsRequest* request,
+                                                           v1::GetCubeStatsResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    cube::CubeEngine& e = **engine;
+    absl::StatusOr<int> page_size = api::PageSize(request->page_size(), 100, 1000);
+    if (!page_size.ok()) return page_size.status();
+    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    if (!offset.ok()) return offset.status();
+    absl::StatusOr<cube::CubeStats> stats = e.Stats(request->release_id());
+    if (!stats.ok()) return stats.status();
+    for (const auto& [level, counts] : stats->levels) {
+      v1::LevelStats* out = response->add_levels();
+      out->set_measure(std::string(domain::MeasureCode(level.measure)));
+      out->set_period_level(api::PeriodLevelToProto(level.period_level));
+      out->set_region_level(api::RegionLevelToProto(level.region_level));
+      out->set_type_level(api::TypeLevelToProto(level.type_level));
+      out->set_micro_data_cells(counts.micro_data_cells);
+      out->set_published_cells(counts.published_cells);
+    }
+    uint64_t index = 0;
+    for (const auto& [producer, sequence] : stats->last_sequences) {
+      if (index++ < *offset) continue;
+      if (response->producers_size() == *page_size) {
+        response->set_next_page_token(api::EncodePageToken(index - 1));
+        break;
+      }
+      v1::ProducerSequence* p = response->add_producers();
+      p->set_producer_id(producer);
+      p->set_last_applied_sequence(sequence);
+    }
+    response->set_storage_bytes(stats->disk_bytes);
+    response->set_distinct_workers(stats->distinct_workers);
+    response->set_release_count(e.ListReleases().size());
+    response->set_release_id(request->release_id());
+    response->set_rebuild_in_progress(e.rebuild_in_progress());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerReadReactor<v1::RebuildRequest>* AggregationService::Rebuild(
+    grpc::CallbackServerContext* /*context*/, v1::RebuildResponse* response) {
+  return new RebuildReactor(engine_.load(), executor_, response);
+}
+
+}  // namespace omnia::aggregation
