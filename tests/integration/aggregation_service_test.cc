@@ -1,0 +1,302 @@
+// The aggregation service in process, over real gRPC on loopback: Apply is exactly once, Query
+// answers every level with codes and labels, WORKERS over imported cells is refused, releases
+// freeze a state that later writes do not change, and a rebuild replaces the cube whole.
+#include "services/aggregation/aggregation_service.h"
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "libs/api/cube_convert.h"
+#include "libs/client/probes.h"
+#include "libs/server/service_host.h"
+#include "tests/support/child_process.h"
+
+namespace omnia::aggregation {
+namespace {
+
+std::string Pseudonym(int worker) {
+  std::string p(32, '\0');
+  p[0] = static_cast<char>(worker);
+  p[1] = static_cast<char>(worker >> 8);
+  return p;
+}
+
+class AggregationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+
+  void Start() {
+    auto engine = cube::CubeEngine::Open(dir_.path(), codelists_, clock_);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = std::move(*engine);
+    service_ = std::make_unique<AggregationService>(executor_);
+    service_->Attach(engine_.get());
+    server::ServerOptions options;
+    options.name = "aggregation-test";
+    host_ = std::make_unique<server::ServiceHost>(options, std::make_shared<prometheus::Registry>(),
+                                                  clock_);
+    ASSERT_TRUE(host_->Start({{service_.get(), v1::AggregationService::service_full_name()}}).ok());
+    host_->SetServing(true);
+    stub_ = v1::AggregationService::NewStub(
+        client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", host_->grpc_port())));
+  }
+
+  void Restart() {
+    stub_.reset();
+    host_.reset();
+    service_.reset();
+    engine_.reset();
+    Start();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    return context;
+  }
+
+  v1::ApplyRequest Batch(uint64_t sequence, const std::vector<int>& workers) {
+    v1::ApplyRequest request;
+    request.set_producer_id("ingestion-test");
+    request.set_sequence(sequence);
+    for (int w : workers) {
+      v1::CubePayment* p = request.add_events()->mutable_payment();
+      p->mutable_period()->set_year(2023);
+      p->mutable_period()->set_month(w % 2 == 0 ? 3 : 4);
+      p->set_region(w % 3 == 0 ? "LOMBARDIA" : "LAZIO");
+      p->set_intervention_type("CIGO");
+      p->set_worker_pseudonym(Pseudonym(w));
+      p->set_months_covered(1);
+    }
+    v1::CubeApplication* a = request.add_events()->mutable_application();
+    a->mutable_period()->set_year(2023);
+    a->mutable_period()->set_month(3);
+    a->set_region("LAZIO");
+    a->set_intervention_type("FIS");
+    return request;
+  }
+
+  grpc::Status Apply(const v1::ApplyRequest& request, v1::ApplyResponse* response) {
+    return stub_->Apply(Context().get(), request, response);
+  }
+
+  // National yearly value of `measure` for 2023, live or at a release.
+  uint64_t NationalYear(const std::string& measure, const std::string& release_id = "") {
+    v1::QueryRequest request;
+    request.set_release_id(release_id);
+    v1::CellQuery* q = request.mutable_query();
+    q->add_measures(measure);
+    q->set_period_level(v1::PERIOD_LEVEL_YEAR);
+    q->set_region_level(v1::REGION_LEVEL_ITALY);
+    q->set_type_level(v1::TYPE_LEVEL_ALL);
+    q->mutable_period_range()->mutable_first()->set_year(2023);
+    q->mutable_period_range()->mutable_first()->set_month(1);
+    q->mutable_period_range()->mutable_last()->set_year(2023);
+    q->mutable_period_range()->mutable_last()->set_month(12);
+    v1::QueryResponse response;
+    grpc::Status status = stub_->Query(Context().get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (response.cells_size() != 1) return 0;
+    EXPECT_EQ(response.cells(0).region().code(), "ITALY");
+    return response.cells(0).value();
+  }
+
+  SystemClock clock_;
+  domain::Codelists codelists_ = domain::Codelists::Builtin();
+  testing::TempDir dir_;
+  server::Executor executor_{2};
+  std::unique_ptr<cube::CubeEngine> engine_;
+  std::unique_ptr<AggregationService> service_;
+  std::unique_ptr<server::ServiceHost> host_;
+  std::unique_ptr<v1::AggregationService::Stub> stub_;
+};
+
+TEST_F(AggregationServiceTest, ApplyIsExactlyOnceAcrossRetriesAndRestarts) {
+  v1::ApplyResponse response;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(response.last_applied_sequence(), 1u);
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  // Worker 3 paid again in another batch is still one worker in the year.
+  ASSERT_TRUE(Apply(Batch(5, {3, 4}), &response).ok());
+  EXPECT_EQ(NationalYear("WORKERS"), 4u);
+  EXPECT_EQ(NationalYear("BENEFIT_MONTHS"), 5u);
+  EXPECT_EQ(NationalYear("APPLICATIONS"), 2u);
+  Restart();
+  ASSERT_TRUE(Apply(Batch(5, {3, 4}), &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  EXPECT_EQ(response.last_applied_sequence(), 5u);
+  EXPECT_EQ(NationalYear("WORKERS"), 4u);
+}
+
+TEST_F(AggregationServiceTest, InvalidBatchNamesTheEventAndFieldAndChangesNothing) {
+  v1::ApplyRequest request = Batch(1, {1, 2});
+  request.mutable_events(1)->mutable_payment()->set_worker_pseudonym("short");
+  v1::ApplyResponse response;
+  grpc::Status status = Apply(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("events[1].payment.worker_pseudonym"), std::string::npos)
+      << status.error_message();
+  request = Batch(1, {1});
+  request.mutable_events(0)->mutable_payment()->set_region("ATLANTIDE");
+  status = Apply(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("ATLANTIDE"), std::string::npos);
+  EXPECT_EQ(NationalYear("WORKERS"), 0u);
+  // The rejected sequence was not consumed.
+  ASSERT_TRUE(Apply(Batch(1, {1}), &response).ok());
+  EXPECT_FALSE(response.duplicate());
+}
+
+TEST_F(AggregationServiceTest, QueryReturnsCodesLabelsAndProvenanceAndPages) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {0, 1, 2, 3, 4, 5}), &applied).ok());
+  v1::QueryRequest request;
+  request.mutable_query()->add_measures("WORKERS");
+  request.set_page_size(1);
+  std::vector<v1::Cell> cells;
+  while (true) {
+    v1::QueryResponse response;
+    ASSERT_TRUE(stub_->Query(Context().get(), request, &response).ok());
+    for (const v1::Cell& c : response.cells()) cells.push_back(c);
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  // Months 3 and 4 × LOMBARDIA and LAZIO, CIGO: four base cells, one per page.
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_EQ(cells[0].measure(), "WORKERS");
+  EXPECT_EQ(cells[0].intervention_type().code(), "CIGO");
+  EXPECT_FALSE(cells[0].intervention_type().label().empty());
+  EXPECT_FALSE(cells[0].region().label().empty());
+  EXPECT_EQ(cells[0].provenance(), v1::PROVENANCE_MICRO_DATA);
+  uint64_t total = 0;
+  for (const v1::Cell& c : cells) total += c.value();
+  EXPECT_EQ(total, 6u);
+
+  v1::QueryRequest bad;
+  bad.mutable_query()->add_measures("WORKERS");
+  bad.mutable_query()->add_regions("NARNIA");
+  v1::QueryResponse response;
+  grpc::Status status = stub_->Query(Context().get(), bad, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("NARNIA"), std::string::npos);
+  EXPECT_NE(status.error_message().find("LOMBARDIA"), std::string::npos);
+}
+
+TEST_F(AggregationServiceTest, WorkersRollupOverPublishedCellsIsAFailedPrecondition) {
+  v1::ReplacePublishedCellsRequest request;
+  request.set_producer_id("ingestion-test");
+  request.set_sequence(1);
+  request.set_measure("WORKERS");
+  request.add_years(2023);
+  v1::PublishedCell* cell = request.add_cells();
+  cell->mutable_period()->set_year(2023);
+  cell->mutable_period()->set_month(1);
+  cell->set_region("LAZIO");
+  cell->set_intervention_type("CIGS");
+  cell->set_value(321);
+  v1::ReplacePublishedCellsResponse response;
+  ASSERT_TRUE(stub_->ReplacePublishedCells(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.cells_written(), 1u);
+
+  v1::QueryRequest query;
+  query.mutable_query()->add_measures("WORKERS");
+  query.mutable_query()->set_region_level(v1::REGION_LEVEL_ITALY);
+  v1::QueryResponse cells;
+  grpc::Status status = stub_->Query(Context().get(), query, &cells);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("not additive"), std::string::npos);
+
+  query.mutable_query()->set_region_level(v1::REGION_LEVEL_REGION);
+  ASSERT_TRUE(stub_->Query(Context().get(), query, &cells).ok());
+  ASSERT_EQ(cells.cells_size(), 1);
+  EXPECT_EQ(cells.cells(0).value(), 321u);
+  EXPECT_EQ(cells.cells(0).provenance(), v1::PROVENANCE_PUBLISHED);
+}
+
+TEST_F(AggregationServiceTest, ReleasesAreFrozenAndListed) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2}), &applied).ok());
+  v1::FreezeRequest freeze;
+  freeze.set_release_id("2026-11-01");
+  freeze.set_description("first");
+  v1::FreezeResponse frozen;
+  ASSERT_TRUE(stub_->Freeze(Context().get(), freeze, &frozen).ok());
+  EXPECT_TRUE(frozen.created());
+  ASSERT_TRUE(stub_->Freeze(Context().get(), freeze, &frozen).ok());
+  EXPECT_FALSE(frozen.created());  // idempotent by id
+
+  ASSERT_TRUE(Apply(Batch(2, {3, 4, 5}), &applied).ok());
+  EXPECT_EQ(NationalYear("WORKERS"), 5u);
+  EXPECT_EQ(NationalYear("WORKERS", "2026-11-01"), 2u);
+  Restart();
+  EXPECT_EQ(NationalYear("WORKERS", "2026-11-01"), 2u);
+
+  v1::ListCubeReleasesResponse releases;
+  ASSERT_TRUE(stub_->ListReleases(Context().get(), {}, &releases).ok());
+  ASSERT_EQ(releases.releases_size(), 1);
+  EXPECT_EQ(releases.releases(0).release_id(), "2026-11-01");
+  EXPECT_EQ(releases.releases(0).applied_sequences(0).last_applied_sequence(), 1u);
+
+  v1::QueryRequest unknown;
+  unknown.set_release_id("no-such-release");
+  unknown.mutable_query()->add_measures("WORKERS");
+  v1::QueryResponse response;
+  EXPECT_EQ(stub_->Query(Context().get(), unknown, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AggregationServiceTest, RebuildReplacesTheCubeWithTheReplayedLog) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  ASSERT_TRUE(Apply(Batch(2, {7}), &applied).ok());
+
+  // Replay only the first entry: the rebuilt cube holds exactly that.
+  v1::RebuildResponse rebuilt;
+  auto context = Context();
+  auto writer = stub_->Rebuild(context.get(), &rebuilt);
+  v1::RebuildRequest entry;
+  *entry.mutable_apply() = Batch(1, {1, 2, 3});
+  ASSERT_TRUE(writer->Write(entry));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rebuilt.entries_applied(), 1u);
+  EXPECT_EQ(rebuilt.events_applied(), 4u);
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+  Restart();
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+
+  v1::GetCubeStatsResponse stats;
+  ASSERT_TRUE(stub_->GetCubeStats(Context().get(), {}, &stats).ok());
+  EXPECT_EQ(stats.distinct_workers(), 3u);
+  ASSERT_EQ(stats.producers_size(), 1);
+  EXPECT_EQ(stats.producers(0).last_applied_sequence(), 1u);
+  EXPECT_GT(stats.levels_size(), 0);
+}
+
+TEST_F(AggregationServiceTest, AFailedRebuildLeavesTheLiveCubeUntouched) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  v1::RebuildResponse rebuilt;
+  auto context = Context();
+  auto writer = stub_->Rebuild(context.get(), &rebuilt);
+  v1::RebuildRequest entry;
+  *entry.mutable_apply() = Batch(1, {1});
+  ASSERT_TRUE(writer->Write(entry));
+  entry.mutable_apply()->mutable_events(0)->mutable_payment()->set_intervention_type("CIGX");
+  entry.mutable_apply()->set_sequence(2);
+  writer->Write(entry);
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("entry 1"), std::string::npos) << status.error_message();
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+  // Writes are accepted again once the rebuild has ended.
+  ASSERT_TRUE(Apply(Batch(2, {9}), &applied).ok());
+  EXPECT_EQ(NationalYear("WORKERS"), 4u);
+}
+
+}  // namespace
+}  // namespace omnia::aggregation
