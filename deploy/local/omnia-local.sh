@@ -25,7 +25,7 @@ metrics_of() { echo "127.0.0.1:$(($(port_of "$1") + 10))"; }
 
 flags_of() {
   case $1 in
-    ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation)" ;;
+    ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation) --insecure_dev_hmac_key" ;;
     aggregation) echo "--data_dir=$state/aggregation" ;;
     catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" ;;
     exporter) echo "--aggregation_address=$(address_of aggregation)" ;;

@@ -1,35 +1,122 @@
 // omnia-ingestion: accepts administrative events and published report files, pseudonymises
-// worker ids, keeps the durable raw-event log and forwards batches to aggregation.
+// worker ids, keeps the durable raw-event log and forwards it to aggregation.
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "libs/api/aggregation_client.h"
 #include "libs/base/clock.h"
+#include "libs/client/probes.h"
+#include "libs/domain/codelists.h"
+#include "libs/ingest/event_log.h"
+#include "libs/ingest/forwarder.h"
+#include "libs/ingest/pseudonymizer.h"
+#include "libs/server/executor.h"
 #include "libs/server/server_main.h"
-#include "omnia/v1/ingestion.grpc.pb.h"
+#include "libs/storage/rocksdb_store.h"
+#include "services/ingestion/ingestion_service.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the durable raw-event log (required)");
 ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
           "HOST:PORT of the aggregation service that applies forwarded batches");
+ABSL_FLAG(std::string, hmac_key_file, "",
+          "file holding the pseudonymisation key (at least 32 bytes); else $OMNIA_HMAC_KEY");
+ABSL_FLAG(bool, insecure_dev_hmac_key, false,
+          "development only: without a key, create a random one under --data_dir and reuse it");
+ABSL_FLAG(std::string, producer_id, "ingestion",
+          "this instance's producer id towards aggregation (one per ingestion instance)");
+ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
+          "events logged but not yet applied by aggregation beyond which writes are refused");
+ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
+          "deadline of each call to aggregation");
 
-namespace omnia::ingestion {
+namespace {
 
-// RPCs answer UNIMPLEMENTED (the generated default) until the ingestion path lands.
-class IngestionService final : public v1::IngestionService::CallbackService {};
+constexpr char kKeyEnv[] = "OMNIA_HMAC_KEY";
 
-}  // namespace omnia::ingestion
+// The development key lives beside the data it pseudonymises so restarts keep pseudonyms stable.
+absl::StatusOr<std::string> DevelopmentKey(const std::string& data_dir) {
+  const std::filesystem::path path = std::filesystem::path(data_dir) / "dev-hmac-key";
+  if (std::filesystem::exists(path)) return omnia::ingest::LoadSecret(path.string(), kKeyEnv);
+  std::random_device random;
+  std::string key;
+  for (int i = 0; i < 48; ++i) key += "0123456789abcdef"[random() % 16];
+  std::ofstream out(path, std::ios::binary);
+  out << key;
+  if (!out) return absl::InternalError("cannot write the development key");
+  chmod(path.c_str(), 0600);
+  return key;
+}
+
+absl::StatusOr<std::string> Key(const std::string& data_dir) {
+  absl::StatusOr<std::string> key =
+      omnia::ingest::LoadSecret(absl::GetFlag(FLAGS_hmac_key_file), kKeyEnv);
+  if (key.ok() || !absl::GetFlag(FLAGS_insecure_dev_hmac_key)) return key;
+  return DevelopmentKey(data_dir);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia ingestion service");
   absl::ParseCommandLine(argc, argv);
   omnia::SystemClock clock;
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (absl::Status dir = omnia::server::EnsureWritableDirectory(data_dir); !dir.ok()) {
+    omnia::server::LogInfo(clock.Now(), "ingestion", dir.ToString());
+    return 1;
+  }
+  // Refuse to start without a key: pseudonymisation is not optional.
+  absl::StatusOr<std::string> key = Key(data_dir);
+  absl::StatusOr<std::unique_ptr<omnia::ingest::Pseudonymizer>> pseudonymizer =
+      key.ok() ? omnia::ingest::Pseudonymizer::Create(*key)
+               : absl::StatusOr<std::unique_ptr<omnia::ingest::Pseudonymizer>>(key.status());
+  if (!pseudonymizer.ok()) {
+    omnia::server::LogInfo(
+        clock.Now(), "ingestion",
+        absl::StrCat("no usable pseudonymisation key: ", pseudonymizer.status().message()));
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<omnia::storage::KvStore>> kv = omnia::storage::OpenRocksDb(
+      (std::filesystem::path(data_dir) / "log").string(), omnia::ingest::EventLog::Columns());
+  absl::StatusOr<std::unique_ptr<omnia::ingest::EventLog>> log =
+      kv.ok() ? omnia::ingest::EventLog::Open(std::move(*kv), clock)
+              : absl::StatusOr<std::unique_ptr<omnia::ingest::EventLog>>(kv.status());
+  if (!log.ok()) {
+    omnia::server::LogInfo(clock.Now(), "ingestion",
+                           absl::StrCat("cannot open the log: ", log.status().ToString()));
+    return 1;
+  }
+
+  const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  omnia::api::GrpcAggregationSink sink(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)), codelists,
+      absl::GetFlag(FLAGS_aggregation_deadline), /*token=*/"");
+  omnia::ingest::ForwarderOptions forwarder_options;
+  forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
+  omnia::ingest::Forwarder forwarder(**log, sink, forwarder_options);
+  omnia::server::Executor executor(4);
+  omnia::ingestion::IngestionOptions options;
+  options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
+  omnia::ingestion::IngestionService service(
+      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor}, options);
+
   omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("ingestion"),
                                   std::make_shared<prometheus::Registry>(), clock);
-  omnia::ingestion::IngestionService service;
-  return omnia::server::ServeUntilTerminated(
-      host, {{&service, omnia::v1::IngestionService::service_full_name()}},
-      [] { return omnia::server::EnsureWritableDirectory(absl::GetFlag(FLAGS_data_dir)); });
+  const int exit_code = omnia::server::ServeUntilTerminated(
+      host, {{&service, omnia::v1::IngestionService::service_full_name()}}, [&] {
+        forwarder.Start();
+        return absl::OkStatus();
+      });
+  forwarder.Stop();
+  return exit_code;
 }

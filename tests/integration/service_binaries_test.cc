@@ -3,6 +3,7 @@
 // Prometheus text on /metrics, and a clean exit 0 on SIGTERM.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -19,6 +20,7 @@ struct Binary {
   std::string service;    // full protobuf service name
   bool has_state;         // takes --data_dir
   std::string peer_flag;  // flag naming the service it calls, if any
+  std::vector<std::string> extra_args = {};
 };
 
 std::string PrintBinary(const ::testing::TestParamInfo<Binary>& info) { return info.param.name; }
@@ -33,6 +35,7 @@ TEST_P(ServiceBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   std::vector<std::string> args = {"--grpc_address=" + grpc_address,
                                    "--metrics_address=" + metrics_address};
   if (binary.has_state) args.push_back("--data_dir=" + dir.path() + "/data");
+  args.insert(args.end(), binary.extra_args.begin(), binary.extra_args.end());
   if (!binary.peer_flag.empty()) {
     // The peer is not running: a service must still come up (and retry its peer later).
     args.push_back(
@@ -74,9 +77,27 @@ TEST_P(ServiceBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   }
 }
 
+TEST(IngestionBinaryTest, RefusesToStartWithoutAPseudonymisationKey) {
+  testing::TempDir dir;
+  unsetenv("OMNIA_HMAC_KEY");
+  testing::ChildProcess process(
+      absl::StrCat(OMNIA_BINARY_DIR, "/services/ingestion/omnia-ingestion"),
+      {absl::StrCat("--grpc_address=127.0.0.1:", testing::FreeLoopbackPort()),
+       "--data_dir=" + dir.path() + "/data"},
+      dir.path() + "/service.log");
+  const std::optional<int> exit_code = process.WaitForExit(absl::Seconds(20));
+  ASSERT_TRUE(exit_code.has_value());
+  EXPECT_EQ(*exit_code, 1);
+  EXPECT_NE(process.Log().find("pseudonymisation key"), std::string::npos) << process.Log();
+}
+
 INSTANTIATE_TEST_SUITE_P(
     AllServices, ServiceBinaryTest,
-    ::testing::Values(Binary{"ingestion", "omnia.v1.IngestionService", true, "aggregation_address"},
+    ::testing::Values(Binary{"ingestion",
+                             "omnia.v1.IngestionService",
+                             true,
+                             "aggregation_address",
+                             {"--insecure_dev_hmac_key"}},
                       Binary{"aggregation", "omnia.v1.AggregationService", true, ""},
                       Binary{"catalogue", "omnia.v1.CatalogueService", true, "exporter_address"},
                       Binary{"exporter", "omnia.v1.ExportService", false, "aggregation_address"}),

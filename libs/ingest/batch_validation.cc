@@ -1,0 +1,99 @@
+#include "libs/ingest/batch_validation.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace omnia::ingest {
+namespace {
+
+bool ValidProducer(const std::string& producer) {
+  if (producer.empty() || producer.size() > 128) return false;
+  for (char c : producer) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
+                     const Pseudonymizer& pseudonymizer) {
+  if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
+    LoggedApplication out;
+    out.application_id = a->application_id;
+    out.authorized_on = a->authorized_on;
+    out.region = codelists.RegionByInpsLabel(a->region)->index;
+    out.type = codelists.InterventionTypeByCode(a->intervention_type)->index;
+    return out;
+  }
+  const auto& p = std::get<domain::PaymentIssued>(event);
+  LoggedPayment out;
+  out.payment_id = p.payment_id;
+  out.worker = pseudonymizer.Pseudonymise(p.worker_id);
+  out.paid_on = p.paid_on;
+  out.region = codelists.RegionByInpsLabel(p.region)->index;
+  out.type = codelists.InterventionTypeByCode(p.intervention_type)->index;
+  out.months_covered = static_cast<uint32_t>(p.months_covered);
+  return out;
+}
+
+BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
+                      const std::vector<RawEvent>& events, const domain::Codelists& codelists,
+                      const Pseudonymizer& pseudonymizer, size_t max_violations) {
+  BatchCheck check;
+  auto add = [&](uint64_t index, std::string id, std::string field, std::string reason) {
+    if (check.violations.size() < max_violations) {
+      check.violations.push_back({index, std::move(id), std::move(field), std::move(reason)});
+    } else {
+      ++check.violations_omitted;
+    }
+  };
+  if (!ValidProducer(producer_id)) {
+    add(0, "", "producer_id", "required: 1 to 128 characters from A-Z a-z 0-9 . _ : -");
+  }
+  if (sequence == 0) add(0, "", "sequence", "must be at least 1");
+  if (events.size() > kMaxEventsPerBatch) {
+    add(0, "", "events",
+        absl::StrCat("at most ", kMaxEventsPerBatch, " events per batch, got ", events.size()));
+  }
+  for (size_t i = 0; i < events.size(); ++i) {
+    std::vector<domain::FieldError> errors;
+    std::string id;
+    if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&events[i])) {
+      errors = domain::Validate(*a, codelists);
+      id = a->application_id;
+    } else {
+      const auto& p = std::get<domain::PaymentIssued>(events[i]);
+      errors = domain::Validate(p, codelists);
+      id = p.payment_id;
+    }
+    // An id that is itself invalid is not echoed back beyond its field error.
+    for (const domain::FieldError& e : errors) {
+      if (e.field == "application_id" || e.field == "payment_id") id.clear();
+    }
+    for (domain::FieldError& e : errors) add(i, id, std::move(e.field), std::move(e.reason));
+  }
+  if (!check.violations.empty()) return check;
+  check.batch.producer_id = producer_id;
+  check.batch.sequence = sequence;
+  check.batch.events.reserve(events.size());
+  for (const RawEvent& event : events) {
+    check.batch.events.push_back(ToLogged(event, codelists, pseudonymizer));
+  }
+  return check;
+}
+
+std::string DescribeViolations(const BatchCheck& check) {
+  std::string out;
+  for (const Violation& v : check.violations) {
+    if (!out.empty()) out += "; ";
+    absl::StrAppend(&out, "events[", v.event_index, "].", v.field, ": ", v.reason);
+  }
+  if (check.violations_omitted > 0) {
+    absl::StrAppend(&out, "; and ", check.violations_omitted, " more");
+  }
+  return out;
+}
+
+}  // namespace omnia::ingest

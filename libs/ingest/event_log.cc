@@ -1,0 +1,1124 @@
+#include "libs/ingest/event_log.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <initializer_list>
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "libs/base/string_view.h"
+#include "libs/domain/events.h"
+
+namespace omnia::ingest {
+static double t_plan = 0, t_write = 0, t_build = 0; static int calls = 0;
+static auto t0 = std::chrono::steady_clock::now();
+namespace {
+
+// Column indexes, in the order of Columns().
+constexpr int kLog = 0;   // 8-byte big-endian log sequence -> encoded entry (see below)
+constexpr int kIds = 1;   // kind tag + event id -> content fingerprint (8 bytes big-endian)
+constexpr int kMeta = 2;  // counters, cursor, producers, published imports (see the keys below)
+
+constexpr char kFormatKey[] = "format";
+constexpr char kFormatVersion[] = "1";
+constexpr char kCountersKey[] = "counters";
+constexpr char kCursorKey[] = "cursor";
+constexpr char kProducerPrefix[] = "producer/";      // + producer id
+constexpr char kPublishedYearPrefix[] = "pubyear/";  // + measure code + "/" + year
+constexpr char kRevisionPrefix[] = "pubrev/";        // + measure code
+
+// Id records: one tag byte per id space, so that an application and a payment may share an id.
+constexpr char kApplicationIdTag = 'a';
+constexpr char kPaymentIdTag = 'p';
+
+// Entry encoding. Every entry starts with
+//   tag (1) | units in entries before this one (8) | units in this entry (4)
+// where units are events or published cells. An events entry (tag 1) continues with
+//   applications n (4) | n application records | (units - n) payment records
+// and a published entry (tag 2) with
+//   measure (1) | sha256 as 64 hex digits | years n (2) | n years (2 each) | `units` cells.
+// Records have fixed widths so that decoding is a tight loop. Integers are big-endian.
+//   application (6): year (2) month (1) day (1) region (1) type (1)
+//   payment (40):    year (2) month (1) day (1) region (1) type (1) months covered (2)
+//                    worker pseudonym (32)
+//   cell (13):       year (2) month (1) region (1) type (1) value (8)
+constexpr char kEventsTag = 1;
+constexpr char kPublishedTag = 2;
+constexpr size_t kEntryHeaderBytes = 1 + 8 + 4;
+constexpr size_t kApplicationBytes = 6;
+constexpr size_t kPaymentBytes = 40;
+constexpr size_t kCellBytes = 13;
+constexpr size_t kSha256HexBytes = 64;
+
+// Region and type indexes are stored in one byte each, months covered in two.
+constexpr int kMaxIndex = 255;
+constexpr uint32_t kMaxStoredMonthsCovered = 0xffff;
+
+void PutBigEndian(std::string& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+void WriteBigEndian(char* out, uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) {
+    out[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
+  }
+}
+
+uint64_t ReadBigEndian(const char* in, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<unsigned char>(in[i]);
+  return value;
+}
+
+std::string BigEndian(uint64_t value, int bytes) {
+  std::string out;
+  out.reserve(bytes);
+  PutBigEndian(out, value, bytes);
+  return out;
+}
+
+std::string SequenceKey(uint64_t sequence) { return BigEndian(sequence, 8); }
+
+// The first key after every key starting with `prefix`.
+std::string PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  ++end.back();
+  return end;
+}
+
+uint8_t MeasureByte(domain::Measure measure) {
+  switch (measure) {
+    case domain::Measure::kApplications:
+      return 1;
+    case domain::Measure::kWorkers:
+      return 2;
+    case domain::Measure::kBenefitMonths:
+      return 3;
+  }
+  return 0;
+}
+
+std::optional<domain::Measure> MeasureFromByte(uint8_t byte) {
+  for (domain::Measure measure : domain::kAllMeasures) {
+    if (MeasureByte(measure) == byte) return measure;
+  }
+  return std::nullopt;
+}
+
+std::string PublishedYearKey(domain::Measure measure, int year) {
+  return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
+}
+
+std::string RevisionKey(domain::Measure measure) {
+  return absl::StrCat(kRevisionPrefix, AsAbsl(domain::MeasureCode(measure)));
+}
+
+std::string ProducerKey(std::string_view producer_id) {
+  return absl::StrCat(kProducerPrefix, AsAbsl(producer_id));
+}
+
+// Hashing. The content fingerprints are stored, so Hash64, the seeds and the record layouts they
+// cover are part of the storage format: changing any of them would turn every re-sent event into
+// a conflict. The construction is a chain of a full 64-bit mixing bijection (the SplitMix64
+// finaliser) over the input's little-endian words; it is not meant to resist deliberate
+// collisions, only to make accidental ones as unlikely as 64 random bits allow.
+constexpr uint64_t kApplicationSlotSeed = 0x243f6a8885a308d3ull;
+constexpr uint64_t kPaymentSlotSeed = 0x13198a2e03707344ull;
+constexpr uint64_t kApplicationContentSeed = 0xa4093822299f31d0ull;
+constexpr uint64_t kPaymentContentSeed = 0x082efa98ec4e6c89ull;
+constexpr uint64_t kCheckSeed = 0x452821e638d01377ull;
+
+inline uint64_t Mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+inline uint64_t LoadLittleEndian(const char* p, size_t n) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < n; ++i) value |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return value;
+}
+
+uint64_t Hash64(std::string_view bytes, uint64_t seed) {
+  uint64_t h = Mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ull));
+  const char* p = bytes.data();
+  size_t n = bytes.size();
+  for (; n >= 8; p += 8, n -= 8) h = Mix(h ^ LoadLittleEndian(p, 8));
+  if (n > 0) h = Mix(h ^ LoadLittleEndian(p, n));
+  return h;
+}
+
+// Index slot of an id: its hash within its id space.
+inline uint64_t SlotOf(EventKind kind, std::string_view id) {
+  return Hash64(id, kind == EventKind::kApplication ? kApplicationSlotSeed : kPaymentSlotSeed);
+}
+
+// Check value of an index slot: an independent hash of the id, keyed by the content.
+inline uint64_t CheckOf(std::string_view id, uint64_t fingerprint) {
+  return Hash64(id, kCheckSeed ^ fingerprint);
+}
+
+std::string_view IdTagName(EventKind kind) {
+  return kind == EventKind::kApplication ? "application_id" : "payment_id";
+}
+
+// Encodes one event's record (the normalised content, without the id) into `out`, which has
+// room for kPaymentBytes, and returns its size.
+size_t EncodeRecord(const LoggedEvent& event, char* out) {
+  if (const auto* a = std::get_if<LoggedApplication>(&event)) {
+    WriteBigEndian(out, static_cast<uint64_t>(a->authorized_on.year), 2);
+    out[2] = static_cast<char>(a->authorized_on.month);
+    out[3] = static_cast<char>(a->authorized_on.day);
+    out[4] = static_cast<char>(a->region);
+    out[5] = static_cast<char>(a->type);
+    return kApplicationBytes;
+  }
+  const auto& p = std::get<LoggedPayment>(event);
+  WriteBigEndian(out, static_cast<uint64_t>(p.paid_on.year), 2);
+  out[2] = static_cast<char>(p.paid_on.month);
+  out[3] = static_cast<char>(p.paid_on.day);
+  out[4] = static_cast<char>(p.region);
+  out[5] = static_cast<char>(p.type);
+  WriteBigEndian(out + 6, p.months_covered, 2);
+  std::memcpy(out + 8, p.worker.data(), p.worker.size());
+  return kPaymentBytes;
+}
+
+EventKind KindOf(const LoggedEvent& event) {
+  return std::holds_alternative<LoggedApplication>(event) ? EventKind::kApplication
+                                                          : EventKind::kPayment;
+}
+
+std::string_view IdOf(const LoggedEvent& event) {
+  if (const auto* a = std::get_if<LoggedApplication>(&event)) return a->application_id;
+  return std::get<LoggedPayment>(event).payment_id;
+}
+
+std::string IdKey(EventKind kind, std::string_view id) {
+  std::string key;
+  key.reserve(1 + id.size());
+  key.push_back(kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag);
+  key.append(id);
+  return key;
+}
+
+// Rejects what the log could not encode faithfully. The service validates events against the
+// codelists first; this keeps an entry that aggregation could never apply out of the log.
+absl::Status CheckEncodable(size_t index, const LoggedEvent& event) {
+  const EventKind kind = KindOf(event);
+  const std::string_view id = IdOf(event);
+  const auto where = [&](std::string_view field) {
+    return absl::StrCat("events[", index, "].", AsAbsl(field), ": ");
+  };
+  if (id.empty() || id.size() > domain::kMaxIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(where(IdTagName(kind)), "must be 1 to ",
+                                                   domain::kMaxIdBytes, " bytes, got ", id.size()));
+  }
+  const bool application = kind == EventKind::kApplication;
+  const auto* a = std::get_if<LoggedApplication>(&event);
+  const auto* p = std::get_if<LoggedPayment>(&event);
+  const domain::Date& date = application ? a->authorized_on : p->paid_on;
+  const int region = application ? a->region : p->region;
+  const int type = application ? a->type : p->type;
+  if (!domain::IsValidDate(date)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where(application ? "authorized_on" : "paid_on"), domain::FormatIsoDate(date),
+                     " is not a valid date from ", domain::kMinYear, " to ", domain::kMaxYear));
+  }
+  if (region < 0 || region > kMaxIndex) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where("region"), "index ", region, " is out of range"));
+  }
+  if (type < 0 || type > kMaxIndex) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where("intervention_type"), "index ", type, " is out of range"));
+  }
+  if (!application && p->months_covered > kMaxStoredMonthsCovered) {
+    return absl::InvalidArgumentError(absl::StrCat(where("months_covered"), p->months_covered,
+                                                   " exceeds ", kMaxStoredMonthsCovered));
+  }
+  return absl::OkStatus();
+}
+
+// Fixed arrays of big-endian 64-bit fields. Decoding tolerates missing trailing fields (zero)
+// and extra ones (ignored), so a field can be added later without a format change.
+std::string EncodeFields(std::initializer_list<uint64_t> fields) {
+  std::string out;
+  out.reserve(8 * fields.size());
+  for (uint64_t field : fields) PutBigEndian(out, field, 8);
+  return out;
+}
+
+absl::Status DecodeFields(std::string_view what, std::string_view value,
+                          std::initializer_list<uint64_t*> fields) {
+  if (value.size() % 8 != 0) {
+    return absl::DataLossError(
+        absl::StrCat("bad ", AsAbsl(what), " record of ", value.size(), " bytes in the event log"));
+  }
+  size_t offset = 0;
+  for (uint64_t* field : fields) {
+    *field = offset < value.size() ? ReadBigEndian(value.data() + offset, 8) : 0;
+    offset += 8;
+  }
+  return absl::OkStatus();
+}
+
+uint64_t TimeField(absl::Time time) {
+  return time == absl::InfinitePast() ? 0 : static_cast<uint64_t>(absl::ToUnixMicros(time));
+}
+
+absl::Time TimeFromField(uint64_t field) {
+  return field == 0 ? absl::InfinitePast() : absl::FromUnixMicros(static_cast<int64_t>(field));
+}
+
+bool IsLowerHex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Units in an encoded entry, read from its header.
+absl::StatusOr<uint64_t> EntryUnits(uint64_t sequence, std::string_view value) {
+  if (value.size() < kEntryHeaderBytes) {
+    return absl::DataLossError(absl::StrCat("log entry ", sequence, " is truncated"));
+  }
+  return ReadBigEndian(value.data() + 9, 4);
+}
+
+absl::StatusOr<uint64_t> EntryUnitsBefore(uint64_t sequence, std::string_view value) {
+  if (value.size() < kEntryHeaderBytes) {
+    return absl::DataLossError(absl::StrCat("log entry ", sequence, " is truncated"));
+  }
+  return ReadBigEndian(value.data() + 1, 8);
+}
+
+absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry) {
+  const auto corrupt = [&](std::string_view why) {
+    return absl::DataLossError(absl::StrCat("log entry ", sequence, " ", AsAbsl(why)));
+  };
+  if (value.size() < kEntryHeaderBytes) return corrupt("is truncated");
+  const size_t units = ReadBigEndian(value.data() + 9, 4);
+  const char* p = value.data() + kEntryHeaderBytes;
+  const char* end = value.data() + value.size();
+  entry.sequence = sequence;
+  if (value[0] == kEventsTag) {
+    entry.kind = EntryKind::kEvents;
+    if (end - p < 4) return corrupt("is truncated");
+    const size_t applications = ReadBigEndian(p, 4);
+    p += 4;
+    if (applications > units) return corrupt("counts more applications than events");
+    const size_t payments = units - applications;
+    if (static_cast<size_t>(end - p) !=
+        applications * kApplicationBytes + payments * kPaymentBytes) {
+      return corrupt("has a size that does not match its event counts");
+    }
+    entry.applications.resize(applications);
+    entry.application_days.resize(applications);
+    for (size_t i = 0; i < applications; ++i, p += kApplicationBytes) {
+      cube::ApplicationFact& fact = entry.applications[i];
+      fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
+      fact.month.month = static_cast<unsigned char>(p[2]);
+      entry.application_days[i] = static_cast<unsigned char>(p[3]);
+      fact.region = static_cast<unsigned char>(p[4]);
+      fact.type = static_cast<unsigned char>(p[5]);
+    }
+    entry.payments.resize(payments);
+    entry.payment_days.resize(payments);
+    for (size_t i = 0; i < payments; ++i, p += kPaymentBytes) {
+      cube::PaymentFact& fact = entry.payments[i];
+      fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
+      fact.month.month = static_cast<unsigned char>(p[2]);
+      entry.payment_days[i] = static_cast<unsigned char>(p[3]);
+      fact.region = static_cast<unsigned char>(p[4]);
+      fact.type = static_cast<unsigned char>(p[5]);
+      fact.months_covered = ReadBigEndian(p + 6, 2);
+      std::memcpy(fact.worker.data(), p + 8, cube::kPseudonymBytes);
+    }
+    entry.years.clear();
+    entry.cells.clear();
+    entry.sha256.clear();
+    return absl::OkStatus();
+  }
+  if (value[0] != kPublishedTag) return corrupt("has an unknown kind");
+  entry.kind = EntryKind::kPublished;
+  if (static_cast<size_t>(end - p) < 1 + kSha256HexBytes + 2) return corrupt("is truncated");
+  std::optional<domain::Measure> measure = MeasureFromByte(static_cast<unsigned char>(*p));
+  if (!measure.has_value()) return corrupt("names an unknown measure");
+  entry.measure = *measure;
+  ++p;
+  entry.sha256.assign(p, kSha256HexBytes);
+  p += kSha256HexBytes;
+  const size_t years = ReadBigEndian(p, 2);
+  p += 2;
+  if (static_cast<size_t>(end - p) != years * 2 + units * kCellBytes) {
+    return corrupt("has a size that does not match its counts");
+  }
+  entry.years.resize(years);
+  for (size_t i = 0; i < years; ++i, p += 2) entry.years[i] = static_cast<int>(ReadBigEndian(p, 2));
+  entry.cells.resize(units);
+  for (size_t i = 0; i < units; ++i, p += kCellBytes) {
+    cube::PublishedCell& cell = entry.cells[i];
+    cell.month.year = static_cast<int>(ReadBigEndian(p, 2));
+    cell.month.month = static_cast<unsigned char>(p[2]);
+    cell.region = static_cast<unsigned char>(p[3]);
+    cell.type = static_cast<unsigned char>(p[4]);
+    cell.value = ReadBigEndian(p + 5, 8);
+  }
+  entry.applications.clear();
+  entry.application_days.clear();
+  entry.payments.clear();
+  entry.payment_days.clear();
+  return absl::OkStatus();
+}
+
+std::string EncodeEntryHeader(char tag, uint64_t units_before, uint64_t units,
+                              size_t payload_bytes) {
+  std::string out;
+  out.reserve(kEntryHeaderBytes + payload_bytes);
+  out.push_back(tag);
+  PutBigEndian(out, units_before, 8);
+  PutBigEndian(out, units, 4);
+  return out;
+}
+
+std::string EncodePublishedYear(uint64_t revision, uint64_t log_sequence, uint64_t import_cells,
+                                uint64_t year_cells, const std::vector<int>& years,
+                                std::string_view sha256) {
+  std::string out = EncodeFields({revision, log_sequence, import_cells, year_cells});
+  PutBigEndian(out, years.size(), 2);
+  for (int year : years) PutBigEndian(out, static_cast<uint64_t>(year), 2);
+  out.append(sha256);
+  return out;
+}
+
+}  // namespace
+
+// The outcome of classifying a batch's or file's events; see PlanEvents.
+struct EventLog::Plan {
+  struct Chunk {
+    std::string applications;  // encoded records
+    std::string payments;
+    uint64_t events() const {
+      return applications.size() / kApplicationBytes + payments.size() / kPaymentBytes;
+    }
+  };
+  std::vector<Chunk> chunks;
+  // The id records of the new events; the entries and bookkeeping are added to the same batch.
+  storage::WriteBatch writes;
+  // Index slots added for new events, with the event's position, so that Rollback can remove
+  // them and a later event can tell a slot taken in this very batch.
+  std::vector<std::pair<uint64_t, size_t>> inserted;
+  uint64_t accepted = 0;
+  uint64_t duplicate = 0;
+};
+
+std::vector<storage::ColumnSpec> EventLog::Columns() {
+  return {{"log", {}}, {"event_ids", {}}, {"log_meta", {}}};
+}
+
+EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock)
+    : kv_(std::move(kv)), clock_(clock) {}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(std::unique_ptr<storage::KvStore> kv,
+                                                         const Clock& clock) {
+  std::unique_ptr<EventLog> log(new EventLog(std::move(kv), clock));
+  if (absl::Status s = log->Load(); !s.ok()) return s;
+  return log;
+}
+
+absl::Status EventLog::Load() {
+  absl::MutexLock writer(&write_mu_);
+  absl::MutexLock state(&state_mu_);
+
+  absl::StatusOr<std::optional<std::string>> format = kv_->Get(kMeta, kFormatKey);
+  if (!format.ok()) return format.status();
+  if (!format->has_value()) {
+    storage::WriteBatch init;
+    init.Put(kMeta, kFormatKey, kFormatVersion);
+    if (absl::Status s = kv_->Write(init, storage::Durability::kSync); !s.ok()) return s;
+  } else if (**format != kFormatVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "event log format ", **format, " is not supported (expected ", kFormatVersion, ")"));
+  }
+
+  absl::StatusOr<std::optional<std::string>> counters = kv_->Get(kMeta, kCountersKey);
+  if (!counters.ok()) return counters.status();
+  if (counters->has_value()) {
+    Counters& c = counters_;
+    if (absl::Status s = DecodeFields(
+            "counters", **counters,
+            {&c.last_sequence, &c.events_accepted, &c.events_duplicate, &c.batches_accepted,
+             &c.published_reports_imported, &c.raw_event_files_imported, &c.units_logged});
+        !s.ok()) {
+      return s;
+    }
+  }
+  absl::StatusOr<std::optional<std::string>> cursor = kv_->Get(kMeta, kCursorKey);
+  if (!cursor.ok()) return cursor.status();
+  if (cursor->has_value()) {
+    uint64_t time = 0;
+    if (absl::Status s =
+            DecodeFields("cursor", **cursor, {&cursor_.sequence, &cursor_.units_through, &time});
+        !s.ok()) {
+      return s;
+    }
+    cursor_.time = TimeFromField(time);
+  }
+
+  // The entries must end exactly where the counters (written in the same batches) say.
+  uint64_t tail = 0;
+  absl::Status scanned = kv_->Scan(kLog, SequenceKey(counters_.last_sequence), "",
+                                   [&](std::string_view key, std::string_view) {
+                                     tail = ReadBigEndian(key.data(), 8);
+                                     return tail <= counters_.last_sequence;
+                                   });
+  if (!scanned.ok()) return scanned;
+  if (tail != counters_.last_sequence) {
+    return absl::DataLossError(
+        absl::StrCat("the event log's counters end at entry ", counters_.last_sequence,
+                     " but its last entry is ",
+                     tail > counters_.last_sequence ? absl::StrCat(tail, " or later") : "missing"));
+  }
+  if (cursor_.sequence > counters_.last_sequence) {
+    return absl::DataLossError(absl::StrCat("the forwarding cursor (", cursor_.sequence,
+                                            ") is past the end of the event log (",
+                                            counters_.last_sequence, ")"));
+  }
+
+  absl::Status bad;
+  scanned = kv_->Scan(kMeta, kProducerPrefix, PrefixEnd(kProducerPrefix),
+                      [&](std::string_view key, std::string_view value) {
+                        ProducerStatus producer;
+                        producer.producer_id = std::string(key.substr(sizeof(kProducerPrefix) - 1));
+                        uint64_t time = 0;
+                        bad = DecodeFields(
+                            "producer", value,
+                            {&producer.last_acknowledged_sequence, &producer.batches_accepted,
+                             &producer.events_accepted, &time, &producer.last_log_sequence});
+                        producer.last_acknowledged_time = TimeFromField(time);
+                        std::string id = producer.producer_id;
+                        producers_.emplace(std::move(id), std::move(producer));
+                        return bad.ok();
+                      });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+
+  scanned = kv_->Scan(
+      kMeta, kPublishedYearPrefix, PrefixEnd(kPublishedYearPrefix),
+      [&](std::string_view key, std::string_view value) {
+        const std::string_view rest = key.substr(sizeof(kPublishedYearPrefix) - 1);
+        const size_t slash = rest.find('/');
+        absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(rest.substr(0, slash));
+        int year = 0;
+        PublishedYear record;
+        const size_t fixed = 4 * 8 + 2;
+        size_t years = 0;
+        if (slash != std::string_view::npos && measure.ok() &&
+            absl::SimpleAtoi(AsAbsl(rest.substr(slash + 1)), &year) && value.size() >= fixed) {
+          years = ReadBigEndian(value.data() + 32, 2);
+        }
+        if (!measure.ok() || year == 0 || value.size() != fixed + 2 * years + kSha256HexBytes) {
+          bad = absl::DataLossError(
+              absl::StrCat("bad published-import record ", AsAbsl(key), " in the event log"));
+          return false;
+        }
+        record.revision = ReadBigEndian(value.data(), 8);
+        record.log_sequence = ReadBigEndian(value.data() + 8, 8);
+        record.import_cells = ReadBigEndian(value.data() + 16, 8);
+        record.year_cells = ReadBigEndian(value.data() + 24, 8);
+        for (size_t i = 0; i < years; ++i) {
+          record.years.push_back(static_cast<int>(ReadBigEndian(value.data() + fixed + 2 * i, 2)));
+        }
+        record.sha256 = std::string(value.substr(fixed + 2 * years));
+        published_[{*measure, year}] = std::move(record);
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+  for (domain::Measure measure : domain::kAllMeasures) {
+    absl::StatusOr<std::optional<std::string>> revision = kv_->Get(kMeta, RevisionKey(measure));
+    if (!revision.ok()) return revision.status();
+    if (revision->has_value()) {
+      uint64_t value = 0;
+      if (absl::Status s = DecodeFields("revision", **revision, {&value}); !s.ok()) return s;
+      revisions_[measure] = value;
+    }
+  }
+
+  // Every accepted event left exactly one id record.
+  index_.reserve(counters_.events_accepted);
+  scanned = kv_->Scan(kIds, "", "", [&](std::string_view key, std::string_view value) {
+    if (key.size() < 2 || value.size() != 8 ||
+        (key[0] != kApplicationIdTag && key[0] != kPaymentIdTag)) {
+      bad = absl::DataLossError("bad event-id record in the event log");
+      return false;
+    }
+    const EventKind kind =
+        key[0] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
+    const std::string_view id = key.substr(1);
+    // A slot already taken is a hash collision: the later id is found through its record.
+    index_.try_emplace(SlotOf(kind, id), CheckOf(id, ReadBigEndian(value.data(), 8)));
+    return true;
+  });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry,
+                                  Plan& plan, std::vector<EventConflict>* conflicts) {
+  // Pass 1: check and hash every event, so that pass 2 can prefetch index slots ahead of use
+  // (the index is far larger than the caches; its lookups are the dominant per-event cost).
+  struct Hashed {
+    uint64_t slot;
+    uint64_t check;
+    uint64_t fingerprint;
+  };
+  std::vector<Hashed> hashed(events.size());
+  char record[kPaymentBytes];
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (absl::Status s = CheckEncodable(i, events[i]); !s.ok()) return s;
+    const EventKind kind = KindOf(events[i]);
+    const std::string_view id = IdOf(events[i]);
+    const size_t size = EncodeRecord(events[i], record);
+    const uint64_t fingerprint =
+        Hash64(std::string_view(record, size),
+               kind == EventKind::kApplication ? kApplicationContentSeed : kPaymentContentSeed);
+    hashed[i] = {SlotOf(kind, id), CheckOf(id, fingerprint), fingerprint};
+  }
+
+  // Pass 2: classify. The common cases (a new id; an exact duplicate) cost one index probe.
+  // Everything else (a slot hit with another check value: a conflict, or two ids sharing a
+  // slot) is settled exactly against the batch itself or the stored id record.
+  std::string message;
+  size_t conflict_count = 0;
+  const auto conflict = [&](size_t index, std::optional<size_t> repeats) {
+    const EventKind kind = KindOf(events[index]);
+    const std::string_view id = IdOf(events[index]);
+    if (conflict_count < 100) {
+      if (!message.empty()) message.append("; ");
+      absl::StrAppend(&message, "events[", index, "]: ", AsAbsl(IdTagName(kind)), " ", AsAbsl(id));
+      if (repeats.has_value()) {
+        absl::StrAppend(&message, " repeats events[", *repeats, "] with different content");
+      } else {
+        message.append(" was already ingested with different content");
+      }
+    }
+    ++conflict_count;
+    if (conflicts != nullptr) conflicts->push_back({index, kind, std::string(id), repeats});
+  };
+  // Slot -> position of the event of this batch that took it; built on first need.
+  std::optional<absl::flat_hash_map<uint64_t, size_t>> taken_here;
+  // New events of this batch that could not take their slot (another id had it).
+  std::vector<size_t> displaced;
+  const auto same_id = [&](size_t a, size_t b) {
+    return KindOf(events[a]) == KindOf(events[b]) && IdOf(events[a]) == IdOf(events[b]);
+  };
+
+  plan.chunks.emplace_back();
+  const auto add_new = [&](size_t i) {
+    ++plan.accepted;
+    if (conflict_count > 0) return;  // the batch is lost anyway; only keep classifying
+    if (plan.chunks.back().events() >= max_per_entry) plan.chunks.emplace_back();
+    Plan::Chunk& chunk = plan.chunks.back();
+    const size_t size = EncodeRecord(events[i], record);
+    (size == kApplicationBytes ? chunk.applications : chunk.payments).append(record, size);
+    plan.writes.Put(kIds, IdKey(KindOf(events[i]), IdOf(events[i])),
+                    BigEndian(hashed[i].fingerprint, 8));
+  };
+
+  constexpr size_t kPrefetchDistance = 16;
+  absl::Status failure;
+  for (size_t i = 0; i < events.size() && failure.ok(); ++i) {
+    if (i + kPrefetchDistance < events.size()) index_.prefetch(hashed[i + kPrefetchDistance].slot);
+    const Hashed& h = hashed[i];
+    auto [slot, inserted] = index_.try_emplace(h.slot, h.check);
+    if (inserted) {
+      plan.inserted.emplace_back(h.slot, i);
+      if (taken_here.has_value()) taken_here->emplace(h.slot, i);
+      add_new(i);
+      continue;
+    }
+    if (slot->second == h.check) {  // the same id and content, logged or earlier in the batch
+      ++plan.duplicate;
+      continue;
+    }
+
+    // Slow path: the slot belongs to this id with other content, or to another id.
+    bool settled = false;
+    for (size_t j : displaced) {
+      if (same_id(i, j)) {
+        if (hashed[j].fingerprint == h.fingerprint) {
+          ++plan.duplicate;
+        } else {
+          conflict(i, j);
+        }
+        settled = true;
+        break;
+      }
+    }
+    if (settled) continue;
+    if (!taken_here.has_value()) {
+      taken_here.emplace(plan.inserted.begin(), plan.inserted.end());
+    }
+    if (auto here = taken_here->find(h.slot);
+        here != taken_here->end() && same_id(i, here->second)) {
+      conflict(i, here->second);  // same id, and the check value says other content
+      continue;
+    }
+    absl::StatusOr<std::optional<std::string>> stored =
+        kv_->Get(kIds, IdKey(KindOf(events[i]), IdOf(events[i])));
+    if (!stored.ok()) {
+      failure = stored.status();
+    } else if (!stored->has_value()) {
+      displaced.push_back(i);
+      add_new(i);
+    } else if ((*stored)->size() == 8 && ReadBigEndian((*stored)->data(), 8) == h.fingerprint) {
+      ++plan.duplicate;
+    } else {
+      conflict(i, std::nullopt);
+    }
+  }
+  if (failure.ok() && conflict_count > 0) {
+    if (conflict_count > 100) absl::StrAppend(&message, "; and ", conflict_count - 100, " more");
+    failure = absl::AlreadyExistsError(message);
+  }
+  if (!failure.ok()) {
+    Rollback(plan);
+    return failure;
+  }
+  if (plan.chunks.back().events() == 0) plan.chunks.pop_back();
+  return absl::OkStatus();
+}
+
+void EventLog::Rollback(const Plan& plan) {
+  for (const auto& [slot, index] : plan.inserted) index_.erase(slot);
+}
+
+EventLog::Counters EventLog::AddEntries(
+    const Plan& plan, storage::WriteBatch& writes,
+    std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const {
+  Counters counters;
+  {
+    absl::ReaderMutexLock state(&state_mu_);
+    counters = counters_;
+  }
+  for (const Plan::Chunk& chunk : plan.chunks) {
+    const uint64_t applications = chunk.applications.size() / kApplicationBytes;
+    const uint64_t units = chunk.events();
+    std::string value = EncodeEntryHeader(kEventsTag, counters.units_logged, units,
+                                          4 + chunk.applications.size() + chunk.payments.size());
+    PutBigEndian(value, applications, 4);
+    value.append(chunk.applications);
+    value.append(chunk.payments);
+    ++counters.last_sequence;
+    counters.units_logged += units;
+    writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
+    entry_units.emplace_back(counters.last_sequence, counters.units_logged);
+  }
+  counters.events_accepted += plan.accepted;
+  counters.events_duplicate += plan.duplicate;
+  return counters;
+}
+
+absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
+                                              std::vector<EventConflict>* conflicts) {
+  if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
+  if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
+
+  absl::MutexLock writer(&write_mu_);
+  ProducerStatus producer;
+  {
+    absl::MutexLock state(&state_mu_);
+    if (auto it = producers_.find(batch.producer_id); it != producers_.end()) {
+      producer = it->second;
+    } else {
+      producer.producer_id = batch.producer_id;
+    }
+    if (batch.sequence <= producer.last_acknowledged_sequence) {
+      ++batches_duplicate_;
+      AppendResult result;
+      result.outcome = AppendOutcome::kDuplicateBatch;
+      if (batch.sequence == producer.last_acknowledged_sequence) {
+        result.log_sequence = producer.last_log_sequence;
+      }
+      return result;
+    }
+  }
+
+  t0 = std::chrono::steady_clock::now();
+  Plan plan;
+  if (absl::Status s =
+          PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
+      !s.ok()) {
+    if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) RecordRejected(batch.events.size());
+    return s;
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  std::vector<std::pair<uint64_t, uint64_t>> entry_units;
+  Counters counters = AddEntries(plan, plan.writes, entry_units);
+  ++counters.batches_accepted;
+  producer.last_acknowledged_sequence = batch.sequence;
+  ++producer.batches_accepted;
+  producer.events_accepted += plan.accepted;
+  producer.last_acknowledged_time = clock_.Now();
+  producer.last_log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  plan.writes.Put(
+      kMeta, kCountersKey,
+      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
+                    counters.batches_accepted, counters.published_reports_imported,
+                    counters.raw_event_files_imported, counters.units_logged}));
+  plan.writes.Put(
+      kMeta, ProducerKey(batch.producer_id),
+      EncodeFields({producer.last_acknowledged_sequence, producer.batches_accepted,
+                    producer.events_accepted, TimeField(producer.last_acknowledged_time),
+                    producer.last_log_sequence}));
+  auto t2 = std::chrono::steady_clock::now();
+  if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
+    Rollback(plan);
+    return s;
+  }
+  auto t3 = std::chrono::steady_clock::now();
+  t_plan += std::chrono::duration<double>(t1-t0).count();
+  t_build += std::chrono::duration<double>(t2-t1).count();
+  t_write += std::chrono::duration<double>(t3-t2).count();
+  if (++calls % 100 == 0) fprintf(stderr, "plan %.2f build %.2f write %.2f\n", t_plan, t_build, t_write);
+
+  absl::MutexLock state(&state_mu_);
+  counters_ = counters;
+  pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
+  producers_[batch.producer_id] = std::move(producer);
+  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  AppendResult result;
+  result.log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  result.events_accepted = plan.accepted;
+  result.events_duplicate = plan.duplicate;
+  return result;
+}
+
+absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<LoggedEvent>& events,
+                                                           std::vector<EventConflict>* conflicts) {
+  absl::MutexLock writer(&write_mu_);
+  Plan plan;
+  if (absl::Status s = PlanEvents(events, kMaxEventsPerFileEntry, plan, conflicts); !s.ok()) {
+    if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) RecordRejectedFile(events.size());
+    return s;
+  }
+  std::vector<std::pair<uint64_t, uint64_t>> entry_units;
+  Counters counters = AddEntries(plan, plan.writes, entry_units);
+  ++counters.raw_event_files_imported;
+  plan.writes.Put(
+      kMeta, kCountersKey,
+      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
+                    counters.batches_accepted, counters.published_reports_imported,
+                    counters.raw_event_files_imported, counters.units_logged}));
+  if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
+    Rollback(plan);
+    return s;
+  }
+
+  absl::MutexLock state(&state_mu_);
+  counters_ = counters;
+  pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
+  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  FileAppendResult result;
+  if (!entry_units.empty()) {
+    result.first_log_sequence = entry_units.front().first;
+    result.last_log_sequence = entry_units.back().first;
+  }
+  result.events_accepted = plan.accepted;
+  result.events_duplicate = plan.duplicate;
+  return result;
+}
+
+absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
+    domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
+    std::string sha256) {
+  if (sha256.size() != kSha256HexBytes || !IsLowerHex(sha256)) {
+    return absl::InvalidArgumentError("sha256 must be 64 lowercase hex digits");
+  }
+  if (years.empty()) return absl::InvalidArgumentError("years is empty");
+  std::sort(years.begin(), years.end());
+  for (size_t i = 0; i < years.size(); ++i) {
+    if (years[i] < domain::kMinYear || years[i] > domain::kMaxYear) {
+      return absl::InvalidArgumentError(absl::StrCat("year ", years[i], " is not from ",
+                                                     domain::kMinYear, " to ", domain::kMaxYear));
+    }
+    if (i > 0 && years[i] == years[i - 1]) {
+      return absl::InvalidArgumentError(absl::StrCat("year ", years[i], " is repeated"));
+    }
+  }
+  std::map<int, uint64_t> year_cells;
+  for (int year : years) year_cells[year] = 0;
+  absl::flat_hash_set<uint64_t> keys;
+  keys.reserve(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const cube::PublishedCell& c = cells[i];
+    auto year = year_cells.find(c.month.year);
+    if (year == year_cells.end() || c.month.month < 1 || c.month.month > 12) {
+      return absl::InvalidArgumentError(absl::StrCat("cells[", i, "]: month ",
+                                                     domain::FormatIsoYearMonth(c.month),
+                                                     " is not in the imported years"));
+    }
+    if (c.region < 0 || c.region > kMaxIndex || c.type < 0 || c.type > kMaxIndex) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cells[", i, "]: region or type index out of range"));
+    }
+    const uint64_t key = (uint64_t{static_cast<uint32_t>(c.month.year)} << 32) |
+                         (uint64_t{static_cast<uint32_t>(c.month.month)} << 16) |
+                         (uint64_t{static_cast<uint32_t>(c.region)} << 8) |
+                         static_cast<uint32_t>(c.type);
+    if (!keys.insert(key).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cells[", i, "]: the cell of ", domain::FormatIsoYearMonth(c.month),
+                       ", region ", c.region, ", type ", c.type, " is repeated"));
+    }
+    ++year->second;
+  }
+
+  absl::MutexLock writer(&write_mu_);
+  Counters counters;
+  uint64_t revision = 0;
+  uint64_t cells_replaced = 0;
+  bool unchanged = true;
+  {
+    absl::ReaderMutexLock state(&state_mu_);
+    counters = counters_;
+    if (auto it = revisions_.find(measure); it != revisions_.end()) revision = it->second;
+    for (int year : years) {
+      auto it = published_.find({measure, year});
+      if (it == published_.end()) {
+        unchanged = false;
+        continue;
+      }
+      cells_replaced += it->second.year_cells;
+      if (it->second.sha256 != sha256 || it->second.years != years) unchanged = false;
+    }
+  }
+  PublishedAppendResult result;
+  if (unchanged) {
+    result.unchanged = true;
+    result.revision = revision;
+    return result;
+  }
+
+  storage::WriteBatch writes;
+  ++revision;
+  ++counters.last_sequence;
+  ++counters.published_reports_imported;
+  std::string value =
+      EncodeEntryHeader(kPublishedTag, counters.units_logged, cells.size(),
+                        1 + kSha256HexBytes + 2 + 2 * years.size() + kCellBytes * cells.size());
+  value.push_back(static_cast<char>(MeasureByte(measure)));
+  value.append(sha256);
+  PutBigEndian(value, years.size(), 2);
+  for (int year : years) PutBigEndian(value, static_cast<uint64_t>(year), 2);
+  for (const cube::PublishedCell& c : cells) {
+    PutBigEndian(value, static_cast<uint64_t>(c.month.year), 2);
+    value.push_back(static_cast<char>(c.month.month));
+    value.push_back(static_cast<char>(c.region));
+    value.push_back(static_cast<char>(c.type));
+    PutBigEndian(value, c.value, 8);
+  }
+  counters.units_logged += cells.size();
+  writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
+  for (const auto& [year, count] : year_cells) {
+    writes.Put(
+        kMeta, PublishedYearKey(measure, year),
+        EncodePublishedYear(revision, counters.last_sequence, cells.size(), count, years, sha256));
+  }
+  writes.Put(kMeta, RevisionKey(measure), EncodeFields({revision}));
+  writes.Put(
+      kMeta, kCountersKey,
+      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
+                    counters.batches_accepted, counters.published_reports_imported,
+                    counters.raw_event_files_imported, counters.units_logged}));
+  if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
+
+  absl::MutexLock state(&state_mu_);
+  counters_ = counters;
+  pending_.emplace_back(counters.last_sequence, counters.units_logged);
+  revisions_[measure] = revision;
+  for (const auto& [year, count] : year_cells) {
+    PublishedYear& record = published_[{measure, year}];
+    record.sha256 = sha256;
+    record.years = years;
+    record.revision = revision;
+    record.log_sequence = counters.last_sequence;
+    record.import_cells = cells.size();
+    record.year_cells = count;
+  }
+  result.log_sequence = counters.last_sequence;
+  result.revision = revision;
+  result.cells_replaced = cells_replaced;
+  return result;
+}
+
+std::optional<PublishedImport> EventLog::LastPublishedImport(domain::Measure measure) const {
+  absl::ReaderMutexLock state(&state_mu_);
+  const PublishedYear* last = nullptr;
+  for (auto it = published_.lower_bound({measure, 0});
+       it != published_.end() && it->first.first == measure; ++it) {
+    if (last == nullptr || it->second.log_sequence > last->log_sequence) last = &it->second;
+  }
+  if (last == nullptr) return std::nullopt;
+  PublishedImport import;
+  import.measure = measure;
+  import.years = last->years;
+  import.sha256 = last->sha256;
+  import.revision = last->revision;
+  import.log_sequence = last->log_sequence;
+  import.cells = last->import_cells;
+  return import;
+}
+
+absl::Status EventLog::ReadEntries(uint64_t after_sequence, size_t max_events,
+                                   const std::function<bool(const LogEntry&)>& visit) const {
+  const uint64_t last = last_sequence();
+  if (after_sequence >= last) return absl::OkStatus();
+  LogEntry entry;
+  uint64_t expected = after_sequence + 1;
+  uint64_t units_read = 0;
+  absl::Status failure;
+  absl::Status scanned = kv_->Scan(
+      kLog, SequenceKey(after_sequence + 1), SequenceKey(last + 1),
+      [&](std::string_view key, std::string_view value) {
+        const uint64_t sequence = ReadBigEndian(key.data(), 8);
+        if (key.size() != 8 || sequence != expected) {
+          failure = absl::DataLossError(absl::StrCat("log entry ", expected, " is missing"));
+          return false;
+        }
+        absl::StatusOr<uint64_t> units = EntryUnits(sequence, value);
+        if (!units.ok()) {
+          failure = units.status();
+          return false;
+        }
+        if (sequence > after_sequence + 1 && units_read + *units > max_events) return false;
+        if (absl::Status s = DecodeEntry(sequence, value, entry); !s.ok()) {
+          failure = s;
+          return false;
+        }
+        units_read += *units;
+        ++expected;
+        return visit(entry);
+      });
+  return scanned.ok() ? failure : scanned;
+}
+
+absl::StatusOr<uint64_t> EventLog::UnitsThrough(uint64_t sequence) const {
+  {
+    absl::ReaderMutexLock state(&state_mu_);
+    auto it =
+        std::lower_bound(pending_.begin(), pending_.end(), std::make_pair(sequence, uint64_t{0}));
+    if (it != pending_.end() && it->first == sequence) return it->second;
+  }
+  // Written before this process opened the log: read its header back.
+  absl::StatusOr<std::optional<std::string>> value = kv_->Get(kLog, SequenceKey(sequence));
+  if (!value.ok()) return value.status();
+  if (!value->has_value()) {
+    return absl::DataLossError(absl::StrCat("log entry ", sequence, " is missing"));
+  }
+  absl::StatusOr<uint64_t> before = EntryUnitsBefore(sequence, **value);
+  absl::StatusOr<uint64_t> units = EntryUnits(sequence, **value);
+  if (!before.ok()) return before.status();
+  if (!units.ok()) return units.status();
+  return *before + *units;
+}
+
+absl::Status EventLog::MarkApplied(uint64_t sequence) {
+  absl::MutexLock cursor_lock(&cursor_mu_);
+  uint64_t last = 0;
+  {
+    absl::ReaderMutexLock state(&state_mu_);
+    if (sequence <= cursor_.sequence) return absl::OkStatus();
+    last = counters_.last_sequence;
+  }
+  if (sequence > last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot mark log entry ", sequence, " applied: the log ends at entry ", last));
+  }
+  absl::StatusOr<uint64_t> units_through = UnitsThrough(sequence);
+  if (!units_through.ok()) return units_through.status();
+  Cursor next{sequence, *units_through, clock_.Now()};
+  storage::WriteBatch writes;
+  writes.Put(kMeta, kCursorKey,
+             EncodeFields({next.sequence, next.units_through, TimeField(next.time)}));
+  if (absl::Status s = kv_->Write(writes, storage::Durability::kProcessCrashSafe); !s.ok()) {
+    return s;
+  }
+  absl::MutexLock state(&state_mu_);
+  cursor_ = next;
+  while (!pending_.empty() && pending_.front().first <= sequence) pending_.pop_front();
+  return absl::OkStatus();
+}
+
+void EventLog::RecordRejected(uint64_t events) {
+  absl::MutexLock state(&state_mu_);
+  ++batches_rejected_;
+  events_rejected_ += events;
+}
+
+void EventLog::RecordRejectedFile(uint64_t events) {
+  absl::MutexLock state(&state_mu_);
+  events_rejected_ += events;
+}
+
+uint64_t EventLog::last_sequence() const {
+  absl::ReaderMutexLock state(&state_mu_);
+  return counters_.last_sequence;
+}
+
+uint64_t EventLog::applied_sequence() const {
+  absl::ReaderMutexLock state(&state_mu_);
+  return cursor_.sequence;
+}
+
+LogStatus EventLog::Status() const {
+  absl::ReaderMutexLock state(&state_mu_);
+  LogStatus status;
+  status.events_accepted = counters_.events_accepted;
+  status.events_duplicate = counters_.events_duplicate;
+  status.batches_accepted = counters_.batches_accepted;
+  status.published_reports_imported = counters_.published_reports_imported;
+  status.raw_event_files_imported = counters_.raw_event_files_imported;
+  status.events_rejected = events_rejected_;
+  status.batches_duplicate = batches_duplicate_;
+  status.batches_rejected = batches_rejected_;
+  status.last_log_sequence = counters_.last_sequence;
+  status.applied_log_sequence = cursor_.sequence;
+  status.backlog_entries = counters_.last_sequence - cursor_.sequence;
+  status.backlog_events = counters_.units_logged - cursor_.units_through;
+  status.last_applied_time = cursor_.time;
+  return status;
+}
+
+std::vector<ProducerStatus> EventLog::Producers(std::string_view start_after, size_t limit) const {
+  absl::ReaderMutexLock state(&state_mu_);
+  std::vector<ProducerStatus> page;
+  auto it = start_after.empty() ? producers_.begin() : producers_.upper_bound(start_after);
+  for (; it != producers_.end() && page.size() < limit; ++it) page.push_back(it->second);
+  return page;
+}
+
+std::optional<ProducerStatus> EventLog::Producer(std::string_view producer_id) const {
+  absl::ReaderMutexLock state(&state_mu_);
+  auto it = producers_.find(producer_id);
+  if (it == producers_.end()) return std::nullopt;
+  return it->second;
+}
+
+size_t EventLog::IndexMemoryBytes() const {
+  absl::ReaderMutexLock state(&state_mu_);
+  return index_bytes_;
+}
+
+}  // namespace omnia::ingest

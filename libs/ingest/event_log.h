@@ -1,0 +1,348 @@
+// The ingestion service's durable raw-event log: every accepted event batch, raw-event file and
+// published report becomes a numbered log entry (1, 2, 3, ...) from which aggregation is fed and
+// can be rebuilt, in order.
+//
+// Write and sync policy. Every write that changes the log (Append, AppendEventFile,
+// AppendPublishedReport) is ONE atomic storage batch written with Durability::kSync, and the call
+// returns only after that write is on stable storage. The batch holds the log entry, the
+// event-id records used for deduplication, the producer's last acknowledged sequence and every
+// durable counter describing it. So a crash (process or machine) at any point loses nothing that
+// was acknowledged, and what it does lose (a write still in flight) leaves no partial trace: a
+// retried batch is then simply accepted. The forwarding cursor (MarkApplied) is written with
+// kProcessCrashSafe: after a power cut it may move back, which only re-forwards entries that
+// aggregation recognises as already applied.
+//
+// Deduplication. Applications are identified by application_id and payments by payment_id (two
+// id spaces). An id already logged with the same content is a duplicate (skipped and counted);
+// with different content it is a conflict (ALREADY_EXISTS, nothing of the batch is written).
+// Content is compared through a 64-bit fingerprint of the event's normalised encoding (kind,
+// full date, region, type, worker pseudonym, months covered). The ids themselves are kept once,
+// in a column of id -> fingerprint records. In memory an index maps a 64-bit hash of (kind, id)
+// to a 64-bit check value derived from a second, independent hash of the id and the content
+// fingerprint: a hit whose check value matches is a duplicate without touching storage (a false
+// match needs two independent 64-bit hashes to collide); any other hit is confirmed against the
+// stored record, so hash collisions between different ids never drop or reject an event. The
+// index costs about 17 to 26 bytes per logged id (an open-addressing table of two 64-bit words
+// per slot, load factor 7/16 to 7/8), i.e. under 300 MiB for 11 million ids.
+//
+// Threads. The writing calls are serialised by an internal mutex. ReadEntries, MarkApplied and
+// the status getters may run concurrently with them from other threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/base/clock.h"
+#include "libs/cube/cube_store.h"
+#include "libs/domain/measure.h"
+#include "libs/domain/period.h"
+#include "libs/ingest/pseudonymizer.h"
+#include "libs/storage/kv_store.h"
+
+namespace omnia::ingest {
+
+// An authorised application, validated against the codelists by the caller: region and type are
+// the codelists' dense indexes.
+struct LoggedApplication {
+  std::string application_id;
+  domain::Date authorized_on;
+  int region = 0;
+  int type = 0;
+};
+
+// A direct payment, validated and pseudonymised by the caller: the worker is only ever known
+// here by its pseudonym.
+struct LoggedPayment {
+  std::string payment_id;
+  PseudonymBytes worker{};
+  domain::Date paid_on;
+  int region = 0;
+  int type = 0;
+  uint32_t months_covered = 0;
+};
+
+using LoggedEvent = std::variant<LoggedApplication, LoggedPayment>;
+
+enum class EventKind { kApplication, kPayment };
+
+// One StreamEvents batch. Positions in `events` are the indexes errors refer to.
+struct IncomingBatch {
+  std::string producer_id;
+  uint64_t sequence = 0;
+  std::vector<LoggedEvent> events;
+};
+
+enum class AppendOutcome {
+  kAccepted,        // durable: its new events are in the log, the rest were duplicates
+  kDuplicateBatch,  // (producer, sequence) was already acknowledged; nothing was done
+};
+
+struct AppendResult {
+  AppendOutcome outcome = AppendOutcome::kAccepted;
+  // kAccepted: the entry holding the new events, 0 when every event was a duplicate.
+  // kDuplicateBatch: the entry the batch was written at when it is the producer's last
+  // acknowledged batch (the usual retry), else 0.
+  uint64_t log_sequence = 0;
+  uint64_t events_accepted = 0;
+  uint64_t events_duplicate = 0;
+};
+
+// An event whose id is already logged, or repeated earlier in the same batch or file, with
+// different content. Returned through the optional out-parameter of the append calls so that
+// the service can list each one; the error status names them too.
+struct EventConflict {
+  size_t event_index = 0;
+  EventKind kind = EventKind::kApplication;
+  std::string event_id;
+  // Index of the earlier event of the same batch or file with this id; nullopt when the
+  // conflicting copy is in the log.
+  std::optional<size_t> repeats_index;
+};
+
+struct FileAppendResult {
+  // The entries written for the file, consecutive; both 0 when nothing was new.
+  uint64_t first_log_sequence = 0;
+  uint64_t last_log_sequence = 0;
+  uint64_t events_accepted = 0;
+  uint64_t events_duplicate = 0;
+};
+
+// The import of one published report file, as remembered per (measure, year).
+struct PublishedImport {
+  domain::Measure measure = domain::Measure::kApplications;
+  std::vector<int> years;  // ascending
+  std::string sha256;      // 64 lowercase hex digits
+  uint64_t revision = 0;   // the measure's revision this import created
+  uint64_t log_sequence = 0;
+  uint64_t cells = 0;  // cells of the whole import
+};
+
+struct PublishedAppendResult {
+  // The file is identical (sha256 and years) to the import still in force for each of its
+  // years: nothing was written, and log_sequence is 0.
+  bool unchanged = false;
+  uint64_t log_sequence = 0;
+  // The measure's revision after the call: 1 after its first import, +1 per later import.
+  uint64_t revision = 0;
+  // Published cells of the measure in these years before the import (all replaced by it).
+  uint64_t cells_replaced = 0;
+};
+
+enum class EntryKind { kEvents, kPublished };
+
+// One decoded log entry. The event facts carry the month only (what the cubes need); the day of
+// month, kept in the log for rebuilds at a finer grain, is in the parallel *_days vectors.
+struct LogEntry {
+  uint64_t sequence = 0;
+  EntryKind kind = EntryKind::kEvents;
+
+  // kEvents.
+  std::vector<cube::ApplicationFact> applications;
+  std::vector<uint8_t> application_days;
+  std::vector<cube::PaymentFact> payments;
+  std::vector<uint8_t> payment_days;
+
+  // kPublished.
+  domain::Measure measure = domain::Measure::kApplications;
+  std::vector<int> years;
+  std::vector<cube::PublishedCell> cells;
+  std::string sha256;
+
+  // Events of a kEvents entry, cells of a kPublished one: the unit of backlogs and read limits.
+  uint64_t units() const {
+    return kind == EntryKind::kEvents ? applications.size() + payments.size() : cells.size();
+  }
+};
+
+struct ProducerStatus {
+  std::string producer_id;
+  uint64_t last_acknowledged_sequence = 0;
+  uint64_t batches_accepted = 0;
+  uint64_t events_accepted = 0;
+  absl::Time last_acknowledged_time = absl::InfinitePast();
+  // Entry of the last acknowledged batch, 0 when all its events were duplicates.
+  uint64_t last_log_sequence = 0;
+};
+
+struct LogStatus {
+  // Durable: since the log was created.
+  uint64_t events_accepted = 0;  // new events written, from batches and files
+  uint64_t events_duplicate = 0;
+  uint64_t batches_accepted = 0;
+  uint64_t published_reports_imported = 0;  // imports that changed something
+  uint64_t raw_event_files_imported = 0;
+  // Since this process opened the log.
+  uint64_t events_rejected = 0;
+  uint64_t batches_duplicate = 0;
+  uint64_t batches_rejected = 0;
+
+  uint64_t last_log_sequence = 0;
+  uint64_t applied_log_sequence = 0;
+  // Entries after applied_log_sequence, and the units (events, published cells) they hold.
+  uint64_t backlog_entries = 0;
+  uint64_t backlog_events = 0;
+  // When MarkApplied last advanced the cursor; InfinitePast if never.
+  absl::Time last_applied_time = absl::InfinitePast();
+};
+
+class EventLog {
+ public:
+  // Events per entry of AppendEventFile: the size of the largest StreamEvents batch, so a
+  // forwarded entry always fits one aggregation request.
+  static constexpr size_t kMaxEventsPerFileEntry = 10000;
+
+  // Column layout the KvStore must be opened with.
+  static std::vector<storage::ColumnSpec> Columns();
+
+  // Loads the counters, producers, published imports, forwarding cursor and the deduplication
+  // index (one scan of the id records) from `kv`, opened with Columns(). `clock` must outlive
+  // the log.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(std::unique_ptr<storage::KvStore> kv,
+                                                        const Clock& clock);
+
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Logs a StreamEvents batch: see the file comment for the outcomes. Errors change nothing:
+  // INVALID_ARGUMENT for an empty producer id, sequence 0 or an event the log cannot encode
+  // (the caller validates events first; this guards the log against entries aggregation could
+  // never apply); ALREADY_EXISTS naming each conflicting event as
+  // "events[3]: payment_id P-123 was already ingested with different content" (also filling
+  // `conflicts` when given; such batches count as rejected); or the storage error.
+  absl::StatusOr<AppendResult> Append(const IncomingBatch& batch,
+                                      std::vector<EventConflict>* conflicts = nullptr);
+
+  // Logs a whole raw-event file atomically, in consecutive entries of at most
+  // kMaxEventsPerFileEntry new events, and counts one file imported. The same rules and errors
+  // as Append (a conflicting file counts its events as rejected). The whole file is one storage
+  // write, so its size is bounded by memory.
+  absl::StatusOr<FileAppendResult> AppendEventFile(const std::vector<LoggedEvent>& events,
+                                                   std::vector<EventConflict>* conflicts = nullptr);
+
+  // Logs a revision of the published cells of `measure` for `years`, unless the file is
+  // unchanged (see PublishedAppendResult). INVALID_ARGUMENT when years is empty, repeats a year
+  // or is out of range, a cell's month is not in those years, a cell key repeats, an index is
+  // out of range or sha256 is not 64 lowercase hex digits.
+  absl::StatusOr<PublishedAppendResult> AppendPublishedReport(
+      domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
+      std::string sha256);
+
+  // The latest import of `measure`, nullopt if none.
+  std::optional<PublishedImport> LastPublishedImport(domain::Measure measure) const;
+
+  // Visits the entries with sequence > after_sequence in order, until `visit` returns false or
+  // the next entry would take the visited units past max_events; at least one entry is visited
+  // when there is one, so an entry larger than max_events cannot stall a reader. The LogEntry is
+  // reused between calls: copy what must outlive one. DATA_LOSS if an entry cannot be decoded.
+  absl::Status ReadEntries(uint64_t after_sequence, size_t max_events,
+                           const std::function<bool(const LogEntry&)>& visit) const;
+
+  // Records that aggregation has applied every entry up to `sequence`. Lower than the current
+  // cursor: a no-op (acknowledgements may arrive late). Beyond the log: INVALID_ARGUMENT.
+  absl::Status MarkApplied(uint64_t sequence);
+
+  // Counts a StreamEvents batch (or a raw-event file) that the service rejected before it
+  // reached the log (validation, backlog full).
+  void RecordRejected(uint64_t events);
+  void RecordRejectedFile(uint64_t events);
+
+  uint64_t last_sequence() const;
+  uint64_t applied_sequence() const;
+  LogStatus Status() const;
+
+  // Producers in producer_id order, starting after `start_after` (empty: from the first), at
+  // most `limit` of them.
+  std::vector<ProducerStatus> Producers(std::string_view start_after, size_t limit) const;
+  std::optional<ProducerStatus> Producer(std::string_view producer_id) const;
+
+  // Bytes held by the in-memory deduplication index.
+  size_t IndexMemoryBytes() const;
+
+ private:
+  struct Plan;
+  struct IdSlotHash {
+    size_t operator()(uint64_t key) const { return static_cast<size_t>(key); }
+  };
+  struct Counters {
+    uint64_t last_sequence = 0;
+    uint64_t events_accepted = 0;
+    uint64_t events_duplicate = 0;
+    uint64_t batches_accepted = 0;
+    uint64_t published_reports_imported = 0;
+    uint64_t raw_event_files_imported = 0;
+    uint64_t units_logged = 0;  // events and published cells in all entries
+  };
+  struct Cursor {
+    uint64_t sequence = 0;
+    uint64_t units_through = 0;  // units in entries 1..sequence
+    absl::Time time = absl::InfinitePast();
+  };
+  struct PublishedYear {
+    std::string sha256;
+    std::vector<int> years;
+    uint64_t revision = 0;
+    uint64_t log_sequence = 0;
+    uint64_t import_cells = 0;  // cells of the whole import
+    uint64_t year_cells = 0;    // cells of this year
+  };
+
+  EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock);
+
+  absl::Status Load();
+  // Classifies `events` as new, duplicate or conflicting, encoding the new ones into entries of
+  // at most `max_per_entry` events and adding their ids to the index (undone by Rollback).
+  absl::Status PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry, Plan& plan,
+                          std::vector<EventConflict>* conflicts)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  void Rollback(const Plan& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Adds the plan's entries and id records to `writes`; returns the counters after it.
+  Counters AddEntries(const Plan& plan, storage::WriteBatch& writes,
+                      std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Units in entries 1..sequence (sequence <= last_sequence).
+  absl::StatusOr<uint64_t> UnitsThrough(uint64_t sequence) const;
+
+  std::unique_ptr<storage::KvStore> kv_;
+  const Clock& clock_;
+
+  // Held for the whole of each write; guards the deduplication index.
+  absl::Mutex write_mu_;
+  // (kind, id) hash -> check value; see the file comment.
+  absl::flat_hash_map<uint64_t, uint64_t, IdSlotHash> index_ ABSL_GUARDED_BY(write_mu_);
+
+  // Serialises MarkApplied's writes so the stored cursor only moves forward.
+  absl::Mutex cursor_mu_;
+
+  // What readers see; changed only after the storage write that makes it true.
+  mutable absl::Mutex state_mu_;
+  Counters counters_ ABSL_GUARDED_BY(state_mu_);
+  Cursor cursor_ ABSL_GUARDED_BY(state_mu_);
+  uint64_t events_rejected_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t batches_duplicate_ ABSL_GUARDED_BY(state_mu_) = 0;
+  uint64_t batches_rejected_ ABSL_GUARDED_BY(state_mu_) = 0;
+  std::map<std::string, ProducerStatus, std::less<>> producers_ ABSL_GUARDED_BY(state_mu_);
+  std::map<std::pair<domain::Measure, int>, PublishedYear> published_ ABSL_GUARDED_BY(state_mu_);
+  std::map<domain::Measure, uint64_t> revisions_ ABSL_GUARDED_BY(state_mu_);
+  // (sequence, units through it) of entries written since Open and not yet applied, so that
+  // MarkApplied rarely has to read an entry back.
+  std::deque<std::pair<uint64_t, uint64_t>> pending_ ABSL_GUARDED_BY(state_mu_);
+  size_t index_bytes_ ABSL_GUARDED_BY(state_mu_) = 0;
+};
+
+}  // namespace omnia::ingest

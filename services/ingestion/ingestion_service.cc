@@ -1,0 +1,479 @@
+#include "services/ingestion/ingestion_service.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/api/cube_convert.h"
+#include "libs/base/sha256.h"
+#include "libs/domain/published_csv.h"
+#include "libs/domain/raw_events_csv.h"
+#include "libs/ingest/batch_validation.h"
+#include "libs/server/status_mapping.h"
+#include "libs/server/unary.h"
+
+namespace omnia::ingestion {
+namespace {
+
+domain::Date DateFromProto(const v1::Date& date) {
+  return domain::Date{date.year(), date.month(), date.day()};
+}
+
+// Proto events to domain events; events without a kind are reported in `missing`.
+std::vector<ingest::RawEvent> EventsFromProto(const v1::EventBatch& batch,
+                                              std::vector<uint64_t>& missing) {
+  std::vector<ingest::RawEvent> events;
+  events.reserve(batch.events_size());
+  for (int i = 0; i < batch.events_size(); ++i) {
+    const v1::Event& event = batch.events(i);
+    if (event.has_application_authorized()) {
+      const v1::ApplicationAuthorized& a = event.application_authorized();
+      events.push_back(domain::ApplicationAuthorized{
+          a.application_id(), DateFromProto(a.authorized_on()), a.region(), a.intervention_type()});
+    } else if (event.has_payment_issued()) {
+      const v1::PaymentIssued& p = event.payment_issued();
+      events.push_back(domain::PaymentIssued{p.payment_id(), p.worker_id(),
+                                             DateFromProto(p.paid_on()), p.region(),
+                                             p.intervention_type(), p.months_covered()});
+    } else {
+      missing.push_back(static_cast<uint64_t>(i));
+    }
+  }
+  return events;
+}
+
+void Reject(v1::BatchAck& ack, const absl::Status& status) {
+  ack.set_outcome(v1::BATCH_OUTCOME_REJECTED);
+  ack.set_code(static_cast<int>(server::ToGrpcStatus(status).error_code()));
+  ack.set_message(std::string(status.message()));
+}
+
+void AddViolation(v1::BatchAck& ack, uint64_t index, const std::string& id,
+                  const std::string& field, const std::string& reason) {
+  v1::EventViolation* v = ack.add_violations();
+  v->set_event_index(index);
+  v->set_event_id(id);
+  v->set_field(field);
+  v->set_reason(reason);
+}
+
+// One StreamEvents stream: batches are handled one at a time, in arrival order, each answered
+// by one ack; the blocking log write runs on the executor.
+class EventStreamReactor final : public grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck> {
+ public:
+  EventStreamReactor(IngestionService* service, server::Executor* executor)
+      : service_(service), executor_(executor) {
+    StartRead(&batch_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);  // the client half-closed and every batch has its ack
+      return;
+    }
+    executor_->Submit([this] {
+      ack_ = service_->HandleBatch(batch_);
+      StartWrite(&ack_);
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the stream broke; resend unacked"));
+      return;
+    }
+    StartRead(&batch_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  IngestionService* service_;
+  server::Executor* executor_;
+  v1::EventBatch batch_;
+  v1::BatchAck ack_;
+};
+
+// Shared shape of the two file uploads: a header message, then data chunks, handled in order on
+// the executor; the first error ends the call.
+template <typename Request, typename Response>
+class UploadReactor : public grpc::ServerReadReactor<Request> {
+ public:
+  UploadReactor(server::Executor* executor, Response* response)
+      : executor_(executor), response_(response) {}
+
+  void Begin() { this->StartRead(&request_); }
+
+  void OnReadDone(bool ok) override {
+    executor_->Submit([this, ok] {
+      absl::Status status = ok ? Consume() : Complete(response_);
+      if (!ok || !status.ok()) {
+        this->Finish(server::ToGrpcStatus(status));
+        return;
+      }
+      this->StartRead(&request_);
+    });
+  }
+
+  void OnDone() override { delete this; }
+
+ protected:
+  // Header or data in request_.
+  virtual absl::Status OnHeader(const Request& request) = 0;
+  virtual absl::Status OnData(const std::string& data) = 0;
+  virtual absl::Status Complete(Response* response) = 0;
+
+  uint64_t bytes_ = 0;
+  Sha256 sha_;
+
+ private:
+  absl::Status Consume() {
+    if (!seen_header_) {
+      if (!request_.has_header()) {
+        return absl::InvalidArgumentError("the first message must be a header");
+      }
+      seen_header_ = true;
+      return OnHeader(request_);
+    }
+    if (request_.has_header()) return absl::InvalidArgumentError("header sent twice");
+    if (request_.data().size() > (1u << 20)) {
+      return absl::InvalidArgumentError("data: chunks must be at most 1 MiB");
+    }
+    bytes_ += request_.data().size();
+    sha_.Update(request_.data());
+    return OnData(request_.data());
+  }
+
+  server::Executor* executor_;
+  Response* response_;
+  Request request_;
+  bool seen_header_ = false;
+};
+
+absl::Status CheckExpectedSha(const std::string& expected, const std::string& actual) {
+  if (!expected.empty() && absl::AsciiStrToLower(expected) != actual) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected_sha256: the received bytes have sha256 ", actual));
+  }
+  return absl::OkStatus();
+}
+
+class PublishedReportReactor final
+    : public UploadReactor<v1::ImportPublishedReportRequest, v1::ImportPublishedReportResponse> {
+ public:
+  PublishedReportReactor(const IngestionDeps& deps, uint64_t max_bytes,
+                         v1::ImportPublishedReportResponse* response,
+                         std::function<absl::Status(uint64_t)> check_backlog)
+      : UploadReactor(deps.executor, response),
+        deps_(deps),
+        max_bytes_(max_bytes),
+        parser_(*deps.codelists),
+        check_backlog_(std::move(check_backlog)) {
+    Begin();
+  }
+
+ private:
+  absl::Status OnHeader(const v1::ImportPublishedReportRequest& request) override {
+    header_ = request.header();
+    return absl::OkStatus();
+  }
+
+  absl::Status OnData(const std::string& data) override {
+    if (bytes_ > max_bytes_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the file exceeds ", max_bytes_ >> 20, " MiB"));
+    }
+    return parser_.Feed(data, &rows_);
+  }
+
+  absl::Status Complete(v1::ImportPublishedReportResponse* response) override {
+    if (absl::Status s = parser_.Finish(&rows_); !s.ok()) return s;
+    if (rows_.empty()) return absl::InvalidArgumentError("the file has no data row");
+    const std::string sha = sha_.HexDigest();
+    if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
+    const domain::Measure measure = *parser_.measure();
+    if (!header_.expected_measure().empty() &&
+        absl::AsciiStrToUpper(header_.expected_measure()) != domain::MeasureCode(measure)) {
+      return absl::InvalidArgumentError(absl::StrCat("expected_measure: the file holds ",
+                                                     std::string(domain::MeasureCode(measure))));
+    }
+    if (absl::Status s = check_backlog_(rows_.size()); !s.ok()) return s;
+    std::set<int> years;
+    std::vector<cube::PublishedCell> cells;
+    cells.reserve(rows_.size());
+    for (const domain::PublishedRow& row : rows_) {
+      years.insert(row.year);
+      cells.push_back({{row.year, row.month}, row.region_index, row.type_index, row.value});
+    }
+    absl::StatusOr<ingest::PublishedAppendResult> result = deps_.log->AppendPublishedReport(
+        measure, std::vector<int>(years.begin(), years.end()), std::move(cells), sha);
+    if (!result.ok()) return result.status();
+    deps_.forwarder->Notify();
+    response->set_measure(std::string(domain::MeasureCode(measure)));
+    for (int year : years) response->add_years(year);
+    response->set_rows_imported(rows_.size());
+    response->set_cells_replaced(result->cells_replaced);
+    response->set_revision(result->revision);
+    response->set_unchanged(result->unchanged);
+    response->set_sha256(sha);
+    response->set_log_sequence(result->log_sequence);
+    return absl::OkStatus();
+  }
+
+  const IngestionDeps& deps_;
+  const uint64_t max_bytes_;
+  domain::PublishedCsvParser parser_;
+  std::function<absl::Status(uint64_t)> check_backlog_;
+  v1::PublishedReportHeader header_;
+  std::vector<domain::PublishedRow> rows_;
+};
+
+// Pseudonymises payments the moment the parser hands them over, so clear worker ids live only in
+// the parser's reused buffer.
+class LoggingSink final : public domain::RawEventSink {
+ public:
+  explicit LoggingSink(const IngestionDeps& deps) : deps_(deps) {}
+  absl::Status OnApplication(const domain::ApplicationAuthorized& event, int64_t) override {
+    events.push_back(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer));
+    return absl::OkStatus();
+  }
+  absl::Status OnPayment(const domain::PaymentIssued& event, int64_t) override {
+    events.push_back(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer));
+    return absl::OkStatus();
+  }
+  std::vector<ingest::LoggedEvent> events;
+
+ private:
+  const IngestionDeps& deps_;
+};
+
+class RawEventsReactor final
+    : public UploadReactor<v1::ImportRawEventsRequest, v1::ImportRawEventsResponse> {
+ public:
+  RawEventsReactor(const IngestionDeps& deps, uint64_t max_bytes,
+                   v1::ImportRawEventsResponse* response,
+                   std::function<absl::Status(uint64_t)> check_backlog)
+      : UploadReactor(deps.executor, response),
+        deps_(deps),
+        max_bytes_(max_bytes),
+        parser_(*deps.codelists),
+        sink_(deps),
+        check_backlog_(std::move(check_backlog)) {
+    Begin();
+  }
+
+ private:
+  absl::Status OnHeader(const v1::ImportRawEventsRequest& request) override {
+    header_ = request.header();
+    return absl::OkStatus();
+  }
+
+  absl::Status OnData(const std::string& data) override {
+    if (bytes_ > max_bytes_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the file exceeds ", max_bytes_ >> 20, " MiB"));
+    }
+    return parser_.Feed(data, &sink_);
+  }
+
+  absl::Status Complete(v1::ImportRawEventsResponse* response) override {
+    if (absl::Status s = parser_.Finish(&sink_); !s.ok()) {
+      deps_.log->RecordRejectedFile(parser_.rows());
+      return s;
+    }
+    if (sink_.events.empty()) return absl::InvalidArgumentError("the file has no data row");
+    const std::string sha = sha_.HexDigest();
+    if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
+    const v1::RawEventLayout layout =
+        *parser_.kind() == domain::RawEventKind::kApplicationAuthorized
+            ? v1::RAW_EVENT_LAYOUT_APPLICATIONS
+            : v1::RAW_EVENT_LAYOUT_PAYMENTS;
+    if (header_.layout() != v1::RAW_EVENT_LAYOUT_UNSPECIFIED && header_.layout() != layout) {
+      return absl::InvalidArgumentError("layout: the file's header is of the other layout");
+    }
+    if (absl::Status s = check_backlog_(sink_.events.size()); !s.ok()) return s;
+    absl::StatusOr<ingest::FileAppendResult> result = deps_.log->AppendEventFile(sink_.events);
+    if (!result.ok()) return result.status();
+    deps_.forwarder->Notify();
+    response->set_layout(layout);
+    response->set_rows(parser_.rows());
+    response->set_events_accepted(result->events_accepted);
+    response->set_events_duplicate(result->events_duplicate);
+    response->set_sha256(sha);
+    response->set_first_log_sequence(result->first_log_sequence);
+    response->set_last_log_sequence(result->last_log_sequence);
+    return absl::OkStatus();
+  }
+
+  const IngestionDeps& deps_;
+  const uint64_t max_bytes_;
+  domain::RawEventsCsvParser parser_;
+  LoggingSink sink_;
+  std::function<absl::Status(uint64_t)> check_backlog_;
+  v1::RawEventsFileHeader header_;
+};
+
+void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
+  if (time == absl::InfinitePast()) return;
+  const int64_t micros = absl::ToUnixMicros(time);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+}
+
+}  // namespace
+
+absl::Status IngestionService::CheckBacklog(uint64_t events) const {
+  const uint64_t backlog = deps_.log->Status().backlog_events;
+  if (backlog + events > options_.max_backlog_events) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the forwarding backlog holds ", backlog, " events (limit ", options_.max_backlog_events,
+        "): aggregation is behind or unreachable; resend later"));
+  }
+  return absl::OkStatus();
+}
+
+v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch) {
+  v1::BatchAck ack;
+  ack.set_producer_id(batch.producer_id());
+  ack.set_sequence(batch.sequence());
+  std::vector<uint64_t> missing;
+  const std::vector<ingest::RawEvent> events = EventsFromProto(batch, missing);
+  if (!missing.empty()) {
+    for (uint64_t index : missing) {
+      AddViolation(ack, index, "", "kind", "an event must hold an application or a payment");
+    }
+    Reject(ack, absl::InvalidArgumentError(absl::StrCat(
+                    "events[", missing[0], "]: must hold an application or a payment")));
+    deps_.log->RecordRejected(batch.events_size());
+    return ack;
+  }
+  const ingest::BatchCheck check = ingest::CheckBatch(batch.producer_id(), batch.sequence(), events,
+                                                      *deps_.codelists, *deps_.pseudonymizer);
+  if (!check.violations.empty()) {
+    for (const ingest::Violation& v : check.violations) {
+      AddViolation(ack, v.event_index, v.event_id, v.field, v.reason);
+    }
+    ack.set_violations_omitted(check.violations_omitted);
+    Reject(ack, absl::InvalidArgumentError(ingest::DescribeViolations(check)));
+    deps_.log->RecordRejected(events.size());
+    return ack;
+  }
+  if (absl::Status backlog = CheckBacklog(events.size()); !backlog.ok()) {
+    Reject(ack, backlog);
+    deps_.log->RecordRejected(events.size());
+    return ack;
+  }
+  std::vector<ingest::EventConflict> conflicts;
+  absl::StatusOr<ingest::AppendResult> result = deps_.log->Append(check.batch, &conflicts);
+  if (!result.ok()) {
+    for (const ingest::EventConflict& c : conflicts) {
+      AddViolation(ack, c.event_index, c.event_id,
+                   c.kind == ingest::EventKind::kApplication ? "application_id" : "payment_id",
+                   c.repeats_index.has_value()
+                       ? absl::StrCat("repeats events[", *c.repeats_index, "] with other content")
+                       : "already ingested with different content");
+    }
+    Reject(ack, result.status());
+    return ack;
+  }
+  if (result->outcome == ingest::AppendOutcome::kDuplicateBatch) {
+    ack.set_outcome(v1::BATCH_OUTCOME_DUPLICATE);
+  } else {
+    ack.set_outcome(v1::BATCH_OUTCOME_ACCEPTED);
+    deps_.forwarder->Notify();
+  }
+  ack.set_code(0);
+  ack.set_events_accepted(result->events_accepted);
+  ack.set_events_duplicate(result->events_duplicate);
+  ack.set_log_sequence(result->log_sequence);
+  return ack;
+}
+
+grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* IngestionService::StreamEvents(
+    grpc::CallbackServerContext* /*context*/) {
+  return new EventStreamReactor(this, deps_.executor);
+}
+
+grpc::ServerReadReactor<v1::ImportPublishedReportRequest>* IngestionService::ImportPublishedReport(
+    grpc::CallbackServerContext* /*context*/, v1::ImportPublishedReportResponse* response) {
+  return new PublishedReportReactor(deps_, options_.max_report_bytes, response,
+                                    [this](uint64_t n) { return CheckBacklog(n); });
+}
+
+grpc::ServerReadReactor<v1::ImportRawEventsRequest>* IngestionService::ImportRawEvents(
+    grpc::CallbackServerContext* /*context*/, v1::ImportRawEventsResponse* response) {
+  return new RawEventsReactor(deps_, options_.max_raw_file_bytes, response,
+                              [this](uint64_t n) { return CheckBacklog(n); });
+}
+
+grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
+    grpc::CallbackServerContext* context, const v1::GetIngestionStatusRequest* request,
+    v1::GetIngestionStatusResponse* response) {
+  return server::FinishInline(context, [this, request, response]() -> absl::Status {
+    absl::StatusOr<int> page_size = api::PageSize(request->page_size(), 100, 1000);
+    if (!page_size.ok()) return page_size.status();
+    const ingest::LogStatus status = deps_.log->Status();
+    response->set_events_accepted(status.events_accepted);
+    response->set_events_duplicate(status.events_duplicate);
+    response->set_events_rejected(status.events_rejected);
+    response->set_batches_accepted(status.batches_accepted);
+    response->set_batches_duplicate(status.batches_duplicate);
+    response->set_batches_rejected(status.batches_rejected);
+    response->set_published_reports_imported(status.published_reports_imported);
+    response->set_raw_event_files_imported(status.raw_event_files_imported);
+    response->set_last_log_sequence(status.last_log_sequence);
+    response->set_applied_log_sequence(status.applied_log_sequence);
+    response->set_backlog_entries(status.backlog_entries);
+    response->set_backlog_events(status.backlog_events);
+    response->set_backlog_limit_events(options_.max_backlog_events);
+    response->set_aggregation_reachable(deps_.forwarder->aggregation_reachable());
+    SetTime(status.last_applied_time, response->mutable_last_applied_time());
+    response->set_rebuild_in_progress(rebuilding_.load());
+
+    std::vector<ingest::ProducerStatus> producers;
+    if (request->producer_ids_size() > 0) {
+      for (const std::string& id : request->producer_ids()) {
+        if (auto p = deps_.log->Producer(id)) producers.push_back(*p);
+      }
+    } else {
+      // The page token is the last producer id of the previous page.
+      producers = deps_.log->Producers(request->page_token(), *page_size + 1);
+      if (producers.size() > static_cast<size_t>(*page_size)) {
+        producers.pop_back();
+        response->set_next_page_token(producers.back().producer_id);
+      }
+    }
+    for (const ingest::ProducerStatus& p : producers) {
+      v1::ProducerStatus* out = response->add_producers();
+      out->set_producer_id(p.producer_id);
+      out->set_last_acknowledged_sequence(p.last_acknowledged_sequence);
+      out->set_batches_accepted(p.batches_accepted);
+      out->set_events_accepted(p.events_accepted);
+      SetTime(p.last_acknowledged_time, out->mutable_last_acknowledged_time());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* IngestionService::RebuildAggregation(
+    grpc::CallbackServerContext* context, const v1::RebuildAggregationRequest* /*request*/,
+    v1::RebuildAggregationResponse* response) {
+  return server::FinishOnExecutor(context, *deps_.executor, [this, response]() -> absl::Status {
+    if (rebuilding_.exchange(true)) return absl::AbortedError("a rebuild is already running");
+    deps_.forwarder->Pause();
+    absl::StatusOr<api::RebuildSummary> summary =
+        deps_.sink->Rebuild(*deps_.log, deps_.forwarder->producer_id(), options_.rebuild_deadline);
+    deps_.forwarder->Resume();
+    rebuilding_.store(false);
+    if (!summary.ok()) return summary.status();
+    response->set_entries_replayed(summary->entries_replayed);
+    response->set_events_replayed(summary->events_replayed);
+    response->set_published_reports_replayed(summary->published_reports_replayed);
+    response->set_last_log_sequence(summary->last_log_sequence);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace omnia::ingestion

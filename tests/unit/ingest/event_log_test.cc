@@ -1,0 +1,752 @@
+// The ingestion log over the real RocksDB store: what producers and the forwarder rely on
+// (acknowledged batches read back exactly, duplicates never counted twice, conflicts rejected
+// without a trace, everything surviving a restart, backlog accounting), plus a throughput
+// benchmark that is run by hand.
+#include "libs/ingest/event_log.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/storage/rocksdb_store.h"
+#include "tests/support/child_process.h"
+
+namespace omnia::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kSha1[] = "0000000000000000000000000000000000000000000000000000000000000001";
+constexpr char kSha2[] = "0000000000000000000000000000000000000000000000000000000000000002";
+
+PseudonymBytes Worker(int n) {
+  PseudonymBytes p{};
+  for (size_t i = 0; i < p.size(); ++i) p[i] = static_cast<char>((n * 131 + i * 7) & 0xff);
+  p[0] = static_cast<char>(n & 0xff);
+  p[1] = static_cast<char>((n >> 8) & 0xff);
+  p[2] = static_cast<char>((n >> 16) & 0xff);
+  return p;
+}
+
+LoggedEvent App(std::string id, domain::Date date, int region, int type) {
+  return LoggedApplication{std::move(id), date, region, type};
+}
+
+LoggedEvent Pay(std::string id, int worker, domain::Date date, int region, int type,
+                uint32_t months) {
+  return LoggedPayment{std::move(id), Worker(worker), date, region, type, months};
+}
+
+IncomingBatch Batch(std::string producer, uint64_t sequence, std::vector<LoggedEvent> events) {
+  return IncomingBatch{std::move(producer), sequence, std::move(events)};
+}
+
+cube::PublishedCell Cell(int year, int month, int region, int type, uint64_t value) {
+  return cube::PublishedCell{domain::YearMonth{year, month}, region, type, value};
+}
+
+// Copies of the entries after `after`, all of them.
+std::vector<LogEntry> ReadAll(const EventLog& log, uint64_t after = 0) {
+  std::vector<LogEntry> entries;
+  absl::Status s = log.ReadEntries(after, 1 << 30, [&](const LogEntry& e) {
+    entries.push_back(e);
+    return true;
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return entries;
+}
+
+std::vector<uint64_t> Sequences(const std::vector<LogEntry>& entries) {
+  std::vector<uint64_t> out;
+  for (const LogEntry& e : entries) out.push_back(e.sequence);
+  return out;
+}
+
+void ExpectApplication(const LogEntry& entry, size_t i, const LoggedEvent& event) {
+  const auto& a = std::get<LoggedApplication>(event);
+  ASSERT_LT(i, entry.applications.size());
+  EXPECT_EQ(entry.applications[i].month, domain::YearMonthOf(a.authorized_on)) << i;
+  EXPECT_EQ(entry.application_days[i], a.authorized_on.day) << i;
+  EXPECT_EQ(entry.applications[i].region, a.region) << i;
+  EXPECT_EQ(entry.applications[i].type, a.type) << i;
+}
+
+void ExpectPayment(const LogEntry& entry, size_t i, const LoggedEvent& event) {
+  const auto& p = std::get<LoggedPayment>(event);
+  ASSERT_LT(i, entry.payments.size());
+  EXPECT_EQ(entry.payments[i].month, domain::YearMonthOf(p.paid_on)) << i;
+  EXPECT_EQ(entry.payment_days[i], p.paid_on.day) << i;
+  EXPECT_EQ(entry.payments[i].region, p.region) << i;
+  EXPECT_EQ(entry.payments[i].type, p.type) << i;
+  EXPECT_EQ(entry.payments[i].worker, p.worker) << i;
+  EXPECT_EQ(entry.payments[i].months_covered, p.months_covered) << i;
+}
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  void Open() {
+    log_.reset();
+    auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    auto log = EventLog::Open(std::move(*kv), clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+  void SetUp() override { Open(); }
+
+  AppendResult MustAppend(const IncomingBatch& batch) {
+    absl::StatusOr<AppendResult> result = log_->Append(batch);
+    EXPECT_TRUE(result.ok()) << result.status();
+    return result.ok() ? *result : AppendResult{};
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<EventLog> log_;
+};
+
+TEST_F(EventLogTest, AcceptedBatchIsReadBackExactly) {
+  const IncomingBatch batch =
+      Batch("producer-a", 1,
+            {Pay("P-1", 7, {2023, 4, 17}, 3, 1, 2), App("A-1", {2021, 12, 31}, 19, 5),
+             Pay("P-2", 8, {2020, 1, 1}, 0, 0, 0), App("A-2", {2024, 2, 29}, 0, 2)});
+  const AppendResult result = MustAppend(batch);
+  EXPECT_EQ(result.outcome, AppendOutcome::kAccepted);
+  EXPECT_EQ(result.log_sequence, 1u);
+  EXPECT_EQ(result.events_accepted, 4u);
+  EXPECT_EQ(result.events_duplicate, 0u);
+
+  const std::vector<LogEntry> entries = ReadAll(*log_);
+  ASSERT_EQ(entries.size(), 1u);
+  const LogEntry& entry = entries[0];
+  EXPECT_EQ(entry.sequence, 1u);
+  EXPECT_EQ(entry.kind, EntryKind::kEvents);
+  EXPECT_EQ(entry.units(), 4u);
+  // Each kind keeps the batch's order.
+  ASSERT_EQ(entry.applications.size(), 2u);
+  ASSERT_EQ(entry.payments.size(), 2u);
+  ExpectApplication(entry, 0, batch.events[1]);
+  ExpectApplication(entry, 1, batch.events[3]);
+  ExpectPayment(entry, 0, batch.events[0]);
+  ExpectPayment(entry, 1, batch.events[2]);
+
+  EXPECT_EQ(MustAppend(Batch("producer-a", 2, {App("A-3", {2022, 6, 1}, 4, 4)})).log_sequence, 2u);
+  EXPECT_EQ(log_->last_sequence(), 2u);
+  EXPECT_THAT(Sequences(ReadAll(*log_)), ElementsAre(1, 2));
+}
+
+TEST_F(EventLogTest, ResentBatchIsADuplicateAndChangesNothing) {
+  const IncomingBatch first = Batch("p", 1, {App("A-1", {2023, 1, 5}, 1, 1)});
+  MustAppend(first);
+  clock_.Advance(absl::Seconds(10));
+  MustAppend(Batch("p", 2, {App("A-2", {2023, 1, 5}, 1, 1)}));
+
+  // The usual retry (the last batch) gets its entry back; older ones only their outcome.
+  AppendResult again = MustAppend(Batch("p", 2, {App("A-2", {2023, 1, 5}, 1, 1)}));
+  EXPECT_EQ(again.outcome, AppendOutcome::kDuplicateBatch);
+  EXPECT_EQ(again.log_sequence, 2u);
+  EXPECT_EQ(again.events_accepted, 0u);
+  // Content is not compared: the (producer, sequence) identifies the batch.
+  again = MustAppend(Batch("p", 1, {App("A-other", {2023, 1, 5}, 1, 1)}));
+  EXPECT_EQ(again.outcome, AppendOutcome::kDuplicateBatch);
+  EXPECT_EQ(again.log_sequence, 0u);
+
+  EXPECT_EQ(log_->last_sequence(), 2u);
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.batches_accepted, 2u);
+  EXPECT_EQ(status.batches_duplicate, 2u);
+  EXPECT_EQ(status.events_accepted, 2u);
+  const std::optional<ProducerStatus> producer = log_->Producer("p");
+  ASSERT_TRUE(producer.has_value());
+  EXPECT_EQ(producer->last_acknowledged_sequence, 2u);
+  EXPECT_EQ(producer->batches_accepted, 2u);
+  EXPECT_EQ(producer->last_acknowledged_time, absl::FromUnixSeconds(1700000010));
+
+  // Producers are independent: the same sequence from another producer is new.
+  EXPECT_EQ(MustAppend(Batch("q", 1, {App("A-3", {2023, 1, 5}, 1, 1)})).outcome,
+            AppendOutcome::kAccepted);
+}
+
+TEST_F(EventLogTest, DuplicateEventsAreSkippedAndCounted) {
+  MustAppend(Batch("p", 1, {App("A-1", {2023, 3, 1}, 2, 3), Pay("P-1", 1, {2023, 3, 2}, 2, 3, 1)}));
+
+  const IncomingBatch mixed =
+      Batch("p", 2,
+            {App("A-1", {2023, 3, 1}, 2, 3), Pay("P-2", 2, {2023, 3, 3}, 5, 0, 2),
+             Pay("P-1", 1, {2023, 3, 2}, 2, 3, 1)});
+  AppendResult result = MustAppend(mixed);
+  EXPECT_EQ(result.outcome, AppendOutcome::kAccepted);
+  EXPECT_EQ(result.events_accepted, 1u);
+  EXPECT_EQ(result.events_duplicate, 2u);
+  EXPECT_EQ(result.log_sequence, 2u);
+  std::vector<LogEntry> entries = ReadAll(*log_, 1);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_TRUE(entries[0].applications.empty());
+  ASSERT_EQ(entries[0].payments.size(), 1u);
+  ExpectPayment(entries[0], 0, mixed.events[1]);
+
+  // A batch of duplicates only is acknowledged without an entry, and its sequence is used up.
+  result = MustAppend(Batch("p", 3, {Pay("P-2", 2, {2023, 3, 3}, 5, 0, 2)}));
+  EXPECT_EQ(result.outcome, AppendOutcome::kAccepted);
+  EXPECT_EQ(result.log_sequence, 0u);
+  EXPECT_EQ(result.events_duplicate, 1u);
+  EXPECT_EQ(log_->last_sequence(), 2u);
+  EXPECT_EQ(log_->Producer("p")->last_acknowledged_sequence, 3u);
+  EXPECT_EQ(MustAppend(Batch("p", 3, {})).outcome, AppendOutcome::kDuplicateBatch);
+
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.events_accepted, 3u);
+  EXPECT_EQ(status.events_duplicate, 3u);
+  EXPECT_EQ(status.batches_accepted, 3u);
+  EXPECT_EQ(log_->Producer("p")->events_accepted, 3u);
+}
+
+TEST_F(EventLogTest, ApplicationAndPaymentIdsAreSeparateSpaces) {
+  const AppendResult result = MustAppend(
+      Batch("p", 1, {App("X-1", {2023, 3, 1}, 2, 3), Pay("X-1", 1, {2023, 3, 1}, 2, 3, 0)}));
+  EXPECT_EQ(result.events_accepted, 2u);
+  EXPECT_EQ(result.events_duplicate, 0u);
+}
+
+TEST_F(EventLogTest, SameIdWithDifferentContentIsRejectedAndLeavesNoTrace) {
+  const LoggedEvent original = Pay("P-123", 1, {2023, 5, 10}, 4, 2, 3);
+  MustAppend(Batch("p", 1, {original, App("A-1", {2023, 5, 10}, 4, 2)}));
+  const LogStatus before = log_->Status();
+
+  // Every field of the content takes part in the comparison.
+  std::vector<LoggedEvent> changed(5, original);
+  std::get<LoggedPayment>(changed[0]).paid_on.day = 11;
+  std::get<LoggedPayment>(changed[1]).region = 5;
+  std::get<LoggedPayment>(changed[2]).type = 3;
+  std::get<LoggedPayment>(changed[3]).worker = Worker(2);
+  std::get<LoggedPayment>(changed[4]).months_covered = 4;
+  LoggedEvent changed_application = App("A-1", {2023, 6, 10}, 4, 2);
+  changed.push_back(changed_application);
+
+  for (size_t i = 0; i < changed.size(); ++i) {
+    SCOPED_TRACE(i);
+    std::vector<EventConflict> conflicts;
+    absl::StatusOr<AppendResult> result =
+        log_->Append(Batch("p", 2, {App("A-new", {2023, 1, 1}, 0, 0), changed[i]}), &conflicts);
+    ASSERT_TRUE(absl::IsAlreadyExists(result.status())) << result.status();
+    const bool application = i + 1 == changed.size();
+    EXPECT_THAT(
+        std::string(result.status().message()),
+        HasSubstr(application ? "events[1]: application_id A-1 was already ingested with "
+                                "different content"
+                              : "events[1]: payment_id P-123 was already ingested with different "
+                                "content"));
+    ASSERT_EQ(conflicts.size(), 1u);
+    EXPECT_EQ(conflicts[0].event_index, 1u);
+    EXPECT_EQ(conflicts[0].event_id, application ? "A-1" : "P-123");
+    EXPECT_EQ(conflicts[0].kind, application ? EventKind::kApplication : EventKind::kPayment);
+    EXPECT_FALSE(conflicts[0].repeats_index.has_value());
+  }
+
+  // Nothing was written: no entry, no counter, no producer sequence, no deduplication record.
+  EXPECT_EQ(log_->last_sequence(), 1u);
+  const LogStatus after = log_->Status();
+  EXPECT_EQ(after.events_accepted, before.events_accepted);
+  EXPECT_EQ(after.events_duplicate, before.events_duplicate);
+  EXPECT_EQ(after.batches_accepted, before.batches_accepted);
+  EXPECT_EQ(after.batches_rejected, changed.size());
+  EXPECT_EQ(after.events_rejected, 2 * changed.size());
+  EXPECT_EQ(log_->Producer("p")->last_acknowledged_sequence, 1u);
+  // The corrected batch can be sent again with the same sequence, and its new event is new.
+  const AppendResult corrected =
+      MustAppend(Batch("p", 2, {App("A-new", {2023, 1, 1}, 0, 0), original}));
+  EXPECT_EQ(corrected.events_accepted, 1u);
+  EXPECT_EQ(corrected.events_duplicate, 1u);
+}
+
+TEST_F(EventLogTest, IdsRepeatedWithinABatchFollowTheSameRules) {
+  AppendResult result =
+      MustAppend(Batch("p", 1,
+                       {App("A-1", {2023, 3, 1}, 2, 3), App("A-1", {2023, 3, 1}, 2, 3),
+                        Pay("P-1", 1, {2023, 3, 1}, 2, 3, 1)}));
+  EXPECT_EQ(result.events_accepted, 2u);
+  EXPECT_EQ(result.events_duplicate, 1u);
+  ASSERT_EQ(ReadAll(*log_).size(), 1u);
+  EXPECT_EQ(ReadAll(*log_)[0].applications.size(), 1u);
+
+  std::vector<EventConflict> conflicts;
+  absl::StatusOr<AppendResult> rejected = log_->Append(
+      Batch("p", 2,
+            {Pay("P-2", 1, {2023, 3, 1}, 2, 3, 1), Pay("P-3", 1, {2023, 3, 1}, 2, 3, 1),
+             Pay("P-2", 1, {2023, 3, 1}, 2, 3, 2), App("A-2", {2023, 3, 1}, 2, 3),
+             App("A-2", {2023, 3, 2}, 2, 3)}),
+      &conflicts);
+  ASSERT_TRUE(absl::IsAlreadyExists(rejected.status())) << rejected.status();
+  EXPECT_EQ(rejected.status().message(),
+            "events[2]: payment_id P-2 repeats events[0] with different content; events[4]: "
+            "application_id A-2 repeats events[3] with different content");
+  ASSERT_EQ(conflicts.size(), 2u);
+  EXPECT_EQ(conflicts[0].repeats_index, 0u);
+  EXPECT_EQ(conflicts[1].repeats_index, 3u);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+  // None of the batch's ids was kept: a fresh batch with them is all new.
+  result =
+      MustAppend(Batch("p", 2,
+                       {Pay("P-2", 1, {2023, 3, 1}, 2, 3, 2), Pay("P-3", 1, {2023, 3, 1}, 2, 3, 1),
+                        App("A-2", {2023, 3, 2}, 2, 3)}));
+  EXPECT_EQ(result.events_accepted, 3u);
+}
+
+TEST_F(EventLogTest, InvalidRequestsAreRejectedWithoutWriting) {
+  EXPECT_TRUE(absl::IsInvalidArgument(log_->Append(Batch("", 1, {})).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(log_->Append(Batch("p", 0, {})).status()));
+  absl::StatusOr<AppendResult> bad_date = log_->Append(
+      Batch("p", 1, {App("A-1", {2023, 1, 1}, 0, 0), App("A-2", {2023, 2, 30}, 0, 0)}));
+  EXPECT_TRUE(absl::IsInvalidArgument(bad_date.status()));
+  EXPECT_THAT(std::string(bad_date.status().message()), HasSubstr("events[1].authorized_on"));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      log_->Append(Batch("p", 1, {Pay("P-1", 1, {2023, 1, 1}, 300, 0, 0)})).status()));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      log_->Append(Batch("p", 1, {Pay(std::string(65, 'x'), 1, {2023, 1, 1}, 0, 0, 0)})).status()));
+  EXPECT_EQ(log_->last_sequence(), 0u);
+  EXPECT_FALSE(log_->Producer("p").has_value());
+  // The rejected events were not remembered.
+  EXPECT_EQ(MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 1}, 0, 0)})).events_accepted, 1u);
+}
+
+TEST_F(EventLogTest, RejectionsRecordedByTheServiceAreCounted) {
+  log_->RecordRejected(7);
+  log_->RecordRejected(3);
+  log_->RecordRejectedFile(100);
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.batches_rejected, 2u);
+  EXPECT_EQ(status.events_rejected, 110u);
+}
+
+TEST_F(EventLogTest, ReadEntriesRespectsAfterSequenceAndMaxEvents) {
+  for (uint64_t s = 1; s <= 5; ++s) {
+    std::vector<LoggedEvent> events;
+    for (int i = 0; i < 3; ++i) {
+      events.push_back(App(absl::StrCat("A-", s, "-", i), {2023, 1, 1}, 0, 0));
+    }
+    MustAppend(Batch("p", s, std::move(events)));
+  }
+  const auto read = [&](uint64_t after, size_t max_events) {
+    std::vector<uint64_t> seen;
+    absl::Status s = log_->ReadEntries(after, max_events, [&](const LogEntry& e) {
+      seen.push_back(e.sequence);
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return seen;
+  };
+  EXPECT_THAT(read(0, 100), ElementsAre(1, 2, 3, 4, 5));
+  EXPECT_THAT(read(2, 6), ElementsAre(3, 4));
+  EXPECT_THAT(read(2, 8), ElementsAre(3, 4));
+  // An entry larger than the limit is still delivered, alone, so a reader always progresses.
+  EXPECT_THAT(read(2, 1), ElementsAre(3));
+  EXPECT_THAT(read(4, 100), ElementsAre(5));
+  EXPECT_THAT(read(5, 100), ElementsAre());
+  EXPECT_THAT(read(99, 100), ElementsAre());
+
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(log_->ReadEntries(0, 100,
+                                [&](const LogEntry& e) {
+                                  seen.push_back(e.sequence);
+                                  return e.sequence < 2;
+                                })
+                  .ok());
+  EXPECT_THAT(seen, ElementsAre(1, 2));
+}
+
+TEST_F(EventLogTest, PublishedReportsInterleaveWithEventsInLogOrder) {
+  MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 1}, 0, 0)}));
+  absl::StatusOr<PublishedAppendResult> published = log_->AppendPublishedReport(
+      domain::Measure::kWorkers, {2023, 2022},
+      {Cell(2022, 12, 19, 5, 321), Cell(2023, 1, 0, 0, 0), Cell(2023, 2, 3, 1, 1ull << 40)}, kSha1);
+  ASSERT_TRUE(published.ok()) << published.status();
+  EXPECT_FALSE(published->unchanged);
+  EXPECT_EQ(published->log_sequence, 2u);
+  EXPECT_EQ(published->revision, 1u);
+  EXPECT_EQ(published->cells_replaced, 0u);
+  MustAppend(Batch("p", 2, {App("A-2", {2023, 1, 1}, 0, 0)}));
+
+  const std::vector<LogEntry> entries = ReadAll(*log_);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].kind, EntryKind::kEvents);
+  EXPECT_EQ(entries[2].kind, EntryKind::kEvents);
+  const LogEntry& p = entries[1];
+  EXPECT_EQ(p.kind, EntryKind::kPublished);
+  EXPECT_EQ(p.sequence, 2u);
+  EXPECT_EQ(p.measure, domain::Measure::kWorkers);
+  EXPECT_THAT(p.years, ElementsAre(2022, 2023));
+  EXPECT_EQ(p.sha256, kSha1);
+  EXPECT_EQ(p.units(), 3u);
+  ASSERT_EQ(p.cells.size(), 3u);
+  EXPECT_EQ(p.cells[0].month, (domain::YearMonth{2022, 12}));
+  EXPECT_EQ(p.cells[0].region, 19);
+  EXPECT_EQ(p.cells[0].type, 5);
+  EXPECT_EQ(p.cells[0].value, 321u);
+  EXPECT_EQ(p.cells[2].value, 1ull << 40);
+  EXPECT_TRUE(p.applications.empty());
+  EXPECT_EQ(log_->Status().published_reports_imported, 1u);
+}
+
+TEST_F(EventLogTest, PublishedImportsAreRevisionsAndIdenticalReimportsChangeNothing) {
+  using domain::Measure;
+  ASSERT_TRUE(log_->AppendPublishedReport(Measure::kApplications, {2022},
+                                          {Cell(2022, 1, 0, 0, 5), Cell(2022, 2, 0, 0, 6)}, kSha1)
+                  .ok());
+  // The same file again: unchanged, nothing logged.
+  absl::StatusOr<PublishedAppendResult> again = log_->AppendPublishedReport(
+      Measure::kApplications, {2022}, {Cell(2022, 1, 0, 0, 5), Cell(2022, 2, 0, 0, 6)}, kSha1);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->unchanged);
+  EXPECT_EQ(again->revision, 1u);
+  EXPECT_EQ(again->log_sequence, 0u);
+  EXPECT_EQ(log_->last_sequence(), 1u);
+  EXPECT_EQ(log_->Status().published_reports_imported, 1u);
+
+  // A corrected file for the same year is revision 2 and replaces the two cells.
+  absl::StatusOr<PublishedAppendResult> corrected =
+      log_->AppendPublishedReport(Measure::kApplications, {2022}, {Cell(2022, 1, 0, 0, 7)}, kSha2);
+  ASSERT_TRUE(corrected.ok()) << corrected.status();
+  EXPECT_FALSE(corrected->unchanged);
+  EXPECT_EQ(corrected->revision, 2u);
+  EXPECT_EQ(corrected->cells_replaced, 2u);
+  EXPECT_EQ(corrected->log_sequence, 2u);
+
+  // Revisions count per measure.
+  absl::StatusOr<PublishedAppendResult> workers =
+      log_->AppendPublishedReport(Measure::kWorkers, {2022}, {Cell(2022, 1, 0, 0, 7)}, kSha2);
+  ASSERT_TRUE(workers.ok());
+  EXPECT_EQ(workers->revision, 1u);
+  EXPECT_EQ(workers->cells_replaced, 0u);
+
+  // A file covering 2022 and 2023 replaces 2022's cell; the earlier 2022-only file is then no
+  // longer in force, so importing it again is a real change.
+  absl::StatusOr<PublishedAppendResult> both = log_->AppendPublishedReport(
+      Measure::kApplications, {2022, 2023}, {Cell(2023, 1, 0, 0, 1)}, kSha1);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->revision, 3u);
+  EXPECT_EQ(both->cells_replaced, 1u);
+  absl::StatusOr<PublishedAppendResult> back =
+      log_->AppendPublishedReport(Measure::kApplications, {2022}, {Cell(2022, 1, 0, 0, 7)}, kSha2);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->unchanged);
+  EXPECT_EQ(back->revision, 4u);
+
+  const std::optional<PublishedImport> last = log_->LastPublishedImport(Measure::kApplications);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_THAT(last->years, ElementsAre(2022));
+  EXPECT_EQ(last->sha256, kSha2);
+  EXPECT_EQ(last->revision, 4u);
+  EXPECT_EQ(last->log_sequence, 5u);
+  EXPECT_EQ(last->cells, 1u);
+  EXPECT_FALSE(log_->LastPublishedImport(Measure::kBenefitMonths).has_value());
+}
+
+TEST_F(EventLogTest, PublishedReportsThatAggregationCouldNotApplyAreRejected) {
+  using domain::Measure;
+  const auto append = [&](std::vector<int> years, std::vector<cube::PublishedCell> cells,
+                          std::string sha) {
+    return log_
+        ->AppendPublishedReport(Measure::kApplications, std::move(years), std::move(cells),
+                                std::move(sha))
+        .status();
+  };
+  EXPECT_TRUE(absl::IsInvalidArgument(append({}, {}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(append({2022, 2022}, {}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(append({2019}, {}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(append({2022}, {Cell(2023, 1, 0, 0, 1)}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(append({2022}, {Cell(2022, 13, 0, 0, 1)}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      append({2022}, {Cell(2022, 1, 0, 0, 1), Cell(2022, 1, 0, 0, 2)}, kSha1)));
+  EXPECT_TRUE(absl::IsInvalidArgument(append({2022}, {}, "ABC")));
+  EXPECT_EQ(log_->last_sequence(), 0u);
+  // A year listed without cells is valid: it clears that year's published cells.
+  EXPECT_TRUE(append({2022}, {}, kSha1).ok());
+}
+
+TEST_F(EventLogTest, BacklogCountsEntriesAndEventsNotYetApplied) {
+  MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 1}, 0, 0), App("A-2", {2023, 1, 1}, 0, 0)}));
+  ASSERT_TRUE(log_->AppendPublishedReport(
+                      domain::Measure::kApplications, {2022},
+                      {Cell(2022, 1, 0, 0, 5), Cell(2022, 2, 0, 0, 6), Cell(2022, 3, 0, 0, 6)},
+                      kSha1)
+                  .ok());
+  MustAppend(Batch("p", 2, {Pay("P-1", 1, {2023, 1, 1}, 0, 0, 1)}));
+  LogStatus status = log_->Status();
+  EXPECT_EQ(status.last_log_sequence, 3u);
+  EXPECT_EQ(status.applied_log_sequence, 0u);
+  EXPECT_EQ(status.backlog_entries, 3u);
+  EXPECT_EQ(status.backlog_events, 6u);
+  EXPECT_EQ(status.last_applied_time, absl::InfinitePast());
+
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_TRUE(log_->MarkApplied(2).ok());
+  status = log_->Status();
+  EXPECT_EQ(log_->applied_sequence(), 2u);
+  EXPECT_EQ(status.backlog_entries, 1u);
+  EXPECT_EQ(status.backlog_events, 1u);
+  EXPECT_EQ(status.last_applied_time, absl::FromUnixSeconds(1700000060));
+
+  // Late acknowledgements do not move the cursor back; the cursor cannot pass the log.
+  ASSERT_TRUE(log_->MarkApplied(1).ok());
+  EXPECT_EQ(log_->applied_sequence(), 2u);
+  EXPECT_TRUE(absl::IsInvalidArgument(log_->MarkApplied(4)));
+
+  // After a restart the backlog is the same, and entries written before it are still counted
+  // right when they are applied.
+  Open();
+  status = log_->Status();
+  EXPECT_EQ(status.applied_log_sequence, 2u);
+  EXPECT_EQ(status.backlog_entries, 1u);
+  EXPECT_EQ(status.backlog_events, 1u);
+  EXPECT_EQ(status.last_applied_time, absl::FromUnixSeconds(1700000060));
+  MustAppend(
+      Batch("p", 3, {Pay("P-2", 1, {2023, 1, 1}, 0, 0, 1), Pay("P-3", 1, {2023, 1, 1}, 0, 0, 1)}));
+  EXPECT_EQ(log_->Status().backlog_events, 3u);
+  ASSERT_TRUE(log_->MarkApplied(3).ok());
+  EXPECT_EQ(log_->Status().backlog_events, 2u);
+  ASSERT_TRUE(log_->MarkApplied(4).ok());
+  status = log_->Status();
+  EXPECT_EQ(status.backlog_entries, 0u);
+  EXPECT_EQ(status.backlog_events, 0u);
+}
+
+TEST_F(EventLogTest, RestartKeepsEntriesDeduplicationCountersProducersAndCursor) {
+  MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 1}, 0, 0), Pay("P-1", 1, {2023, 1, 2}, 1, 1, 2)}));
+  MustAppend(Batch("q", 7, {App("A-1", {2023, 1, 1}, 0, 0), Pay("P-2", 2, {2023, 1, 3}, 1, 1, 0)}));
+  ASSERT_TRUE(log_->AppendPublishedReport(domain::Measure::kBenefitMonths, {2021},
+                                          {Cell(2021, 5, 2, 2, 9)}, kSha1)
+                  .ok());
+  ASSERT_TRUE(log_->AppendEventFile({App("A-9", {2023, 1, 1}, 0, 0)}).ok());
+  ASSERT_TRUE(log_->MarkApplied(1).ok());
+  const std::vector<LogEntry> entries_before = ReadAll(*log_);
+  const LogStatus before = log_->Status();
+  const std::vector<ProducerStatus> producers_before = log_->Producers("", 10);
+
+  Open();
+
+  const std::vector<LogEntry> entries_after = ReadAll(*log_);
+  ASSERT_EQ(entries_after.size(), entries_before.size());
+  for (size_t i = 0; i < entries_after.size(); ++i) {
+    EXPECT_EQ(entries_after[i].sequence, entries_before[i].sequence);
+    EXPECT_EQ(entries_after[i].units(), entries_before[i].units());
+  }
+  ExpectPayment(entries_after[0], 0, Pay("P-1", 1, {2023, 1, 2}, 1, 1, 2));
+  const LogStatus after = log_->Status();
+  EXPECT_EQ(after.events_accepted, before.events_accepted);
+  EXPECT_EQ(after.events_duplicate, before.events_duplicate);
+  EXPECT_EQ(after.batches_accepted, before.batches_accepted);
+  EXPECT_EQ(after.published_reports_imported, 1u);
+  EXPECT_EQ(after.raw_event_files_imported, 1u);
+  EXPECT_EQ(after.last_log_sequence, 4u);
+  EXPECT_EQ(after.applied_log_sequence, 1u);
+  EXPECT_EQ(after.backlog_events, before.backlog_events);
+  // Since-start counters start again.
+  EXPECT_EQ(after.batches_duplicate, 0u);
+
+  const std::vector<ProducerStatus> producers_after = log_->Producers("", 10);
+  ASSERT_EQ(producers_after.size(), 2u);
+  for (size_t i = 0; i < producers_after.size(); ++i) {
+    EXPECT_EQ(producers_after[i].producer_id, producers_before[i].producer_id);
+    EXPECT_EQ(producers_after[i].last_acknowledged_sequence,
+              producers_before[i].last_acknowledged_sequence);
+    EXPECT_EQ(producers_after[i].batches_accepted, producers_before[i].batches_accepted);
+    EXPECT_EQ(producers_after[i].events_accepted, producers_before[i].events_accepted);
+    EXPECT_EQ(producers_after[i].last_acknowledged_time,
+              producers_before[i].last_acknowledged_time);
+  }
+  EXPECT_EQ(log_->Producers("p", 10).size(), 1u);
+  EXPECT_EQ(log_->Producers("", 1)[0].producer_id, "p");
+
+  // Deduplication survives: resent batches, resent events and conflicts are still recognised.
+  EXPECT_EQ(MustAppend(Batch("q", 7, {})).outcome, AppendOutcome::kDuplicateBatch);
+  AppendResult result =
+      MustAppend(Batch("p", 2,
+                       {Pay("P-2", 2, {2023, 1, 3}, 1, 1, 0), App("A-9", {2023, 1, 1}, 0, 0),
+                        App("A-10", {2023, 1, 1}, 0, 0)}));
+  EXPECT_EQ(result.events_duplicate, 2u);
+  EXPECT_EQ(result.events_accepted, 1u);
+  EXPECT_EQ(result.log_sequence, 5u);
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      log_->Append(Batch("p", 3, {Pay("P-1", 1, {2023, 1, 2}, 1, 1, 3)})).status()));
+  absl::StatusOr<PublishedAppendResult> republished = log_->AppendPublishedReport(
+      domain::Measure::kBenefitMonths, {2021}, {Cell(2021, 5, 2, 2, 9)}, kSha1);
+  ASSERT_TRUE(republished.ok());
+  EXPECT_TRUE(republished->unchanged);
+  EXPECT_EQ(republished->revision, 1u);
+}
+
+TEST_F(EventLogTest, EventFileIsLoggedAtomicallyInBoundedEntries) {
+  std::vector<LoggedEvent> events;
+  const size_t total = 2 * EventLog::kMaxEventsPerFileEntry + 5;
+  for (size_t i = 0; i < total; ++i) {
+    events.push_back(App(absl::StrCat("A-", i), {2023, 1, 1 + static_cast<int>(i % 28)}, 0, 0));
+  }
+  events.push_back(App("A-0", {2023, 1, 1}, 0, 0));  // repeated within the file
+  absl::StatusOr<FileAppendResult> file = log_->AppendEventFile(events);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->first_log_sequence, 1u);
+  EXPECT_EQ(file->last_log_sequence, 3u);
+  EXPECT_EQ(file->events_accepted, total);
+  EXPECT_EQ(file->events_duplicate, 1u);
+  std::vector<size_t> sizes;
+  for (const LogEntry& e : ReadAll(*log_)) sizes.push_back(e.units());
+  EXPECT_THAT(sizes,
+              ElementsAre(EventLog::kMaxEventsPerFileEntry, EventLog::kMaxEventsPerFileEntry, 5));
+
+  // Re-importing is safe: everything is a duplicate and no entry is written.
+  file = log_->AppendEventFile(events);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->events_accepted, 0u);
+  EXPECT_EQ(file->first_log_sequence, 0u);
+  EXPECT_EQ(log_->Status().raw_event_files_imported, 2u);
+
+  // A file with one conflict is rejected whole.
+  events.push_back(App("A-new", {2023, 1, 1}, 0, 0));
+  events.push_back(App("A-7", {2023, 2, 1}, 0, 0));
+  std::vector<EventConflict> conflicts;
+  file = log_->AppendEventFile(events, &conflicts);
+  EXPECT_TRUE(absl::IsAlreadyExists(file.status()));
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].event_index, events.size() - 1);
+  EXPECT_EQ(log_->last_sequence(), 3u);
+  EXPECT_EQ(log_->Status().raw_event_files_imported, 2u);
+  EXPECT_EQ(log_->Status().events_rejected, events.size());
+}
+
+TEST_F(EventLogTest, ReadersRunConcurrentlyWithAppends) {
+  constexpr uint64_t kBatches = 200;
+  std::atomic<bool> done{false};
+  std::atomic<bool> ordered{true};
+  std::thread forwarder([&] {
+    uint64_t applied = 0;
+    while (!done.load() || applied < log_->last_sequence()) {
+      absl::Status s = log_->ReadEntries(applied, 50, [&](const LogEntry& e) {
+        if (e.sequence != applied + 1 || e.units() != 2) ordered = false;
+        applied = e.sequence;
+        return true;
+      });
+      if (!s.ok() || !log_->MarkApplied(applied).ok()) ordered = false;
+      (void)log_->Status();
+    }
+  });
+  for (uint64_t s = 1; s <= kBatches; ++s) {
+    MustAppend(Batch("p", s,
+                     {App(absl::StrCat("A-", s), {2023, 1, 1}, 0, 0),
+                      Pay(absl::StrCat("P-", s), 1, {2023, 1, 1}, 0, 0, 1)}));
+  }
+  done = true;
+  forwarder.join();
+  EXPECT_TRUE(ordered.load());
+  EXPECT_EQ(log_->applied_sequence(), kBatches);
+  EXPECT_EQ(log_->Status().backlog_events, 0u);
+}
+
+// Throughput and memory at the benchmark's scale (11 million events: 10 M payments, 1 M
+// applications, 1 M workers, batches of 10000). Run by hand:
+//   ingest_event_log_test --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
+size_t ResidentBytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+TEST_F(EventLogTest, DISABLED_Throughput) {
+  // OMNIA_BENCH_EVENTS scales the run down, e.g. for profiling.
+  const char* scale = std::getenv("OMNIA_BENCH_EVENTS");
+  const size_t kTotal = scale != nullptr ? std::stoull(scale) : 11'000'000;
+  constexpr size_t kBatchSize = 10'000;
+  std::mt19937_64 rng(42);
+  const auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const auto make_batch = [&](uint64_t sequence, size_t first) {
+    IncomingBatch batch;
+    batch.producer_id = "bench";
+    batch.sequence = sequence;
+    batch.events.reserve(kBatchSize);
+    for (size_t i = first; i < std::min(kTotal, first + kBatchSize); ++i) {
+      const domain::Date date{pick(2020, 2025), pick(1, 12), pick(1, 28)};
+      // Every 11th event is an application, as in the benchmark's mix.
+      if (i % 11 == 10) {
+        batch.events.push_back(App(absl::StrCat("A-", i), date, pick(0, 19), pick(0, 5)));
+      } else {
+        batch.events.push_back(Pay(absl::StrCat("P-", i), pick(0, 999'999), date, pick(0, 19),
+                                   pick(0, 5), static_cast<uint32_t>(pick(0, 3))));
+      }
+    }
+    return batch;
+  };
+  using Seconds = std::chrono::duration<double>;
+  const auto now = [] { return std::chrono::steady_clock::now(); };
+
+  const size_t rss_start = ResidentBytes();
+  double append_seconds = 0;
+  uint64_t sequence = 0;
+  for (size_t first = 0; first < kTotal; first += kBatchSize) {
+    const IncomingBatch batch = make_batch(++sequence, first);  // generation is not timed
+    const auto start = now();
+    ASSERT_TRUE(log_->Append(batch).ok());
+    append_seconds += Seconds(now() - start).count();
+  }
+  const size_t rss_loaded = ResidentBytes();
+  std::printf("append: %zu events in %.2f s = %.2f M events/s (batches of %zu, synced)\n", kTotal,
+              append_seconds, kTotal / append_seconds / 1e6, kBatchSize);
+  std::printf("index: %.1f MiB = %.1f bytes/id; RSS %.0f -> %.0f MiB\n",
+              log_->IndexMemoryBytes() / 1048576.0,
+              static_cast<double>(log_->IndexMemoryBytes()) / kTotal, rss_start / 1048576.0,
+              rss_loaded / 1048576.0);
+
+  // Re-sending everything: every event is a duplicate.
+  rng.seed(42);
+  double duplicate_seconds = 0;
+  for (size_t first = 0; first < kTotal; first += kBatchSize) {
+    const IncomingBatch batch = make_batch(++sequence, first);
+    const auto start = now();
+    absl::StatusOr<AppendResult> result = log_->Append(batch);
+    duplicate_seconds += Seconds(now() - start).count();
+    ASSERT_TRUE(result.ok());
+    ASSERT_EQ(result->events_accepted, 0u);
+  }
+  std::printf("duplicates: %zu events in %.2f s = %.2f M events/s\n", kTotal, duplicate_seconds,
+              kTotal / duplicate_seconds / 1e6);
+
+  auto start = now();
+  uint64_t events = 0;
+  ASSERT_TRUE(log_->ReadEntries(0, std::numeric_limits<size_t>::max(),
+                                [&](const LogEntry& e) {
+                                  events += e.units();
+                                  return true;
+                                })
+                  .ok());
+  const double read_seconds = Seconds(now() - start).count();
+  ASSERT_EQ(events, kTotal);
+  std::printf("read+decode: %.2f s = %.2f M events/s\n", read_seconds, kTotal / read_seconds / 1e6);
+
+  start = now();
+  Open();
+  const double open_seconds = Seconds(now() - start).count();
+  uint64_t disk = 0;
+  for (const auto& file : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (file.is_regular_file()) disk += file.file_size();
+  }
+  std::printf("reopen (index rebuild): %.2f s; RSS after %.0f MiB; disk %.0f MiB\n", open_seconds,
+              ResidentBytes() / 1048576.0, disk / 1048576.0);
+}
+
+}  // namespace
+}  // namespace omnia::ingest
