@@ -17,6 +17,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
@@ -300,6 +301,76 @@ class PipelineTest : public ::testing::Test {
     EXPECT_EQ(differences, 0u);
   }
 
+  // Uploads a file through ImportPublishedReport in 64 KiB chunks.
+  grpc::Status ImportReport(const std::string& content, v1::ImportPublishedReportResponse* response,
+                            const std::string& file_name = "report.csv") {
+    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    auto writer = stub->ImportPublishedReport(&context, response);
+    v1::ImportPublishedReportRequest header;
+    header.mutable_header()->set_file_name(file_name);
+    writer->Write(header);
+    for (size_t at = 0; at < content.size(); at += 65536) {
+      v1::ImportPublishedReportRequest chunk;
+      chunk.set_data(content.substr(at, 65536));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  grpc::Status ImportRaw(const std::string& content, v1::ImportRawEventsResponse* response) {
+    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    auto writer = stub->ImportRawEvents(&context, response);
+    v1::ImportRawEventsRequest header;
+    header.mutable_header()->set_file_name("events.csv");
+    writer->Write(header);
+    v1::ImportRawEventsRequest chunk;
+    chunk.set_data(content);
+    writer->Write(chunk);
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  v1::GetIngestionStatusResponse IngestionStatus() {
+    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    v1::GetIngestionStatusResponse status;
+    EXPECT_TRUE(stub->GetIngestionStatus(&context, {}, &status).ok());
+    return status;
+  }
+
+  // Yearly national value per intervention type (or the status when the query fails).
+  absl::StatusOr<std::map<std::string, uint64_t>> YearlyByType(const std::string& measure,
+                                                               int year) {
+    auto stub =
+        v1::AggregationService::NewStub(client::CreateInsecureChannel(aggregation_address_));
+    v1::QueryRequest request;
+    v1::CellQuery* q = request.mutable_query();
+    q->add_measures(measure);
+    q->set_period_level(v1::PERIOD_LEVEL_YEAR);
+    q->set_region_level(v1::REGION_LEVEL_ITALY);
+    q->set_type_level(v1::TYPE_LEVEL_TYPE);
+    q->mutable_period_range()->mutable_first()->set_year(year);
+    q->mutable_period_range()->mutable_first()->set_month(1);
+    q->mutable_period_range()->mutable_last()->set_year(year);
+    q->mutable_period_range()->mutable_last()->set_month(12);
+    grpc::ClientContext context;
+    v1::QueryResponse response;
+    grpc::Status status = stub->Query(&context, request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    std::map<std::string, uint64_t> totals;
+    for (const v1::Cell& c : response.cells()) totals[c.intervention_type().code()] = c.value();
+    return totals;
+  }
+
   testing::TempDir dir_;
   std::string aggregation_address_;
   std::string ingestion_address_;
@@ -392,6 +463,209 @@ TEST_F(PipelineTest, KillingIngestionAtRandomLosesNothingAndCountsNothingTwice) 
   ASSERT_TRUE(streamed.ok()) << streamed;
   // The producer saw its server die and resent what was unacknowledged.
   EXPECT_GE(reconnects, 3u);
+  WaitUntilApplied();
+  ExpectCubeEquals(events);
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Sums the value column per Tipo_intervento with a plain split of the file's lines.
+std::map<std::string, uint64_t> FileTotalsByType(const std::string& content) {
+  std::map<std::string, uint64_t> totals;
+  std::stringstream lines(content);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    std::stringstream cells(line);
+    std::string field;
+    while (std::getline(cells, field, ',')) fields.push_back(field);
+    totals[fields[2]] += static_cast<uint64_t>(std::stod(fields[4]));
+  }
+  return totals;
+}
+
+TEST_F(PipelineTest, RealInpsFilesImportWithTheirTotalsAndRefuseWorkerRollups) {
+  const std::string folder = OMNIA_SHARED_DATA_DIR;
+  if (!std::filesystem::exists(folder)) GTEST_SKIP() << "no " << folder;
+  const std::map<std::string, std::string> files = {
+      {"APPLICATIONS", folder + "/integrazioni-salariali-domande-2023.csv"},
+      {"WORKERS", folder + "/integrazioni-salariali-lavoratori-2023.csv"},
+      {"BENEFIT_MONTHS", folder + "/integrazioni-salariali-mensilita-2023.csv"}};
+  for (const auto& [measure, path] : files) {
+    v1::ImportPublishedReportResponse response;
+    grpc::Status status = ImportReport(ReadWholeFile(path), &response);
+    ASSERT_TRUE(status.ok()) << path << ": " << status.error_message();
+    EXPECT_EQ(response.measure(), measure);
+    EXPECT_EQ(response.rows_imported(), measure == "APPLICATIONS" ? 759u : 790u);
+    EXPECT_FALSE(response.unchanged());
+  }
+  // The same file again is recognised and changes nothing.
+  v1::ImportPublishedReportResponse again;
+  ASSERT_TRUE(ImportReport(ReadWholeFile(files.at("APPLICATIONS")), &again).ok());
+  EXPECT_TRUE(again.unchanged());
+  WaitUntilApplied();
+
+  for (const std::string measure : {"APPLICATIONS", "BENEFIT_MONTHS"}) {
+    absl::StatusOr<std::map<std::string, uint64_t>> totals = YearlyByType(measure, 2023);
+    ASSERT_TRUE(totals.ok()) << totals.status();
+    EXPECT_EQ(*totals, FileTotalsByType(ReadWholeFile(files.at(measure)))) << measure;
+  }
+  absl::StatusOr<std::map<std::string, uint64_t>> workers = YearlyByType("WORKERS", 2023);
+  EXPECT_EQ(workers.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(workers.status().message().find("not additive"), std::string::npos);
+}
+
+TEST_F(PipelineTest, MalformedFilesAndBatchesAreRejectedWholeAndChangeNothing) {
+  v1::ImportPublishedReportResponse report;
+  grpc::Status status = ImportReport(
+      "Anno,Mese,Tipo_intervento,Regione,numero_domande\r\n"
+      "2023,Gennaio,CIGO,LAZIO,10.0\r\n"
+      "2023,Febbraio,CIGO,ATLANTIDE,5.0\r\n",
+      &report);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("line 3"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("Regione"), std::string::npos) << status.error_message();
+
+  v1::ImportRawEventsResponse raw;
+  status = ImportRaw(
+      "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n"
+      "P1,RSSMRA85T10A562S,2023-02-30,LAZIO,CIGO,1\n",
+      &raw);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("line 2"), std::string::npos) << status.error_message();
+  EXPECT_EQ(status.error_message().find("RSSMRA85T10A562S"), std::string::npos);
+
+  // A batch with one bad event among good ones: rejected whole, each bad field named.
+  std::vector<Event> events = MakeEvents(20, 10, 4);
+  events[3].region = "ATLANTIDE";
+  events[7].month = 13;
+  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  grpc::ClientContext context;
+  auto stream = stub->StreamEvents(&context);
+  ASSERT_TRUE(stream->Write(ToBatch(events, 0, events.size(), 1)));
+  v1::BatchAck ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_EQ(ack.outcome(), v1::BATCH_OUTCOME_REJECTED);
+  EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(ack.violations_size(), 2);
+  EXPECT_EQ(ack.violations(0).event_index(), 3u);
+  EXPECT_EQ(ack.violations(0).field(), "region");
+  EXPECT_EQ(ack.violations(1).event_index(), 7u);
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+
+  // The same id with other content is refused, naming the id.
+  std::vector<Event> first = MakeEvents(5, 5, 5);
+  ASSERT_TRUE(Stream(first, 5).ok());
+  std::vector<Event> changed = first;
+  size_t payment = 0;
+  while (!first[payment].payment) ++payment;
+  changed[payment].months = first[payment].months + 1;
+  absl::Status conflict = [&] {
+    client::EventStreamer streamer(client::CreateInsecureChannel(ingestion_address_), {});
+    bool sent = false;
+    return streamer.Run([&]() -> std::optional<v1::EventBatch> {
+      if (sent) return std::nullopt;
+      sent = true;
+      v1::EventBatch batch = ToBatch(changed, 0, changed.size(), 2);
+      batch.set_producer_id("another-producer");
+      return batch;
+    });
+  }();
+  EXPECT_EQ(conflict.code(), absl::StatusCode::kAlreadyExists) << conflict;
+  EXPECT_NE(conflict.message().find(changed[payment].id), std::string::npos) << conflict;
+
+  WaitUntilApplied();
+  const v1::GetIngestionStatusResponse counters = IngestionStatus();
+  EXPECT_EQ(counters.events_accepted(), 5u);
+  EXPECT_GE(counters.batches_rejected(), 2u);
+  ExpectCubeEquals(first);
+}
+
+TEST_F(PipelineTest, RawEventFilesImportOnceAndRebuildGivesTheSameCube) {
+  std::vector<Event> events = MakeEvents(3000, 400, 6);
+  std::string payments = "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n";
+  std::string applications = "application_id,authorized_on,region,intervention_type\n";
+  for (const Event& e : events) {
+    const std::string date = absl::StrFormat("%04d-%02d-%02d", e.year, e.month, e.day);
+    if (e.payment) {
+      absl::StrAppend(&payments, e.id, ",", e.worker, ",", date, ",", e.region, ",", e.type, ",",
+                      e.months, "\n");
+    } else {
+      absl::StrAppend(&applications, e.id, ",", date, ",", e.region, ",", e.type, "\n");
+    }
+  }
+  v1::ImportRawEventsResponse response;
+  ASSERT_TRUE(ImportRaw(payments, &response).ok());
+  EXPECT_EQ(response.layout(), v1::RAW_EVENT_LAYOUT_PAYMENTS);
+  ASSERT_TRUE(ImportRaw(applications, &response).ok());
+  EXPECT_EQ(response.events_accepted(), response.rows());
+  // Importing a file twice counts its events as duplicates.
+  ASSERT_TRUE(ImportRaw(applications, &response).ok());
+  EXPECT_EQ(response.events_accepted(), 0u);
+  EXPECT_EQ(response.events_duplicate(), response.rows());
+  WaitUntilApplied();
+  ExpectCubeEquals(events);
+
+  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  v1::RebuildAggregationResponse rebuilt;
+  grpc::Status status = stub->RebuildAggregation(&context, {}, &rebuilt);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rebuilt.events_replayed(), events.size());
+  ExpectCubeEquals(events);
+}
+
+TEST_F(PipelineTest, BacklogIsBoundedWhileAggregationIsDownAndDrainsWhenItReturns) {
+  // A small backlog limit makes the bound visible.
+  ingestion_->Signal(SIGTERM);
+  ASSERT_EQ(ingestion_->WaitForExit(absl::Seconds(20)), 0);
+  aggregation_->Signal(SIGKILL);
+  aggregation_->WaitForExit(absl::Seconds(10));
+  ingestion_ = std::make_unique<testing::ChildProcess>(
+      Binary("ingestion"),
+      std::vector<std::string>{
+          "--grpc_address=" + ingestion_address_, "--data_dir=" + dir_.path() + "/ingestion",
+          "--aggregation_address=" + aggregation_address_, "--max_backlog_events=1000"},
+      LogPath("ingestion"));
+  ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(ingestion_address_), "",
+                                       absl::Seconds(30))
+                  .ok());
+  const std::vector<Event> events = MakeEvents(1500, 200, 8);
+  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  grpc::ClientContext context;
+  auto stream = stub->StreamEvents(&context);
+  std::vector<v1::BatchAck> acks;
+  for (int b = 0; b < 3; ++b) {
+    ASSERT_TRUE(stream->Write(ToBatch(events, b * 500, (b + 1) * 500, b + 1)));
+    v1::BatchAck ack;
+    ASSERT_TRUE(stream->Read(&ack));
+    acks.push_back(ack);
+  }
+  stream->WritesDone();
+  stream->Finish();
+  // Two batches fit the backlog; the third is refused until aggregation catches up.
+  EXPECT_EQ(acks[0].outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+  EXPECT_EQ(acks[1].outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+  EXPECT_EQ(acks[2].outcome(), v1::BATCH_OUTCOME_REJECTED);
+  EXPECT_EQ(acks[2].code(), static_cast<int>(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  const v1::GetIngestionStatusResponse status = IngestionStatus();
+  EXPECT_EQ(status.backlog_events(), 1000u);
+  EXPECT_FALSE(status.aggregation_reachable());
+
+  StartAggregation();
+  WaitUntilApplied();
+  // The producer resends the refused batch; everything is counted once.
+  ASSERT_TRUE(Stream(events, 500).ok());
   WaitUntilApplied();
   ExpectCubeEquals(events);
 }
