@@ -596,6 +596,9 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
     hashed[i] = {SlotOf(kind, id), CheckOf(id, fingerprint), fingerprint};
   }
 
+  static double p1 = 0, p2 = 0; static int pc = 0;
+  auto tp1 = std::chrono::steady_clock::now();
+  p1 += std::chrono::duration<double>(tp1 - t0).count();
   // Pass 2: classify. The common cases (a new id; an exact duplicate) cost one index probe.
   // Everything else (a slot hit with another check value: a conflict, or two ids sharing a
   // slot) is settled exactly against the batch itself or the stored id record.
@@ -632,16 +635,35 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
     Plan::Chunk& chunk = plan.chunks.back();
     const size_t size = EncodeRecord(events[i], record);
     (size == kApplicationBytes ? chunk.applications : chunk.payments).append(record, size);
+    static double tput = 0; static long nput = 0;
+    auto tq = std::chrono::steady_clock::now();
     plan.writes.Put(kIds, IdKey(KindOf(events[i]), IdOf(events[i])),
                     BigEndian(hashed[i].fingerprint, 8));
+    tput += std::chrono::duration<double>(std::chrono::steady_clock::now() - tq).count();
+    if (++nput % 1000000 == 0) fprintf(stderr, "put %.2f\n", tput);
   };
 
   constexpr size_t kPrefetchDistance = 16;
+  static double pf = 0;
+  {
+    auto tf = std::chrono::steady_clock::now();
+    size_t found = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (i + kPrefetchDistance < events.size()) index_.prefetch(hashed[i + kPrefetchDistance].slot);
+      found += index_.contains(hashed[i].slot);
+    }
+    pf += std::chrono::duration<double>(std::chrono::steady_clock::now() - tf).count();
+    if (pc % 100 == 0) fprintf(stderr, "find %.2f %zu\n", pf, found);
+  }
   absl::Status failure;
   for (size_t i = 0; i < events.size() && failure.ok(); ++i) {
     if (i + kPrefetchDistance < events.size()) index_.prefetch(hashed[i + kPrefetchDistance].slot);
     const Hashed& h = hashed[i];
+    static double tins = 0; static long nins = 0;
+    auto ti = std::chrono::steady_clock::now();
     auto [slot, inserted] = index_.try_emplace(h.slot, h.check);
+    tins += std::chrono::duration<double>(std::chrono::steady_clock::now() - ti).count();
+    if (++nins % 1000000 == 0) fprintf(stderr, "ins %.2f\n", tins);
     if (inserted) {
       plan.inserted.emplace_back(h.slot, i);
       if (taken_here.has_value()) taken_here->emplace(h.slot, i);
@@ -697,6 +719,8 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
     return failure;
   }
   if (plan.chunks.back().events() == 0) plan.chunks.pop_back();
+  p2 += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp1).count();
+  if (++pc % 100 == 0) fprintf(stderr, "pass1 %.2f pass2 %.2f\n", p1, p2);
   return absl::OkStatus();
 }
 
