@@ -1,0 +1,241 @@
+// omnia-bench: load and latency measurements against running services, for the `bench` target.
+//
+//   omnia-bench ingest --ingestion=HOST:PORT --applications=A.csv --payments=P.csv [--streams=N]
+//       Streams both raw-event files through IngestionService.StreamEvents on N parallel
+//       streams and waits until aggregation has applied everything. Prints one JSON line with
+//       events, seconds from the first send to fully applied, and events per second.
+//   omnia-bench query --aggregation=HOST:PORT --kind=cell|national --concurrency=N --seconds=S
+//       Sends Query calls from N threads for S seconds; prints p50/p99 latency and throughput.
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "libs/client/event_streamer.h"
+#include "libs/client/probes.h"
+#include "libs/domain/codelists.h"
+#include "libs/domain/raw_events_csv.h"
+#include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/ingestion.grpc.pb.h"
+
+ABSL_FLAG(std::string, ingestion, "127.0.0.1:50051", "ingestion HOST:PORT");
+ABSL_FLAG(std::string, aggregation, "127.0.0.1:50052", "aggregation HOST:PORT");
+ABSL_FLAG(std::string, applications, "", "applications CSV (raw layout)");
+ABSL_FLAG(std::string, payments, "", "payments CSV (raw layout)");
+ABSL_FLAG(int, streams, 2, "parallel StreamEvents streams");
+ABSL_FLAG(int, batch, 10000, "events per batch");
+ABSL_FLAG(std::string, kind, "cell", "query kind: cell (one base cell) or national (yearly WORKERS)");
+ABSL_FLAG(int, concurrency, 1, "query threads");
+ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "how long to send queries");
+
+namespace {
+
+using omnia::v1::EventBatch;
+
+// Converts parsed events into batches for one stream (events are dealt round-robin by batch).
+class BatchCollector final : public omnia::domain::RawEventSink {
+ public:
+  BatchCollector(int streams, int batch_size) : streams_(streams), batch_size_(batch_size) {
+    for (int i = 0; i < streams; ++i) per_stream_.emplace_back();
+  }
+
+  absl::Status OnApplication(const omnia::domain::ApplicationAuthorized& e, int64_t) override {
+    auto* a = Next()->mutable_application_authorized();
+    a->set_application_id(e.application_id);
+    SetDate(e.authorized_on, a->mutable_authorized_on());
+    a->set_region(e.region);
+    a->set_intervention_type(e.intervention_type);
+    return absl::OkStatus();
+  }
+
+  absl::Status OnPayment(const omnia::domain::PaymentIssued& e, int64_t) override {
+    auto* p = Next()->mutable_payment_issued();
+    p->set_payment_id(e.payment_id);
+    p->set_worker_id(e.worker_id);
+    SetDate(e.paid_on, p->mutable_paid_on());
+    p->set_region(e.region);
+    p->set_intervention_type(e.intervention_type);
+    p->set_months_covered(static_cast<uint32_t>(e.months_covered));
+    return absl::OkStatus();
+  }
+
+  std::vector<std::vector<EventBatch>>& batches() { return per_stream_; }
+  uint64_t events() const { return events_; }
+
+ private:
+  static void SetDate(const omnia::domain::Date& d, omnia::v1::Date* out) {
+    out->set_year(d.year);
+    out->set_month(d.month);
+    out->set_day(d.day);
+  }
+
+  omnia::v1::Event* Next() {
+    if (current_ == nullptr || current_->events_size() >= batch_size_) {
+      const int stream = static_cast<int>(batches_made_++ % streams_);
+      auto& list = per_stream_[stream];
+      list.emplace_back();
+      current_ = &list.back();
+      current_->set_producer_id(absl::StrCat("bench-", stream));
+      current_->set_sequence(list.size());
+    }
+    ++events_;
+    return current_->add_events();
+  }
+
+  int streams_;
+  int batch_size_;
+  std::vector<std::vector<EventBatch>> per_stream_;
+  EventBatch* current_ = nullptr;
+  uint64_t batches_made_ = 0;
+  uint64_t events_ = 0;
+};
+
+int Ingest() {
+  const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  BatchCollector collector(absl::GetFlag(FLAGS_streams), absl::GetFlag(FLAGS_batch));
+  // Batches are prepared before the clock starts: the measurement is the services' work.
+  for (const std::string& path : {absl::GetFlag(FLAGS_applications), absl::GetFlag(FLAGS_payments)}) {
+    if (path.empty()) continue;
+    omnia::domain::RawEventKind kind;
+    absl::Status read = omnia::domain::ReadRawEventsCsvFile(path, codelists, &collector, &kind);
+    if (!read.ok()) {
+      std::cerr << "omnia-bench: " << path << ": " << read << "\n";
+      return 1;
+    }
+  }
+  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  std::atomic<bool> failed{false};
+  for (auto& list : collector.batches()) {
+    threads.emplace_back([&channel, &list, &failed] {
+      omnia::client::EventStreamer streamer(channel, {});
+      size_t next = 0;
+      absl::Status status = streamer.Run([&]() -> std::optional<EventBatch> {
+        if (next >= list.size()) return std::nullopt;
+        return std::move(list[next++]);
+      });
+      if (!status.ok()) {
+        std::cerr << "omnia-bench: stream failed: " << status << "\n";
+        failed = true;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  if (failed) return 1;
+  const absl::Time acked = absl::Now();
+  auto stub = omnia::v1::IngestionService::NewStub(channel);
+  while (true) {
+    grpc::ClientContext context;
+    omnia::v1::GetIngestionStatusResponse status;
+    if (stub->GetIngestionStatus(&context, {}, &status).ok() && status.backlog_entries() == 0 &&
+        status.applied_log_sequence() == status.last_log_sequence()) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::cout << absl::StrFormat(
+      "{\"step\": \"ingest_end_to_end\", \"events\": %d, \"seconds\": %.3f, "
+      "\"acked_seconds\": %.3f, \"events_per_second\": %.0f}\n",
+      collector.events(), seconds, absl::ToDoubleSeconds(acked - start),
+      collector.events() / seconds);
+  return 0;
+}
+
+omnia::v1::QueryRequest MakeQuery(const std::string& kind) {
+  omnia::v1::QueryRequest request;
+  omnia::v1::CellQuery* q = request.mutable_query();
+  auto* range = q->mutable_period_range();
+  if (kind == "national") {
+    q->add_measures("WORKERS");
+    q->set_period_level(omnia::v1::PERIOD_LEVEL_YEAR);
+    q->set_region_level(omnia::v1::REGION_LEVEL_ITALY);
+    q->set_type_level(omnia::v1::TYPE_LEVEL_ALL);
+    range->mutable_first()->set_year(2023);
+    range->mutable_first()->set_month(1);
+    range->mutable_last()->set_year(2023);
+    range->mutable_last()->set_month(12);
+  } else {
+    q->add_measures("WORKERS");
+    q->add_regions("LOMBARDIA");
+    q->add_intervention_types("CIGO");
+    range->mutable_first()->set_year(2023);
+    range->mutable_first()->set_month(4);
+    range->mutable_last()->set_year(2023);
+    range->mutable_last()->set_month(4);
+  }
+  return request;
+}
+
+int Query() {
+  const std::string kind = absl::GetFlag(FLAGS_kind);
+  const omnia::v1::QueryRequest request = MakeQuery(kind);
+  const int concurrency = absl::GetFlag(FLAGS_concurrency);
+  // One channel per thread so the threads do not serialise on one connection.
+  std::vector<std::vector<double>> latencies(concurrency);
+  std::atomic<bool> failed{false};
+  const absl::Time end = absl::Now() + absl::GetFlag(FLAGS_duration);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&, t] {
+      grpc::ChannelArguments args;
+      args.SetInt("omnia.bench.channel", t);  // distinct channels, distinct connections
+      auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_aggregation),
+                                               grpc::InsecureChannelCredentials(), args);
+      auto stub = omnia::v1::AggregationService::NewStub(channel);
+      while (absl::Now() < end) {
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+        omnia::v1::QueryResponse response;
+        const absl::Time t0 = absl::Now();
+        grpc::Status status = stub->Query(&context, request, &response);
+        latencies[t].push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+        if (!status.ok() || response.cells_size() != 1) {
+          std::cerr << "omnia-bench: query failed: " << status.error_message() << " cells "
+                    << response.cells_size() << "\n";
+          failed = true;
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  if (failed) return 1;
+  std::vector<double> all;
+  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  auto percentile = [&](double p) { return all[static_cast<size_t>(p * (all.size() - 1))]; };
+  std::cout << absl::StrFormat(
+      "{\"step\": \"query_%s_c%d\", \"queries\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, "
+      "\"qps\": %.0f}\n",
+      kind, concurrency, all.size(), percentile(0.5), percentile(0.99),
+      all.size() / absl::ToDoubleSeconds(absl::GetFlag(FLAGS_duration)));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("omnia-bench ingest|query [flags]");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2) {
+    std::cerr << absl::ProgramUsageMessage() << "\n";
+    return 2;
+  }
+  const std::string command = positional[1];
+  if (command == "ingest") return Ingest();
+  if (command == "query") return Query();
+  std::cerr << "omnia-bench: unknown command " << command << "\n";
+  return 2;
+}

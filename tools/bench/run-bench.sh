@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The `bench` target: the ingestion + aggregation workload of the performance issue, and the
+# DuckDB peer on the same data in the same session. Not a test: it prints measurements.
+#   OMNIA_BENCH_PAYMENTS / _APPLICATIONS / _WORKERS   workload size (default 10M / 1M / 1M)
+#   OMNIA_BENCH_DIR                                  scratch space (default build/bench)
+#   OMNIA_DUCKDB_MODULES  a node_modules folder holding @duckdb/node-api (default
+#                         /tmp/duckdb-peer/node_modules; the peer is skipped when absent)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${OMNIA_BUILD_DIR:-$root/build}
+work=${OMNIA_BENCH_DIR:-$build/bench}
+payments=${OMNIA_BENCH_PAYMENTS:-10000000}
+applications=${OMNIA_BENCH_APPLICATIONS:-1000000}
+workers=${OMNIA_BENCH_WORKERS:-1000000}
+data=$work/data-$payments-$applications-$workers
+mkdir -p "$work"
+
+if [ ! -f "$data/payments.csv" ]; then
+  echo "== generating $payments payments, $applications applications, $workers workers"
+  "$build/tools/generate/omnia-generate" --seed=1 --first_year=2020 --last_year=2025 \
+    --payments="$payments" --applications="$applications" --workers="$workers" --out_dir="$data"
+fi
+
+state=$work/state
+rm -rf "$state"
+mkdir -p "$state"
+base=$((20000 + RANDOM % 20000))
+agg=127.0.0.1:$((base + 1))
+ing=127.0.0.1:$((base + 2))
+export OMNIA_HMAC_KEY=bench-key-0123456789abcdef0123456789abcdef
+"$build/services/aggregation/omnia-aggregation" --grpc_address="$agg" \
+  --data_dir="$state/aggregation" 2>"$state/aggregation.log" &
+agg_pid=$!
+"$build/services/ingestion/omnia-ingestion" --grpc_address="$ing" --data_dir="$state/ingestion" \
+  --aggregation_address="$agg" --max_backlog_events=100000000 2>"$state/ingestion.log" &
+ing_pid=$!
+trap 'kill $agg_pid $ing_pid 2>/dev/null || true' EXIT
+"$build/tools/omnia" health --address="$agg" --wait=30s >/dev/null
+"$build/tools/omnia" health --address="$ing" --wait=30s >/dev/null
+
+echo "== omnia: ingest + aggregate end to end"
+"$build/tools/bench/omnia-bench" ingest --ingestion="$ing" --streams=2 \
+  --applications="$data/applications.csv" --payments="$data/payments.csv"
+for s in aggregation ingestion; do
+  pid_var=${s:0:3}_pid
+  rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/${!pid_var}/status")
+  echo "{\"step\": \"peak_rss_$s\", \"mib\": $((rss_kb / 1024))}"
+done
+
+echo "== omnia: Query over gRPC on loopback"
+for kind in cell national; do
+  for c in 1 8; do
+    "$build/tools/bench/omnia-bench" query --aggregation="$agg" --kind=$kind --concurrency=$c \
+      --duration=5s
+  done
+done
+kill -TERM $ing_pid $agg_pid
+wait $ing_pid $agg_pid || true
+trap - EXIT
+
+modules=${OMNIA_DUCKDB_MODULES:-/tmp/duckdb-peer/node_modules}
+if [ -d "$modules/@duckdb/node-api" ]; then
+  echo "== peer: DuckDB on the same payments CSV (2 threads)"
+  NODE_PATH=$modules node --experimental-default-type=module \
+    "$root/../shared/bench/duckdb_peer.mjs" "$data/payments.csv" 2
+else
+  echo "== peer skipped: no @duckdb/node-api under $modules"
+fi
