@@ -71,7 +71,7 @@ std::string Upper(std::string_view text) {
   return out;
 }
 
-// Returns input with every whole field that looks like a worker id replaced by a different value
+// Returns input with every whole field that looks like a worker id (and holds a letter) replaced by a different value
 // of the same shape (each digit and letter rotated within its class), so validity is unchanged.
 // Fields end at a comma, a line feed, a CR before a line feed, or the end of the input.
 std::string RotateWorkerIds(std::string_view input) {
@@ -81,7 +81,13 @@ std::string RotateWorkerIds(std::string_view input) {
     const bool end = i == out.size() || out[i] == ',' || out[i] == '\n' ||
                      (out[i] == '\r' && (i + 1 == out.size() || out[i + 1] == '\n'));
     if (!end) continue;
-    if (omnia::domain::LooksLikeWorkerId(std::string_view(out).substr(begin, i - begin))) {
+    const std::string_view field = std::string_view(out).substr(begin, i - begin);
+    // All-digit fields are left alone: rotating a number can change whether it is valid as a
+    // count (months_covered), which is not what this check is about.
+    const bool has_letter = std::any_of(field.begin(), field.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+    if (has_letter && omnia::domain::LooksLikeWorkerId(field)) {
       for (size_t j = begin; j < i; ++j) {
         char& c = out[j];
         if (c == '9') {
