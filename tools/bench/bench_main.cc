@@ -34,7 +34,8 @@ ABSL_FLAG(std::string, applications, "", "applications CSV (raw layout)");
 ABSL_FLAG(std::string, payments, "", "payments CSV (raw layout)");
 ABSL_FLAG(int, streams, 2, "parallel StreamEvents streams");
 ABSL_FLAG(int, batch, 10000, "events per batch");
-ABSL_FLAG(std::string, kind, "cell", "query kind: cell (one base cell) or national (yearly WORKERS)");
+ABSL_FLAG(std::string, kind, "cell",
+          "query kind: cell (one base cell) or national (yearly WORKERS)");
 ABSL_FLAG(int, concurrency, 1, "query threads");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "how long to send queries");
 
@@ -104,7 +105,8 @@ int Ingest() {
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   BatchCollector collector(absl::GetFlag(FLAGS_streams), absl::GetFlag(FLAGS_batch));
   // Batches are prepared before the clock starts: the measurement is the services' work.
-  for (const std::string& path : {absl::GetFlag(FLAGS_applications), absl::GetFlag(FLAGS_payments)}) {
+  for (const std::string& path :
+       {absl::GetFlag(FLAGS_applications), absl::GetFlag(FLAGS_payments)}) {
     if (path.empty()) continue;
     omnia::domain::RawEventKind kind;
     absl::Status read = omnia::domain::ReadRawEventsCsvFile(path, codelists, &collector, &kind);

@@ -1,27 +1,67 @@
-// The omnia command-line client. Subcommands talk to the services over gRPC as any client would.
+// The omnia command-line client. Every subcommand talks to the services over gRPC as any client
+// would; `omnia <command> --help` describes one command, `omnia help` lists them all.
 //
-//   omnia health --address=HOST:PORT [--service=NAME] [--wait=DURATION]
-//       Prints the health status; with --wait, waits until SERVING. Exit 0 when SERVING.
-//   omnia services --address=HOST:PORT
-//       Lists the services the server exposes (through gRPC reflection).
-//   omnia metrics --address=HOST:PORT
-//       Prints the Prometheus text a service serves on its metrics address.
+// Exit codes: 0 success; 1 the server refused or failed (one line on stderr says why); 2 usage.
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/base/sha256.h"
+#include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
+#include "libs/domain/codelists.h"
+#include "libs/domain/raw_events_csv.h"
+#include "libs/synth/generator.h"
+#include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/ingestion.grpc.pb.h"
 
-ABSL_FLAG(std::string, address, "127.0.0.1:50051", "HOST:PORT of the omnia service to call");
+ABSL_FLAG(std::string, address, "127.0.0.1:50051",
+          "health, services, metrics: HOST:PORT of the server to look at");
+ABSL_FLAG(std::string, ingestion, "127.0.0.1:50051", "HOST:PORT of the ingestion service");
+ABSL_FLAG(std::string, aggregation, "127.0.0.1:50052", "HOST:PORT of the aggregation service");
+ABSL_FLAG(std::string, token, "", "bearer token for write and admin calls (else $OMNIA_TOKEN)");
 ABSL_FLAG(std::string, service, "", "health: the service name to check; empty for the server");
 ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
           "health: wait up to this long for SERVING instead of checking once");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "deadline of each call");
+ABSL_FLAG(std::string, producer, "omnia-cli", "ingest: producer id of the batches");
+ABSL_FLAG(int, batch, 5000, "ingest: events per batch");
+ABSL_FLAG(std::string, measures, "APPLICATIONS,WORKERS,BENEFIT_MONTHS",
+          "query: comma-separated measures");
+ABSL_FLAG(std::string, from, "", "query: first month, YYYY-MM (default 2020-01)");
+ABSL_FLAG(std::string, to, "", "query: last month, YYYY-MM (default the latest with data)");
+ABSL_FLAG(std::string, regions, "", "query: comma-separated regions or macro-areas");
+ABSL_FLAG(std::string, types, "", "query: comma-separated intervention types or families");
+ABSL_FLAG(std::string, by, "month,region,type",
+          "query: group-by levels, period (month|quarter|year), region (region|macro_area|italy), "
+          "type (type|family|all)");
+ABSL_FLAG(std::string, release, "", "query, stats: read a frozen release instead of live data");
+ABSL_FLAG(std::string, format, "table", "query: output as table, csv or json");
+ABSL_FLAG(std::string, description, "", "freeze: release description");
+ABSL_FLAG(uint64_t, seed, 1, "generate: random seed");
+ABSL_FLAG(int, first_year, 2020, "generate: first year");
+ABSL_FLAG(int, last_year, 2025, "generate: last year");
+ABSL_FLAG(uint64_t, payments, 1'000'000, "generate: payment events");
+ABSL_FLAG(uint64_t, applications, 100'000, "generate: application events");
+ABSL_FLAG(uint64_t, workers, 100'000, "generate: distinct workers");
+ABSL_FLAG(std::string, out_dir, ".", "generate: folder for applications.csv and payments.csv");
 
 namespace {
 
@@ -29,65 +69,590 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-std::shared_ptr<grpc::Channel> Connect() {
-  return omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_address));
+std::string Token() {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (token.empty()) {
+    if (const char* env = std::getenv("OMNIA_TOKEN")) token = env;
+  }
+  return token;
 }
 
-int PrintError(const absl::Status& status) {
-  std::cerr << "omnia: " << absl::GetFlag(FLAGS_address) << ": " << status.message() << " ("
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
+  if (const std::string token = Token(); !token.empty()) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  }
+  return context;
+}
+
+int Fail(const std::string& where, const absl::Status& status) {
+  std::cerr << "omnia: " << where << ": " << status.message() << " ("
             << absl::StatusCodeToString(status.code()) << ")\n";
   return kExitFailure;
 }
 
-int Health() {
-  auto channel = Connect();
+int Fail(const std::string& where, const grpc::Status& status) {
+  return Fail(where, absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                  status.error_message()));
+}
+
+// ---- health, services, metrics --------------------------------------------------------------
+
+int Health(const std::vector<std::string>&) {
+  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_address));
   const std::string service = absl::GetFlag(FLAGS_service);
   if (absl::GetFlag(FLAGS_wait) > absl::ZeroDuration()) {
     absl::Status serving =
         omnia::client::WaitUntilServing(channel, service, absl::GetFlag(FLAGS_wait));
-    if (!serving.ok()) return PrintError(serving);
+    if (!serving.ok()) return Fail(absl::GetFlag(FLAGS_address), serving);
   }
   absl::StatusOr<std::string> status =
       omnia::client::CheckHealth(channel, service, absl::GetFlag(FLAGS_timeout));
-  if (!status.ok()) return PrintError(status.status());
+  if (!status.ok()) return Fail(absl::GetFlag(FLAGS_address), status.status());
   std::cout << *status << "\n";
   return *status == "SERVING" ? kExitOk : kExitFailure;
 }
 
-int Services() {
-  absl::StatusOr<std::vector<std::string>> names =
-      omnia::client::ListServicesByReflection(Connect(), absl::GetFlag(FLAGS_timeout));
-  if (!names.ok()) return PrintError(names.status());
+int Services(const std::vector<std::string>&) {
+  absl::StatusOr<std::vector<std::string>> names = omnia::client::ListServicesByReflection(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_address)),
+      absl::GetFlag(FLAGS_timeout));
+  if (!names.ok()) return Fail(absl::GetFlag(FLAGS_address), names.status());
   for (const std::string& name : *names) std::cout << name << "\n";
   return kExitOk;
 }
 
-int Metrics() {
+int Metrics(const std::vector<std::string>&) {
   absl::StatusOr<std::string> text = omnia::client::HttpGet(
       absl::GetFlag(FLAGS_address), "/metrics", absl::GetFlag(FLAGS_timeout));
-  if (!text.ok()) return PrintError(text.status());
+  if (!text.ok()) return Fail(absl::GetFlag(FLAGS_address), text.status());
   std::cout << *text;
   return kExitOk;
+}
+
+// ---- ingest ---------------------------------------------------------------------------------
+
+// Shows progress on a terminal only: a line rewritten in place with rate and ETA.
+class Progress {
+ public:
+  Progress(std::string label, uint64_t total_bytes)
+      : label_(std::move(label)), total_(total_bytes), tty_(isatty(STDERR_FILENO) == 1) {}
+
+  void Update(uint64_t bytes, uint64_t events) {
+    if (!tty_) return;
+    const absl::Time now = absl::Now();
+    if (now - last_ < absl::Milliseconds(200) && bytes < total_) return;
+    last_ = now;
+    const double seconds = std::max(1e-3, absl::ToDoubleSeconds(now - start_));
+    const double fraction = total_ == 0 ? 1.0 : static_cast<double>(bytes) / total_;
+    const double eta = fraction > 0 ? seconds / fraction - seconds : 0;
+    const int width = 30;
+    const int filled = static_cast<int>(fraction * width);
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %llu events, %.0f/s, ETA %.0fs ", label_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                 fraction * 100, static_cast<unsigned long long>(events), events / seconds, eta);
+  }
+
+  void Done() {
+    if (tty_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string label_;
+  uint64_t total_;
+  bool tty_;
+  absl::Time start_ = absl::Now();
+  absl::Time last_ = absl::InfinitePast();
+};
+
+// Parses a raw-event CSV into batches as the streamer asks for them, so memory stays bounded.
+class CsvBatchSource final : public omnia::domain::RawEventSink {
+ public:
+  CsvBatchSource(const std::string& path, const omnia::domain::Codelists& codelists)
+      : in_(path, std::ios::binary), parser_(codelists), path_(path) {}
+
+  bool ok() const { return static_cast<bool>(in_); }
+  const absl::Status& status() const { return status_; }
+  uint64_t bytes_read() const { return bytes_; }
+
+  std::optional<omnia::v1::EventBatch> Next() {
+    while (ready_.empty() && !finished_) Fill();
+    if (ready_.empty()) return std::nullopt;
+    omnia::v1::EventBatch batch = std::move(ready_.front());
+    ready_.erase(ready_.begin());
+    return batch;
+  }
+
+  absl::Status OnApplication(const omnia::domain::ApplicationAuthorized& e, int64_t) override {
+    auto* a = NewEvent()->mutable_application_authorized();
+    a->set_application_id(e.application_id);
+    SetDate(e.authorized_on, a->mutable_authorized_on());
+    a->set_region(e.region);
+    a->set_intervention_type(e.intervention_type);
+    return absl::OkStatus();
+  }
+
+  absl::Status OnPayment(const omnia::domain::PaymentIssued& e, int64_t) override {
+    auto* p = NewEvent()->mutable_payment_issued();
+    p->set_payment_id(e.payment_id);
+    p->set_worker_id(e.worker_id);
+    SetDate(e.paid_on, p->mutable_paid_on());
+    p->set_region(e.region);
+    p->set_intervention_type(e.intervention_type);
+    p->set_months_covered(static_cast<uint32_t>(e.months_covered));
+    return absl::OkStatus();
+  }
+
+ private:
+  static void SetDate(const omnia::domain::Date& d, omnia::v1::Date* out) {
+    out->set_year(d.year);
+    out->set_month(d.month);
+    out->set_day(d.day);
+  }
+
+  omnia::v1::Event* NewEvent() {
+    if (current_.events_size() >= absl::GetFlag(FLAGS_batch)) Seal();
+    return current_.add_events();
+  }
+
+  void Seal() {
+    if (current_.events_size() == 0) return;
+    current_.set_producer_id(absl::GetFlag(FLAGS_producer));
+    current_.set_sequence(++sequence_);
+    ready_.push_back(std::move(current_));
+    current_.Clear();
+  }
+
+  void Fill() {
+    char buffer[1 << 16];
+    in_.read(buffer, sizeof(buffer));
+    const std::streamsize n = in_.gcount();
+    bytes_ += static_cast<uint64_t>(n);
+    absl::Status s = n > 0 ? parser_.Feed(std::string_view(buffer, n), this) : absl::OkStatus();
+    if (s.ok() && n < static_cast<std::streamsize>(sizeof(buffer))) {
+      s = parser_.Finish(this);
+      Seal();
+      finished_ = true;
+    }
+    if (!s.ok()) {
+      status_ = absl::Status(s.code(), absl::StrCat(path_, ": ", s.message()));
+      finished_ = true;
+      ready_.clear();
+    }
+  }
+
+  std::ifstream in_;
+  omnia::domain::RawEventsCsvParser parser_;
+  std::string path_;
+  omnia::v1::EventBatch current_;
+  std::vector<omnia::v1::EventBatch> ready_;
+  uint64_t sequence_ = 0;
+  uint64_t bytes_ = 0;
+  bool finished_ = false;
+  absl::Status status_;
+};
+
+int Ingest(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::cerr << "omnia ingest: name at least one raw-event CSV file\n";
+    return kExitUsage;
+  }
+  const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  omnia::client::StreamerOptions options;
+  options.bearer_token = Token();
+  omnia::client::EventStreamer streamer(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)), options);
+  for (const std::string& file : files) {
+    CsvBatchSource source(file, codelists);
+    if (!source.ok()) return Fail(file, absl::NotFoundError("cannot open the file"));
+    std::error_code error;
+    Progress progress(file, std::filesystem::file_size(file, error));
+    uint64_t events = 0;
+    absl::Status streamed = streamer.Run([&] { return source.Next(); },
+                                         [&](const omnia::v1::BatchAck& ack) {
+                                           events += ack.events_accepted() + ack.events_duplicate();
+                                           progress.Update(source.bytes_read(), events);
+                                         });
+    progress.Done();
+    if (!source.status().ok()) return Fail(file, source.status());
+    if (!streamed.ok()) return Fail(absl::GetFlag(FLAGS_ingestion), streamed);
+  }
+  const auto& stats = streamer.stats();
+  std::cout << absl::StrFormat("%d events accepted, %d duplicates, %d batches\n",
+                               stats.events_accepted, stats.events_duplicate, stats.batches_acked);
+  return kExitOk;
+}
+
+// ---- import ---------------------------------------------------------------------------------
+
+int Import(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::cerr << "omnia import: name at least one published report file\n";
+    return kExitUsage;
+  }
+  auto stub = omnia::v1::IngestionService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Fail(file, absl::NotFoundError("cannot open the file"));
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto context = Context();
+    omnia::v1::ImportPublishedReportResponse response;
+    auto writer = stub->ImportPublishedReport(context.get(), &response);
+    omnia::v1::ImportPublishedReportRequest header;
+    header.mutable_header()->set_file_name(std::filesystem::path(file).filename().string());
+    header.mutable_header()->set_expected_sha256(omnia::Sha256Hex(content));
+    writer->Write(header);
+    for (size_t at = 0; at < content.size(); at += 1 << 20) {
+      omnia::v1::ImportPublishedReportRequest chunk;
+      chunk.set_data(content.substr(at, 1 << 20));
+      if (!writer->Write(chunk)) break;
+    }
+    writer->WritesDone();
+    if (grpc::Status status = writer->Finish(); !status.ok()) return Fail(file, status);
+    std::cout << absl::StrFormat("%s: %s, years %s, %d rows, revision %d%s\n", file,
+                                 response.measure(), absl::StrJoin(response.years(), ","),
+                                 response.rows_imported(), response.revision(),
+                                 response.unchanged() ? " (unchanged)" : "");
+  }
+  return kExitOk;
+}
+
+// ---- query ----------------------------------------------------------------------------------
+
+absl::StatusOr<omnia::v1::YearMonth> ParseMonth(const std::string& text) {
+  std::vector<std::string> parts = absl::StrSplit(text, '-');
+  int year = 0;
+  int month = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &year) ||
+      !absl::SimpleAtoi(parts[1], &month)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", text, "' is not YYYY-MM"));
+  }
+  omnia::v1::YearMonth ym;
+  ym.set_year(year);
+  ym.set_month(month);
+  return ym;
+}
+
+absl::Status SetLevels(const std::string& by, omnia::v1::CellQuery* q) {
+  for (absl::string_view level : absl::StrSplit(absl::AsciiStrToLower(by), ',')) {
+    if (level == "month")
+      q->set_period_level(omnia::v1::PERIOD_LEVEL_MONTH);
+    else if (level == "quarter")
+      q->set_period_level(omnia::v1::PERIOD_LEVEL_QUARTER);
+    else if (level == "year")
+      q->set_period_level(omnia::v1::PERIOD_LEVEL_YEAR);
+    else if (level == "region")
+      q->set_region_level(omnia::v1::REGION_LEVEL_REGION);
+    else if (level == "macro_area")
+      q->set_region_level(omnia::v1::REGION_LEVEL_MACRO_AREA);
+    else if (level == "italy")
+      q->set_region_level(omnia::v1::REGION_LEVEL_ITALY);
+    else if (level == "type")
+      q->set_type_level(omnia::v1::TYPE_LEVEL_TYPE);
+    else if (level == "family")
+      q->set_type_level(omnia::v1::TYPE_LEVEL_FAMILY);
+    else if (level == "all")
+      q->set_type_level(omnia::v1::TYPE_LEVEL_ALL);
+    else
+      return absl::InvalidArgumentError(absl::StrCat("--by: unknown level '", level, "'"));
+  }
+  return absl::OkStatus();
+}
+
+std::string PeriodText(const omnia::v1::Period& p) {
+  switch (p.level()) {
+    case omnia::v1::PERIOD_LEVEL_QUARTER:
+      return absl::StrFormat("%d-Q%d", p.year(), p.quarter());
+    case omnia::v1::PERIOD_LEVEL_YEAR:
+      return absl::StrCat(p.year());
+    default:
+      return absl::StrFormat("%d-%02d", p.year(), p.month());
+  }
+}
+
+int Query(const std::vector<std::string>&) {
+  omnia::v1::QueryRequest request;
+  request.set_release_id(absl::GetFlag(FLAGS_release));
+  request.set_page_size(10000);
+  omnia::v1::CellQuery* q = request.mutable_query();
+  for (absl::string_view m :
+       absl::StrSplit(absl::GetFlag(FLAGS_measures), ',', absl::SkipEmpty())) {
+    q->add_measures(absl::AsciiStrToUpper(m));
+  }
+  for (absl::string_view r : absl::StrSplit(absl::GetFlag(FLAGS_regions), ',', absl::SkipEmpty())) {
+    q->add_regions(std::string(r));
+  }
+  for (absl::string_view t : absl::StrSplit(absl::GetFlag(FLAGS_types), ',', absl::SkipEmpty())) {
+    q->add_intervention_types(std::string(t));
+  }
+  if (absl::Status s = SetLevels(absl::GetFlag(FLAGS_by), q); !s.ok()) return Fail("query", s);
+  if (!absl::GetFlag(FLAGS_from).empty() || !absl::GetFlag(FLAGS_to).empty()) {
+    absl::StatusOr<omnia::v1::YearMonth> from =
+        ParseMonth(absl::GetFlag(FLAGS_from).empty() ? "2020-01" : absl::GetFlag(FLAGS_from));
+    absl::StatusOr<omnia::v1::YearMonth> to =
+        ParseMonth(absl::GetFlag(FLAGS_to).empty() ? "2100-12" : absl::GetFlag(FLAGS_to));
+    if (!from.ok()) return Fail("--from", from.status());
+    if (!to.ok()) return Fail("--to", to.status());
+    *q->mutable_period_range()->mutable_first() = *from;
+    *q->mutable_period_range()->mutable_last() = *to;
+  }
+  auto stub = omnia::v1::AggregationService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  std::vector<omnia::v1::Cell> cells;
+  while (true) {
+    omnia::v1::QueryResponse response;
+    grpc::Status status = stub->Query(Context().get(), request, &response);
+    if (!status.ok()) return Fail(absl::GetFlag(FLAGS_aggregation), status);
+    cells.insert(cells.end(), response.cells().begin(), response.cells().end());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "csv") {
+    std::cout << "period,region,intervention_type,measure,value,provenance\n";
+    for (const auto& c : cells) {
+      std::cout << PeriodText(c.period()) << "," << c.region().code() << ","
+                << c.intervention_type().code() << "," << c.measure() << "," << c.value() << ","
+                << (c.provenance() == omnia::v1::PROVENANCE_PUBLISHED ? "published" : "micro")
+                << "\n";
+    }
+  } else if (format == "json") {
+    std::cout << "[";
+    for (size_t i = 0; i < cells.size(); ++i) {
+      const auto& c = cells[i];
+      std::cout << (i ? ",\n " : "")
+                << absl::StrFormat(
+                       "{\"period\":\"%s\",\"region\":\"%s\",\"intervention_type\":\"%s\","
+                       "\"measure\":\"%s\",\"value\":%d,\"provenance\":\"%s\"}",
+                       PeriodText(c.period()), c.region().code(), c.intervention_type().code(),
+                       c.measure(), c.value(),
+                       c.provenance() == omnia::v1::PROVENANCE_PUBLISHED ? "published" : "micro");
+    }
+    std::cout << "]\n";
+  } else {
+    std::cout << absl::StrFormat("%-8s %-22s %-17s %-15s %12s\n", "PERIOD", "REGION", "TYPE",
+                                 "MEASURE", "VALUE");
+    for (const auto& c : cells) {
+      std::cout << absl::StrFormat("%-8s %-22s %-17s %-15s %12d\n", PeriodText(c.period()),
+                                   c.region().code(), c.intervention_type().code(), c.measure(),
+                                   c.value());
+    }
+  }
+  return kExitOk;
+}
+
+// ---- status, stats, freeze, releases, rebuild ---------------------------------------------
+
+int Status(const std::vector<std::string>&) {
+  auto stub = omnia::v1::IngestionService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  omnia::v1::GetIngestionStatusResponse s;
+  if (grpc::Status status = stub->GetIngestionStatus(Context().get(), {}, &s); !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_ingestion), status);
+  }
+  std::cout << absl::StrFormat(
+      "events: %d accepted, %d duplicate, %d rejected\n"
+      "batches: %d accepted, %d duplicate, %d rejected\n"
+      "files: %d published reports, %d raw-event files\n"
+      "log: entry %d written, %d applied; backlog %d entries, %d of %d events\n"
+      "aggregation reachable: %s%s\n",
+      s.events_accepted(), s.events_duplicate(), s.events_rejected(), s.batches_accepted(),
+      s.batches_duplicate(), s.batches_rejected(), s.published_reports_imported(),
+      s.raw_event_files_imported(), s.last_log_sequence(), s.applied_log_sequence(),
+      s.backlog_entries(), s.backlog_events(), s.backlog_limit_events(),
+      s.aggregation_reachable() ? "yes" : "no", s.rebuild_in_progress() ? " (rebuilding)" : "");
+  for (const auto& p : s.producers()) {
+    std::cout << absl::StrFormat("producer %s: last batch %d, %d batches, %d events\n",
+                                 p.producer_id(), p.last_acknowledged_sequence(),
+                                 p.batches_accepted(), p.events_accepted());
+  }
+  return kExitOk;
+}
+
+int Stats(const std::vector<std::string>&) {
+  auto stub = omnia::v1::AggregationService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  omnia::v1::GetCubeStatsRequest request;
+  request.set_release_id(absl::GetFlag(FLAGS_release));
+  omnia::v1::GetCubeStatsResponse s;
+  if (grpc::Status status = stub->GetCubeStats(Context().get(), request, &s); !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_aggregation), status);
+  }
+  std::cout << absl::StrFormat("distinct workers: %d\nstorage: %d bytes\nreleases: %d\n",
+                               s.distinct_workers(), s.storage_bytes(), s.release_count());
+  for (const auto& p : s.producers()) {
+    std::cout << absl::StrFormat("producer %s: applied through %d\n", p.producer_id(),
+                                 p.last_applied_sequence());
+  }
+  for (const auto& l : s.levels()) {
+    std::cout << absl::StrFormat("%-15s %-8s %-11s %-7s %8d micro %8d published\n", l.measure(),
+                                 omnia::v1::PeriodLevel_Name(l.period_level()).substr(13),
+                                 omnia::v1::RegionLevel_Name(l.region_level()).substr(13),
+                                 omnia::v1::TypeLevel_Name(l.type_level()).substr(11),
+                                 l.micro_data_cells(), l.published_cells());
+  }
+  return kExitOk;
+}
+
+int Freeze(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "omnia freeze: give exactly one release id\n";
+    return kExitUsage;
+  }
+  auto stub = omnia::v1::AggregationService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  omnia::v1::FreezeRequest request;
+  request.set_release_id(args[0]);
+  request.set_description(absl::GetFlag(FLAGS_description));
+  omnia::v1::FreezeResponse response;
+  if (grpc::Status status = stub->Freeze(Context().get(), request, &response); !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_aggregation), status);
+  }
+  std::cout << "release " << response.release().release_id()
+            << (response.created() ? " created\n" : " already existed\n");
+  return kExitOk;
+}
+
+int Releases(const std::vector<std::string>&) {
+  auto stub = omnia::v1::AggregationService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  omnia::v1::ListCubeReleasesRequest request;
+  request.set_page_size(100);
+  while (true) {
+    omnia::v1::ListCubeReleasesResponse response;
+    grpc::Status status = stub->ListReleases(Context().get(), request, &response);
+    if (!status.ok()) return Fail(absl::GetFlag(FLAGS_aggregation), status);
+    for (const auto& r : response.releases()) {
+      std::cout << absl::StrFormat(
+          "%s  %s  %s\n", r.release_id(),
+          absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(r.create_time().seconds()),
+                           absl::UTCTimeZone()),
+          r.description());
+    }
+    if (response.next_page_token().empty()) return kExitOk;
+    request.set_page_token(response.next_page_token());
+  }
+}
+
+int Rebuild(const std::vector<std::string>&) {
+  auto stub = omnia::v1::IngestionService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  omnia::v1::RebuildAggregationResponse response;
+  if (grpc::Status status = stub->RebuildAggregation(Context().get(), {}, &response);
+      !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_ingestion), status);
+  }
+  std::cout << absl::StrFormat("replayed %d log entries (%d events, %d published reports)\n",
+                               response.entries_replayed(), response.events_replayed(),
+                               response.published_reports_replayed());
+  return kExitOk;
+}
+
+// ---- generate -------------------------------------------------------------------------------
+
+int Generate(const std::vector<std::string>&) {
+  omnia::synth::GeneratorOptions options;
+  options.seed = absl::GetFlag(FLAGS_seed);
+  options.first_year = absl::GetFlag(FLAGS_first_year);
+  options.last_year = absl::GetFlag(FLAGS_last_year);
+  options.payments = absl::GetFlag(FLAGS_payments);
+  options.applications = absl::GetFlag(FLAGS_applications);
+  options.workers = absl::GetFlag(FLAGS_workers);
+  const std::string dir = absl::GetFlag(FLAGS_out_dir);
+  std::filesystem::create_directories(dir);
+  const std::string applications = dir + "/applications.csv";
+  const std::string payments = dir + "/payments.csv";
+  if (absl::Status s = omnia::synth::WriteRawCsv(options, applications, payments); !s.ok()) {
+    return Fail("generate", s);
+  }
+  std::cout << applications << "\n" << payments << "\n";
+  return kExitOk;
+}
+
+// ---- dispatch -------------------------------------------------------------------------------
+
+struct Command {
+  const char* name;
+  const char* usage;
+  int (*run)(const std::vector<std::string>&);
+};
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {"ingest",
+       "omnia ingest FILE.csv... [--ingestion=HOST:PORT] [--producer=ID] [--batch=N]\n"
+       "  Streams raw-event CSV files (either layout) to ingestion in batches; resends what was\n"
+       "  not acknowledged if the connection breaks. Shows progress on a terminal.",
+       Ingest},
+      {"import",
+       "omnia import REPORT.csv... [--ingestion=HOST:PORT]\n"
+       "  Imports INPS published report files (Anno,Mese,Tipo_intervento,Regione,numero_*).",
+       Import},
+      {"query",
+       "omnia query [--measures=...] [--from=YYYY-MM] [--to=YYYY-MM] [--regions=...]\n"
+       "            [--types=...] [--by=month,region,type] [--release=ID]\n"
+       "            [--format=table|csv|json] [--aggregation=HOST:PORT]\n"
+       "  Reads cube cells at any level; filters may mix levels (e.g. LOMBARDIA,CENTRO).",
+       Query},
+      {"status", "omnia status [--ingestion=HOST:PORT]\n  Ingestion counters and backlog.", Status},
+      {"stats", "omnia stats [--release=ID] [--aggregation=HOST:PORT]\n  Cube statistics.", Stats},
+      {"freeze",
+       "omnia freeze RELEASE_ID [--description=TEXT] [--aggregation=HOST:PORT]\n"
+       "  Freezes the live cube as an immutable release.",
+       Freeze},
+      {"releases", "omnia releases [--aggregation=HOST:PORT]\n  Lists frozen cube releases.",
+       Releases},
+      {"rebuild",
+       "omnia rebuild [--ingestion=HOST:PORT] [--timeout=1h]\n"
+       "  Recomputes every cube from ingestion's log.",
+       Rebuild},
+      {"generate",
+       "omnia generate [--seed=N] [--first_year=Y] [--last_year=Y] [--payments=N]\n"
+       "               [--applications=N] [--workers=N] [--out_dir=DIR]\n"
+       "  Writes a deterministic, realistic synthetic dataset as raw-event CSV files.",
+       Generate},
+      {"health",
+       "omnia health [--address=HOST:PORT] [--service=NAME] [--wait=DURATION]\n"
+       "  Prints a server's health; exit 0 when SERVING.",
+       Health},
+      {"services", "omnia services [--address=HOST:PORT]\n  Lists services via reflection.",
+       Services},
+      {"metrics", "omnia metrics --address=HOST:PORT\n  Prints a service's Prometheus metrics.",
+       Metrics},
+  };
+  return *commands;
+}
+
+void PrintHelp() {
+  std::cout << "omnia <command> [arguments] [flags]; omnia <command> --help for details\n\n";
+  for (const Command& c : Commands()) std::cout << c.usage << "\n\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "omnia <command> [flags]\n"
-      "commands:\n"
-      "  health    print a server's health (grpc.health.v1); --wait to wait for SERVING\n"
-      "  services  list the services a server exposes (gRPC reflection)\n"
-      "  metrics   print a server's Prometheus metrics (--address is the metrics HOST:PORT)\n");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() < 2) {
-    std::cerr << absl::ProgramUsageMessage();
-    return kExitUsage;
+  // `omnia <command> --help` prints that command's usage rather than every flag of the tool.
+  if (argc >= 3 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h")) {
+    for (const Command& c : Commands()) {
+      if (argv[1] == std::string(c.name)) {
+        std::cout << c.usage << "\n";
+        return kExitOk;
+      }
+    }
   }
-  const std::string command = positional[1];
-  if (command == "health") return Health();
-  if (command == "services") return Services();
-  if (command == "metrics") return Metrics();
-  std::cerr << "omnia: unknown command '" << command << "'\n" << absl::ProgramUsageMessage();
+  absl::SetProgramUsageMessage("omnia <command> [arguments] [flags]; try `omnia help`");
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  if (positional.size() < 2 || std::string(positional[1]) == "help") {
+    PrintHelp();
+    return positional.size() < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string name = positional[1];
+  const std::vector<std::string> args(positional.begin() + 2, positional.end());
+  for (const Command& c : Commands()) {
+    if (name == c.name) return c.run(args);
+  }
+  std::cerr << "omnia: unknown command '" << name << "'; try `omnia help`\n";
   return kExitUsage;
 }
