@@ -169,8 +169,10 @@ class Progress {
 // Parses a raw-event CSV into batches as the streamer asks for them, so memory stays bounded.
 class CsvBatchSource final : public omnia::domain::RawEventSink {
  public:
-  CsvBatchSource(const std::string& path, const omnia::domain::Codelists& codelists)
-      : in_(path, std::ios::binary), parser_(codelists), path_(path) {}
+  // Batches are numbered from *sequence + 1 on, and *sequence follows the last one made.
+  CsvBatchSource(const std::string& path, const omnia::domain::Codelists& codelists,
+                 uint64_t* sequence)
+      : in_(path, std::ios::binary), parser_(codelists), path_(path), sequence_(*sequence) {}
 
   bool ok() const { return static_cast<bool>(in_); }
   const absl::Status& status() const { return status_; }
@@ -247,7 +249,7 @@ class CsvBatchSource final : public omnia::domain::RawEventSink {
   std::string path_;
   omnia::v1::EventBatch current_;
   std::vector<omnia::v1::EventBatch> ready_;
-  uint64_t sequence_ = 0;
+  uint64_t& sequence_;
   uint64_t bytes_ = 0;
   bool finished_ = false;
   absl::Status status_;
@@ -259,12 +261,24 @@ int Ingest(const std::vector<std::string>& files) {
     return kExitUsage;
   }
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
+  // A producer's sequence continues across runs: start after its last acknowledged batch, so a
+  // new run is never mistaken for a retry. (Re-sent events are still recognised by their ids.)
+  uint64_t sequence = 0;
+  {
+    auto stub = omnia::v1::IngestionService::NewStub(channel);
+    omnia::v1::GetIngestionStatusRequest request;
+    request.add_producer_ids(absl::GetFlag(FLAGS_producer));
+    omnia::v1::GetIngestionStatusResponse response;
+    grpc::Status status = stub->GetIngestionStatus(Context().get(), request, &response);
+    if (!status.ok()) return Fail(absl::GetFlag(FLAGS_ingestion), status);
+    for (const auto& p : response.producers()) sequence = p.last_acknowledged_sequence();
+  }
   omnia::client::StreamerOptions options;
   options.bearer_token = Token();
-  omnia::client::EventStreamer streamer(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)), options);
+  omnia::client::EventStreamer streamer(channel, options);
   for (const std::string& file : files) {
-    CsvBatchSource source(file, codelists);
+    CsvBatchSource source(file, codelists, &sequence);
     if (!source.ok()) return Fail(file, absl::NotFoundError("cannot open the file"));
     std::error_code error;
     Progress progress(file, std::filesystem::file_size(file, error));
