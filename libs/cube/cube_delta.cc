@@ -19,9 +19,13 @@ void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int ty
 }
 
 CellMap CubeDelta::ExpandToLattice(const domain::Codelists& codelists) const {
+  return cube::ExpandToLattice(base_, codelists);
+}
+
+CellMap ExpandToLattice(const CellMap& base, const domain::Codelists& codelists) {
   CellMap lattice;
-  lattice.reserve(base_.size() * 8);
-  for (const auto& [packed, value] : base_) {
+  lattice.reserve(base.size() * 8);
+  for (const auto& [packed, value] : base) {
     ForEachRollupOf(codelists, UnpackCellKey(packed),
                     [&](const CellKey& key) { lattice[PackCellKey(key)].MergeFrom(value); });
   }

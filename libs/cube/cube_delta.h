@@ -14,6 +14,9 @@ namespace omnia::cube {
 
 using CellMap = absl::flat_hash_map<uint64_t, CellValue>;
 
+// Every lattice cell above (and including) the base cells of `base`, with the merged values.
+CellMap ExpandToLattice(const CellMap& base, const domain::Codelists& codelists);
+
 class CubeDelta {
  public:
   // One authorised application in the month of authorisation.
@@ -29,6 +32,9 @@ class CubeDelta {
 
   // Every lattice cell the batch touches, keyed by PackCellKey, with its delta.
   CellMap ExpandToLattice(const domain::Codelists& codelists) const;
+
+  // Adds `value` to the base cell `packed` (as stored), e.g. when loading a cube back.
+  void AddBaseCell(uint64_t packed, const CellValue& value) { base_[packed].MergeFrom(value); }
 
  private:
   CellMap base_;

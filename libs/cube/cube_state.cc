@@ -20,6 +20,14 @@ void CubeState::ApplyMicroDelta(const CellMap& lattice_delta) {
   }
 }
 
+void CubeState::ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists) {
+  for (const auto& [packed, delta] : base_delta) {
+    ForEachRollupOf(codelists, UnpackCellKey(packed),
+                    [&](const CellKey& key) { micro[PackCellKey(key)].MergeFrom(delta); });
+    NoteMonth(packed, latest_month);
+  }
+}
+
 void CubeState::RecomputeLatestMonth() {
   latest_month.reset();
   for (const auto& [packed, unused] : micro) NoteMonth(packed, latest_month);

@@ -35,6 +35,9 @@ struct CubeState {
 
   // Merges a lattice delta (from CubeDelta::ExpandToLattice) into the micro layer.
   void ApplyMicroDelta(const CellMap& lattice_delta);
+  // Merges base-cell deltas into the micro layer, each straight into its 27 lattice cells: half
+  // the set unions of expanding the delta first and merging the expansion.
+  void ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists);
   // Recomputes latest_month from every cell (after loading or removing cells).
   void RecomputeLatestMonth();
 };

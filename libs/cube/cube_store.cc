@@ -39,6 +39,28 @@ std::string PublishedYearKey(domain::Measure measure, int year) {
   return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
 }
 
+bool IsBase(const CellKey& key) {
+  return key.period.level == domain::PeriodLevel::kMonth &&
+         key.region_level == RegionLevel::kRegion && key.type_level == TypeLevel::kType;
+}
+
+// The published layer from its base cells: additive measures get every rollup; WORKERS keeps
+// its base cells only, since distinct counts cannot be rolled up.
+CellMap ExpandPublished(const CellMap& base, const domain::Codelists& codelists) {
+  CellMap additive;
+  CellMap workers;
+  for (const auto& [packed, value] : base) {
+    if (domain::IsAdditive(UnpackCellKey(packed).measure)) {
+      additive[packed] = value;
+    } else {
+      workers[packed] = value;
+    }
+  }
+  CellMap layer = ExpandToLattice(additive, codelists);
+  for (auto& [packed, value] : workers) layer[packed] = std::move(value);
+  return layer;
+}
+
 LevelKey LevelOf(const CellKey& key) {
   return LevelKey{key.measure, key.period.level, key.region_level, key.type_level};
 }
@@ -68,10 +90,15 @@ std::vector<storage::ColumnSpec> CubeStore::Columns() {
 CubeStore::CubeStore(std::unique_ptr<storage::KvStore> kv, const domain::Codelists& codelists)
     : kv_(std::move(kv)), codelists_(codelists) {}
 
-absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv) {
+absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv,
+                                               const domain::Codelists& codelists) {
   CubeState state;
-  if (absl::Status s = LoadCells(kv, kCells, state.micro); !s.ok()) return s;
-  if (absl::Status s = LoadCells(kv, kPublished, state.published); !s.ok()) return s;
+  CellMap base;
+  if (absl::Status s = LoadCells(kv, kCells, base); !s.ok()) return s;
+  state.micro = ExpandToLattice(base, codelists);
+  base.clear();
+  if (absl::Status s = LoadCells(kv, kPublished, base); !s.ok()) return s;
+  state.published = ExpandPublished(base, codelists);
   absl::Status bad;
   absl::Status scanned = kv.Scan(
       kMeta, kPublishedYearPrefix, absl::StrCat(kPublishedYearPrefix, "\xff"),
@@ -97,7 +124,7 @@ absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv) {
 absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<storage::KvStore> kv,
                                                            const domain::Codelists& codelists) {
   std::unique_ptr<CubeStore> store(new CubeStore(std::move(kv), codelists));
-  absl::StatusOr<CubeState> state = LoadState(*store->kv_);
+  absl::StatusOr<CubeState> state = LoadState(*store->kv_, codelists);
   if (!state.ok()) return state.status();
   store->state_ = std::move(*state);
 
@@ -164,8 +191,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
     delta.AddPayment(p.month, p.region, p.type, id, p.months_covered);
   }
 
-  const CellMap lattice = delta.ExpandToLattice(codelists_);
-  for (const auto& [packed, value] : lattice) {
+  for (const auto& [packed, value] : delta.base_cells()) {
     writes.Merge(kCells, EncodeStorageKey(packed), value.Serialize());
   }
   if (!new_workers.empty()) writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));
@@ -175,7 +201,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   for (const auto& [pseudonym, id] : new_workers) worker_ids_.emplace(pseudonym, id);
   std::unique_lock lock(state_mu_);
   next_worker_id_ = next_id;
-  state_.ApplyMicroDelta(lattice);
+  state_.ApplyMicroBaseDelta(delta.base_cells(), codelists_);
   last_sequences_[batch.producer] = batch.sequence;
   return ApplyOutcome::kApplied;
 }
@@ -190,27 +216,20 @@ absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
           "cells[", i, "].period: year ", cells[i].month.year, " is not listed in years"));
     }
   }
-  // Additive measures get every rollup precomputed; WORKERS only its base cells, since distinct
-  // counts cannot be rolled up.
-  CellMap layer;
+  CellMap base_cells;
   std::set<int> years_with_cells;
   for (const PublishedCell& c : cells) {
     const CellKey base = BaseCell(measure, c.month, c.region, c.type);
-    if (layer.count(PackCellKey(base)) > 0) {
+    if (base_cells.count(PackCellKey(base)) > 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("cells: ", domain::FormatIsoYearMonth(c.month), " region ",
                        codelists_.regions()[c.region].inps_label, " type ",
                        codelists_.intervention_types()[c.type].code, " is given twice"));
     }
     years_with_cells.insert(c.month.year);
-    const CellValue value = CellValue::Count(c.value);
-    if (domain::IsAdditive(measure)) {
-      ForEachRollupOf(codelists_, base,
-                      [&](const CellKey& key) { layer[PackCellKey(key)].MergeFrom(value); });
-    } else {
-      layer[PackCellKey(base)].MergeFrom(value);
-    }
+    base_cells[PackCellKey(base)] = CellValue::Count(c.value);
   }
+  CellMap layer = ExpandPublished(base_cells, codelists_);
 
   absl::MutexLock writer(&write_mu_);
   ReplaceOutcome outcome;
@@ -226,15 +245,14 @@ absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
       const CellKey key = UnpackCellKey(packed);
       if (key.measure == measure && year_set.count(key.period.year) > 0) {
         stale.push_back(packed);
-        if (key.period.level == domain::PeriodLevel::kMonth &&
-            key.region_level == RegionLevel::kRegion && key.type_level == TypeLevel::kType) {
-          ++outcome.cells_removed;
-        }
+        if (IsBase(key)) ++outcome.cells_removed;
       }
     }
   }
-  for (uint64_t packed : stale) writes.Delete(kPublished, EncodeStorageKey(packed));
-  for (const auto& [packed, value] : layer) {
+  for (uint64_t packed : stale) {
+    if (IsBase(UnpackCellKey(packed))) writes.Delete(kPublished, EncodeStorageKey(packed));
+  }
+  for (const auto& [packed, value] : base_cells) {
     writes.Put(kPublished, EncodeStorageKey(packed), value.Serialize());
   }
   for (int year : year_set) {

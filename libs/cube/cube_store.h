@@ -1,6 +1,11 @@
 // The durable cube: the micro-data and published layers of CubeState, kept in a KvStore and
 // mirrored in memory for queries.
 //
+// Only base cells (month x region x type) are stored; every rollup is precomputed in memory, both
+// as batches are applied and when the cube is loaded. Storing the rollups too would multiply the
+// writes (and the merges RocksDB must later fold) by 27 for no gain: they are a pure function of
+// the base cells.
+//
 // Exactly once: every Apply carries (producer, sequence); the producer's last applied sequence is
 // written in the same atomic batch as the cell deltas and the new worker-dictionary entries, so a
 // batch is either wholly applied and recorded or not at all, and a retried batch is recognised.
@@ -125,8 +130,10 @@ class CubeStore {
 
   storage::KvStore& kv() { return *kv_; }
 
-  // Loads a cube from a store without keeping it open for writes (a frozen release).
-  static absl::StatusOr<CubeState> LoadState(storage::KvStore& kv);
+  // Loads a cube from a store without keeping it open for writes (a frozen release): the stored
+  // base cells, with every rollup recomputed from them.
+  static absl::StatusOr<CubeState> LoadState(storage::KvStore& kv,
+                                             const domain::Codelists& codelists);
 
  private:
   CubeStore(std::unique_ptr<storage::KvStore> kv, const domain::Codelists& codelists);

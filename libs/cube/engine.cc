@@ -202,7 +202,7 @@ absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
   absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
       storage::OpenRocksDb(dir.string(), CubeStore::Columns(), options);
   if (!kv.ok()) return kv.status();
-  absl::StatusOr<CubeState> state = CubeStore::LoadState(**kv);
+  absl::StatusOr<CubeState> state = CubeStore::LoadState(**kv, codelists_);
   if (!state.ok()) return state.status();
   auto shared = std::make_shared<const CubeState>(std::move(*state));
   absl::MutexLock lock(&mu_);

@@ -1,8 +1,6 @@
 #include "libs/ingest/event_log.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
@@ -15,26 +13,37 @@
 #include "libs/domain/events.h"
 
 namespace omnia::ingest {
-static double t_plan = 0, t_write = 0, t_build = 0; static int calls = 0;
-static auto t0 = std::chrono::steady_clock::now();
 namespace {
 
 // Column indexes, in the order of Columns().
 constexpr int kLog = 0;   // 8-byte big-endian log sequence -> encoded entry (see below)
-constexpr int kIds = 1;   // kind tag + event id -> content fingerprint (8 bytes big-endian)
+constexpr int kIds = 1;   // log sequence -> the ids of the entry's events (see below)
 constexpr int kMeta = 2;  // counters, cursor, producers, published imports (see the keys below)
 
+// Bookkeeping keys. Their values are arrays of big-endian 64-bit fields (see EncodeFields):
+//   counters:  last log sequence, events accepted, events duplicate, batches accepted, published
+//              reports imported, raw-event files imported, units in all entries
+//   cursor:    applied log sequence, units in entries up to it, when it was applied (Unix µs)
+//   producer/: last acknowledged sequence, batches accepted, events accepted, when the last batch
+//              was acknowledged (Unix µs), its log sequence
+//   pubyear/:  revision, log sequence, cells of the import, cells of this year, then the
+//              import's years (count (2), 2 each) and its sha256 (64 hex digits)
+//   pubrev/:   the measure's revision
 constexpr char kFormatKey[] = "format";
-constexpr char kFormatVersion[] = "1";
+constexpr char kFormatVersion[] = "2";
 constexpr char kCountersKey[] = "counters";
 constexpr char kCursorKey[] = "cursor";
 constexpr char kProducerPrefix[] = "producer/";      // + producer id
 constexpr char kPublishedYearPrefix[] = "pubyear/";  // + measure code + "/" + year
 constexpr char kRevisionPrefix[] = "pubrev/";        // + measure code
 
-// Id records: one tag byte per id space, so that an application and a payment may share an id.
+// Id records. The record of an events entry lists, in the entry's order (its applications, then
+// its payments, each in batch order), each event as
+//   kind tag (1: 'a' or 'p') | id length (1) | id | content fingerprint (8)
+// It is read only to rebuild the deduplication index at Open, so forwarding never touches it.
 constexpr char kApplicationIdTag = 'a';
 constexpr char kPaymentIdTag = 'p';
+constexpr size_t kIdRecordOverhead = 1 + 1 + 8;
 
 // Entry encoding. Every entry starts with
 //   tag (1) | units in entries before this one (8) | units in this entry (4)
@@ -122,16 +131,18 @@ std::string ProducerKey(std::string_view producer_id) {
   return absl::StrCat(kProducerPrefix, AsAbsl(producer_id));
 }
 
-// Hashing. The content fingerprints are stored, so Hash64, the seeds and the record layouts they
-// cover are part of the storage format: changing any of them would turn every re-sent event into
-// a conflict. The construction is a chain of a full 64-bit mixing bijection (the SplitMix64
-// finaliser) over the input's little-endian words; it is not meant to resist deliberate
-// collisions, only to make accidental ones as unlikely as 64 random bits allow.
+// Hashing. The content fingerprints are stored, so Hash64, the content seeds and the record
+// layouts they cover are part of the storage format: changing any of them would turn every
+// re-sent event into a conflict. (The id hashes are not stored: the index is rebuilt at Open.) The
+// construction is a chain of a full 64-bit mixing bijection (the SplitMix64 finaliser) over the
+// input's little-endian words; it is not meant to resist deliberate collisions, only to make
+// accidental ones as unlikely as 64 random bits allow.
 constexpr uint64_t kApplicationSlotSeed = 0x243f6a8885a308d3ull;
 constexpr uint64_t kPaymentSlotSeed = 0x13198a2e03707344ull;
 constexpr uint64_t kApplicationContentSeed = 0xa4093822299f31d0ull;
 constexpr uint64_t kPaymentContentSeed = 0x082efa98ec4e6c89ull;
-constexpr uint64_t kCheckSeed = 0x452821e638d01377ull;
+constexpr uint64_t kApplicationCheckSeed = 0x452821e638d01377ull;
+constexpr uint64_t kPaymentCheckSeed = 0xbe5466cf34e90c6cull;
 
 inline uint64_t Mix(uint64_t x) {
   x ^= x >> 30;
@@ -157,14 +168,36 @@ uint64_t Hash64(std::string_view bytes, uint64_t seed) {
   return h;
 }
 
-// Index slot of an id: its hash within its id space.
-inline uint64_t SlotOf(EventKind kind, std::string_view id) {
-  return Hash64(id, kind == EventKind::kApplication ? kApplicationSlotSeed : kPaymentSlotSeed);
+// The two independent hashes of (kind, id) that represent an id in the index.
+struct IdHashes {
+  uint64_t slot;
+  uint32_t check;
+};
+
+// Hash64 under two seeds, computed in one pass (the two chains run in parallel).
+inline IdHashes HashId(EventKind kind, std::string_view id) {
+  const bool application = kind == EventKind::kApplication;
+  const uint64_t length = id.size() * 0x9e3779b97f4a7c15ull;
+  uint64_t slot = Mix((application ? kApplicationSlotSeed : kPaymentSlotSeed) ^ length);
+  uint64_t check = Mix((application ? kApplicationCheckSeed : kPaymentCheckSeed) ^ length);
+  const char* p = id.data();
+  size_t n = id.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    const uint64_t word = LoadLittleEndian(p, 8);
+    slot = Mix(slot ^ word);
+    check = Mix(check ^ word);
+  }
+  if (n > 0) {
+    const uint64_t word = LoadLittleEndian(p, n);
+    slot = Mix(slot ^ word);
+    check = Mix(check ^ word);
+  }
+  return {slot, static_cast<uint32_t>(check)};
 }
 
-// Check value of an index slot: an independent hash of the id, keyed by the content.
-inline uint64_t CheckOf(std::string_view id, uint64_t fingerprint) {
-  return Hash64(id, kCheckSeed ^ fingerprint);
+inline uint64_t ContentFingerprint(EventKind kind, std::string_view record) {
+  return Hash64(record,
+                kind == EventKind::kApplication ? kApplicationContentSeed : kPaymentContentSeed);
 }
 
 std::string_view IdTagName(EventKind kind) {
@@ -203,12 +236,14 @@ std::string_view IdOf(const LoggedEvent& event) {
   return std::get<LoggedPayment>(event).payment_id;
 }
 
-std::string IdKey(EventKind kind, std::string_view id) {
-  std::string key;
-  key.reserve(1 + id.size());
-  key.push_back(kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag);
-  key.append(id);
-  return key;
+void AppendIdRecord(std::string& out, EventKind kind, std::string_view id, uint64_t fingerprint) {
+  const size_t at = out.size();
+  out.resize(at + kIdRecordOverhead + id.size());
+  char* p = out.data() + at;
+  p[0] = kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag;
+  p[1] = static_cast<char>(id.size());
+  std::memcpy(p + 2, id.data(), id.size());
+  WriteBigEndian(p + 2 + id.size(), fingerprint, 8);
 }
 
 // Rejects what the log could not encode faithfully. The service validates events against the
@@ -406,22 +441,23 @@ struct EventLog::Plan {
   struct Chunk {
     std::string applications;  // encoded records
     std::string payments;
-    uint64_t events() const {
-      return applications.size() / kApplicationBytes + payments.size() / kPaymentBytes;
-    }
+    std::string application_ids;  // id records, same order
+    std::string payment_ids;
+    uint64_t events = 0;
   };
   std::vector<Chunk> chunks;
-  // The id records of the new events; the entries and bookkeeping are added to the same batch.
+  // The one atomic write: AddEntries puts the entries and their id records, the caller its
+  // bookkeeping.
   storage::WriteBatch writes;
-  // Index slots added for new events, with the event's position, so that Rollback can remove
-  // them and a later event can tell a slot taken in this very batch.
-  std::vector<std::pair<uint64_t, size_t>> inserted;
+  // Index keys added for new events, with the event's position, so that Rollback can remove
+  // them and a conflict can name the earlier event of the same batch.
+  std::vector<std::pair<IdKey, size_t>> inserted;
   uint64_t accepted = 0;
   uint64_t duplicate = 0;
 };
 
 std::vector<storage::ColumnSpec> EventLog::Columns() {
-  return {{"log", {}}, {"event_ids", {}}, {"log_meta", {}}};
+  return {{"log", {}}, {"log_ids", {}}, {"log_meta", {}}};
 }
 
 EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock)
@@ -475,11 +511,11 @@ absl::Status EventLog::Load() {
 
   // The entries must end exactly where the counters (written in the same batches) say.
   uint64_t tail = 0;
-  absl::Status scanned = kv_->Scan(kLog, SequenceKey(counters_.last_sequence), "",
-                                   [&](std::string_view key, std::string_view) {
-                                     tail = ReadBigEndian(key.data(), 8);
-                                     return tail <= counters_.last_sequence;
-                                   });
+  absl::Status scanned = kv_->Scan(
+      kLog, SequenceKey(counters_.last_sequence), "", [&](std::string_view key, std::string_view) {
+        tail = key.size() == 8 ? ReadBigEndian(key.data(), 8) : ~uint64_t{0};
+        return tail <= counters_.last_sequence;
+      });
   if (!scanned.ok()) return scanned;
   if (tail != counters_.last_sequence) {
     return absl::DataLossError(
@@ -553,174 +589,150 @@ absl::Status EventLog::Load() {
     }
   }
 
-  // Every accepted event left exactly one id record.
+  // Every accepted event is listed once in the id records.
   index_.reserve(counters_.events_accepted);
+  std::vector<std::pair<IdKey, Fingerprint>> pending_keys;
   scanned = kv_->Scan(kIds, "", "", [&](std::string_view key, std::string_view value) {
-    if (key.size() < 2 || value.size() != 8 ||
-        (key[0] != kApplicationIdTag && key[0] != kPaymentIdTag)) {
-      bad = absl::DataLossError("bad event-id record in the event log");
-      return false;
+    const uint64_t sequence = key.size() == 8 ? ReadBigEndian(key.data(), 8) : 0;
+    pending_keys.clear();
+    for (size_t at = 0; at < value.size() && bad.ok();) {
+      const size_t id_size =
+          at + 2 <= value.size() ? static_cast<unsigned char>(value[at + 1]) : value.size();
+      if (at + kIdRecordOverhead + id_size > value.size() ||
+          (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
+        bad = absl::DataLossError(
+            absl::StrCat("the id record of log entry ", sequence, " is corrupt"));
+        break;
+      }
+      const EventKind kind =
+          value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
+      const IdHashes hashes = HashId(kind, value.substr(at + 2, id_size));
+      const uint64_t fingerprint = ReadBigEndian(value.data() + at + 2 + id_size, 8);
+      pending_keys.emplace_back(IdKey{static_cast<uint32_t>(hashes.slot),
+                                      static_cast<uint32_t>(hashes.slot >> 32), hashes.check},
+                                Fingerprint{static_cast<uint32_t>(fingerprint),
+                                            static_cast<uint32_t>(fingerprint >> 32)});
+      at += kIdRecordOverhead + id_size;
     }
-    const EventKind kind =
-        key[0] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
-    const std::string_view id = key.substr(1);
-    // A slot already taken is a hash collision: the later id is found through its record.
-    index_.try_emplace(SlotOf(kind, id), CheckOf(id, ReadBigEndian(value.data(), 8)));
+    if (bad.ok() && (sequence == 0 || sequence > counters_.last_sequence)) {
+      bad = absl::DataLossError(
+          absl::StrCat("an id record belongs to log entry ", sequence, ", which does not exist"));
+    }
+    if (!bad.ok()) return false;
+    // A tight loop of inserts only, so the processor overlaps their cache misses.
+    for (const auto& pending : pending_keys) index_.insert(pending);
     return true;
   });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
-  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
   return absl::OkStatus();
 }
 
 absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry,
                                   Plan& plan, std::vector<EventConflict>* conflicts) {
-  // Pass 1: check and hash every event, so that pass 2 can prefetch index slots ahead of use
-  // (the index is far larger than the caches; its lookups are the dominant per-event cost).
+  // The index is far larger than the caches, so its probes dominate the cost per event. They
+  // run in tight loops of their own (pass 2 and 3), where the processor overlaps their cache
+  // misses; interleaved with the encoding work they would be paid one after the other.
+  const size_t n = events.size();
+
+  // Pass 1: check, encode and hash every event.
   struct Hashed {
-    uint64_t slot;
-    uint64_t check;
-    uint64_t fingerprint;
+    IdKey key;
+    Fingerprint fingerprint;
   };
-  std::vector<Hashed> hashed(events.size());
-  char record[kPaymentBytes];
-  for (size_t i = 0; i < events.size(); ++i) {
+  std::vector<Hashed> hashed(n);
+  std::string records(n * kPaymentBytes, '\0');
+  for (size_t i = 0; i < n; ++i) {
     if (absl::Status s = CheckEncodable(i, events[i]); !s.ok()) return s;
     const EventKind kind = KindOf(events[i]);
-    const std::string_view id = IdOf(events[i]);
+    const IdHashes hashes = HashId(kind, IdOf(events[i]));
+    char* record = records.data() + i * kPaymentBytes;
     const size_t size = EncodeRecord(events[i], record);
-    const uint64_t fingerprint =
-        Hash64(std::string_view(record, size),
-               kind == EventKind::kApplication ? kApplicationContentSeed : kPaymentContentSeed);
-    hashed[i] = {SlotOf(kind, id), CheckOf(id, fingerprint), fingerprint};
+    const uint64_t fingerprint = ContentFingerprint(kind, std::string_view(record, size));
+    hashed[i] = {
+        IdKey{static_cast<uint32_t>(hashes.slot), static_cast<uint32_t>(hashes.slot >> 32),
+              hashes.check},
+        Fingerprint{static_cast<uint32_t>(fingerprint), static_cast<uint32_t>(fingerprint >> 32)}};
   }
 
-  static double p1 = 0, p2 = 0; static int pc = 0;
-  auto tp1 = std::chrono::steady_clock::now();
-  p1 += std::chrono::duration<double>(tp1 - t0).count();
-  // Pass 2: classify. The common cases (a new id; an exact duplicate) cost one index probe.
-  // Everything else (a slot hit with another check value: a conflict, or two ids sharing a
-  // slot) is settled exactly against the batch itself or the stored id record.
+  // Pass 2: look every id up in the log's index.
+  enum class Verdict : uint8_t { kNew, kDuplicate, kConflict };
+  std::vector<Verdict> verdicts(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto it = index_.find(hashed[i].key);
+    verdicts[i] = it == index_.end()                    ? Verdict::kNew
+                  : it->second == hashed[i].fingerprint ? Verdict::kDuplicate
+                                                        : Verdict::kConflict;
+  }
+
+  // Pass 3: add the new ids. One already added by an earlier event of this batch is a repeat.
+  bool repeats = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (verdicts[i] != Verdict::kNew) continue;
+    auto [slot, inserted] = index_.try_emplace(hashed[i].key, hashed[i].fingerprint);
+    if (inserted) {
+      plan.inserted.emplace_back(hashed[i].key, i);
+    } else {
+      verdicts[i] =
+          slot->second == hashed[i].fingerprint ? Verdict::kDuplicate : Verdict::kConflict;
+      repeats = true;
+    }
+  }
+
+  // Pass 4: report conflicts, or encode the new events into entries.
   std::string message;
   size_t conflict_count = 0;
-  const auto conflict = [&](size_t index, std::optional<size_t> repeats) {
-    const EventKind kind = KindOf(events[index]);
-    const std::string_view id = IdOf(events[index]);
+  std::optional<absl::flat_hash_map<IdKey, size_t, IdKeyHash>> added_here;
+  for (size_t i = 0; i < n; ++i) {
+    if (verdicts[i] != Verdict::kConflict) continue;
+    const EventKind kind = KindOf(events[i]);
+    const std::string_view id = IdOf(events[i]);
+    std::optional<size_t> earlier;
+    if (repeats) {
+      if (!added_here.has_value()) added_here.emplace(plan.inserted.begin(), plan.inserted.end());
+      if (auto it = added_here->find(hashed[i].key); it != added_here->end()) earlier = it->second;
+    }
     if (conflict_count < 100) {
       if (!message.empty()) message.append("; ");
-      absl::StrAppend(&message, "events[", index, "]: ", AsAbsl(IdTagName(kind)), " ", AsAbsl(id));
-      if (repeats.has_value()) {
-        absl::StrAppend(&message, " repeats events[", *repeats, "] with different content");
+      absl::StrAppend(&message, "events[", i, "]: ", AsAbsl(IdTagName(kind)), " ", AsAbsl(id));
+      if (earlier.has_value()) {
+        absl::StrAppend(&message, " repeats events[", *earlier, "] with different content");
       } else {
         message.append(" was already ingested with different content");
       }
     }
     ++conflict_count;
-    if (conflicts != nullptr) conflicts->push_back({index, kind, std::string(id), repeats});
-  };
-  // Slot -> position of the event of this batch that took it; built on first need.
-  std::optional<absl::flat_hash_map<uint64_t, size_t>> taken_here;
-  // New events of this batch that could not take their slot (another id had it).
-  std::vector<size_t> displaced;
-  const auto same_id = [&](size_t a, size_t b) {
-    return KindOf(events[a]) == KindOf(events[b]) && IdOf(events[a]) == IdOf(events[b]);
-  };
-
-  plan.chunks.emplace_back();
-  const auto add_new = [&](size_t i) {
-    ++plan.accepted;
-    if (conflict_count > 0) return;  // the batch is lost anyway; only keep classifying
-    if (plan.chunks.back().events() >= max_per_entry) plan.chunks.emplace_back();
-    Plan::Chunk& chunk = plan.chunks.back();
-    const size_t size = EncodeRecord(events[i], record);
-    (size == kApplicationBytes ? chunk.applications : chunk.payments).append(record, size);
-    static double tput = 0; static long nput = 0;
-    auto tq = std::chrono::steady_clock::now();
-    plan.writes.Put(kIds, IdKey(KindOf(events[i]), IdOf(events[i])),
-                    BigEndian(hashed[i].fingerprint, 8));
-    tput += std::chrono::duration<double>(std::chrono::steady_clock::now() - tq).count();
-    if (++nput % 1000000 == 0) fprintf(stderr, "put %.2f\n", tput);
-  };
-
-  constexpr size_t kPrefetchDistance = 16;
-  static double pf = 0;
-  {
-    auto tf = std::chrono::steady_clock::now();
-    size_t found = 0;
-    for (size_t i = 0; i < events.size(); ++i) {
-      if (i + kPrefetchDistance < events.size()) index_.prefetch(hashed[i + kPrefetchDistance].slot);
-      found += index_.contains(hashed[i].slot);
-    }
-    pf += std::chrono::duration<double>(std::chrono::steady_clock::now() - tf).count();
-    if (pc % 100 == 0) fprintf(stderr, "find %.2f %zu\n", pf, found);
+    if (conflicts != nullptr) conflicts->push_back({i, kind, std::string(id), earlier});
   }
-  absl::Status failure;
-  for (size_t i = 0; i < events.size() && failure.ok(); ++i) {
-    if (i + kPrefetchDistance < events.size()) index_.prefetch(hashed[i + kPrefetchDistance].slot);
-    const Hashed& h = hashed[i];
-    static double tins = 0; static long nins = 0;
-    auto ti = std::chrono::steady_clock::now();
-    auto [slot, inserted] = index_.try_emplace(h.slot, h.check);
-    tins += std::chrono::duration<double>(std::chrono::steady_clock::now() - ti).count();
-    if (++nins % 1000000 == 0) fprintf(stderr, "ins %.2f\n", tins);
-    if (inserted) {
-      plan.inserted.emplace_back(h.slot, i);
-      if (taken_here.has_value()) taken_here->emplace(h.slot, i);
-      add_new(i);
-      continue;
-    }
-    if (slot->second == h.check) {  // the same id and content, logged or earlier in the batch
-      ++plan.duplicate;
-      continue;
-    }
-
-    // Slow path: the slot belongs to this id with other content, or to another id.
-    bool settled = false;
-    for (size_t j : displaced) {
-      if (same_id(i, j)) {
-        if (hashed[j].fingerprint == h.fingerprint) {
-          ++plan.duplicate;
-        } else {
-          conflict(i, j);
-        }
-        settled = true;
-        break;
-      }
-    }
-    if (settled) continue;
-    if (!taken_here.has_value()) {
-      taken_here.emplace(plan.inserted.begin(), plan.inserted.end());
-    }
-    if (auto here = taken_here->find(h.slot);
-        here != taken_here->end() && same_id(i, here->second)) {
-      conflict(i, here->second);  // same id, and the check value says other content
-      continue;
-    }
-    absl::StatusOr<std::optional<std::string>> stored =
-        kv_->Get(kIds, IdKey(KindOf(events[i]), IdOf(events[i])));
-    if (!stored.ok()) {
-      failure = stored.status();
-    } else if (!stored->has_value()) {
-      displaced.push_back(i);
-      add_new(i);
-    } else if ((*stored)->size() == 8 && ReadBigEndian((*stored)->data(), 8) == h.fingerprint) {
-      ++plan.duplicate;
-    } else {
-      conflict(i, std::nullopt);
-    }
-  }
-  if (failure.ok() && conflict_count > 0) {
+  if (conflict_count > 0) {
     if (conflict_count > 100) absl::StrAppend(&message, "; and ", conflict_count - 100, " more");
-    failure = absl::AlreadyExistsError(message);
-  }
-  if (!failure.ok()) {
     Rollback(plan);
-    return failure;
+    return absl::AlreadyExistsError(message);
   }
-  if (plan.chunks.back().events() == 0) plan.chunks.pop_back();
-  p2 += std::chrono::duration<double>(std::chrono::steady_clock::now() - tp1).count();
-  if (++pc % 100 == 0) fprintf(stderr, "pass1 %.2f pass2 %.2f\n", p1, p2);
+
+  for (size_t i = 0; i < n; ++i) {
+    if (verdicts[i] == Verdict::kDuplicate) ++plan.duplicate;
+  }
+  plan.accepted = plan.inserted.size();
+  for (const auto& [key, i] : plan.inserted) {
+    if (plan.chunks.empty() || plan.chunks.back().events >= max_per_entry) {
+      plan.chunks.emplace_back();
+    }
+    Plan::Chunk& chunk = plan.chunks.back();
+    const EventKind kind = KindOf(events[i]);
+    const char* record = records.data() + i * kPaymentBytes;
+    const uint64_t fingerprint =
+        (uint64_t{hashed[i].fingerprint.high} << 32) | hashed[i].fingerprint.low;
+    if (kind == EventKind::kApplication) {
+      chunk.applications.append(record, kApplicationBytes);
+      AppendIdRecord(chunk.application_ids, kind, IdOf(events[i]), fingerprint);
+    } else {
+      chunk.payments.append(record, kPaymentBytes);
+      AppendIdRecord(chunk.payment_ids, kind, IdOf(events[i]), fingerprint);
+    }
+    ++chunk.events;
+  }
   return absl::OkStatus();
 }
 
@@ -738,7 +750,7 @@ EventLog::Counters EventLog::AddEntries(
   }
   for (const Plan::Chunk& chunk : plan.chunks) {
     const uint64_t applications = chunk.applications.size() / kApplicationBytes;
-    const uint64_t units = chunk.events();
+    const uint64_t units = chunk.events;
     std::string value = EncodeEntryHeader(kEventsTag, counters.units_logged, units,
                                           4 + chunk.applications.size() + chunk.payments.size());
     PutBigEndian(value, applications, 4);
@@ -747,6 +759,11 @@ EventLog::Counters EventLog::AddEntries(
     ++counters.last_sequence;
     counters.units_logged += units;
     writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
+    std::string ids;
+    ids.reserve(chunk.application_ids.size() + chunk.payment_ids.size());
+    ids.append(chunk.application_ids);
+    ids.append(chunk.payment_ids);
+    writes.Put(kIds, SequenceKey(counters.last_sequence), std::move(ids));
     entry_units.emplace_back(counters.last_sequence, counters.units_logged);
   }
   counters.events_accepted += plan.accepted;
@@ -779,7 +796,6 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
     }
   }
 
-  t0 = std::chrono::steady_clock::now();
   Plan plan;
   if (absl::Status s =
           PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
@@ -787,7 +803,6 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
     if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) RecordRejected(batch.events.size());
     return s;
   }
-  auto t1 = std::chrono::steady_clock::now();
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;
   Counters counters = AddEntries(plan, plan.writes, entry_units);
   ++counters.batches_accepted;
@@ -806,22 +821,16 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
       EncodeFields({producer.last_acknowledged_sequence, producer.batches_accepted,
                     producer.events_accepted, TimeField(producer.last_acknowledged_time),
                     producer.last_log_sequence}));
-  auto t2 = std::chrono::steady_clock::now();
   if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
     Rollback(plan);
     return s;
   }
-  auto t3 = std::chrono::steady_clock::now();
-  t_plan += std::chrono::duration<double>(t1-t0).count();
-  t_build += std::chrono::duration<double>(t2-t1).count();
-  t_write += std::chrono::duration<double>(t3-t2).count();
-  if (++calls % 100 == 0) fprintf(stderr, "plan %.2f build %.2f write %.2f\n", t_plan, t_build, t_write);
 
   absl::MutexLock state(&state_mu_);
   counters_ = counters;
   pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
   producers_[batch.producer_id] = std::move(producer);
-  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
   AppendResult result;
   result.log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
   result.events_accepted = plan.accepted;
@@ -853,7 +862,7 @@ absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<Log
   absl::MutexLock state(&state_mu_);
   counters_ = counters;
   pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
-  index_bytes_ = index_.capacity() * (sizeof(std::pair<const uint64_t, uint64_t>) + 1);
+  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
   FileAppendResult result;
   if (!entry_units.empty()) {
     result.first_log_sequence = entry_units.front().first;
@@ -1016,8 +1025,8 @@ absl::Status EventLog::ReadEntries(uint64_t after_sequence, size_t max_events,
   absl::Status scanned = kv_->Scan(
       kLog, SequenceKey(after_sequence + 1), SequenceKey(last + 1),
       [&](std::string_view key, std::string_view value) {
-        const uint64_t sequence = ReadBigEndian(key.data(), 8);
-        if (key.size() != 8 || sequence != expected) {
+        const uint64_t sequence = key.size() == 8 ? ReadBigEndian(key.data(), 8) : 0;
+        if (sequence != expected) {
           failure = absl::DataLossError(absl::StrCat("log entry ", expected, " is missing"));
           return false;
         }

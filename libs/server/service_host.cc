@@ -28,6 +28,7 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   service_names_.clear();
   for (const HostedService& service : services) {
     builder.RegisterService(service.service);

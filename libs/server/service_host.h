@@ -27,6 +27,9 @@ struct ServerOptions {
   std::string metrics_address;
   // How long in-flight calls may run after a termination signal before they are cancelled.
   absl::Duration drain_deadline = absl::Seconds(10);
+  // Largest request message accepted. Forwarded event batches are large by design: fewer, bigger
+  // batches mean fewer synced writes and set unions per event.
+  int max_receive_message_bytes = 64 << 20;
 };
 
 // A service implementation and its full protobuf name ("omnia.v1.IngestionService"), which is

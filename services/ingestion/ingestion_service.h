@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "libs/api/aggregation_client.h"
 #include "libs/domain/codelists.h"
+#include "libs/ingest/batch_validation.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
 #include "libs/ingest/pseudonymizer.h"
@@ -56,7 +57,9 @@ class IngestionService final : public v1::IngestionService::CallbackService {
                                                v1::RebuildAggregationResponse* response) override;
 
   // One batch, start to finish: the logic behind StreamEvents, callable without a stream.
-  v1::BatchAck HandleBatch(const v1::EventBatch& batch);
+  // `scratch` (optional) is reused between calls of one stream to save allocations.
+  v1::BatchAck HandleBatch(const v1::EventBatch& batch,
+                           std::vector<ingest::RawEvent>* scratch = nullptr);
 
  private:
   // RESOURCE_EXHAUSTED when `events` more would take the backlog over its limit.

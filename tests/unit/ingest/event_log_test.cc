@@ -306,6 +306,25 @@ TEST_F(EventLogTest, IdsRepeatedWithinABatchFollowTheSameRules) {
   EXPECT_EQ(result.events_accepted, 3u);
 }
 
+TEST_F(EventLogTest, EveryConflictIsListedAndTheMessageIsCapped) {
+  std::vector<LoggedEvent> original;
+  std::vector<LoggedEvent> changed;
+  for (int i = 0; i < 105; ++i) {
+    original.push_back(App(absl::StrCat("A-", i), {2023, 1, 1}, 0, 0));
+    changed.push_back(App(absl::StrCat("A-", i), {2023, 1, 2}, 0, 0));
+  }
+  MustAppend(Batch("p", 1, original));
+  std::vector<EventConflict> conflicts;
+  absl::StatusOr<AppendResult> result = log_->Append(Batch("p", 2, changed), &conflicts);
+  ASSERT_TRUE(absl::IsAlreadyExists(result.status()));
+  EXPECT_EQ(conflicts.size(), 105u);
+  EXPECT_EQ(conflicts.back().event_index, 104u);
+  const std::string message(result.status().message());
+  EXPECT_THAT(message, HasSubstr("events[99]: application_id A-99 was already ingested"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("events[100]")));
+  EXPECT_THAT(message, ::testing::EndsWith("; and 5 more"));
+}
+
 TEST_F(EventLogTest, InvalidRequestsAreRejectedWithoutWriting) {
   EXPECT_TRUE(absl::IsInvalidArgument(log_->Append(Batch("", 1, {})).status()));
   EXPECT_TRUE(absl::IsInvalidArgument(log_->Append(Batch("p", 0, {})).status()));
@@ -587,6 +606,22 @@ TEST_F(EventLogTest, RestartKeepsEntriesDeduplicationCountersProducersAndCursor)
   ASSERT_TRUE(republished.ok());
   EXPECT_TRUE(republished->unchanged);
   EXPECT_EQ(republished->revision, 1u);
+}
+
+TEST_F(EventLogTest, RefusesAStoreWrittenInAnotherFormat) {
+  log_.reset();
+  {
+    auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    storage::WriteBatch writes;
+    writes.Put(/*column=*/2, "format", "99");
+    ASSERT_TRUE((*kv)->Write(writes, storage::Durability::kSync).ok());
+  }
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(std::move(*kv), clock_);
+  EXPECT_TRUE(absl::IsFailedPrecondition(log.status())) << log.status();
+  EXPECT_THAT(std::string(log.status().message()), HasSubstr("format 99 is not supported"));
 }
 
 TEST_F(EventLogTest, EventFileIsLoggedAtomicallyInBoundedEntries) {
