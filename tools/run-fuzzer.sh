@@ -4,7 +4,7 @@
 # $OMNIA_FUZZ_ARTIFACTS (default build-fuzz/artifacts) and printed in hex. Exit status is the
 # fuzzer's.
 set -uo pipefail
-fuzzer=$1 corpus=$2 seconds=$3
+fuzzer=$1 corpus=$2 seconds=$3 seed=${4:-0}  # seed 0: libFuzzer picks one
 if [ ! -x "$fuzzer" ]; then
   echo "fuzz target $fuzzer is not built (tools/test.sh builds it with clang)" >&2
   exit 1
@@ -16,7 +16,8 @@ trap 'rm -rf "$scratch"' EXIT
 cp -r "$corpus"/. "$scratch/"
 mkdir -p "$artifacts"
 "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -artifact_prefix="$artifacts/$(basename "$fuzzer")-" -print_final_stats=1 "$scratch"
+  -artifact_prefix="$artifacts/$(basename "$fuzzer")-" -print_final_stats=1 -seed="$seed" \
+  "$scratch"
 rc=$?
 if [ $rc -ne 0 ]; then
   for f in "$artifacts/$(basename "$fuzzer")"-*; do

@@ -6,9 +6,10 @@
 namespace omnia::domain::internal {
 
 std::string Quote(std::string_view value) {
-  // A run of 11 or more letters and digits, some of them digits, could be (or hide) a codice
-  // fiscale or a numeric personal code, e.g. a worker id shifted into another column: such values
-  // are never echoed. Plain words ("MEZZOGIORNO") still are, so typos stay easy to spot.
+  // A run of 11 or more letters and digits with some digits, or of 16 or more of any kind, could
+  // be (or hide) a codice fiscale or a numeric personal code, e.g. a worker id shifted into
+  // another column: such values are never echoed. Plain words ("MEZZOGIORNO") still are, so
+  // typos stay easy to spot.
   size_t run = 0;
   size_t digits = 0;
   for (const char c : value) {
@@ -16,7 +17,9 @@ std::string Quote(std::string_view value) {
     const bool alnum = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     run = alnum ? run + 1 : 0;
     digits = alnum ? digits + (digit ? 1 : 0) : 0;
-    if (run >= 11 && digits >= 2) return "(value withheld: it may contain personal data)";
+    if ((run >= 11 && digits >= 2) || run >= 16) {
+      return "(value withheld: it may contain personal data)";
+    }
   }
   static constexpr char kHex[] = "0123456789ABCDEF";
   const bool truncated = value.size() > kMaxQuotedBytes;

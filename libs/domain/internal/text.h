@@ -59,8 +59,8 @@ inline constexpr size_t kMaxQuotedBytes = 64;
 
 // Returns value in single quotes, truncated to kMaxQuotedBytes (with "..." appended when cut) and
 // with bytes outside printable ASCII written as \xHH. A value holding a run of 11 or more ASCII
-// letters and digits, at least two of them digits, could carry a worker id and is replaced by a
-// "withheld" note.
+// letters and digits (at least two of them digits), or of 16 or more of any kind, could carry a
+// worker id and is replaced by a "withheld" note.
 std::string Quote(std::string_view value);
 
 inline constexpr bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
