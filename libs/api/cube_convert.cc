@@ -369,6 +369,57 @@ void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists
                                                                       : v1::PROVENANCE_MICRO_DATA);
 }
 
+absl::StatusOr<cube::QueryCell> CellFromProto(const v1::Cell& cell,
+                                              const domain::Codelists& codelists) {
+  cube::QueryCell out;
+  absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(cell.measure());
+  if (!measure.ok()) return FieldError("cell.measure", std::string(measure.status().message()));
+  out.key.measure = *measure;
+  const v1::Period& p = cell.period();
+  out.key.period.year = p.year();
+  switch (p.level()) {
+    case v1::PERIOD_LEVEL_QUARTER:
+      out.key.period.level = domain::PeriodLevel::kQuarter;
+      out.key.period.index = p.quarter();
+      break;
+    case v1::PERIOD_LEVEL_YEAR:
+      out.key.period.level = domain::PeriodLevel::kYear;
+      out.key.period.index = 0;
+      break;
+    default:
+      out.key.period.level = domain::PeriodLevel::kMonth;
+      out.key.period.index = p.month();
+  }
+  const std::string& region = cell.region().code();
+  if (region == "ITALY") {
+    out.key.region_level = cube::RegionLevel::kItaly;
+  } else if (const domain::Region* r = codelists.RegionByInpsLabel(region)) {
+    out.key.region_level = cube::RegionLevel::kRegion;
+    out.key.region = r->index;
+  } else {
+    absl::StatusOr<const domain::MacroArea*> m = codelists.FindMacroArea(region);
+    if (!m.ok()) return FieldError("cell.region", std::string(m.status().message()));
+    out.key.region_level = cube::RegionLevel::kMacroArea;
+    out.key.region = (*m)->index;
+  }
+  const std::string& type = cell.intervention_type().code();
+  if (type == "ALL") {
+    out.key.type_level = cube::TypeLevel::kAll;
+  } else if (const domain::InterventionType* t = codelists.InterventionTypeByCode(type)) {
+    out.key.type_level = cube::TypeLevel::kType;
+    out.key.type = t->index;
+  } else {
+    absl::StatusOr<const domain::Family*> f = codelists.FindFamily(type);
+    if (!f.ok()) return FieldError("cell.intervention_type", std::string(f.status().message()));
+    out.key.type_level = cube::TypeLevel::kFamily;
+    out.key.type = (*f)->index;
+  }
+  out.value = cell.value();
+  out.provenance = cell.provenance() == v1::PROVENANCE_PUBLISHED ? cube::Provenance::kPublished
+                                                                 : cube::Provenance::kMicroData;
+  return out;
+}
+
 void ReleaseToProto(const cube::ReleaseInfo& release, v1::CubeRelease* out) {
   out->set_release_id(release.release_id);
   const int64_t micros = absl::ToUnixMicros(release.create_time);

@@ -39,6 +39,9 @@ absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(
     const std::optional<domain::YearMonth>& latest_month);
 
 void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists, v1::Cell* out);
+// The inverse, for clients that render cells (the exporter); codes must be known.
+absl::StatusOr<cube::QueryCell> CellFromProto(const v1::Cell& cell,
+                                              const domain::Codelists& codelists);
 
 void ReleaseToProto(const cube::ReleaseInfo& release, v1::CubeRelease* out);
 

@@ -55,6 +55,7 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
           absl::StrCat("cannot serve /metrics on ", options_.metrics_address, ": ", e.what()));
     }
     exposer_->RegisterCollectable(registry_);
+    for (const auto& collectable : collectables_) exposer_->RegisterCollectable(collectable);
   }
   LogInfo(clock_.Now(), options_.name,
           absl::StrCat("gRPC listening on port ", grpc_port_,

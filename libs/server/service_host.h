@@ -53,6 +53,12 @@ class ServiceHost {
   // Health reports NOT_SERVING until SetServing(true): a service first opens its store.
   absl::Status Start(const std::vector<HostedService>& services);
 
+  // Adds metrics read at each scrape (see ScrapeCollector); the host keeps it alive. Call before
+  // Start().
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable) {
+    collectables_.push_back(std::move(collectable));
+  }
+
   // Marks the whole server and each registered service as SERVING or NOT_SERVING.
   void SetServing(bool serving);
 
@@ -69,6 +75,7 @@ class ServiceHost {
   const Clock& clock_;
   RpcMetrics rpc_metrics_;
   std::vector<std::string> service_names_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

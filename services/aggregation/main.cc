@@ -1,5 +1,6 @@
 // omnia-aggregation: owns the RocksDB cube store; applies forwarded batches exactly once and
 // answers cube queries, releases and statistics.
+#include <map>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "libs/cube/engine.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
+#include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
 #include "services/aggregation/aggregation_service.h"
 
@@ -27,6 +29,30 @@ int main(int argc, char** argv) {
   omnia::server::Executor executor(2);
   omnia::aggregation::AggregationService service(executor);
   std::unique_ptr<omnia::cube::CubeEngine> engine;
+  host.AddCollectable(
+      std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {
+        if (engine == nullptr) return;  // still opening
+        const omnia::cube::CubeStats stats = engine->Stats();
+        std::map<std::pair<std::string, std::string>, uint64_t> cells;
+        for (const auto& [level, counts] : stats.levels) {
+          const std::string measure(omnia::domain::MeasureCode(level.measure));
+          cells[{measure, "micro_data"}] += counts.micro_data_cells;
+          cells[{measure, "published"}] += counts.published_cells;
+        }
+        for (const auto& [key, count] : cells) {
+          m.Gauge("omnia_cube_cells", "Non-empty cube cells at every level, by measure and layer.",
+                  count, {{"measure", key.first}, {"layer", key.second}});
+        }
+        m.Gauge("omnia_cube_distinct_workers", "Distinct worker pseudonyms known to the cube.",
+                stats.distinct_workers);
+        m.Gauge("omnia_cube_releases", "Frozen cube releases.", engine->ListReleases().size());
+        for (const auto& [producer, sequence] : stats.last_sequences) {
+          m.Gauge("omnia_aggregation_applied_sequence", "Last sequence applied per producer.",
+                  sequence, {{"producer", producer}});
+        }
+        m.Gauge("omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
+                stats.disk_bytes, {{"store", "cube"}});
+      }));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::AggregationService::service_full_name()}},
       [&]() -> absl::Status {

@@ -1,35 +1,87 @@
-// omnia-catalogue: dataset metadata, releases and codelists; publishes reports through the
-// exporter.
+// omnia-catalogue: dataset metadata, releases and codelists; publishes reports by freezing the
+// cubes and having the exporter render every attachment.
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/catalogue/catalogue_store.h"
+#include "libs/catalogue/config.h"
+#include "libs/client/probes.h"
+#include "libs/domain/codelists.h"
+#include "libs/server/executor.h"
+#include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
-#include "omnia/v1/catalogue.grpc.pb.h"
+#include "services/catalogue/catalogue_service.h"
 
-ABSL_FLAG(std::string, data_dir, "", "directory of the catalogue store and artifacts (required)");
+ABSL_FLAG(std::string, data_dir, "", "directory of the catalogue store (required)");
+ABSL_FLAG(std::string, artifact_dir, "",
+          "where published files are kept, named by content hash (default: <data_dir>/artifacts)");
+ABSL_FLAG(std::string, catalogue_config, "deploy/config/datasets.textproto",
+          "the datasets configuration");
 ABSL_FLAG(std::string, exporter_address, "127.0.0.1:50054",
           "HOST:PORT of the exporter service that renders attachments");
-
-namespace omnia::catalogue {
-
-// RPCs answer UNIMPLEMENTED (the generated default) until the catalogue lands.
-class CatalogueService final : public v1::CatalogueService::CallbackService {};
-
-}  // namespace omnia::catalogue
+ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
+          "HOST:PORT of the aggregation service (Publish freezes the cubes there)");
 
 int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia catalogue service");
   absl::ParseCommandLine(argc, argv);
   omnia::SystemClock clock;
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  if (absl::Status dir = omnia::server::EnsureWritableDirectory(data_dir); !dir.ok()) {
+    omnia::server::LogInfo(clock.Now(), "catalogue", dir.ToString());
+    return 1;
+  }
+  absl::StatusOr<omnia::catalogue::CatalogueConfig> config =
+      omnia::catalogue::LoadConfig(absl::GetFlag(FLAGS_catalogue_config));
+  if (!config.ok()) {
+    omnia::server::LogInfo(clock.Now(), "catalogue", config.status().ToString());
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<omnia::catalogue::CatalogueStore>> store =
+      omnia::catalogue::CatalogueStore::OpenAt(
+          (std::filesystem::path(data_dir) / "catalogue").string(), *config, clock);
+  if (!store.ok()) {
+    omnia::server::LogInfo(clock.Now(), "catalogue",
+                           absl::StrCat("cannot open the store: ", store.status().ToString()));
+    return 1;
+  }
+  const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  omnia::server::Executor executor(4);
+  omnia::catalogue::CatalogueServiceOptions options;
+  options.artifact_dir = absl::GetFlag(FLAGS_artifact_dir).empty()
+                             ? (std::filesystem::path(data_dir) / "artifacts").string()
+                             : absl::GetFlag(FLAGS_artifact_dir);
+  omnia::catalogue::CatalogueService service(
+      **store, codelists,
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)),
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter_address)), executor,
+      options);
   omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("catalogue"),
                                   std::make_shared<prometheus::Registry>(), clock);
-  omnia::catalogue::CatalogueService service;
+  host.AddCollectable(
+      std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {
+        absl::StatusOr<std::vector<omnia::v1::Dataset>> datasets = (*store)->DatasetsAt();
+        if (datasets.ok()) {
+          m.Gauge("omnia_catalogue_datasets", "Datasets in the current release.", datasets->size());
+        }
+        absl::StatusOr<omnia::catalogue::ReleasePage> releases = (*store)->ListReleases(100, "");
+        if (releases.ok()) {
+          m.Gauge("omnia_catalogue_releases", "Published releases (up to 100 counted).",
+                  releases->releases.size());
+        }
+        m.Gauge(
+            "omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
+            omnia::server::DirectoryBytes((std::filesystem::path(data_dir) / "catalogue").string()),
+            {{"store", "catalogue"}});
+      }));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::CatalogueService::service_full_name()}},
-      [] { return omnia::server::EnsureWritableDirectory(absl::GetFlag(FLAGS_data_dir)); });
+      [] { return absl::OkStatus(); });
 }

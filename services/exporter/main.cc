@@ -1,33 +1,64 @@
-// omnia-exporter: stateless; renders datasets and ad-hoc queries as CSV, JSON, XML and XLSX
-// streams from the aggregation service's cubes.
+// omnia-exporter: stateless; renders datasets and ad-hoc queries as CSV, JSON, JSON-stat, XML and
+// XLSX streams from the aggregation service's cubes.
+#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/catalogue/config.h"
+#include "libs/client/probes.h"
+#include "libs/domain/codelists.h"
+#include "libs/server/executor.h"
+#include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
-#include "omnia/v1/export.grpc.pb.h"
+#include "services/exporter/export_service.h"
 
 ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
           "HOST:PORT of the aggregation service that answers cube queries");
-
-namespace omnia::exporter {
-
-// RPCs answer UNIMPLEMENTED (the generated default) until the exporter lands.
-class ExportService final : public v1::ExportService::CallbackService {};
-
-}  // namespace omnia::exporter
+ABSL_FLAG(std::string, catalogue_config, "deploy/config/datasets.textproto",
+          "the datasets configuration (the same file the catalogue reads)");
+ABSL_FLAG(std::string, temp_dir, "", "scratch space for spreadsheet rendering (default: system)");
+ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
+          "deadline of each call to aggregation");
 
 int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia exporter service");
   absl::ParseCommandLine(argc, argv);
   omnia::SystemClock clock;
+  absl::StatusOr<omnia::catalogue::CatalogueConfig> config =
+      omnia::catalogue::LoadConfig(absl::GetFlag(FLAGS_catalogue_config));
+  if (!config.ok()) {
+    omnia::server::LogInfo(clock.Now(), "exporter", config.status().ToString());
+    return 1;
+  }
+  const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  omnia::server::Executor executor(4);
+  omnia::exporter::ExportServiceOptions options;
+  options.aggregation_deadline = absl::GetFlag(FLAGS_aggregation_deadline);
+  options.temp_dir = absl::GetFlag(FLAGS_temp_dir).empty()
+                         ? std::filesystem::temp_directory_path().string()
+                         : absl::GetFlag(FLAGS_temp_dir);
+  omnia::exporter::ExportService service(
+      codelists, *config,
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)), executor,
+      options);
   omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("exporter"),
                                   std::make_shared<prometheus::Registry>(), clock);
-  omnia::exporter::ExportService service;
+  host.AddCollectable(
+      std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {
+        for (const auto& [format, name] :
+             {std::pair{omnia::v1::FORMAT_CSV, "csv"}, std::pair{omnia::v1::FORMAT_JSON, "json"},
+              std::pair{omnia::v1::FORMAT_JSON_STAT, "json_stat"},
+              std::pair{omnia::v1::FORMAT_XML, "xml"}, std::pair{omnia::v1::FORMAT_XLSX, "xlsx"}}) {
+          m.Counter("omnia_export_bytes_total", "Bytes of files streamed, by format.",
+                    service.bytes_exported(format), {{"format", name}});
+        }
+      }));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::ExportService::service_full_name()}},
       [] { return absl::OkStatus(); });

@@ -1,0 +1,214 @@
+#include "services/catalogue/catalogue_service.h"
+
+#include <filesystem>
+#include <fstream>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/api/coverage.h"
+#include "libs/base/sha256.h"
+#include "libs/catalogue/codelists.h"
+#include "libs/catalogue/datasets.h"
+#include "libs/catalogue/search.h"
+#include "libs/server/status_mapping.h"
+#include "libs/server/unary.h"
+
+namespace omnia::catalogue {
+namespace fs = std::filesystem;
+
+CatalogueService::CatalogueService(CatalogueStore& store, const domain::Codelists& codelists,
+                                   std::shared_ptr<grpc::ChannelInterface> aggregation,
+                                   std::shared_ptr<grpc::ChannelInterface> exporter,
+                                   server::Executor& executor, CatalogueServiceOptions options)
+    : store_(store),
+      codelists_(codelists),
+      aggregation_(v1::AggregationService::NewStub(std::move(aggregation))),
+      exporter_(v1::ExportService::NewStub(std::move(exporter))),
+      executor_(executor),
+      options_(std::move(options)),
+      all_codelists_(BuildCodelists(codelists, store.config())) {}
+
+grpc::ServerUnaryReactor* CatalogueService::ListDatasets(grpc::CallbackServerContext* context,
+                                                         const v1::ListDatasetsRequest* request,
+                                                         v1::ListDatasetsResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<std::vector<v1::Dataset>> datasets = store_.DatasetsAt(request->release_id());
+    if (!datasets.ok()) return datasets.status();
+    absl::StatusOr<v1::ListDatasetsResponse> page = catalogue::ListDatasets(*datasets, *request);
+    if (!page.ok()) return page.status();
+    *response = std::move(*page);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CatalogueService::GetDataset(grpc::CallbackServerContext* context,
+                                                       const v1::GetDatasetRequest* request,
+                                                       v1::GetDatasetResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<v1::Dataset> dataset =
+        store_.GetDataset(request->dataset_id(), request->release_id());
+    if (!dataset.ok()) return dataset.status();
+    *response->mutable_dataset() = std::move(*dataset);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CatalogueService::ListReleases(grpc::CallbackServerContext* context,
+                                                         const v1::ListReleasesRequest* request,
+                                                         v1::ListReleasesResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<ReleasePage> page =
+        store_.ListReleases(request->page_size(), request->page_token());
+    if (!page.ok()) return page.status();
+    for (v1::Release& r : page->releases) *response->add_releases() = std::move(r);
+    response->set_next_page_token(page->next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CatalogueService::ListCodelists(grpc::CallbackServerContext* context,
+                                                          const v1::ListCodelistsRequest* request,
+                                                          v1::ListCodelistsResponse* response) {
+  return server::FinishInline(context, [this, request, response]() -> absl::Status {
+    absl::StatusOr<v1::ListCodelistsResponse> page =
+        PageCodelists(all_codelists_, request->page_size(), request->page_token());
+    if (!page.ok()) return page.status();
+    *response = std::move(*page);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* CatalogueService::Publish(grpc::CallbackServerContext* context,
+                                                    const v1::PublishRequest* request,
+                                                    v1::PublishResponse* response) {
+  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<PublishResult> result =
+        RunPublish(request->release_id(), request->description());
+    if (!result.ok()) return result.status();
+    *response->mutable_release() = std::move(result->release);
+    response->set_created(result->created);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::Attachment> CatalogueService::Render(const std::string& dataset_id,
+                                                        v1::Format format,
+                                                        const std::string& release_id) {
+  v1::ExportRequest request;
+  request.set_dataset_id(dataset_id);
+  request.set_format(format);
+  request.set_release_id(release_id);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
+  auto reader = exporter_->Export(&context, request);
+  // Written under a temporary name, then renamed to its content hash once complete, so the
+  // artifact directory only ever holds whole files.
+  const fs::path tmp = fs::path(options_.artifact_dir) /
+                       absl::StrCat(".", dataset_id, "-", static_cast<int>(format), ".partial");
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  Sha256 sha;
+  uint64_t size = 0;
+  v1::ExportResponse message;
+  v1::ExportHeader header;
+  v1::ExportSummary summary;
+  while (reader->Read(&message)) {
+    if (message.has_header()) header = message.header();
+    if (message.has_summary()) summary = message.summary();
+    if (!message.data().empty()) {
+      out.write(message.data().data(), static_cast<std::streamsize>(message.data().size()));
+      sha.Update(message.data());
+      size += message.data().size();
+    }
+  }
+  grpc::Status status = reader->Finish();
+  out.close();
+  if (!status.ok()) {
+    fs::remove(tmp);
+    return server::FromGrpcStatus(status);
+  }
+  const std::string digest = sha.HexDigest();
+  if (!out || digest != summary.sha256() || size != summary.size_bytes()) {
+    fs::remove(tmp);
+    return absl::DataLossError(
+        absl::StrCat("the ", header.file_name(), " received does not match its summary"));
+  }
+  const std::string extension = fs::path(header.file_name()).extension().string();
+  const fs::path stored = fs::path(options_.artifact_dir) / absl::StrCat(digest, extension);
+  std::error_code error;
+  fs::rename(tmp, stored, error);
+  if (error) return absl::InternalError(absl::StrCat("cannot store ", stored.string()));
+  v1::Attachment attachment;
+  attachment.set_format(format);
+  attachment.set_file_name(header.file_name());
+  attachment.set_media_type(header.media_type());
+  attachment.set_size_bytes(size);
+  attachment.set_sha256(digest);
+  attachment.set_rows(summary.rows());
+  return attachment;
+}
+
+absl::StatusOr<PublishResult> CatalogueService::RunPublish(const std::string& requested_id,
+                                                           const std::string& description) {
+  absl::MutexLock lock(&publish_mu_);
+  std::string release_id = requested_id;
+  if (release_id.empty()) {
+    absl::StatusOr<std::string> next = store_.NextReleaseId();
+    if (!next.ok()) return next.status();
+    release_id = *next;
+  } else {
+    if (absl::Status s = ValidateReleaseId(release_id); !s.ok()) return s;
+    if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
+      return PublishResult{*existing, false};
+    }
+  }
+  std::error_code error;
+  fs::create_directories(options_.artifact_dir, error);
+  if (error) return absl::FailedPreconditionError("cannot create the artifact directory");
+
+  // 1. Freeze: every attachment is rendered from the same immutable state.
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
+    v1::FreezeRequest freeze;
+    freeze.set_release_id(release_id);
+    freeze.set_description(description);
+    v1::FreezeResponse frozen;
+    grpc::Status status = aggregation_->Freeze(&context, freeze, &frozen);
+    if (!status.ok()) return server::FromGrpcStatus(status);
+  }
+  // 2. Which datasets exist at that release.
+  absl::StatusOr<api::Coverage> coverage =
+      api::DiscoverCoverage(*aggregation_, release_id, options_.call_deadline);
+  if (!coverage.ok()) return coverage.status();
+  const std::vector<DatasetSpec> specs =
+      DatasetsFor(store_.config(), coverage->years_with_data, coverage->latest_complete_year);
+  if (specs.empty()) {
+    return absl::FailedPreconditionError("the cubes hold no data yet: nothing to publish");
+  }
+  // 3. Render every attachment. A failure here records nothing: the catalogue stays as it was
+  // (files already stored are content-addressed, so they are simply reused next time).
+  std::vector<RenderedDataset> rendered;
+  for (const DatasetSpec& spec : specs) {
+    RenderedDataset dataset;
+    dataset.spec = spec;
+    for (const auto& format : store_.config().formats()) {
+      absl::StatusOr<v1::Attachment> attachment =
+          Render(spec.dataset_id, format.format(), release_id);
+      if (!attachment.ok()) {
+        return absl::Status(attachment.status().code(),
+                            absl::StrCat(spec.dataset_id, ": ", attachment.status().message()));
+      }
+      // The CSV holds exactly the dataset's cells and nothing about the release, so its digest
+      // says whether the content changed (the other formats also name the release they show).
+      if (format.format() == v1::FORMAT_CSV) dataset.content_fingerprint = attachment->sha256();
+      dataset.attachments.push_back(std::move(*attachment));
+    }
+    rendered.push_back(std::move(dataset));
+  }
+  // 4. One atomic write.
+  return store_.RecordRelease(release_id, description, std::move(rendered));
+}
+
+}  // namespace omnia::catalogue

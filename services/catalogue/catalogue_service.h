@@ -1,0 +1,70 @@
+// The omnia.v1.CatalogueService handlers, and Publish: freeze the cubes, have the exporter render
+// every attachment of every dataset from that release, keep the files (named by content hash) in
+// the artifact directory, and record the release in one atomic write.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/catalogue/catalogue_store.h"
+#include "libs/domain/codelists.h"
+#include "libs/server/executor.h"
+#include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/export.grpc.pb.h"
+
+namespace omnia::catalogue {
+
+struct CatalogueServiceOptions {
+  // Where published files are kept, as <sha256><extension>.
+  std::string artifact_dir;
+  absl::Duration call_deadline = absl::Minutes(2);
+};
+
+class CatalogueService final : public v1::CatalogueService::CallbackService {
+ public:
+  // Everything referenced must outlive the service.
+  CatalogueService(CatalogueStore& store, const domain::Codelists& codelists,
+                   std::shared_ptr<grpc::ChannelInterface> aggregation,
+                   std::shared_ptr<grpc::ChannelInterface> exporter, server::Executor& executor,
+                   CatalogueServiceOptions options);
+
+  grpc::ServerUnaryReactor* ListDatasets(grpc::CallbackServerContext* context,
+                                         const v1::ListDatasetsRequest* request,
+                                         v1::ListDatasetsResponse* response) override;
+  grpc::ServerUnaryReactor* GetDataset(grpc::CallbackServerContext* context,
+                                       const v1::GetDatasetRequest* request,
+                                       v1::GetDatasetResponse* response) override;
+  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
+                                    const v1::PublishRequest* request,
+                                    v1::PublishResponse* response) override;
+  grpc::ServerUnaryReactor* ListReleases(grpc::CallbackServerContext* context,
+                                         const v1::ListReleasesRequest* request,
+                                         v1::ListReleasesResponse* response) override;
+  grpc::ServerUnaryReactor* ListCodelists(grpc::CallbackServerContext* context,
+                                          const v1::ListCodelistsRequest* request,
+                                          v1::ListCodelistsResponse* response) override;
+
+  // The whole of Publish, callable without gRPC plumbing (blocking).
+  absl::StatusOr<PublishResult> RunPublish(const std::string& release_id,
+                                           const std::string& description);
+
+ private:
+  // Renders one attachment through the exporter into the artifact directory.
+  absl::StatusOr<v1::Attachment> Render(const std::string& dataset_id, v1::Format format,
+                                        const std::string& release_id);
+
+  CatalogueStore& store_;
+  const domain::Codelists& codelists_;
+  std::unique_ptr<v1::AggregationService::Stub> aggregation_;
+  std::unique_ptr<v1::ExportService::Stub> exporter_;
+  server::Executor& executor_;
+  CatalogueServiceOptions options_;
+  const v1::ListCodelistsResponse all_codelists_;
+  // One publication at a time: each builds on the state the previous one recorded.
+  absl::Mutex publish_mu_;
+};
+
+}  // namespace omnia::catalogue

@@ -1,0 +1,100 @@
+#include "tests/support/cluster.h"
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "libs/client/probes.h"
+
+namespace omnia::testing {
+
+Cluster::Cluster(std::string binary_dir, std::string source_dir)
+    : binary_dir_(std::move(binary_dir)), source_dir_(std::move(source_dir)) {
+  for (const char* name : {"aggregation", "ingestion", "exporter", "catalogue"}) {
+    addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+  }
+}
+
+Cluster::~Cluster() {
+  for (auto& [name, process] : processes_) {
+    if (process && process->running()) {
+      process->Signal(SIGTERM);
+      process->WaitForExit(absl::Seconds(10));
+    }
+  }
+}
+
+std::string Cluster::data_dir(const std::string& name) const {
+  return absl::StrCat(dir_.path(), "/", name);
+}
+
+std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
+  std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name)};
+  const std::string config = source_dir_ + "/deploy/config/datasets.textproto";
+  if (name == "aggregation") {
+    args.push_back("--data_dir=" + data_dir(name));
+  } else if (name == "ingestion") {
+    args.push_back("--data_dir=" + data_dir(name));
+    args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
+    args.push_back("--insecure_dev_hmac_key");
+  } else if (name == "exporter") {
+    args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
+    args.push_back("--catalogue_config=" + config);
+    args.push_back("--temp_dir=" + dir_.path());
+  } else if (name == "catalogue") {
+    args.push_back("--data_dir=" + data_dir(name));
+    args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
+    args.push_back("--exporter_address=" + addresses_.at("exporter"));
+    args.push_back("--catalogue_config=" + config);
+  }
+  return args;
+}
+
+bool Cluster::Start(const std::string& name, const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = ArgsOf(name);
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  const std::string log = absl::StrCat(dir_.path(), "/", name, "-", ++starts_, ".log");
+  processes_[name] = std::make_unique<ChildProcess>(
+      absl::StrCat(binary_dir_, "/services/", name, "/omnia-", name), args, log);
+  const absl::Status serving = client::WaitUntilServing(
+      client::CreateInsecureChannel(addresses_.at(name)), "", absl::Seconds(30));
+  if (!serving.ok()) std::cerr << name << " did not start: " << serving << "\n" << Logs();
+  return serving.ok();
+}
+
+bool Cluster::StartAll() {
+  for (const char* name : {"aggregation", "ingestion", "exporter", "catalogue"}) {
+    if (!Start(name)) return false;
+  }
+  return true;
+}
+
+int Cluster::Stop(const std::string& name) {
+  auto& process = processes_.at(name);
+  process->Signal(SIGTERM);
+  return process->WaitForExit(absl::Seconds(20)).value_or(-1);
+}
+
+void Cluster::Kill(const std::string& name) {
+  auto& process = processes_.at(name);
+  process->Signal(SIGKILL);
+  process->WaitForExit(absl::Seconds(10));
+}
+
+std::string Cluster::Logs() const {
+  std::string all;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    if (entry.path().extension() != ".log") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StrAppend(&all, "--- ", entry.path().filename().string(), "\n", text.str());
+  }
+  return all;
+}
+
+}  // namespace omnia::testing

@@ -1,0 +1,46 @@
+// The four service binaries started together on loopback for end-to-end tests, as the local
+// launcher runs them: each with its own data directory under one temporary folder, each one
+// restartable on its port.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+
+namespace omnia::testing {
+
+class Cluster {
+ public:
+  // `binary_dir` holds services/<name>/omnia-<name>; `source_dir` the repository (for the
+  // datasets configuration).
+  Cluster(std::string binary_dir, std::string source_dir);
+  ~Cluster();
+
+  // Starts (or restarts) one service and waits until it is SERVING; false with its log printed
+  // to stderr when it does not come up.
+  bool Start(const std::string& name, const std::vector<std::string>& extra_args = {});
+  bool StartAll();
+  // SIGTERM and wait: the exit code, or -1 on timeout.
+  int Stop(const std::string& name);
+  void Kill(const std::string& name);
+
+  std::string address(const std::string& name) const { return addresses_.at(name); }
+  std::string data_dir(const std::string& name) const;
+  const std::string& root() const { return dir_.path(); }
+  std::string Logs() const;
+
+ private:
+  std::vector<std::string> ArgsOf(const std::string& name) const;
+
+  std::string binary_dir_;
+  std::string source_dir_;
+  TempDir dir_;
+  std::map<std::string, std::string> addresses_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  int starts_ = 0;
+};
+
+}  // namespace omnia::testing
