@@ -1,16 +1,64 @@
 #!/usr/bin/env bash
-# README command 1, the main job: installs what is missing, builds, starts the four services
-# locally with their state under var/, shows they are healthy, and stops them cleanly.
-# OMNIA_KEEP_RUNNING=1 leaves them up.
+# README command 1, the main job. On a fresh machine: installs what is missing, builds, starts the
+# four services locally with their state under var/, generates the synthetic 2020-2025 data and
+# streams it in (and imports INPS's real 2023 files when ../shared/data is there), publishes a
+# release, downloads and verifies every attachment into out/, and prints the catalogue. A second
+# run reuses the state: nothing is generated or sent twice, and the new release only moves the
+# datasets whose content changed. OMNIA_KEEP_RUNNING=1 leaves the services up.
+#   OMNIA_STATE_DIR (default var/), OMNIA_OUT_DIR (default out/), OMNIA_PAYMENTS (default 2M)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tools/install-deps.sh
 tools/build.sh
-launcher=deploy/local/omnia-local.sh
+
+state=${OMNIA_STATE_DIR:-$root/var}
+out=${OMNIA_OUT_DIR:-$root/out}
+export OMNIA_STATE_DIR=$state
+payments=${OMNIA_PAYMENTS:-2000000}
+omnia=$root/build/tools/omnia
+launcher=$root/deploy/local/omnia-local.sh
+base=${OMNIA_BASE_PORT:-50050}
+addresses=(--ingestion=127.0.0.1:$((base + 1)) --aggregation=127.0.0.1:$((base + 2))
+  --catalogue=127.0.0.1:$((base + 3)) --exporter=127.0.0.1:$((base + 4)))
+
 trap '[ "${OMNIA_KEEP_RUNNING:-0}" = 1 ] || $launcher stop' EXIT
+echo "== starting the services (state in $state)"
 $launcher start
-$launcher status
+
+generated=$state/generated
+if [ ! -f "$generated/.ingested" ]; then
+  echo "== generating synthetic 2020-2025 data ($payments payments)"
+  "$omnia" generate --seed=2026 --first_year=2020 --last_year=2025 --payments="$payments" \
+    --applications=$((payments / 4)) --workers=$((payments / 10)) --out_dir="$generated"
+  echo "== streaming it into ingestion"
+  "$omnia" ingest "${addresses[@]}" --producer=synthetic "$generated/applications.csv" \
+    "$generated/payments.csv"
+  touch "$generated/.ingested"
+else
+  echo "== synthetic data already ingested (remove $generated/.ingested to send it again)"
+fi
+
+shared=$root/../shared/data/inps-2023
+if [ -d "$shared" ]; then
+  echo "== importing INPS's published 2023 files"
+  "$omnia" import "${addresses[@]}" "$shared"/integrazioni-salariali-*-2023.csv
+fi
+
+echo "== waiting for aggregation to apply everything"
+"$omnia" status "${addresses[@]}" --wait_applied --timeout=10m
+
+echo "== publishing"
+"$omnia" publish "${addresses[@]}" --description="main job $(date -u +%Y-%m-%dT%H:%MZ)"
+
+echo "== downloading every attachment into $out"
+rm -rf "$out"
+"$omnia" download "${addresses[@]}" --out_dir="$out"
+
+echo "== the catalogue"
+"$omnia" datasets "${addresses[@]}"
+echo
+echo "files: $out"
 if [ "${OMNIA_KEEP_RUNNING:-0}" = 1 ]; then
   echo "services left running; stop them with $launcher stop"
 fi

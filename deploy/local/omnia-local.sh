@@ -10,6 +10,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 state=${OMNIA_STATE_DIR:-$root/var}
 bin=${OMNIA_BIN_DIR:-$root/build}
 base=${OMNIA_BASE_PORT:-50050}
+config=$root/deploy/config/datasets.textproto
 services=(aggregation exporter ingestion catalogue)
 
 port_of() {
@@ -27,13 +28,15 @@ flags_of() {
   case $1 in
     ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation) --insecure_dev_hmac_key" ;;
     aggregation) echo "--data_dir=$state/aggregation" ;;
-    catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" ;;
-    exporter) echo "--aggregation_address=$(address_of aggregation)" ;;
+    catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" \
+      "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" ;;
+    exporter) echo "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
+      "--temp_dir=$state/tmp" ;;
   esac
 }
 
 start() {
-  mkdir -p "$state/run" "$state/logs"
+  mkdir -p "$state/run" "$state/logs" "$state/tmp"
   for s in "${services[@]}"; do
     pidfile=$state/run/$s.pid
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then

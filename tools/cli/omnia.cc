@@ -30,17 +30,30 @@
 #include "libs/domain/raw_events_csv.h"
 #include "libs/synth/generator.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/export.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50051",
           "health, services, metrics: HOST:PORT of the server to look at");
 ABSL_FLAG(std::string, ingestion, "127.0.0.1:50051", "HOST:PORT of the ingestion service");
 ABSL_FLAG(std::string, aggregation, "127.0.0.1:50052", "HOST:PORT of the aggregation service");
+ABSL_FLAG(std::string, catalogue, "127.0.0.1:50053", "HOST:PORT of the catalogue service");
+ABSL_FLAG(std::string, exporter, "127.0.0.1:50054", "HOST:PORT of the exporter service");
+ABSL_FLAG(std::string, query, "",
+          "datasets: free text to search in titles, descriptions, keywords");
+ABSL_FLAG(std::string, topic, "", "datasets: Argomento filter");
+ABSL_FLAG(std::string, source, "", "datasets: Fonte filter");
+ABSL_FLAG(int, year, 0, "datasets: only datasets covering this year");
+ABSL_FLAG(std::string, formats, "csv,json,json_stat,xml,xlsx",
+          "download: comma-separated formats to fetch");
 ABSL_FLAG(std::string, token, "", "bearer token for write and admin calls (else $OMNIA_TOKEN)");
 ABSL_FLAG(std::string, service, "", "health: the service name to check; empty for the server");
 ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
           "health: wait up to this long for SERVING instead of checking once");
-ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30), "deadline of each call");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(120), "deadline of each call");
+ABSL_FLAG(bool, wait_applied, false,
+          "status: wait until aggregation has applied everything ingestion logged");
 ABSL_FLAG(std::string, producer, "omnia-cli", "ingest: producer id of the batches");
 ABSL_FLAG(int, batch, 5000, "ingest: events per batch");
 ABSL_FLAG(std::string, measures, "APPLICATIONS,WORKERS,BENEFIT_MONTHS",
@@ -463,8 +476,19 @@ int Status(const std::vector<std::string>&) {
   auto stub = omnia::v1::IngestionService::NewStub(
       omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
   omnia::v1::GetIngestionStatusResponse s;
-  if (grpc::Status status = stub->GetIngestionStatus(Context().get(), {}, &s); !status.ok()) {
-    return Fail(absl::GetFlag(FLAGS_ingestion), status);
+  const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
+  while (true) {
+    if (grpc::Status status = stub->GetIngestionStatus(Context().get(), {}, &s); !status.ok()) {
+      return Fail(absl::GetFlag(FLAGS_ingestion), status);
+    }
+    const bool applied =
+        s.backlog_entries() == 0 && s.applied_log_sequence() == s.last_log_sequence();
+    if (!absl::GetFlag(FLAGS_wait_applied) || applied) break;
+    if (absl::Now() > deadline) {
+      return Fail(absl::GetFlag(FLAGS_ingestion),
+                  absl::DeadlineExceededError("aggregation did not catch up in time"));
+    }
+    absl::SleepFor(absl::Milliseconds(100));
   }
   std::cout << absl::StrFormat(
       "events: %d accepted, %d duplicate, %d rejected\n"
@@ -564,6 +588,191 @@ int Rebuild(const std::vector<std::string>&) {
   return kExitOk;
 }
 
+// ---- catalogue: publish, datasets, dataset, download ----------------------------------------
+
+std::string FormatCode(omnia::v1::Format format) {
+  switch (format) {
+    case omnia::v1::FORMAT_CSV:
+      return "csv";
+    case omnia::v1::FORMAT_JSON:
+      return "json";
+    case omnia::v1::FORMAT_JSON_STAT:
+      return "json_stat";
+    case omnia::v1::FORMAT_XML:
+      return "xml";
+    case omnia::v1::FORMAT_XLSX:
+      return "xlsx";
+    default:
+      return "unknown";
+  }
+}
+
+std::string DateText(const omnia::v1::Date& d) {
+  return d.year() == 0 ? "-" : absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
+
+int Publish(const std::vector<std::string>& args) {
+  auto stub = omnia::v1::CatalogueService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  omnia::v1::PublishRequest request;
+  if (!args.empty()) request.set_release_id(args[0]);
+  request.set_description(absl::GetFlag(FLAGS_description));
+  omnia::v1::PublishResponse response;
+  if (grpc::Status status = stub->Publish(Context().get(), request, &response); !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_catalogue), status);
+  }
+  const auto& r = response.release();
+  std::cout << absl::StrFormat("release %s%s: %d datasets, %d changed\n", r.release_id(),
+                               response.created() ? "" : " (already published)", r.dataset_count(),
+                               r.changes_size());
+  for (const auto& c : r.changes()) {
+    std::cout << "  " << (c.kind() == omnia::v1::CHANGE_KIND_ADDED ? "added   " : "updated ")
+              << c.dataset_id() << "\n";
+  }
+  return kExitOk;
+}
+
+absl::StatusOr<std::vector<omnia::v1::Dataset>> AllDatasets() {
+  auto stub = omnia::v1::CatalogueService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  omnia::v1::ListDatasetsRequest request;
+  request.set_query(absl::GetFlag(FLAGS_query));
+  if (!absl::GetFlag(FLAGS_topic).empty()) request.add_topics(absl::GetFlag(FLAGS_topic));
+  if (!absl::GetFlag(FLAGS_source).empty()) request.add_sources(absl::GetFlag(FLAGS_source));
+  if (absl::GetFlag(FLAGS_year) > 0) {
+    request.mutable_years()->set_first(absl::GetFlag(FLAGS_year));
+    request.mutable_years()->set_last(absl::GetFlag(FLAGS_year));
+  }
+  request.set_release_id(absl::GetFlag(FLAGS_release));
+  request.set_page_size(100);
+  std::vector<omnia::v1::Dataset> datasets;
+  while (true) {
+    omnia::v1::ListDatasetsResponse response;
+    grpc::Status status = stub->ListDatasets(Context().get(), request, &response);
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    datasets.insert(datasets.end(), response.datasets().begin(), response.datasets().end());
+    if (response.next_page_token().empty()) return datasets;
+    request.set_page_token(response.next_page_token());
+  }
+}
+
+int Datasets(const std::vector<std::string>&) {
+  absl::StatusOr<std::vector<omnia::v1::Dataset>> datasets = AllDatasets();
+  if (!datasets.ok()) return Fail(absl::GetFlag(FLAGS_catalogue), datasets.status());
+  for (const auto& d : *datasets) {
+    std::vector<std::string> files;
+    for (const auto& a : d.attachments()) {
+      files.push_back(absl::StrFormat("%s %s", FormatCode(a.format()),
+                                      a.size_bytes() >= 10240
+                                          ? absl::StrFormat("%dK", a.size_bytes() / 1024)
+                                          : absl::StrFormat("%dB", a.size_bytes())));
+    }
+    std::cout << absl::StrFormat(
+        "%s\n  id %s | periodo %d-%02d..%d-%02d | pubblicazione %s | "
+        "aggiornato %s\n  allegati: %s\n",
+        d.title(), d.dataset_id(), d.coverage().first().year(), d.coverage().first().month(),
+        d.coverage().last().year(), d.coverage().last().month(), DateText(d.published_on()),
+        DateText(d.updated_on()), absl::StrJoin(files, ", "));
+  }
+  std::cout << datasets->size() << " datasets\n";
+  return kExitOk;
+}
+
+int ShowDataset(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::cerr << "omnia dataset: give one dataset id\n";
+    return kExitUsage;
+  }
+  auto stub = omnia::v1::CatalogueService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  omnia::v1::GetDatasetRequest request;
+  request.set_dataset_id(args[0]);
+  request.set_release_id(absl::GetFlag(FLAGS_release));
+  omnia::v1::GetDatasetResponse response;
+  if (grpc::Status status = stub->GetDataset(Context().get(), request, &response); !status.ok()) {
+    return Fail(absl::GetFlag(FLAGS_catalogue), status);
+  }
+  const auto& d = response.dataset();
+  std::cout << absl::StrFormat(
+      "Titolo: %s\nDescrizione: %s\nPubblicazione: %s\nAggiornato: %s\nProprietario del dato: %s\n"
+      "Licenza: %s\nArgomento: %s\nFonte: %s\nMisura: %s (%s)\nRelease: %s\nAllegati:\n",
+      d.title(), d.description(), DateText(d.published_on()), DateText(d.updated_on()), d.owner(),
+      d.license().name(), d.topic(), d.source(), d.measure().name(),
+      d.measure().additive() ? "additiva" : d.measure().additivity_note(), d.release_id());
+  for (const auto& a : d.attachments()) {
+    std::cout << absl::StrFormat("  %-10s %-48s %10d bytes  sha256 %s\n", FormatCode(a.format()),
+                                 a.file_name(), a.size_bytes(), a.sha256());
+  }
+  return kExitOk;
+}
+
+// Downloads one attachment through the exporter into `dir` and checks its sha256 against the
+// catalogue's record; returns the file path.
+absl::StatusOr<std::string> DownloadOne(omnia::v1::ExportService::Stub& exporter,
+                                        const omnia::v1::Dataset& dataset,
+                                        const omnia::v1::Attachment& attachment,
+                                        const std::string& dir) {
+  omnia::v1::ExportRequest request;
+  request.set_dataset_id(dataset.dataset_id());
+  request.set_format(attachment.format());
+  request.set_release_id(dataset.release_id());
+  auto context = Context();
+  auto reader = exporter.Export(context.get(), request);
+  const std::string path = (std::filesystem::path(dir) / attachment.file_name()).string();
+  const std::string partial = path + ".partial";
+  std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+  omnia::Sha256 sha;
+  omnia::v1::ExportResponse message;
+  while (reader->Read(&message)) {
+    if (message.data().empty()) continue;
+    out.write(message.data().data(), static_cast<std::streamsize>(message.data().size()));
+    sha.Update(message.data());
+  }
+  grpc::Status status = reader->Finish();
+  out.close();
+  if (!status.ok()) {
+    std::filesystem::remove(partial);
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  const std::string digest = sha.HexDigest();
+  if (digest != attachment.sha256()) {
+    std::filesystem::remove(partial);
+    return absl::DataLossError(absl::StrCat(attachment.file_name(), ": sha256 ", digest,
+                                            " differs from the published ", attachment.sha256()));
+  }
+  std::filesystem::rename(partial, path);
+  return path;
+}
+
+int Download(const std::vector<std::string>& args) {
+  const std::string dir = absl::GetFlag(FLAGS_out_dir);
+  std::filesystem::create_directories(dir);
+  absl::StatusOr<std::vector<omnia::v1::Dataset>> datasets = AllDatasets();
+  if (!datasets.ok()) return Fail(absl::GetFlag(FLAGS_catalogue), datasets.status());
+  const std::vector<std::string> formats = absl::StrSplit(absl::GetFlag(FLAGS_formats), ',');
+  auto exporter = omnia::v1::ExportService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter)));
+  int files = 0;
+  for (const auto& d : *datasets) {
+    if (!args.empty() && std::find(args.begin(), args.end(), d.dataset_id()) == args.end()) {
+      continue;
+    }
+    for (const auto& a : d.attachments()) {
+      if (std::find(formats.begin(), formats.end(), FormatCode(a.format())) == formats.end()) {
+        continue;
+      }
+      absl::StatusOr<std::string> path = DownloadOne(*exporter, d, a, dir);
+      if (!path.ok()) return Fail(absl::GetFlag(FLAGS_exporter), path.status());
+      ++files;
+    }
+  }
+  std::cout << files << " files downloaded and verified into " << dir << "\n";
+  return files > 0 ? kExitOk : kExitFailure;
+}
+
 // ---- generate -------------------------------------------------------------------------------
 
 int Generate(const std::vector<std::string>&) {
@@ -610,7 +819,10 @@ const std::vector<Command>& Commands() {
        "            [--format=table|csv|json] [--aggregation=HOST:PORT]\n"
        "  Reads cube cells at any level; filters may mix levels (e.g. LOMBARDIA,CENTRO).",
        Query},
-      {"status", "omnia status [--ingestion=HOST:PORT]\n  Ingestion counters and backlog.", Status},
+      {"status",
+       "omnia status [--wait_applied] [--ingestion=HOST:PORT]\n"
+       "  Ingestion counters and backlog; --wait_applied waits until aggregation caught up.",
+       Status},
       {"stats", "omnia stats [--release=ID] [--aggregation=HOST:PORT]\n  Cube statistics.", Stats},
       {"freeze",
        "omnia freeze RELEASE_ID [--description=TEXT] [--aggregation=HOST:PORT]\n"
@@ -627,6 +839,21 @@ const std::vector<Command>& Commands() {
        "               [--applications=N] [--workers=N] [--out_dir=DIR]\n"
        "  Writes a deterministic, realistic synthetic dataset as raw-event CSV files.",
        Generate},
+      {"publish",
+       "omnia publish [RELEASE_ID] [--description=TEXT] [--catalogue=HOST:PORT]\n"
+       "  Freezes the cubes and renders every dataset's attachments as a new release.",
+       Publish},
+      {"datasets",
+       "omnia datasets [--query=TEXT] [--topic=T] [--source=S] [--year=Y] [--release=ID]\n"
+       "  Lists and searches the catalogue.",
+       Datasets},
+      {"dataset", "omnia dataset ID [--release=ID]\n  Shows one dataset's metadata and files.",
+       ShowDataset},
+      {"download",
+       "omnia download [ID...] [--formats=csv,json,...] [--out_dir=DIR] [--query=...]\n"
+       "  Downloads attachments of the listed (or all matching) datasets and verifies each\n"
+       "  file's sha256 against the catalogue.",
+       Download},
       {"health",
        "omnia health [--address=HOST:PORT] [--service=NAME] [--wait=DURATION]\n"
        "  Prints a server's health; exit 0 when SERVING.",
