@@ -3,6 +3,9 @@
 # options]. The build directory is build/ unless OMNIA_BUILD_DIR says otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Paths relative to the checkout in compiler command lines let ccache share results between
+# clones in different folders.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 build=${OMNIA_BUILD_DIR:-$root/build}
 jobs=${OMNIA_JOBS:-2}
 if [ ! -f "$build/build.ninja" ]; then

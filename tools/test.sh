@@ -4,6 +4,9 @@
 # output).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Paths relative to the checkout in compiler command lines let ccache share results between
+# clones in different folders.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
 cd "$root"
 tools/install-deps.sh
 

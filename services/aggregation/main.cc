@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                   sequence, {{"producer", producer}});
         }
         m.Gauge("omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
-                stats.disk_bytes, {{"store", "cube"}});
+                omnia::server::DirectoryBytes(absl::GetFlag(FLAGS_data_dir)), {{"store", "cube"}});
       }));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::AggregationService::service_full_name()}},

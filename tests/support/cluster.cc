@@ -16,6 +16,7 @@ Cluster::Cluster(std::string binary_dir, std::string source_dir)
     : binary_dir_(std::move(binary_dir)), source_dir_(std::move(source_dir)) {
   for (const char* name : {"aggregation", "ingestion", "exporter", "catalogue"}) {
     addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
+    metrics_addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   }
 }
 
@@ -33,7 +34,8 @@ std::string Cluster::data_dir(const std::string& name) const {
 }
 
 std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
-  std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name)};
+  std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name),
+                                   "--metrics_address=" + metrics_addresses_.at(name)};
   const std::string config = source_dir_ + "/deploy/config/datasets.textproto";
   if (name == "aggregation") {
     args.push_back("--data_dir=" + data_dir(name));

@@ -28,6 +28,8 @@ class Cluster {
   void Kill(const std::string& name);
 
   std::string address(const std::string& name) const { return addresses_.at(name); }
+  // HOST:PORT of the service's Prometheus endpoint.
+  std::string metrics_address(const std::string& name) const { return metrics_addresses_.at(name); }
   std::string data_dir(const std::string& name) const;
   const std::string& root() const { return dir_.path(); }
   std::string Logs() const;
@@ -39,6 +41,7 @@ class Cluster {
   std::string source_dir_;
   TempDir dir_;
   std::map<std::string, std::string> addresses_;
+  std::map<std::string, std::string> metrics_addresses_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   int starts_ = 0;
 };

@@ -6,6 +6,10 @@
 //       events, seconds from the first send to fully applied, and events per second.
 //   omnia-bench query --aggregation=HOST:PORT --kind=cell|national --concurrency=N --seconds=S
 //       Sends Query calls from N threads for S seconds; prints p50/p99 latency and throughput.
+//   omnia-bench export --exporter=HOST:PORT --dataset=ID [--runs=N]
+//       Renders one dataset in every format; prints median time, size and MB/s.
+//   omnia-bench publish --catalogue=HOST:PORT [--runs=N]
+//       Times full publications of every dataset; prints the median.
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -26,6 +30,8 @@
 #include "libs/domain/codelists.h"
 #include "libs/domain/raw_events_csv.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/export.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
 
 ABSL_FLAG(std::string, ingestion, "127.0.0.1:50051", "ingestion HOST:PORT");
@@ -38,6 +44,11 @@ ABSL_FLAG(std::string, kind, "cell",
           "query kind: cell (one base cell) or national (yearly WORKERS)");
 ABSL_FLAG(int, concurrency, 1, "query threads");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "how long to send queries");
+ABSL_FLAG(std::string, exporter, "127.0.0.1:50054", "exporter HOST:PORT");
+ABSL_FLAG(std::string, catalogue, "127.0.0.1:50053", "catalogue HOST:PORT");
+ABSL_FLAG(std::string, dataset, "integrazioni-salariali-lavoratori-storico", "export: dataset id");
+ABSL_FLAG(std::string, release, "", "export: release to render (empty: live cubes)");
+ABSL_FLAG(int, runs, 11, "export, publish: repetitions (the median is reported)");
 
 namespace {
 
@@ -226,10 +237,78 @@ int Query() {
   return 0;
 }
 
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// Renders one dataset in every format through the exporter, several times each.
+int Export() {
+  auto stub = omnia::v1::ExportService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter)));
+  for (const auto& [format, name] :
+       {std::pair{omnia::v1::FORMAT_CSV, "csv"}, std::pair{omnia::v1::FORMAT_JSON, "json"},
+        std::pair{omnia::v1::FORMAT_JSON_STAT, "json_stat"},
+        std::pair{omnia::v1::FORMAT_XML, "xml"}, std::pair{omnia::v1::FORMAT_XLSX, "xlsx"}}) {
+    std::vector<double> millis;
+    uint64_t bytes = 0;
+    for (int run = 0; run < absl::GetFlag(FLAGS_runs); ++run) {
+      omnia::v1::ExportRequest request;
+      request.set_dataset_id(absl::GetFlag(FLAGS_dataset));
+      request.set_format(format);
+      request.set_release_id(absl::GetFlag(FLAGS_release));
+      grpc::ClientContext context;
+      const absl::Time t0 = absl::Now();
+      auto reader = stub->Export(&context, request);
+      omnia::v1::ExportResponse message;
+      bytes = 0;
+      while (reader->Read(&message)) bytes += message.data().size();
+      grpc::Status status = reader->Finish();
+      if (!status.ok()) {
+        std::cerr << "omnia-bench: export failed: " << status.error_message() << "\n";
+        return 1;
+      }
+      millis.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+    }
+    const double median = Median(millis);
+    std::cout << absl::StrFormat(
+        "{\"step\": \"export_%s\", \"dataset\": \"%s\", \"bytes\": %d, \"median_ms\": %.1f, "
+        "\"mb_per_s\": %.1f}\n",
+        name, absl::GetFlag(FLAGS_dataset), bytes, median, bytes / 1e3 / median);
+  }
+  return 0;
+}
+
+// Times full publications (freeze + render every attachment + record).
+int Publish() {
+  auto stub = omnia::v1::CatalogueService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  std::vector<double> seconds;
+  int datasets = 0;
+  for (int run = 0; run < absl::GetFlag(FLAGS_runs); ++run) {
+    omnia::v1::PublishRequest request;
+    request.set_release_id(absl::StrCat("bench-", run + 1));
+    grpc::ClientContext context;
+    omnia::v1::PublishResponse response;
+    const absl::Time t0 = absl::Now();
+    grpc::Status status = stub->Publish(&context, request, &response);
+    if (!status.ok()) {
+      std::cerr << "omnia-bench: publish failed: " << status.error_message() << "\n";
+      return 1;
+    }
+    seconds.push_back(absl::ToDoubleSeconds(absl::Now() - t0));
+    datasets = response.release().dataset_count();
+  }
+  std::cout << absl::StrFormat(
+      "{\"step\": \"publish\", \"datasets\": %d, \"files\": %d, \"median_s\": %.2f}\n", datasets,
+      datasets * 5, Median(seconds));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("omnia-bench ingest|query [flags]");
+  absl::SetProgramUsageMessage("omnia-bench ingest|query|export|publish [flags]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
@@ -238,6 +317,8 @@ int main(int argc, char** argv) {
   const std::string command = positional[1];
   if (command == "ingest") return Ingest();
   if (command == "query") return Query();
+  if (command == "export") return Export();
+  if (command == "publish") return Publish();
   std::cerr << "omnia-bench: unknown command " << command << "\n";
   return 2;
 }

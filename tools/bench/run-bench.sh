@@ -27,6 +27,9 @@ mkdir -p "$state"
 base=$((20000 + RANDOM % 20000))
 agg=127.0.0.1:$((base + 1))
 ing=127.0.0.1:$((base + 2))
+exp=127.0.0.1:$((base + 3))
+cat=127.0.0.1:$((base + 4))
+config=$root/deploy/config/datasets.textproto
 export OMNIA_HMAC_KEY=bench-key-0123456789abcdef0123456789abcdef
 "$build/services/aggregation/omnia-aggregation" --grpc_address="$agg" \
   --data_dir="$state/aggregation" 2>"$state/aggregation.log" &
@@ -54,8 +57,24 @@ for kind in cell national; do
       --duration=5s
   done
 done
-kill -TERM $ing_pid $agg_pid
-wait $ing_pid $agg_pid || true
+
+echo "== omnia: rendering and publishing"
+mkdir -p "$state/tmp"
+"$build/services/exporter/omnia-exporter" --grpc_address="$exp" --aggregation_address="$agg" \
+  --catalogue_config="$config" --temp_dir="$state/tmp" 2>"$state/exporter.log" &
+exp_pid=$!
+"$build/services/catalogue/omnia-catalogue" --grpc_address="$cat" --data_dir="$state/catalogue" \
+  --aggregation_address="$agg" --exporter_address="$exp" --catalogue_config="$config" \
+  2>"$state/catalogue.log" &
+cat_pid=$!
+trap 'kill $agg_pid $ing_pid $exp_pid $cat_pid 2>/dev/null || true' EXIT
+"$build/tools/omnia" health --address="$exp" --wait=30s >/dev/null
+"$build/tools/omnia" health --address="$cat" --wait=30s >/dev/null
+"$build/tools/bench/omnia-bench" export --exporter="$exp" \
+  --dataset=integrazioni-salariali-lavoratori-storico --runs=11
+"$build/tools/bench/omnia-bench" publish --catalogue="$cat" --runs=3
+kill -TERM $ing_pid $agg_pid $exp_pid $cat_pid
+wait $ing_pid $agg_pid $exp_pid $cat_pid || true
 trap - EXIT
 
 modules=${OMNIA_DUCKDB_MODULES:-/tmp/duckdb-peer/node_modules}

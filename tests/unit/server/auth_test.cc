@@ -1,0 +1,487 @@
+// Bearer-token authentication: the tokens file, the constant-time authenticator, the per-method
+// decision, and the interceptor plus handler check over real in-process gRPC calls (a protected
+// call without a valid token ends UNAUTHENTICATED before the handler changes anything).
+#include "libs/server/auth.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "libs/client/probes.h"
+#include "libs/server/tls.h"
+#include "omnia/v1/aggregation.grpc.pb.h"
+#include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/export.grpc.pb.h"
+#include "omnia/v1/ingestion.grpc.pb.h"
+#include "tests/support/child_process.h"
+
+ABSL_DECLARE_FLAG(std::string, tokens_file);
+ABSL_DECLARE_FLAG(bool, insecure_no_auth);
+
+namespace omnia::server {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kIngestionToken[] = "ingestion-token-0123456789abcdefABCDEF";
+constexpr char kOperatorToken[] = "operator+token/0123456789_abcdef~XYZ==";
+constexpr char kApply[] = "/omnia.v1.AggregationService/Apply";
+constexpr char kQuery[] = "/omnia.v1.AggregationService/Query";
+
+std::string TokensFile() {
+  return absl::StrCat("# omnia callers\n", "\n", "ingestion ", kIngestionToken, "\r\n",
+                      "  # indented comment\n", "operator-1\t", kOperatorToken, "  \n");
+}
+
+TokenAuthenticator Tokens() { return TokenAuthenticator::Parse(TokensFile()).value(); }
+
+// --- the tokens file -------------------------------------------------------------------------
+
+TEST(TokenFileTest, ParsesCallersSkippingCommentsAndBlankLines) {
+  absl::StatusOr<TokenAuthenticator> tokens = TokenAuthenticator::Parse(TokensFile());
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  EXPECT_EQ(tokens->size(), 2u);
+  EXPECT_EQ(tokens->Authenticate(kIngestionToken).value(), "ingestion");
+  EXPECT_EQ(tokens->Authenticate(kOperatorToken).value(), "operator-1");
+}
+
+struct BadFile {
+  const char* name;
+  std::string text;
+  const char* message;
+  std::string secret;  // a token-like field that must not appear in the message
+};
+
+class BadTokenFileTest : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(BadTokenFileTest, IsRejectedWithoutQuotingTheToken) {
+  const BadFile& bad = GetParam();
+  absl::StatusOr<TokenAuthenticator> tokens = TokenAuthenticator::Parse(bad.text, "tokens.txt");
+  ASSERT_FALSE(tokens.ok());
+  EXPECT_EQ(tokens.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(tokens.status().message(), HasSubstr(bad.message));
+  if (!bad.secret.empty()) {
+    EXPECT_THAT(tokens.status().message(), Not(HasSubstr(bad.secret)));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadTokenFileTest,
+    ::testing::Values(
+        BadFile{"Empty", "", "tokens.txt lists no tokens", ""},
+        BadFile{"OnlyComments", "# nobody yet\n\n", "lists no tokens", ""},
+        BadFile{"NameOnly", "ingestion\n", "tokens.txt line 1: expected `caller_name token`", ""},
+        BadFile{"ThreeFields", absl::StrCat("# x\ningestion ", kIngestionToken, " extra\n"),
+                "line 2: expected `caller_name token`, found 3 fields", kIngestionToken},
+        BadFile{"ShortToken", "ingestion short-token-12345678901\n",
+                "line 1: the token is shorter than 24 characters", "short-token"},
+        BadFile{"TokenWithIllegalCharacter", "ingestion abcdefghijklmnopqrstuvwxyz!12\n",
+                "may hold only", "abcdefghijklmnop"},
+        BadFile{"BadCallerName", "in$gestion abcdefghijklmnopqrstuvwxyz012\n",
+                "caller name must be", "in$gestion"},
+        // Fields swapped: the token lands where the name goes; neither may be echoed.
+        BadFile{"SwappedFields", absl::StrCat(kIngestionToken, " ingestion\n"),
+                "the token is shorter than 24 characters", kIngestionToken},
+        BadFile{"DuplicateCaller",
+                absl::StrCat("ingestion ", kIngestionToken, "\ningestion ", kOperatorToken, "\n"),
+                "line 2: caller ingestion is already listed on line 1", kOperatorToken},
+        BadFile{"DuplicateToken",
+                absl::StrCat("ingestion ", kIngestionToken, "\ncatalogue ", kIngestionToken, "\n"),
+                "line 2: the token of catalogue is the same as on line 1", kIngestionToken}),
+    [](const ::testing::TestParamInfo<BadFile>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST(TokenFileTest, LoadsFromAFileAndNamesAMissingOne) {
+  omnia::testing::TempDir dir;
+  const std::string path = dir.path() + "/tokens";
+  std::ofstream(path) << TokensFile();
+  absl::StatusOr<TokenAuthenticator> tokens = TokenAuthenticator::LoadFile(path);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  EXPECT_EQ(tokens->size(), 2u);
+
+  absl::StatusOr<TokenAuthenticator> missing = TokenAuthenticator::LoadFile(path + ".missing");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr(path + ".missing"));
+
+  std::ofstream(path) << "ingestion tooshort\n";
+  EXPECT_THAT(TokenAuthenticator::LoadFile(path).status().message(),
+              HasSubstr(absl::StrCat(path, " line 1:")));
+}
+
+// --- the authenticator -----------------------------------------------------------------------
+
+TEST(TokenAuthenticatorTest, AcceptsOnlyExactTokens) {
+  const TokenAuthenticator tokens = Tokens();
+  const std::string good = kIngestionToken;
+  EXPECT_TRUE(tokens.Authenticate(good).ok());
+  for (const std::string& wrong :
+       {std::string(), good.substr(0, good.size() - 1), good + "x", std::string(1, good[0]),
+        absl::StrCat("X", good.substr(1)), std::string(kIngestionToken) + kOperatorToken,
+        std::string("ingestion")}) {
+    absl::StatusOr<std::string> caller = tokens.Authenticate(wrong);
+    EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated) << wrong;
+  }
+}
+
+// --- the per-method decision -----------------------------------------------------------------
+
+TEST(CallAuthorizerTest, ProtectsOnlyWriteAndAdminMethods) {
+  const CallAuthorizer authorizer = CallAuthorizer::RequireTokens(Tokens());
+  const std::string bearer = absl::StrCat("Bearer ", kIngestionToken);
+  EXPECT_EQ(authorizer.Check(kQuery, {}).value(), "");
+  EXPECT_EQ(authorizer.Check(kApply, {bearer}).value(), "ingestion");
+  // RFC 7235: the scheme is case-insensitive.
+  EXPECT_EQ(authorizer.Check(kApply, {absl::StrCat("bearer  ", kOperatorToken)}).value(),
+            "operator-1");
+
+  const std::vector<std::vector<std::string>> refused = {
+      {},
+      {"Bearer"},
+      {"Bearer "},
+      {kIngestionToken},
+      {absl::StrCat("Basic ", kIngestionToken)},
+      {"Bearer wrong-token-0123456789abcdefghij"},
+      {bearer, bearer}};
+  for (const std::vector<std::string>& headers : refused) {
+    const std::vector<std::string_view> values(headers.begin(), headers.end());
+    absl::StatusOr<std::string> caller = authorizer.Check(kApply, values);
+    EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated);
+    EXPECT_THAT(caller.status().message(), HasSubstr(kApply));
+    EXPECT_THAT(caller.status().message(), Not(HasSubstr("wrong-token")));
+  }
+}
+
+TEST(CallAuthorizerTest, WithoutTokensRefusesProtectedMethodsUnlessInsecure) {
+  const std::string bearer = absl::StrCat("Bearer ", kIngestionToken);
+  const CallAuthorizer refusing = CallAuthorizer::RefuseProtected();
+  EXPECT_EQ(refusing.Check(kApply, {bearer}).status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(refusing.Check(kApply, {}).status().message(), HasSubstr("no tokens file"));
+  EXPECT_EQ(refusing.Check(kQuery, {}).value(), "");
+
+  const CallAuthorizer insecure = CallAuthorizer::InsecureNoAuth();
+  EXPECT_EQ(insecure.Check(kApply, {}).value(), "anonymous");
+  EXPECT_THAT(insecure.Describe(), HasSubstr("INSECURE"));
+}
+
+// Every RPC of the public API is classified: a new RPC fails this test until someone decides
+// whether it writes.
+TEST(ProtectedMethodsTest, ClassifiesEveryRpcOfTheApi) {
+  const std::set<std::string> public_reads = {
+      "/omnia.v1.IngestionService/GetIngestionStatus",
+      "/omnia.v1.AggregationService/Query",
+      "/omnia.v1.AggregationService/ListReleases",
+      "/omnia.v1.AggregationService/GetCubeStats",
+      "/omnia.v1.CatalogueService/ListDatasets",
+      "/omnia.v1.CatalogueService/GetDataset",
+      "/omnia.v1.CatalogueService/ListReleases",
+      "/omnia.v1.CatalogueService/ListCodelists",
+      "/omnia.v1.ExportService/Export",
+  };
+  const std::set<std::string> protected_methods = ProtectedMethods();
+  EXPECT_EQ(protected_methods.size(), 9u);
+  // Referencing one message per file links its descriptors into the generated pool.
+  const google::protobuf::FileDescriptor* files[] = {
+      v1::EventBatch::descriptor()->file(), v1::ApplyRequest::descriptor()->file(),
+      v1::PublishRequest::descriptor()->file(), v1::ExportRequest::descriptor()->file()};
+  std::set<std::string> seen;
+  for (const google::protobuf::FileDescriptor* file : files) {
+    for (int s = 0; s < file->service_count(); ++s) {
+      const google::protobuf::ServiceDescriptor* service = file->service(s);
+      for (int m = 0; m < service->method_count(); ++m) {
+        const std::string name =
+            absl::StrCat("/", service->full_name(), "/", service->method(m)->name());
+        seen.insert(name);
+        EXPECT_NE(protected_methods.count(name) + public_reads.count(name), 0u)
+            << name << " is neither protected nor a known public read";
+        EXPECT_EQ(protected_methods.count(name) + public_reads.count(name), 1u) << name;
+      }
+    }
+  }
+  for (const std::string& name : protected_methods) {
+    EXPECT_EQ(seen.count(name), 1u) << name << " is not an RPC of the API";
+  }
+}
+
+TEST(CallAuthorizerFromFlagsTest, ChoosesTheModeFromFlagsAndEnvironment) {
+  omnia::testing::TempDir dir;
+  const std::string path = dir.path() + "/tokens";
+  std::ofstream(path) << TokensFile();
+  unsetenv("OMNIA_TOKENS_FILE");
+
+  absl::StatusOr<std::shared_ptr<const CallAuthorizer>> authorizer = CallAuthorizerFromFlags();
+  ASSERT_TRUE(authorizer.ok()) << authorizer.status();
+  EXPECT_THAT((*authorizer)->Describe(), HasSubstr("are refused"));
+
+  absl::SetFlag(&FLAGS_insecure_no_auth, true);
+  authorizer = CallAuthorizerFromFlags();
+  ASSERT_TRUE(authorizer.ok()) << authorizer.status();
+  EXPECT_EQ((*authorizer)->Check(kApply, {}).value(), "anonymous");
+
+  absl::SetFlag(&FLAGS_tokens_file, path);
+  EXPECT_EQ(CallAuthorizerFromFlags().status().code(), absl::StatusCode::kInvalidArgument);
+
+  absl::SetFlag(&FLAGS_insecure_no_auth, false);
+  authorizer = CallAuthorizerFromFlags();
+  ASSERT_TRUE(authorizer.ok()) << authorizer.status();
+  EXPECT_EQ((*authorizer)->Check(kApply, {absl::StrCat("Bearer ", kIngestionToken)}).value(),
+            "ingestion");
+
+  absl::SetFlag(&FLAGS_tokens_file, "");
+  setenv("OMNIA_TOKENS_FILE", path.c_str(), 1);
+  authorizer = CallAuthorizerFromFlags();
+  unsetenv("OMNIA_TOKENS_FILE");
+  ASSERT_TRUE(authorizer.ok()) << authorizer.status();
+  EXPECT_THAT((*authorizer)->Describe(), HasSubstr("bearer tokens of 2 callers"));
+
+  absl::SetFlag(&FLAGS_tokens_file, path + ".missing");
+  EXPECT_EQ(CallAuthorizerFromFlags().status().code(), absl::StatusCode::kNotFound);
+  absl::SetFlag(&FLAGS_tokens_file, "");
+}
+
+// --- over real gRPC calls --------------------------------------------------------------------
+
+// Counts a chunk per Rebuild message it reads: the "writes" a refused call must never reach.
+class CountingRebuild final : public grpc::ServerReadReactor<v1::RebuildRequest> {
+ public:
+  explicit CountingRebuild(std::atomic<int>* chunks) : chunks_(chunks) { StartRead(&request_); }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    chunks_->fetch_add(1);
+    StartRead(&request_);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  std::atomic<int>* chunks_;
+  v1::RebuildRequest request_;
+};
+
+// Apply and Rebuild are protected, Query is public; each handler is written the way the real
+// services are meant to be: the check first, then the work.
+class FakeAggregation final : public v1::AggregationService::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Apply(grpc::CallbackServerContext* context, const v1::ApplyRequest*,
+                                  v1::ApplyResponse*) override {
+    if (absl::Status allowed = Authorize(context, kApply); !allowed.ok()) {
+      return RejectUnary(context, allowed);
+    }
+    applied_.fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_caller_ = AuthenticatedCaller(context);
+      handler_saw_token_ = context->client_metadata().count("authorization") > 0;
+    }
+    return RejectUnary(context, absl::OkStatus());
+  }
+
+  grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context, const v1::QueryRequest*,
+                                  v1::QueryResponse*) override {
+    queried_.fetch_add(1);
+    return RejectUnary(context, absl::OkStatus());
+  }
+
+  grpc::ServerReadReactor<v1::RebuildRequest>* Rebuild(grpc::CallbackServerContext* context,
+                                                       v1::RebuildResponse*) override {
+    if (absl::Status allowed = Authorize(context, "/omnia.v1.AggregationService/Rebuild");
+        !allowed.ok()) {
+      return RejectRead<v1::RebuildRequest>(allowed);
+    }
+    return new CountingRebuild(&rebuild_chunks_);
+  }
+
+  int applied() const { return applied_.load(); }
+  int queried() const { return queried_.load(); }
+  int rebuild_chunks() const { return rebuild_chunks_.load(); }
+  std::string last_caller() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_caller_;
+  }
+  bool handler_saw_token() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return handler_saw_token_;
+  }
+
+ private:
+  std::atomic<int> applied_{0};
+  std::atomic<int> queried_{0};
+  std::atomic<int> rebuild_chunks_{0};
+  std::mutex mu_;
+  std::string last_caller_;
+  bool handler_saw_token_ = false;
+};
+
+class AuthServerTest : public ::testing::Test {
+ protected:
+  // `authorizer` null: no authentication interceptor at all.
+  void Start(std::shared_ptr<const CallAuthorizer> authorizer) {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service_);
+    if (authorizer != nullptr) {
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+      creators.push_back(std::make_unique<AuthInterceptorFactory>(std::move(authorizer)));
+      builder.experimental().SetInterceptorCreators(std::move(creators));
+    }
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    channel_ = client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", port));
+    stub_ = v1::AggregationService::NewStub(channel_);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  }
+
+  static void Prepare(grpc::ClientContext* context, const std::string& token) {
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    AttachToken(context, token);
+  }
+
+  grpc::Status CallApply(const std::string& token) {
+    grpc::ClientContext context;
+    Prepare(&context, token);
+    v1::ApplyRequest request;
+    v1::ApplyResponse response;
+    return stub_->Apply(&context, request, &response);
+  }
+
+  grpc::Status CallQuery(const std::string& token) {
+    grpc::ClientContext context;
+    Prepare(&context, token);
+    v1::QueryRequest request;
+    v1::QueryResponse response;
+    return stub_->Query(&context, request, &response);
+  }
+
+  grpc::Status CallRebuild(const std::string& token, int chunks) {
+    grpc::ClientContext context;
+    Prepare(&context, token);
+    v1::RebuildResponse response;
+    auto writer = stub_->Rebuild(&context, &response);
+    v1::RebuildRequest request;
+    for (int i = 0; i < chunks; ++i) {
+      if (!writer->Write(request)) break;  // the server already finished the call
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  std::shared_ptr<const CallAuthorizer> RequireTokens() {
+    return std::make_shared<const CallAuthorizer>(CallAuthorizer::RequireTokens(Tokens()));
+  }
+
+  FakeAggregation service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::AggregationService::Stub> stub_;
+};
+
+TEST_F(AuthServerTest, ProtectedMethodWithoutTokenIsRefusedBeforeTheHandlerWorks) {
+  Start(RequireTokens());
+  const grpc::Status status = CallApply("");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("requires an `authorization: Bearer <token>`"));
+  EXPECT_EQ(service_.applied(), 0);
+}
+
+TEST_F(AuthServerTest, ProtectedMethodWithAWrongTokenIsRefused) {
+  Start(RequireTokens());
+  const std::string wrong = "not-a-known-token-0123456789abcdef";
+  const grpc::Status status = CallApply(wrong);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("not valid"));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(wrong)));
+  EXPECT_EQ(service_.applied(), 0);
+}
+
+TEST_F(AuthServerTest, ProtectedMethodWithTheRightTokenRunsAndKnowsItsCaller) {
+  Start(RequireTokens());
+  const grpc::Status status = CallApply(kOperatorToken);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(service_.applied(), 1);
+  EXPECT_EQ(service_.last_caller(), "operator-1");
+  EXPECT_FALSE(service_.handler_saw_token()) << "the token must not reach handler code";
+}
+
+TEST_F(AuthServerTest, PublicMethodsNeedNoToken) {
+  Start(RequireTokens());
+  EXPECT_TRUE(CallQuery("").ok());
+  // A wrong token on a public read is not an error either: the read is public.
+  EXPECT_TRUE(CallQuery("not-a-known-token-0123456789abcdef").ok());
+  EXPECT_EQ(service_.queried(), 2);
+  EXPECT_EQ(client::CheckHealth(channel_, "", absl::Seconds(5)).value(), "SERVING");
+}
+
+TEST_F(AuthServerTest, StreamingUploadWithoutTokenIsRefusedBeforeAnyMessageIsRead) {
+  Start(RequireTokens());
+  EXPECT_EQ(CallRebuild("", 5).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CallRebuild("not-a-known-token-0123456789abcdef", 5).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(service_.rebuild_chunks(), 0);
+
+  const grpc::Status status = CallRebuild(kIngestionToken, 5);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(service_.rebuild_chunks(), 5);
+}
+
+TEST_F(AuthServerTest, AClientCannotForgeTheVerdict) {
+  Start(RequireTokens());
+  grpc::ClientContext context;
+  Prepare(&context, "");
+  context.AddMetadata("omnia-authenticated-caller", "operator-1");
+  v1::ApplyRequest request;
+  v1::ApplyResponse response;
+  EXPECT_EQ(stub_->Apply(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(service_.applied(), 0);
+}
+
+TEST_F(AuthServerTest, WithoutTheInterceptorProtectedMethodsFailClosed) {
+  Start(nullptr);
+  EXPECT_EQ(CallApply(kIngestionToken).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext context;
+  Prepare(&context, "");
+  context.AddMetadata("omnia-authenticated-caller", "operator-1");
+  v1::ApplyRequest request;
+  v1::ApplyResponse response;
+  EXPECT_EQ(stub_->Apply(&context, request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(service_.applied(), 0);
+  EXPECT_TRUE(CallQuery("").ok());
+}
+
+TEST_F(AuthServerTest, WithoutATokensFileProtectedMethodsAreRefused) {
+  Start(std::make_shared<const CallAuthorizer>(CallAuthorizer::RefuseProtected()));
+  const grpc::Status status = CallApply(kIngestionToken);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("no tokens file"));
+  EXPECT_EQ(service_.applied(), 0);
+  EXPECT_TRUE(CallQuery("").ok());
+}
+
+TEST_F(AuthServerTest, InsecureNoAuthOpensProtectedMethods) {
+  Start(std::make_shared<const CallAuthorizer>(CallAuthorizer::InsecureNoAuth()));
+  EXPECT_TRUE(CallApply("").ok());
+  EXPECT_EQ(service_.last_caller(), "anonymous");
+}
+
+}  // namespace
+}  // namespace omnia::server
