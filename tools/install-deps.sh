@@ -6,6 +6,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   librocksdb-dev prometheus-cpp-dev libroaring-dev libssl-dev libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils curl unzip libreoffice-calc-nogui prometheus
+  python3-yaml
 )
 missing=()
 for p in "${packages[@]}"; do

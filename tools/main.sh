@@ -25,6 +25,9 @@ addresses=(--ingestion=127.0.0.1:$((base + 1)) --aggregation=127.0.0.1:$((base +
 trap '[ "${OMNIA_KEEP_RUNNING:-0}" = 1 ] || $launcher stop' EXIT
 echo "== starting the services (state in $state)"
 $launcher start
+# The operator's token for the write calls below (ingest, import, publish).
+OMNIA_TOKEN=$(cat "$state/secrets/operator.token")
+export OMNIA_TOKEN
 
 generated=$state/generated
 if [ ! -f "$generated/.ingested" ]; then

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The local all-in-one launcher: runs the four services on loopback with embedded RocksDB under a
-# state directory. Usage: deploy/local/omnia-local.sh start|stop|status
+# state directory, with bearer-token authentication on (tokens in <state>/secrets; the CLI uses
+# OMNIA_TOKEN=$(cat <state>/secrets/operator.token) for writes).
+# Usage: deploy/local/omnia-local.sh start|stop|status
 #   OMNIA_STATE_DIR  state and logs (default: var/ in the source tree)
 #   OMNIA_BIN_DIR    the build tree holding services/ and tools/ (default: build/)
 #   OMNIA_BASE_PORT  gRPC ports are BASE+1..BASE+4 and metrics ports BASE+11..BASE+14
@@ -24,18 +26,40 @@ port_of() {
 address_of() { echo "127.0.0.1:$(port_of "$1")"; }
 metrics_of() { echo "127.0.0.1:$(($(port_of "$1") + 10))"; }
 
+secrets=$state/secrets
+
+# Local secrets, made once and kept with the state (never in the repository): bearer tokens for
+# the operator (the CLI, via $OMNIA_TOKEN) and for the services that write to aggregation.
+ensure_secrets() {
+  [ -f "$secrets/tokens" ] && return 0
+  mkdir -p "$secrets"
+  chmod 700 "$secrets"
+  local caller token
+  : >"$secrets/tokens"
+  for caller in operator ingestion catalogue; do
+    token=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
+    echo "$caller $token" >>"$secrets/tokens"
+    echo "$token" >"$secrets/$caller.token"
+  done
+  chmod 600 "$secrets"/*
+}
+
 flags_of() {
+  local auth="--tokens_file=$secrets/tokens"
   case $1 in
-    ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation) --insecure_dev_hmac_key" ;;
-    aggregation) echo "--data_dir=$state/aggregation" ;;
+    ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation)" \
+      "--insecure_dev_hmac_key $auth --token_file=$secrets/ingestion.token" ;;
+    aggregation) echo "--data_dir=$state/aggregation $auth" ;;
     catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" \
-      "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" ;;
+      "--aggregation_address=$(address_of aggregation) --catalogue_config=$config $auth" \
+      "--token_file=$secrets/catalogue.token" ;;
     exporter) echo "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
-      "--temp_dir=$state/tmp" ;;
+      "--temp_dir=$state/tmp $auth" ;;
   esac
 }
 
 start() {
+  ensure_secrets
   mkdir -p "$state/run" "$state/logs" "$state/tmp"
   for s in "${services[@]}"; do
     pidfile=$state/run/$s.pid

@@ -11,13 +11,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "libs/client/channel.h"
 
 namespace omnia::client {
-
-// A plaintext channel that retries a refused connection within a fraction of a second instead of
-// gRPC's default backoff (1 s growing to 2 min), so a client that starts together with a server
-// sees it as soon as it listens.
-std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address);
 
 // grpc.health.v1 Check: the status name ("SERVING", "NOT_SERVING", ...) of `service` (empty for
 // the whole server).

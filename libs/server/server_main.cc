@@ -7,23 +7,56 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/client/channel.h"
+#include "libs/server/tls.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0",
           "HOST:PORT to serve gRPC on; port 0 picks a free port");
 ABSL_FLAG(std::string, metrics_address, "",
           "HOST:PORT to serve Prometheus metrics on (GET /metrics); empty disables it");
+ABSL_FLAG(std::string, health_address, "",
+          "HOST:PORT of an extra plaintext listener with only the health service (for probes "
+          "that cannot speak TLS); empty for none");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the bearer token this service sends on its write calls to other services");
 ABSL_FLAG(absl::Duration, drain_deadline, absl::Seconds(10),
           "how long in-flight calls may finish after SIGTERM before they are cancelled");
 
 namespace omnia::server {
 
-ServerOptions ServerOptionsFromFlags(std::string name) {
+absl::StatusOr<ServerOptions> ServerOptionsFromFlags(std::string name) {
   ServerOptions options;
   options.name = std::move(name);
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.health_address = absl::GetFlag(FLAGS_health_address);
   options.drain_deadline = absl::GetFlag(FLAGS_drain_deadline);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentialsFromFlags();
+  if (!credentials.ok()) return credentials.status();
+  absl::StatusOr<std::shared_ptr<const CallAuthorizer>> authorizer = CallAuthorizerFromFlags();
+  if (!authorizer.ok()) return authorizer.status();
+  options.credentials = *std::move(credentials);
+  options.authorizer = *std::move(authorizer);
   return options;
+}
+
+int ExitWithError(const std::string& name, const absl::Status& status) {
+  LogInfo(absl::Now(), name, absl::StrCat("cannot start: ", status.ToString()));
+  return 1;
+}
+
+absl::StatusOr<std::string> OutgoingTokenFromFlags() {
+  const std::string path = absl::GetFlag(FLAGS_token_file);
+  if (path.empty()) return std::string();
+  return ReadBearerTokenFile(path);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannelFromFlags(const std::string& address) {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFromFlags();
+  if (!credentials.ok()) return credentials.status();
+  return omnia::client::CreateChannel(address, *credentials);
 }
 
 int ServeUntilTerminated(ServiceHost& host, const std::vector<HostedService>& services,

@@ -6,13 +6,25 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "libs/server/service_host.h"
 
 namespace omnia::server {
 
-// Server options from the common flags --grpc_address, --metrics_address and
-// --drain_deadline (parse the command line first).
-ServerOptions ServerOptionsFromFlags(std::string name);
+// Server options from the common flags --grpc_address, --metrics_address, --health_address,
+// --drain_deadline, the TLS flags (tls.h) and the authentication flags (auth.h); parse the
+// command line first. Errors name the flag.
+absl::StatusOr<ServerOptions> ServerOptionsFromFlags(std::string name);
+
+// Logs why `name` cannot start and returns the process exit code for it (1).
+int ExitWithError(const std::string& name, const absl::Status& status);
+
+// The bearer token this service presents on its own write calls to other services
+// (--token_file), empty when none is configured.
+absl::StatusOr<std::string> OutgoingTokenFromFlags();
+
+// A channel to another service with the client TLS flags (tls.h) applied.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannelFromFlags(const std::string& address);
 
 // Starts `host` with `services`, runs `become_ready` (open stores, check peers) and only then
 // reports SERVING; waits for SIGTERM/SIGINT, drains and returns the process exit code: 0 after a

@@ -27,7 +27,9 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+  builder.AddListeningPort(
+      options_.grpc_address,
+      options_.credentials ? options_.credentials : grpc::InsecureServerCredentials(), &grpc_port_);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   service_names_.clear();
   for (const HostedService& service : services) {
@@ -36,7 +38,12 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
   }
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  std::shared_ptr<const CallAuthorizer> authorizer =
+      options_.authorizer
+          ? options_.authorizer
+          : std::make_shared<const CallAuthorizer>(CallAuthorizer::RefuseProtected());
   creators.push_back(std::make_unique<RpcMetricsInterceptorFactory>(&rpc_metrics_));
+  creators.push_back(std::make_unique<AuthInterceptorFactory>(authorizer));
   builder.experimental().SetInterceptorCreators(std::move(creators));
 
   server_ = builder.BuildAndStart();
@@ -44,7 +51,21 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen for gRPC on ", options_.grpc_address));
   }
+  if (!options_.health_address.empty()) {
+    // A server with no services of its own still carries gRPC's health service.
+    grpc::ServerBuilder health_builder;
+    int health_port = 0;
+    health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
+                                    &health_port);
+    health_server_ = health_builder.BuildAndStart();
+    if (health_server_ == nullptr || health_port == 0) {
+      server_->Shutdown();
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve health checks on ", options_.health_address));
+    }
+  }
   SetServing(false);
+  LogInfo(clock_.Now(), options_.name, absl::StrCat("authentication: ", authorizer->Describe()));
 
   if (!options_.metrics_address.empty()) {
     try {
@@ -66,11 +87,13 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
 }
 
 void ServiceHost::SetServing(bool serving) {
-  if (server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  if (health == nullptr) return;
-  health->SetServingStatus(serving);
-  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    if (health == nullptr) continue;
+    health->SetServingStatus(serving);
+    for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+  }
 }
 
 void ServiceHost::Drain() {
@@ -80,6 +103,7 @@ void ServiceHost::Drain() {
   LogInfo(clock_.Now(), options_.name, "draining in-flight calls");
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_deadline));
   server_->Wait();
+  if (health_server_ != nullptr) health_server_->Shutdown();
   LogInfo(clock_.Now(), options_.name, "stopped");
 }
 

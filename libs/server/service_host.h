@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
+#include "libs/server/auth.h"
 #include "libs/server/rpc_metrics.h"
 
 namespace omnia::server {
@@ -30,6 +31,13 @@ struct ServerOptions {
   // Largest request message accepted. Forwarded event batches are large by design: fewer, bigger
   // batches mean fewer synced writes and set unions per event.
   int max_receive_message_bytes = 64 << 20;
+  // Transport security of the gRPC port; null serves plaintext.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Who may call write and admin methods; null refuses them all.
+  std::shared_ptr<const CallAuthorizer> authorizer;
+  // HOST:PORT of an extra plaintext listener serving only the health service, for probes that
+  // cannot speak TLS (Kubernetes' native gRPC probes); empty for none.
+  std::string health_address;
 };
 
 // A service implementation and its full protobuf name ("omnia.v1.IngestionService"), which is
@@ -78,6 +86,7 @@ class ServiceHost {
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
   int grpc_port_ = 0;
   bool drained_ = false;
 };

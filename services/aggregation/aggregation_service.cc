@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/cube_convert.h"
+#include "libs/server/auth.h"
 #include "libs/server/unary.h"
 
 namespace omnia::aggregation {
@@ -140,6 +141,10 @@ absl::StatusOr<cube::CubeEngine*> AggregationService::engine() const {
 grpc::ServerUnaryReactor* AggregationService::Apply(grpc::CallbackServerContext* context,
                                                     const v1::ApplyRequest* request,
                                                     v1::ApplyResponse* response) {
+  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.AggregationService/Apply");
+      !allowed.ok()) {
+    return server::RejectUnary(context, allowed);
+  }
   return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
     absl::StatusOr<cube::CubeEngine*> engine = this->engine();
     if (!engine.ok()) return engine.status();
@@ -153,6 +158,11 @@ grpc::ServerUnaryReactor* AggregationService::Apply(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AggregationService::ReplacePublishedCells(
     grpc::CallbackServerContext* context, const v1::ReplacePublishedCellsRequest* request,
     v1::ReplacePublishedCellsResponse* response) {
+  if (absl::Status allowed =
+          server::Authorize(context, "/omnia.v1.AggregationService/ReplacePublishedCells");
+      !allowed.ok()) {
+    return server::RejectUnary(context, allowed);
+  }
   return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
     absl::StatusOr<cube::CubeEngine*> engine = this->engine();
     if (!engine.ok()) return engine.status();
@@ -204,6 +214,10 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AggregationService::Freeze(grpc::CallbackServerContext* context,
                                                      const v1::FreezeRequest* request,
                                                      v1::FreezeResponse* response) {
+  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.AggregationService/Freeze");
+      !allowed.ok()) {
+    return server::RejectUnary(context, allowed);
+  }
   return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
     absl::StatusOr<cube::CubeEngine*> engine = this->engine();
     if (!engine.ok()) return engine.status();
@@ -282,7 +296,11 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
 }
 
 grpc::ServerReadReactor<v1::RebuildRequest>* AggregationService::Rebuild(
-    grpc::CallbackServerContext* /*context*/, v1::RebuildResponse* response) {
+    grpc::CallbackServerContext* context, v1::RebuildResponse* response) {
+  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.AggregationService/Rebuild");
+      !allowed.ok()) {
+    return server::RejectRead<v1::RebuildRequest>(allowed);
+  }
   return new RebuildReactor(engine_.load(), executor_, response);
 }
 

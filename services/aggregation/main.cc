@@ -23,7 +23,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("omnia aggregation service");
   absl::ParseCommandLine(argc, argv);
   omnia::SystemClock clock;
-  omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("aggregation"),
+  absl::StatusOr<omnia::server::ServerOptions> server_options =
+      omnia::server::ServerOptionsFromFlags("aggregation");
+  if (!server_options.ok()) {
+    return omnia::server::ExitWithError("aggregation", server_options.status());
+  }
+  omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   omnia::server::Executor executor(2);

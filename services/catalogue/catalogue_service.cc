@@ -12,7 +12,9 @@
 #include "libs/catalogue/codelists.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/catalogue/search.h"
+#include "libs/server/auth.h"
 #include "libs/server/status_mapping.h"
+#include "libs/server/tls.h"
 #include "libs/server/unary.h"
 
 namespace omnia::catalogue {
@@ -83,6 +85,10 @@ grpc::ServerUnaryReactor* CatalogueService::ListCodelists(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* CatalogueService::Publish(grpc::CallbackServerContext* context,
                                                     const v1::PublishRequest* request,
                                                     v1::PublishResponse* response) {
+  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.CatalogueService/Publish");
+      !allowed.ok()) {
+    return server::RejectUnary(context, allowed);
+  }
   return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
     absl::StatusOr<PublishResult> result =
         RunPublish(request->release_id(), request->description());
@@ -171,6 +177,7 @@ absl::StatusOr<PublishResult> CatalogueService::RunPublish(const std::string& re
   {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
+    if (!options_.token.empty()) server::AttachToken(&context, options_.token);
     v1::FreezeRequest freeze;
     freeze.set_release_id(release_id);
     freeze.set_description(description);

@@ -21,6 +21,8 @@ struct CatalogueServiceOptions {
   // Where published files are kept, as <sha256><extension>.
   std::string artifact_dir;
   absl::Duration call_deadline = absl::Minutes(2);
+  // Bearer token for the write call this service makes (aggregation's Freeze); may be empty.
+  std::string token;
 };
 
 class CatalogueService final : public v1::CatalogueService::CallbackService {

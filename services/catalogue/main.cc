@@ -11,7 +11,6 @@
 #include "libs/base/clock.h"
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/catalogue/config.h"
-#include "libs/client/probes.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
 #include "libs/server/scrape_collector.h"
@@ -58,12 +57,23 @@ int main(int argc, char** argv) {
   options.artifact_dir = absl::GetFlag(FLAGS_artifact_dir).empty()
                              ? (std::filesystem::path(data_dir) / "artifacts").string()
                              : absl::GetFlag(FLAGS_artifact_dir);
-  omnia::catalogue::CatalogueService service(
-      **store, codelists,
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)),
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter_address)), executor,
-      options);
-  omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("catalogue"),
+  absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();
+  if (!token.ok()) return omnia::server::ExitWithError("catalogue", token.status());
+  options.token = *token;
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> aggregation =
+      omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_aggregation_address));
+  if (!aggregation.ok()) return omnia::server::ExitWithError("catalogue", aggregation.status());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> exporter =
+      omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_exporter_address));
+  if (!exporter.ok()) return omnia::server::ExitWithError("catalogue", exporter.status());
+  omnia::catalogue::CatalogueService service(**store, codelists, *aggregation, *exporter, executor,
+                                             options);
+  absl::StatusOr<omnia::server::ServerOptions> server_options =
+      omnia::server::ServerOptionsFromFlags("catalogue");
+  if (!server_options.ok()) {
+    return omnia::server::ExitWithError("catalogue", server_options.status());
+  }
+  omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   host.AddCollectable(
       std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {

@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
 #include "libs/catalogue/config.h"
-#include "libs/client/probes.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
 #include "libs/server/scrape_collector.h"
@@ -43,11 +42,15 @@ int main(int argc, char** argv) {
   options.temp_dir = absl::GetFlag(FLAGS_temp_dir).empty()
                          ? std::filesystem::temp_directory_path().string()
                          : absl::GetFlag(FLAGS_temp_dir);
-  omnia::exporter::ExportService service(
-      codelists, *config,
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)), executor,
-      options);
-  omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("exporter"),
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> aggregation =
+      omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_aggregation_address));
+  if (!aggregation.ok()) return omnia::server::ExitWithError("exporter", aggregation.status());
+  omnia::exporter::ExportService service(codelists, *config, *aggregation, executor, options);
+  absl::StatusOr<omnia::server::ServerOptions> server_options =
+      omnia::server::ServerOptionsFromFlags("exporter");
+  if (!server_options.ok())
+    return omnia::server::ExitWithError("exporter", server_options.status());
+  omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   host.AddCollectable(
       std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {

@@ -11,6 +11,7 @@
 #include "libs/domain/published_csv.h"
 #include "libs/domain/raw_events_csv.h"
 #include "libs/ingest/batch_validation.h"
+#include "libs/server/auth.h"
 #include "libs/server/status_mapping.h"
 #include "libs/server/unary.h"
 
@@ -422,18 +423,32 @@ v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch,
 }
 
 grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* IngestionService::StreamEvents(
-    grpc::CallbackServerContext* /*context*/) {
+    grpc::CallbackServerContext* context) {
+  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.IngestionService/StreamEvents");
+      !allowed.ok()) {
+    return server::RejectBidi<v1::EventBatch, v1::BatchAck>(allowed);
+  }
   return new EventStreamReactor(this, deps_.executor);
 }
 
 grpc::ServerReadReactor<v1::ImportPublishedReportRequest>* IngestionService::ImportPublishedReport(
-    grpc::CallbackServerContext* /*context*/, v1::ImportPublishedReportResponse* response) {
+    grpc::CallbackServerContext* context, v1::ImportPublishedReportResponse* response) {
+  if (absl::Status allowed =
+          server::Authorize(context, "/omnia.v1.IngestionService/ImportPublishedReport");
+      !allowed.ok()) {
+    return server::RejectRead<v1::ImportPublishedReportRequest>(allowed);
+  }
   return new PublishedReportReactor(deps_, options_.max_report_bytes, response,
                                     [this](uint64_t n) { return CheckBacklog(n); });
 }
 
 grpc::ServerReadReactor<v1::ImportRawEventsRequest>* IngestionService::ImportRawEvents(
-    grpc::CallbackServerContext* /*context*/, v1::ImportRawEventsResponse* response) {
+    grpc::CallbackServerContext* context, v1::ImportRawEventsResponse* response) {
+  if (absl::Status allowed =
+          server::Authorize(context, "/omnia.v1.IngestionService/ImportRawEvents");
+      !allowed.ok()) {
+    return server::RejectRead<v1::ImportRawEventsRequest>(allowed);
+  }
   return new RawEventsReactor(deps_, options_.max_raw_file_bytes, response,
                               [this](uint64_t n) { return CheckBacklog(n); });
 }
@@ -490,6 +505,11 @@ grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
 grpc::ServerUnaryReactor* IngestionService::RebuildAggregation(
     grpc::CallbackServerContext* context, const v1::RebuildAggregationRequest* /*request*/,
     v1::RebuildAggregationResponse* response) {
+  if (absl::Status allowed =
+          server::Authorize(context, "/omnia.v1.IngestionService/RebuildAggregation");
+      !allowed.ok()) {
+    return server::RejectUnary(context, allowed);
+  }
   return server::FinishOnExecutor(context, *deps_.executor, [this, response]() -> absl::Status {
     if (rebuilding_.exchange(true)) return absl::AbortedError("a rebuild is already running");
     deps_.forwarder->Pause();

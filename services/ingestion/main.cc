@@ -14,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "libs/api/aggregation_client.h"
 #include "libs/base/clock.h"
-#include "libs/client/probes.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
@@ -99,9 +98,13 @@ int main(int argc, char** argv) {
   }
 
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
-  omnia::api::GrpcAggregationSink sink(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation_address)), codelists,
-      absl::GetFlag(FLAGS_aggregation_deadline), /*token=*/"");
+  absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();
+  if (!token.ok()) return omnia::server::ExitWithError("ingestion", token.status());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> aggregation =
+      omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_aggregation_address));
+  if (!aggregation.ok()) return omnia::server::ExitWithError("ingestion", aggregation.status());
+  omnia::api::GrpcAggregationSink sink(*aggregation, codelists,
+                                       absl::GetFlag(FLAGS_aggregation_deadline), *token);
   omnia::ingest::ForwarderOptions forwarder_options;
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
   omnia::ingest::Forwarder forwarder(**log, sink, forwarder_options);
@@ -111,7 +114,12 @@ int main(int argc, char** argv) {
   omnia::ingestion::IngestionService service(
       {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor}, options);
 
-  omnia::server::ServiceHost host(omnia::server::ServerOptionsFromFlags("ingestion"),
+  absl::StatusOr<omnia::server::ServerOptions> server_options =
+      omnia::server::ServerOptionsFromFlags("ingestion");
+  if (!server_options.ok()) {
+    return omnia::server::ExitWithError("ingestion", server_options.status());
+  }
+  omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   host.AddCollectable(
       std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {

@@ -185,7 +185,8 @@ class PipelineTest : public ::testing::Test {
     aggregation_ = std::make_unique<testing::ChildProcess>(
         Binary("aggregation"),
         std::vector<std::string>{"--grpc_address=" + aggregation_address_,
-                                 "--data_dir=" + dir_.path() + "/aggregation"},
+                                 "--data_dir=" + dir_.path() + "/aggregation",
+                                 "--insecure_no_auth"},
         LogPath("aggregation"));
     ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(aggregation_address_), "",
                                          absl::Seconds(30))
@@ -195,9 +196,9 @@ class PipelineTest : public ::testing::Test {
   void StartIngestion() {
     ingestion_ = std::make_unique<testing::ChildProcess>(
         Binary("ingestion"),
-        std::vector<std::string>{"--grpc_address=" + ingestion_address_,
-                                 "--data_dir=" + dir_.path() + "/ingestion",
-                                 "--aggregation_address=" + aggregation_address_},
+        std::vector<std::string>{
+            "--grpc_address=" + ingestion_address_, "--data_dir=" + dir_.path() + "/ingestion",
+            "--aggregation_address=" + aggregation_address_, "--insecure_no_auth"},
         LogPath("ingestion"));
     ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(ingestion_address_), "",
                                          absl::Seconds(30))
@@ -633,9 +634,10 @@ TEST_F(PipelineTest, BacklogIsBoundedWhileAggregationIsDownAndDrainsWhenItReturn
   aggregation_->WaitForExit(absl::Seconds(10));
   ingestion_ = std::make_unique<testing::ChildProcess>(
       Binary("ingestion"),
-      std::vector<std::string>{
-          "--grpc_address=" + ingestion_address_, "--data_dir=" + dir_.path() + "/ingestion",
-          "--aggregation_address=" + aggregation_address_, "--max_backlog_events=1000"},
+      std::vector<std::string>{"--grpc_address=" + ingestion_address_,
+                               "--data_dir=" + dir_.path() + "/ingestion",
+                               "--aggregation_address=" + aggregation_address_,
+                               "--max_backlog_events=1000", "--insecure_no_auth"},
       LogPath("ingestion"));
   ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(ingestion_address_), "",
                                        absl::Seconds(30))

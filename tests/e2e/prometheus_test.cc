@@ -106,7 +106,10 @@ class PrometheusTest : public ::testing::Test {
 
 TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
   // Workload: events in, one rejected batch, a publication, a download.
-  client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")), {});
+  client::StreamerOptions options;
+  options.bearer_token = cluster_.operator_token();
+  client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+                                 options);
   int next = 0;
   uint64_t sequence = 0;
   ASSERT_TRUE(streamer
@@ -121,6 +124,7 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
       v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
   for (int i = 0; i < 100; ++i) {
     grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + cluster_.operator_token());
     v1::PublishRequest request;
     request.set_release_id("metrics");
     v1::PublishResponse response;

@@ -58,6 +58,7 @@ class PublishTest : public ::testing::Test {
   void Import(const std::string& content) {
     v1::ImportPublishedReportResponse response;
     auto context = Context();
+    context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
     auto writer = ingestion_->ImportPublishedReport(context.get(), &response);
     v1::ImportPublishedReportRequest header;
     header.mutable_header()->set_file_name("report.csv");
@@ -88,7 +89,9 @@ class PublishTest : public ::testing::Test {
     request.set_release_id(release_id);
     request.set_description("test publication " + release_id);
     v1::PublishResponse response;
-    grpc::Status status = catalogue_->Publish(Context().get(), request, &response);
+    auto context = Context();
+    context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
+    grpc::Status status = catalogue_->Publish(context.get(), request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response;
   }
@@ -225,6 +228,71 @@ TEST_F(PublishTest, RealFilesRoundTripThroughAPublication) {
   EXPECT_EQ(releases.releases(0).release_id(), "r3");
   // Publishing an existing id is idempotent.
   EXPECT_FALSE(Publish("r1").created());
+
+  // A publication that fails half-way (the exporter is gone) leaves the catalogue as it was.
+  ASSERT_EQ(cluster_.Stop("exporter"), 0);
+  v1::PublishRequest failing;
+  failing.set_release_id("r4");
+  v1::PublishResponse response;
+  auto context = Context(absl::Seconds(30));
+  context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
+  grpc::Status failed = catalogue_->Publish(context.get(), failing, &response);
+  EXPECT_FALSE(failed.ok());
+  ASSERT_TRUE(cluster_.Start("exporter"));
+  v1::ListReleasesResponse after;
+  ASSERT_TRUE(catalogue_->ListReleases(Context().get(), {}, &after).ok());
+  ASSERT_EQ(after.releases_size(), 3);
+  EXPECT_EQ(after.releases(0).release_id(), "r3");
+  v1::GetDatasetRequest current;
+  current.set_dataset_id("integrazioni-salariali-domande-2023");
+  v1::GetDatasetResponse still;
+  ASSERT_TRUE(catalogue_->GetDataset(Context().get(), current, &still).ok());
+  EXPECT_EQ(still.dataset().release_id(), "r3");
+  // And the same id publishes fine once the exporter is back.
+  EXPECT_TRUE(Publish("r4").created());
+}
+
+TEST_F(PublishTest, WritesNeedAValidTokenAndARefusedWriteChangesNothing) {
+  auto stats = [&] {
+    v1::GetIngestionStatusResponse status;
+    EXPECT_TRUE(ingestion_->GetIngestionStatus(Context().get(), {}, &status).ok());
+    return status;
+  };
+  for (const std::string token : {"", "not-the-right-token-0123456789"}) {
+    v1::ImportPublishedReportResponse response;
+    auto context = Context();
+    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    auto writer = ingestion_->ImportPublishedReport(context.get(), &response);
+    v1::ImportPublishedReportRequest header;
+    header.mutable_header()->set_file_name("report.csv");
+    writer->Write(header);
+    v1::ImportPublishedReportRequest data;
+    data.set_data(ReadFile(folder_ + "/integrazioni-salariali-domande-2023.csv"));
+    writer->Write(data);
+    writer->WritesDone();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED) << token;
+
+    v1::PublishRequest publish;
+    publish.set_release_id("nope");
+    v1::PublishResponse published;
+    auto publish_context = Context();
+    if (!token.empty()) publish_context->AddMetadata("authorization", "Bearer " + token);
+    EXPECT_EQ(catalogue_->Publish(publish_context.get(), publish, &published).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // Nothing was written: no report imported, no release.
+  EXPECT_EQ(stats().published_reports_imported(), 0u);
+  EXPECT_EQ(stats().last_log_sequence(), 0u);
+  v1::ListReleasesResponse releases;
+  ASSERT_TRUE(catalogue_->ListReleases(Context().get(), {}, &releases).ok());
+  EXPECT_EQ(releases.releases_size(), 0);
+  // Reads stay public.
+  v1::ListCodelistsResponse codelists;
+  ASSERT_TRUE(catalogue_->ListCodelists(Context().get(), {}, &codelists).ok());
+  EXPECT_EQ(codelists.regions_size(), 20);
+  // The operator's token works.
+  Import(ReadFile(folder_ + "/integrazioni-salariali-domande-2023.csv"));
+  EXPECT_EQ(stats().published_reports_imported(), 1u);
 }
 
 }  // namespace

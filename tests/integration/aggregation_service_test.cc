@@ -33,6 +33,8 @@ class AggregationServiceTest : public ::testing::Test {
     service_->Attach(engine_.get());
     server::ServerOptions options;
     options.name = "aggregation-test";
+    options.authorizer =
+        std::make_shared<const server::CallAuthorizer>(server::CallAuthorizer::InsecureNoAuth());
     host_ = std::make_unique<server::ServiceHost>(options, std::make_shared<prometheus::Registry>(),
                                                   clock_);
     ASSERT_TRUE(host_->Start({{service_.get(), v1::AggregationService::service_full_name()}}).ok());

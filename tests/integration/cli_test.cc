@@ -61,11 +61,11 @@ TEST(CliTest, GeneratesADeterministicDataset) {
   testing::TempDir dir;
   for (const char* sub : {"a", "b"}) {
     const CliRun run = Omnia({"generate", "--payments=2000", "--applications=200", "--workers=300",
-                           "--out_dir=" + dir.path() + "/" + sub});
+                              "--out_dir=" + dir.path() + "/" + sub});
     ASSERT_EQ(run.exit_code, 0) << run.output;
   }
   const CliRun same = Omnia({"generate", "--payments=2000", "--applications=200", "--workers=300",
-                          "--out_dir=" + dir.path() + "/c", "--seed=2"});
+                             "--out_dir=" + dir.path() + "/c", "--seed=2"});
   ASSERT_EQ(same.exit_code, 0);
   auto read = [&](const std::string& path) {
     std::ifstream in(path, std::ios::binary);

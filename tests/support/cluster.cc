@@ -18,6 +18,12 @@ Cluster::Cluster(std::string binary_dir, std::string source_dir)
     addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
     metrics_addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   }
+  std::ofstream(dir_.path() + "/tokens")
+      << "# caller token\noperator " << operator_token_
+      << "\ningestion ingestion-token-0123456789abcdef\ncatalogue "
+         "catalogue-token-0123456789abcdef\n";
+  std::ofstream(dir_.path() + "/ingestion.token") << "ingestion-token-0123456789abcdef\n";
+  std::ofstream(dir_.path() + "/catalogue.token") << "catalogue-token-0123456789abcdef\n";
 }
 
 Cluster::~Cluster() {
@@ -35,7 +41,8 @@ std::string Cluster::data_dir(const std::string& name) const {
 
 std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
   std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name),
-                                   "--metrics_address=" + metrics_addresses_.at(name)};
+                                   "--metrics_address=" + metrics_addresses_.at(name),
+                                   "--tokens_file=" + dir_.path() + "/tokens"};
   const std::string config = source_dir_ + "/deploy/config/datasets.textproto";
   if (name == "aggregation") {
     args.push_back("--data_dir=" + data_dir(name));
@@ -43,6 +50,7 @@ std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
     args.push_back("--data_dir=" + data_dir(name));
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--insecure_dev_hmac_key");
+    args.push_back("--token_file=" + dir_.path() + "/ingestion.token");
   } else if (name == "exporter") {
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--catalogue_config=" + config);
@@ -52,6 +60,7 @@ std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--exporter_address=" + addresses_.at("exporter"));
     args.push_back("--catalogue_config=" + config);
+    args.push_back("--token_file=" + dir_.path() + "/catalogue.token");
   }
   return args;
 }

@@ -1,6 +1,7 @@
 // The four service binaries started together on loopback for end-to-end tests, as the local
 // launcher runs them: each with its own data directory under one temporary folder, each one
-// restartable on its port.
+// restartable on its port, and authentication on (a tokens file for the servers; ingestion and
+// catalogue present their own tokens to aggregation; tests act as an operator).
 #pragma once
 
 #include <map>
@@ -33,6 +34,8 @@ class Cluster {
   std::string data_dir(const std::string& name) const;
   const std::string& root() const { return dir_.path(); }
   std::string Logs() const;
+  // The bearer token of an operator allowed to call write and admin methods.
+  const std::string& operator_token() const { return operator_token_; }
 
  private:
   std::vector<std::string> ArgsOf(const std::string& name) const;
@@ -44,6 +47,7 @@ class Cluster {
   std::map<std::string, std::string> metrics_addresses_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   int starts_ = 0;
+  std::string operator_token_ = "operator-token-0123456789abcdef";
 };
 
 }  // namespace omnia::testing

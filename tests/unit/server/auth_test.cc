@@ -64,6 +64,9 @@ struct BadFile {
   std::string secret;  // a token-like field that must not appear in the message
 };
 
+// Failure messages name the case rather than dumping the struct's bytes.
+void PrintTo(const BadFile& bad, std::ostream* out) { *out << bad.name; }
+
 class BadTokenFileTest : public ::testing::TestWithParam<BadFile> {};
 
 TEST_P(BadTokenFileTest, IsRejectedWithoutQuotingTheToken) {
@@ -326,6 +329,43 @@ class FakeAggregation final : public v1::AggregationService::CallbackService {
   bool handler_saw_token_ = false;
 };
 
+// Counts the batches of an event stream it reads, acknowledging none (the test only writes).
+class CountingStream final : public grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck> {
+ public:
+  explicit CountingStream(std::atomic<int>* batches) : batches_(batches) { StartRead(&batch_); }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    batches_->fetch_add(1);
+    StartRead(&batch_);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  std::atomic<int>* batches_;
+  v1::EventBatch batch_;
+};
+
+// StreamEvents is a protected bidirectional stream.
+class FakeIngestion final : public v1::IngestionService::CallbackService {
+ public:
+  grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* StreamEvents(
+      grpc::CallbackServerContext* context) override {
+    if (absl::Status allowed = Authorize(context, "/omnia.v1.IngestionService/StreamEvents");
+        !allowed.ok()) {
+      return RejectBidi<v1::EventBatch, v1::BatchAck>(allowed);
+    }
+    return new CountingStream(&batches_);
+  }
+
+  int batches() const { return batches_.load(); }
+
+ private:
+  std::atomic<int> batches_{0};
+};
+
 class AuthServerTest : public ::testing::Test {
  protected:
   // `authorizer` null: no authentication interceptor at all.
@@ -335,6 +375,7 @@ class AuthServerTest : public ::testing::Test {
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(&service_);
+    builder.RegisterService(&ingestion_);
     if (authorizer != nullptr) {
       std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
       creators.push_back(std::make_unique<AuthInterceptorFactory>(std::move(authorizer)));
@@ -352,6 +393,8 @@ class AuthServerTest : public ::testing::Test {
 
   static void Prepare(grpc::ClientContext* context, const std::string& token) {
     context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    // A slow machine may need more than the channel's short first connection attempt.
+    context->set_wait_for_ready(true);
     AttachToken(context, token);
   }
 
@@ -369,6 +412,18 @@ class AuthServerTest : public ::testing::Test {
     v1::QueryRequest request;
     v1::QueryResponse response;
     return stub_->Query(&context, request, &response);
+  }
+
+  grpc::Status CallStreamEvents(const std::string& token, int batches) {
+    grpc::ClientContext context;
+    Prepare(&context, token);
+    auto stream = v1::IngestionService::NewStub(channel_)->StreamEvents(&context);
+    v1::EventBatch batch;
+    for (int i = 0; i < batches; ++i) {
+      if (!stream->Write(batch)) break;  // the server already finished the call
+    }
+    stream->WritesDone();
+    return stream->Finish();
   }
 
   grpc::Status CallRebuild(const std::string& token, int chunks) {
@@ -389,6 +444,7 @@ class AuthServerTest : public ::testing::Test {
   }
 
   FakeAggregation service_;
+  FakeIngestion ingestion_;
   std::unique_ptr<grpc::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::AggregationService::Stub> stub_;
@@ -440,6 +496,16 @@ TEST_F(AuthServerTest, StreamingUploadWithoutTokenIsRefusedBeforeAnyMessageIsRea
   const grpc::Status status = CallRebuild(kIngestionToken, 5);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(service_.rebuild_chunks(), 5);
+}
+
+TEST_F(AuthServerTest, EventStreamWithoutTokenIsRefusedBeforeAnyBatchIsRead) {
+  Start(RequireTokens());
+  EXPECT_EQ(CallStreamEvents("", 3).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(ingestion_.batches(), 0);
+
+  const grpc::Status status = CallStreamEvents(kIngestionToken, 3);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(ingestion_.batches(), 3);
 }
 
 TEST_F(AuthServerTest, AClientCannotForgeTheVerdict) {

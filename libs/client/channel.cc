@@ -1,0 +1,20 @@
+#include "libs/client/channel.h"
+
+namespace omnia::client {
+
+std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address) {
+  return omnia::client::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+std::shared_ptr<grpc::Channel> CreateChannel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // After a failed connection the channel re-resolves the name; by default no sooner than 30 s.
+  args.SetInt(GRPC_ARG_DNS_MIN_TIME_BETWEEN_RESOLUTIONS_MS, 100);
+  return grpc::CreateCustomChannel(address, credentials, args);
+}
+
+}  // namespace omnia::client

@@ -1,0 +1,21 @@
+// Channels to omnia services. Kept apart from the probes so that servers, which carry gRPC's own
+// reflection service, never link the client-side copy of the reflection protocol (the two would
+// register the same protobuf symbols).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+namespace omnia::client {
+
+// A plaintext channel that retries a refused connection within a fraction of a second instead of
+// gRPC's default backoff (1 s growing to 2 min), so a client that starts together with a server
+// sees it as soon as it listens.
+std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address);
+// The same with the given transport credentials (TLS, see libs/server/tls.h).
+std::shared_ptr<grpc::Channel> CreateChannel(const std::string& address,
+                                             std::shared_ptr<grpc::ChannelCredentials> credentials);
+
+}  // namespace omnia::client
