@@ -138,54 +138,61 @@ absl::StatusOr<cube::CubeEngine*> AggregationService::engine() const {
   return engine;
 }
 
+// Runs `handler` with the opened engine on the executor (writes there block on a synced write);
+// a write or admin method is authorised first.
+template <typename Handler>
+grpc::ServerUnaryReactor* AggregationService::OnEngine(grpc::CallbackServerContext* context,
+                                                       std::string_view protected_method,
+                                                       Handler handler) {
+  if (!protected_method.empty()) {
+    if (absl::Status allowed = server::Authorize(context, protected_method); !allowed.ok()) {
+      return server::RejectUnary(context, allowed);
+    }
+  }
+  return server::FinishOnExecutor(context, executor_, [this, handler]() -> absl::Status {
+    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    if (!engine.ok()) return engine.status();
+    return handler(**engine);
+  });
+}
+
 grpc::ServerUnaryReactor* AggregationService::Apply(grpc::CallbackServerContext* context,
                                                     const v1::ApplyRequest* request,
                                                     v1::ApplyResponse* response) {
-  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.AggregationService/Apply");
-      !allowed.ok()) {
-    return server::RejectUnary(context, allowed);
-  }
-  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
-    if (!engine.ok()) return engine.status();
-    cube::CubeEngine& e = **engine;
-    return ApplyRequestTo(
-        *request, e.codelists(), [&e](const cube::FactBatch& batch) { return e.Apply(batch); },
-        [&e](const std::string& producer) { return e.LastSequence(producer); }, response);
-  });
+  return OnEngine(
+      context, "/omnia.v1.AggregationService/Apply",
+      [request, response](cube::CubeEngine& e) -> absl::Status {
+        return ApplyRequestTo(
+            *request, e.codelists(), [&e](const cube::FactBatch& batch) { return e.Apply(batch); },
+            [&e](const std::string& producer) { return e.LastSequence(producer); }, response);
+      });
 }
 
 grpc::ServerUnaryReactor* AggregationService::ReplacePublishedCells(
     grpc::CallbackServerContext* context, const v1::ReplacePublishedCellsRequest* request,
     v1::ReplacePublishedCellsResponse* response) {
-  if (absl::Status allowed =
-          server::Authorize(context, "/omnia.v1.AggregationService/ReplacePublishedCells");
-      !allowed.ok()) {
-    return server::RejectUnary(context, allowed);
-  }
-  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
-    if (!engine.ok()) return engine.status();
-    cube::CubeEngine& e = **engine;
-    absl::StatusOr<api::PublishedRevision> revision =
-        api::PublishedRevisionFromProto(*request, e.codelists());
-    if (!revision.ok()) return revision.status();
-    absl::StatusOr<cube::ReplaceOutcome> outcome =
-        e.ReplacePublished(revision->producer, revision->sequence, revision->measure,
-                           revision->years, revision->cells);
-    if (!outcome.ok()) return outcome.status();
-    response->set_duplicate(outcome->duplicate);
-    response->set_cells_removed(outcome->cells_removed);
-    response->set_cells_written(outcome->cells_written);
-    response->set_last_applied_sequence(e.LastSequence(revision->producer));
-    return absl::OkStatus();
-  });
+  return OnEngine(context, "/omnia.v1.AggregationService/ReplacePublishedCells",
+                  [request, response](cube::CubeEngine& e) -> absl::Status {
+                    absl::StatusOr<api::PublishedRevision> revision =
+                        api::PublishedRevisionFromProto(*request, e.codelists());
+                    if (!revision.ok()) return revision.status();
+                    absl::StatusOr<cube::ReplaceOutcome> outcome =
+                        e.ReplacePublished(revision->producer, revision->sequence,
+                                           revision->measure, revision->years, revision->cells);
+                    if (!outcome.ok()) return outcome.status();
+                    response->set_duplicate(outcome->duplicate);
+                    response->set_cells_removed(outcome->cells_removed);
+                    response->set_cells_written(outcome->cells_written);
+                    response->set_last_applied_sequence(e.LastSequence(revision->producer));
+                    return absl::OkStatus();
+                  });
 }
 
 grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext* context,
                                                     const v1::QueryRequest* request,
                                                     v1::QueryResponse* response) {
-  // Queries read the in-memory cube (or a release loaded once): no disk wait on the hot path.
+  // Queries read the in-memory cube (or a release loaded once): they run inline, with no disk
+  // wait and no hop to the executor on the hot path.
   return server::FinishInline(context, [this, request, response]() -> absl::Status {
     absl::StatusOr<cube::CubeEngine*> engine = this->engine();
     if (!engine.ok()) return engine.status();
@@ -214,30 +221,21 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AggregationService::Freeze(grpc::CallbackServerContext* context,
                                                      const v1::FreezeRequest* request,
                                                      v1::FreezeResponse* response) {
-  if (absl::Status allowed = server::Authorize(context, "/omnia.v1.AggregationService/Freeze");
-      !allowed.ok()) {
-    return server::RejectUnary(context, allowed);
-  }
-  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
-    if (!engine.ok()) return engine.status();
-    cube::CubeEngine& e = **engine;
-    absl::StatusOr<std::pair<cube::ReleaseInfo, bool>> release =
-        e.Freeze(request->release_id(), request->description());
-    if (!release.ok()) return release.status();
-    api::ReleaseToProto(release->first, response->mutable_release());
-    response->set_created(release->second);
-    return absl::OkStatus();
-  });
+  return OnEngine(context, "/omnia.v1.AggregationService/Freeze",
+                  [request, response](cube::CubeEngine& e) -> absl::Status {
+                    absl::StatusOr<std::pair<cube::ReleaseInfo, bool>> release =
+                        e.Freeze(request->release_id(), request->description());
+                    if (!release.ok()) return release.status();
+                    api::ReleaseToProto(release->first, response->mutable_release());
+                    response->set_created(release->second);
+                    return absl::OkStatus();
+                  });
 }
 
 grpc::ServerUnaryReactor* AggregationService::ListReleases(
     grpc::CallbackServerContext* context, const v1::ListCubeReleasesRequest* request,
     v1::ListCubeReleasesResponse* response) {
-  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
-    if (!engine.ok()) return engine.status();
-    cube::CubeEngine& e = **engine;
+  return OnEngine(context, "", [request, response](cube::CubeEngine& e) -> absl::Status {
     absl::StatusOr<int> page_size =
         api::PageSize(request->page_size(), kDefaultReleasePage, kMaxReleasePage);
     if (!page_size.ok()) return page_size.status();
@@ -256,10 +254,7 @@ grpc::ServerUnaryReactor* AggregationService::ListReleases(
 grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerContext* context,
                                                            const v1::GetCubeStatsRequest* request,
                                                            v1::GetCubeStatsResponse* response) {
-  return server::FinishOnExecutor(context, executor_, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
-    if (!engine.ok()) return engine.status();
-    cube::CubeEngine& e = **engine;
+  return OnEngine(context, "", [request, response](cube::CubeEngine& e) -> absl::Status {
     absl::StatusOr<int> page_size = api::PageSize(request->page_size(), 100, 1000);
     if (!page_size.ok()) return page_size.status();
     absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());

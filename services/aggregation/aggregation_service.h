@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <string_view>
 
 #include "libs/cube/engine.h"
 #include "libs/server/executor.h"
@@ -41,6 +42,10 @@ class AggregationService final : public v1::AggregationService::CallbackService 
                                                        v1::RebuildResponse* response) override;
 
  private:
+  template <typename Handler>
+  grpc::ServerUnaryReactor* OnEngine(grpc::CallbackServerContext* context,
+                                     std::string_view protected_method, Handler handler);
+
   // The engine, or UNAVAILABLE while it is still opening.
   absl::StatusOr<cube::CubeEngine*> engine() const;
 

@@ -126,11 +126,11 @@ class EventStreamReactor final : public grpc::ServerBidiReactor<v1::EventBatch, 
 
 // Shared shape of the two file uploads: a header message, then data chunks, handled in order on
 // the executor; the first error ends the call.
-template <typename Request, typename Response>
+template <typename Request, typename Response, typename Header>
 class UploadReactor : public grpc::ServerReadReactor<Request> {
  public:
-  UploadReactor(server::Executor* executor, Response* response)
-      : executor_(executor), response_(response) {}
+  UploadReactor(server::Executor* executor, uint64_t max_bytes, Response* response)
+      : executor_(executor), max_bytes_(max_bytes), response_(response) {}
 
   void Begin() { this->StartRead(&request_); }
 
@@ -148,13 +148,12 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   void OnDone() override { delete this; }
 
  protected:
-  // Header or data in request_.
-  virtual absl::Status OnHeader(const Request& request) = 0;
   virtual absl::Status OnData(const std::string& data) = 0;
   virtual absl::Status Complete(Response* response) = 0;
 
   uint64_t bytes_ = 0;
   Sha256 sha_;
+  Header header_;
 
  private:
   absl::Status Consume() {
@@ -163,18 +162,24 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
         return absl::InvalidArgumentError("the first message must be a header");
       }
       seen_header_ = true;
-      return OnHeader(request_);
+      header_ = request_.header();
+      return absl::OkStatus();
     }
     if (request_.has_header()) return absl::InvalidArgumentError("header sent twice");
     if (request_.data().size() > (1u << 20)) {
       return absl::InvalidArgumentError("data: chunks must be at most 1 MiB");
     }
     bytes_ += request_.data().size();
+    if (bytes_ > max_bytes_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the file exceeds ", max_bytes_ >> 20, " MiB"));
+    }
     sha_.Update(request_.data());
     return OnData(request_.data());
   }
 
   server::Executor* executor_;
+  const uint64_t max_bytes_;
   Response* response_;
   Request request_;
   bool seen_header_ = false;
@@ -189,32 +194,21 @@ absl::Status CheckExpectedSha(const std::string& expected, const std::string& ac
 }
 
 class PublishedReportReactor final
-    : public UploadReactor<v1::ImportPublishedReportRequest, v1::ImportPublishedReportResponse> {
+    : public UploadReactor<v1::ImportPublishedReportRequest, v1::ImportPublishedReportResponse,
+                           v1::PublishedReportHeader> {
  public:
   PublishedReportReactor(const IngestionDeps& deps, uint64_t max_bytes,
                          v1::ImportPublishedReportResponse* response,
                          std::function<absl::Status(uint64_t)> check_backlog)
-      : UploadReactor(deps.executor, response),
+      : UploadReactor(deps.executor, max_bytes, response),
         deps_(deps),
-        max_bytes_(max_bytes),
         parser_(*deps.codelists),
         check_backlog_(std::move(check_backlog)) {
     Begin();
   }
 
  private:
-  absl::Status OnHeader(const v1::ImportPublishedReportRequest& request) override {
-    header_ = request.header();
-    return absl::OkStatus();
-  }
-
-  absl::Status OnData(const std::string& data) override {
-    if (bytes_ > max_bytes_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the file exceeds ", max_bytes_ >> 20, " MiB"));
-    }
-    return parser_.Feed(data, &rows_);
-  }
+  absl::Status OnData(const std::string& data) override { return parser_.Feed(data, &rows_); }
 
   absl::Status Complete(v1::ImportPublishedReportResponse* response) override {
     if (absl::Status s = parser_.Finish(&rows_); !s.ok()) return s;
@@ -251,10 +245,8 @@ class PublishedReportReactor final
   }
 
   const IngestionDeps& deps_;
-  const uint64_t max_bytes_;
   domain::PublishedCsvParser parser_;
   std::function<absl::Status(uint64_t)> check_backlog_;
-  v1::PublishedReportHeader header_;
   std::vector<domain::PublishedRow> rows_;
 };
 
@@ -278,14 +270,14 @@ class LoggingSink final : public domain::RawEventSink {
 };
 
 class RawEventsReactor final
-    : public UploadReactor<v1::ImportRawEventsRequest, v1::ImportRawEventsResponse> {
+    : public UploadReactor<v1::ImportRawEventsRequest, v1::ImportRawEventsResponse,
+                           v1::RawEventsFileHeader> {
  public:
   RawEventsReactor(const IngestionDeps& deps, uint64_t max_bytes,
                    v1::ImportRawEventsResponse* response,
                    std::function<absl::Status(uint64_t)> check_backlog)
-      : UploadReactor(deps.executor, response),
+      : UploadReactor(deps.executor, max_bytes, response),
         deps_(deps),
-        max_bytes_(max_bytes),
         parser_(*deps.codelists),
         sink_(deps),
         check_backlog_(std::move(check_backlog)) {
@@ -293,18 +285,7 @@ class RawEventsReactor final
   }
 
  private:
-  absl::Status OnHeader(const v1::ImportRawEventsRequest& request) override {
-    header_ = request.header();
-    return absl::OkStatus();
-  }
-
-  absl::Status OnData(const std::string& data) override {
-    if (bytes_ > max_bytes_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the file exceeds ", max_bytes_ >> 20, " MiB"));
-    }
-    return parser_.Feed(data, &sink_);
-  }
+  absl::Status OnData(const std::string& data) override { return parser_.Feed(data, &sink_); }
 
   absl::Status Complete(v1::ImportRawEventsResponse* response) override {
     if (absl::Status s = parser_.Finish(&sink_); !s.ok()) {
@@ -336,11 +317,9 @@ class RawEventsReactor final
   }
 
   const IngestionDeps& deps_;
-  const uint64_t max_bytes_;
   domain::RawEventsCsvParser parser_;
   LoggingSink sink_;
   std::function<absl::Status(uint64_t)> check_backlog_;
-  v1::RawEventsFileHeader header_;
 };
 
 void SetTime(absl::Time time, google::protobuf::Timestamp* out) {

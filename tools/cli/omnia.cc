@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/base/sha256.h"
+#include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
 #include "libs/domain/codelists.h"
@@ -200,32 +201,16 @@ class CsvBatchSource final : public omnia::domain::RawEventSink {
   }
 
   absl::Status OnApplication(const omnia::domain::ApplicationAuthorized& e, int64_t) override {
-    auto* a = NewEvent()->mutable_application_authorized();
-    a->set_application_id(e.application_id);
-    SetDate(e.authorized_on, a->mutable_authorized_on());
-    a->set_region(e.region);
-    a->set_intervention_type(e.intervention_type);
+    omnia::client::ToProto(e, NewEvent()->mutable_application_authorized());
     return absl::OkStatus();
   }
 
   absl::Status OnPayment(const omnia::domain::PaymentIssued& e, int64_t) override {
-    auto* p = NewEvent()->mutable_payment_issued();
-    p->set_payment_id(e.payment_id);
-    p->set_worker_id(e.worker_id);
-    SetDate(e.paid_on, p->mutable_paid_on());
-    p->set_region(e.region);
-    p->set_intervention_type(e.intervention_type);
-    p->set_months_covered(static_cast<uint32_t>(e.months_covered));
+    omnia::client::ToProto(e, NewEvent()->mutable_payment_issued());
     return absl::OkStatus();
   }
 
  private:
-  static void SetDate(const omnia::domain::Date& d, omnia::v1::Date* out) {
-    out->set_year(d.year);
-    out->set_month(d.month);
-    out->set_day(d.day);
-  }
-
   omnia::v1::Event* NewEvent() {
     if (current_.events_size() >= absl::GetFlag(FLAGS_batch)) Seal();
     return current_.add_events();
