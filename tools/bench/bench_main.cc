@@ -55,6 +55,12 @@ namespace {
 
 using omnia::v1::EventBatch;
 
+// The operator's bearer token for write calls, from $OMNIA_TOKEN.
+std::string Token() {
+  const char* token = std::getenv("OMNIA_TOKEN");
+  return token == nullptr ? "" : token;
+}
+
 // Converts parsed events into batches for one stream (events are dealt round-robin by batch).
 class BatchCollector final : public omnia::domain::RawEventSink {
  public:
@@ -117,7 +123,9 @@ int Ingest() {
   std::atomic<bool> failed{false};
   for (auto& list : collector.batches()) {
     threads.emplace_back([&channel, &list, &failed] {
-      omnia::client::EventStreamer streamer(channel, {});
+      omnia::client::StreamerOptions options;
+      options.bearer_token = Token();
+      omnia::client::EventStreamer streamer(channel, options);
       size_t next = 0;
       absl::Status status = streamer.Run([&]() -> std::optional<EventBatch> {
         if (next >= list.size()) return std::nullopt;
@@ -274,6 +282,7 @@ int Publish() {
     omnia::v1::PublishRequest request;
     request.set_release_id(absl::StrCat("bench-", run + 1));
     grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + Token());
     omnia::v1::PublishResponse response;
     const absl::Time t0 = absl::Now();
     grpc::Status status = stub->Publish(&context, request, &response);
