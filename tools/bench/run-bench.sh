@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The `bench` target: the ingestion + aggregation workload of the performance issue, and the
-# DuckDB peer on the same data in the same session. Not a test: it prints measurements.
+# DuckDB peer on the same data in the same run. Not a test: it prints measurements.
 #   OMNIA_BENCH_PAYMENTS / _APPLICATIONS / _WORKERS   workload size (default 10M / 1M / 1M)
 #   OMNIA_BENCH_DIR                                  scratch space (default build/bench)
 #   OMNIA_DUCKDB_MODULES  a node_modules folder holding @duckdb/node-api (default
