@@ -18,10 +18,6 @@ void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int ty
   }
 }
 
-CellMap CubeDelta::ExpandToLattice(const domain::Codelists& codelists) const {
-  return cube::ExpandToLattice(base_, codelists);
-}
-
 CellMap ExpandToLattice(const CellMap& base, const domain::Codelists& codelists) {
   CellMap lattice;
   lattice.reserve(base.size() * 8);

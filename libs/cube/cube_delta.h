@@ -1,5 +1,5 @@
-// The effect of a batch of events on the cube: accumulated on base cells (one update per event),
-// then expanded once per touched base cell to every rollup that contains it.
+// The effect of a batch of events on the cube, accumulated on base cells (one update per event);
+// CubeState::ApplyMicroBaseDelta then folds each touched base cell into every rollup above it.
 #pragma once
 
 #include <cstdint>
@@ -29,12 +29,6 @@ class CubeDelta {
 
   bool empty() const { return base_.empty(); }
   const CellMap& base_cells() const { return base_; }
-
-  // Every lattice cell the batch touches, keyed by PackCellKey, with its delta.
-  CellMap ExpandToLattice(const domain::Codelists& codelists) const;
-
-  // Adds `value` to the base cell `packed` (as stored), e.g. when loading a cube back.
-  void AddBaseCell(uint64_t packed, const CellValue& value) { base_[packed].MergeFrom(value); }
 
  private:
   CellMap base_;

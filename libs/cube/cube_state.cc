@@ -13,13 +13,6 @@ void NoteMonth(uint64_t packed, std::optional<domain::YearMonth>& latest) {
 
 }  // namespace
 
-void CubeState::ApplyMicroDelta(const CellMap& lattice_delta) {
-  for (const auto& [packed, delta] : lattice_delta) {
-    micro[packed].MergeFrom(delta);
-    NoteMonth(packed, latest_month);
-  }
-}
-
 void CubeState::ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists) {
   for (const auto& [packed, delta] : base_delta) {
     ForEachRollupOf(codelists, UnpackCellKey(packed),

@@ -33,8 +33,6 @@ struct CubeState {
   // The latest month holding any base cell, the default end of a query's period range.
   std::optional<domain::YearMonth> latest_month;
 
-  // Merges a lattice delta (from CubeDelta::ExpandToLattice) into the micro layer.
-  void ApplyMicroDelta(const CellMap& lattice_delta);
   // Merges base-cell deltas into the micro layer, each straight into its 27 lattice cells: half
   // the set unions of expanding the delta first and merging the expansion.
   void ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists);

@@ -166,8 +166,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportResponse>,
         if (m.ok()) input.info.measure = *m;
       }
     } else if (!request_.dataset_id().empty()) {
-      absl::StatusOr<api::Coverage> coverage = api::DiscoverCoverage(
-          *service_.aggregation_, request_.release_id(), service_.options_.aggregation_deadline);
+      absl::StatusOr<api::Coverage> coverage = service_.CoverageAt(request_.release_id());
       if (!coverage.ok()) return coverage.status();
       absl::StatusOr<catalogue::DatasetSpec> spec =
           catalogue::SpecFromId(service_.config_, request_.dataset_id(), coverage->years_with_data,
@@ -292,6 +291,22 @@ ExportService::ExportService(const domain::Codelists& codelists,
 grpc::ServerWriteReactor<v1::ExportResponse>* ExportService::Export(
     grpc::CallbackServerContext* /*context*/, const v1::ExportRequest* request) {
   return new ExportReactor(*this, *request);
+}
+
+absl::StatusOr<api::Coverage> ExportService::CoverageAt(const std::string& release_id) {
+  if (!release_id.empty()) {
+    absl::MutexLock lock(&coverage_mu_);
+    if (auto it = release_coverage_.find(release_id); it != release_coverage_.end()) {
+      return it->second;
+    }
+  }
+  absl::StatusOr<api::Coverage> coverage =
+      api::DiscoverCoverage(*aggregation_, release_id, options_.aggregation_deadline);
+  if (coverage.ok() && !release_id.empty()) {
+    absl::MutexLock lock(&coverage_mu_);
+    release_coverage_[release_id] = *coverage;
+  }
+  return coverage;
 }
 
 uint64_t ExportService::bytes_exported(v1::Format format) const {

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/api/coverage.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -37,6 +40,10 @@ class ExportService final : public v1::ExportService::CallbackService {
   // Bytes of files streamed so far, per format (for metrics).
   uint64_t bytes_exported(v1::Format format) const;
 
+  // The years with data at `release_id`. A release never changes, so its answer is kept: a
+  // publication renders every attachment of every dataset from one release.
+  absl::StatusOr<api::Coverage> CoverageAt(const std::string& release_id);
+
  private:
   friend class ExportReactor;
   const domain::Codelists& codelists_;
@@ -45,6 +52,8 @@ class ExportService final : public v1::ExportService::CallbackService {
   server::Executor& executor_;
   ExportServiceOptions options_;
   std::atomic<uint64_t> bytes_[6] = {};
+  absl::Mutex coverage_mu_;
+  std::map<std::string, api::Coverage> release_coverage_ ABSL_GUARDED_BY(coverage_mu_);
 };
 
 }  // namespace omnia::exporter

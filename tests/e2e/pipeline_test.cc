@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -228,6 +229,29 @@ class PipelineTest : public ::testing::Test {
     });
   }
 
+  // Streams `events` from a producer thread while `kill_and_restart` runs three times at random
+  // moments; returns how often the producer had to reconnect.
+  uint64_t StreamWhileKilling(const std::vector<Event>& events, uint32_t seed,
+                              const std::function<void()>& kill_and_restart) {
+    absl::Status streamed;
+    std::atomic<bool> producing{true};
+    uint64_t reconnects = 0;
+    std::thread producer([&] {
+      streamed = Stream(events, 100, absl::Milliseconds(10), &reconnects);
+      producing = false;
+    });
+    std::mt19937 rng(seed);
+    for (int kill = 0; kill < 3; ++kill) {
+      absl::SleepFor(absl::Milliseconds(100 + rng() % 200));
+      // The kill must land while events are still flowing, or the test proves nothing.
+      EXPECT_TRUE(producing.load()) << "kill " << kill << " came after the stream ended";
+      kill_and_restart();
+    }
+    producer.join();
+    EXPECT_TRUE(streamed.ok()) << streamed;
+    return reconnects;
+  }
+
   // Waits until aggregation has applied everything ingestion logged.
   void WaitUntilApplied() {
     auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
@@ -421,47 +445,22 @@ TEST_F(PipelineTest, ClearWorkerIdsNeverReachDiskOrLogs) {
 
 TEST_F(PipelineTest, KillingAggregationAtRandomLosesNothingAndCountsNothingTwice) {
   const std::vector<Event> events = MakeEvents(24000, 3000, 2);
-  absl::Status streamed;
-  std::atomic<bool> producing{true};
-  uint64_t reconnects = 0;
-  std::thread producer([&] {
-    streamed = Stream(events, 100, absl::Milliseconds(10), &reconnects);
-    producing = false;
-  });
-  std::mt19937 rng(7);
-  for (int kill = 0; kill < 3; ++kill) {
-    absl::SleepFor(absl::Milliseconds(100 + rng() % 200));
-    // The kill must land while events are still flowing, or the test proves nothing.
-    EXPECT_TRUE(producing.load()) << "kill " << kill << " came after the stream ended";
+  StreamWhileKilling(events, 7, [this] {
     aggregation_->Signal(SIGKILL);
     aggregation_->WaitForExit(absl::Seconds(10));
     StartAggregation();
-  }
-  producer.join();
-  ASSERT_TRUE(streamed.ok()) << streamed;
+  });
   WaitUntilApplied();
   ExpectCubeEquals(events);
 }
 
 TEST_F(PipelineTest, KillingIngestionAtRandomLosesNothingAndCountsNothingTwice) {
   const std::vector<Event> events = MakeEvents(24000, 3000, 3);
-  absl::Status streamed;
-  std::atomic<bool> producing{true};
-  uint64_t reconnects = 0;
-  std::thread producer([&] {
-    streamed = Stream(events, 100, absl::Milliseconds(10), &reconnects);
-    producing = false;
-  });
-  std::mt19937 rng(11);
-  for (int kill = 0; kill < 3; ++kill) {
-    absl::SleepFor(absl::Milliseconds(100 + rng() % 200));
-    EXPECT_TRUE(producing.load()) << "kill " << kill << " came after the stream ended";
+  const uint64_t reconnects = StreamWhileKilling(events, 11, [this] {
     ingestion_->Signal(SIGKILL);
     ingestion_->WaitForExit(absl::Seconds(10));
     StartIngestion();
-  }
-  producer.join();
-  ASSERT_TRUE(streamed.ok()) << streamed;
+  });
   // The producer saw its server die and resent what was unacknowledged.
   EXPECT_GE(reconnects, 3u);
   WaitUntilApplied();
