@@ -7,6 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # Paths relative to the checkout in compiler command lines let ccache share results between
 # clones in different folders.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 cd "$root"
 tools/install-deps.sh
 

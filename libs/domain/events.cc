@@ -65,19 +65,25 @@ void CheckWorkerId(std::string_view worker_id, std::vector<FieldError>* errors) 
   }
 }
 
-void CheckDate(std::string_view field, const Date& date, std::vector<FieldError>* errors) {
+void CheckDate(std::string_view field, const Date& date, const Date& latest,
+               std::vector<FieldError>* errors) {
   if (!IsValidDate(date)) {
     errors->push_back(
         FieldError{std::string(field), internal::Cat("is not a calendar date in years ", kMinYear,
                                                      "..", kMaxYear, ": ", FormatIsoDate(date))});
+  } else if (date > latest) {
+    errors->push_back(FieldError{
+        std::string(field), internal::Cat(FormatIsoDate(date), " is after today's date in Italy (",
+                                          FormatIsoDate(latest), ")")});
   }
 }
 
-void ParseDate(std::string_view field, std::string_view text, Date* date,
+void ParseDate(std::string_view field, std::string_view text, const Date& latest, Date* date,
                std::vector<FieldError>* errors) {
   absl::StatusOr<Date> parsed = ParseIsoDate(text);
   if (parsed.ok()) {
     *date = *parsed;
+    CheckDate(field, *date, latest, errors);
   } else if (LooksLikeWorkerId(text)) {
     errors->push_back(FieldError{std::string(field), internal::Cat("invalid date ", QuoteSafe(text),
                                                                    ": expected YYYY-MM-DD")});
@@ -143,20 +149,22 @@ std::string NormalizeWorkerId(std::string_view worker_id) {
   return internal::AsciiToUpper(worker_id);
 }
 
-std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists) {
+std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists,
+                                 const Date& latest) {
   std::vector<FieldError> errors;
   CheckId("application_id", event.application_id, &errors);
-  CheckDate("authorized_on", event.authorized_on, &errors);
+  CheckDate("authorized_on", event.authorized_on, latest, &errors);
   CheckRegion(event.region, codelists, &errors);
   CheckType(event.intervention_type, codelists, &errors);
   return errors;
 }
 
-std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists) {
+std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists,
+                                 const Date& latest) {
   std::vector<FieldError> errors;
   CheckId("payment_id", event.payment_id, &errors);
   CheckWorkerId(event.worker_id, &errors);
-  CheckDate("paid_on", event.paid_on, &errors);
+  CheckDate("paid_on", event.paid_on, latest, &errors);
   CheckRegion(event.region, codelists, &errors);
   CheckType(event.intervention_type, codelists, &errors);
   CheckMonths(event.months_covered, &errors);
@@ -164,11 +172,11 @@ std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& co
 }
 
 std::vector<FieldError> ParseApplication(const RawApplication& raw, const Codelists& codelists,
-                                         ApplicationAuthorized* out) {
+                                         ApplicationAuthorized* out, const Date& latest) {
   std::vector<FieldError> errors;
   Date authorized_on;
   CheckId("application_id", raw.application_id, &errors);
-  ParseDate("authorized_on", raw.authorized_on, &authorized_on, &errors);
+  ParseDate("authorized_on", raw.authorized_on, latest, &authorized_on, &errors);
   CheckRegion(raw.region, codelists, &errors);
   CheckType(raw.intervention_type, codelists, &errors);
   if (!errors.empty()) return errors;
@@ -180,12 +188,12 @@ std::vector<FieldError> ParseApplication(const RawApplication& raw, const Codeli
 }
 
 std::vector<FieldError> ParsePayment(const RawPayment& raw, const Codelists& codelists,
-                                     PaymentIssued* out) {
+                                     PaymentIssued* out, const Date& latest) {
   std::vector<FieldError> errors;
   Date paid_on;
   CheckId("payment_id", raw.payment_id, &errors);
   CheckWorkerId(raw.worker_id, &errors);
-  ParseDate("paid_on", raw.paid_on, &paid_on, &errors);
+  ParseDate("paid_on", raw.paid_on, latest, &paid_on, &errors);
   CheckRegion(raw.region, codelists, &errors);
   CheckType(raw.intervention_type, codelists, &errors);
   uint64_t months = 0;

@@ -65,9 +65,12 @@ inline constexpr size_t kMaxIdBytes = 64;
 // genuine exception has to arrive as several payments.
 inline constexpr int64_t kMaxMonthsCovered = 12;
 
-// Checks every field of a typed event. Dates must be real calendar dates in [kMinYear, kMaxYear].
-std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists);
-std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists);
+// Checks every field of a typed event. Dates must be real calendar dates from kMinYear up to
+// `latest` (the server passes today's date in Italy, see ItalianDate).
+std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists,
+                                 const Date& latest = kLatestDate);
+std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists,
+                                 const Date& latest = kLatestDate);
 
 // Events as text, exactly as received. Views must outlive the Parse* call only.
 struct RawApplication {
@@ -91,9 +94,10 @@ struct RawPayment {
 // paths). The worker id is stored in upper case: a codice fiscale is case-insensitive and the same
 // person must map to the same pseudonym.
 std::vector<FieldError> ParseApplication(const RawApplication& raw, const Codelists& codelists,
-                                         ApplicationAuthorized* out);
+                                         ApplicationAuthorized* out,
+                                         const Date& latest = kLatestDate);
 std::vector<FieldError> ParsePayment(const RawPayment& raw, const Codelists& codelists,
-                                     PaymentIssued* out);
+                                     PaymentIssued* out, const Date& latest = kLatestDate);
 
 // True for 16 ASCII letters/digits (a codice fiscale, any case) or 11 digits (the numeric
 // provisional code).

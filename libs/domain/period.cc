@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "libs/domain/internal/text.h"
 
 namespace omnia::domain {
@@ -222,6 +223,27 @@ YearMonth LastMonthOf(const PeriodKey& key) {
 
 bool PeriodContains(const PeriodKey& key, const YearMonth& ym) {
   return PeriodKeyOf(ym, key.level) == key;
+}
+
+namespace {
+
+// 01:00 UTC on the last Sunday of `month` in `year`: when European summer time starts (March)
+// or ends (October).
+absl::Time EuSummerTimeSwitch(int64_t year, int month) {
+  absl::CivilDay day = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+  while (absl::GetWeekday(day) != absl::Weekday::sunday) --day;
+  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 1, 0, 0),
+                         absl::UTCTimeZone());
+}
+
+}  // namespace
+
+Date ItalianDate(absl::Time now) {
+  const int64_t year = absl::ToCivilYear(now, absl::UTCTimeZone()).year();
+  const bool summer = now >= EuSummerTimeSwitch(year, 3) && now < EuSummerTimeSwitch(year, 10);
+  const absl::CivilDay local =
+      absl::ToCivilDay(now + absl::Hours(summer ? 2 : 1), absl::UTCTimeZone());
+  return Date{static_cast<int>(local.year()), local.month(), local.day()};
 }
 
 }  // namespace omnia::domain

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace omnia::domain {
 
@@ -62,6 +63,15 @@ int DaysInMonth(int year, int month);
 
 // True for a real calendar date whose year is in [kMinYear, kMaxYear].
 bool IsValidDate(const Date& date);
+
+// The last date the system accepts when no clock says otherwise.
+inline constexpr Date kLatestDate{kMaxYear, 12, 31};
+
+// The calendar date in Italy (Europe/Rome) at `now`: UTC+1, or UTC+2 from 01:00 UTC on the last
+// Sunday of March to 01:00 UTC on the last Sunday of October (the EU rule in force since 1996).
+// Computed from the rule rather than a time-zone database, so a container without tzdata agrees
+// with a full system.
+Date ItalianDate(absl::Time now);
 
 // Parses exactly "YYYY-MM-DD" (e.g. "2023-04-17") and checks it is a real calendar date within the
 // year range. Does not allocate unless it fails.

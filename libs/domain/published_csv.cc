@@ -57,8 +57,8 @@ uint64_t CellKey(const PublishedRow& row) {
 
 }  // namespace
 
-PublishedCsvParser::PublishedCsvParser(const Codelists& codelists)
-    : codelists_(&codelists), lines_(kMaxCsvLineBytes) {}
+PublishedCsvParser::PublishedCsvParser(const Codelists& codelists, int latest_year)
+    : codelists_(&codelists), latest_year_(latest_year), lines_(kMaxCsvLineBytes) {}
 
 absl::Status PublishedCsvParser::Fail(absl::Status status) {
   status_ = std::move(status);
@@ -135,6 +135,11 @@ absl::Status PublishedCsvParser::ParseLine(std::string_view line, int64_t number
     return ColumnError(
         number, "Anno",
         internal::Cat("year ", Quote(fields[0]), " out of range [", kMinYear, ", ", kMaxYear, "]"));
+  }
+  if (year > static_cast<uint64_t>(latest_year_)) {
+    return ColumnError(number, "Anno",
+                       internal::Cat("year ", Quote(fields[0]), " is after the current year (",
+                                     latest_year_, ")"));
   }
   row.year = static_cast<int>(year);
 

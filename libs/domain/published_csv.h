@@ -21,6 +21,7 @@
 #include "libs/domain/csv_limits.h"
 #include "libs/domain/internal/line_assembler.h"
 #include "libs/domain/measure.h"
+#include "libs/domain/period.h"
 
 namespace omnia::domain {
 
@@ -55,7 +56,8 @@ struct PublishedRow {
 // The Codelists must outlive the parser.
 class PublishedCsvParser {
  public:
-  explicit PublishedCsvParser(const Codelists& codelists);
+  // Years after `latest_year` are row errors (the server passes the current year in Italy).
+  explicit PublishedCsvParser(const Codelists& codelists, int latest_year = kMaxYear);
 
   PublishedCsvParser(const PublishedCsvParser&) = delete;
   PublishedCsvParser& operator=(const PublishedCsvParser&) = delete;
@@ -78,6 +80,7 @@ class PublishedCsvParser {
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
+  const int latest_year_;
   internal::LineAssembler lines_;
   std::optional<Measure> measure_;
   int64_t rows_ = 0;

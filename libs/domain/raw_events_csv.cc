@@ -65,8 +65,8 @@ class BatchSink : public RawEventSink {
 
 }  // namespace
 
-RawEventsCsvParser::RawEventsCsvParser(const Codelists& codelists)
-    : codelists_(&codelists), lines_(kMaxCsvLineBytes) {}
+RawEventsCsvParser::RawEventsCsvParser(const Codelists& codelists, const Date& latest)
+    : codelists_(&codelists), latest_(latest), lines_(kMaxCsvLineBytes) {}
 
 absl::Status RawEventsCsvParser::Fail(absl::Status status) {
   status_ = std::move(status);
@@ -154,12 +154,12 @@ absl::Status RawEventsCsvParser::ParseLine(std::string_view line, int64_t number
   absl::Status status;
   if (*kind_ == RawEventKind::kApplicationAuthorized) {
     const RawApplication raw{fields[0], fields[1], fields[2], fields[3]};
-    std::vector<FieldError> errors = ParseApplication(raw, *codelists_, &application_);
+    std::vector<FieldError> errors = ParseApplication(raw, *codelists_, &application_, latest_);
     if (!errors.empty()) return RowError(number, errors);
     status = sink->OnApplication(application_, number);
   } else {
     const RawPayment raw{fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]};
-    std::vector<FieldError> errors = ParsePayment(raw, *codelists_, &payment_);
+    std::vector<FieldError> errors = ParsePayment(raw, *codelists_, &payment_, latest_);
     if (!errors.empty()) return RowError(number, errors);
     status = sink->OnPayment(payment_, number);
   }

@@ -57,7 +57,8 @@ struct RawEventBatch {
 // The Codelists must outlive the parser.
 class RawEventsCsvParser {
  public:
-  explicit RawEventsCsvParser(const Codelists& codelists);
+  // Dates after `latest` are row errors (the server passes today's date in Italy).
+  explicit RawEventsCsvParser(const Codelists& codelists, const Date& latest = kLatestDate);
 
   RawEventsCsvParser(const RawEventsCsvParser&) = delete;
   RawEventsCsvParser& operator=(const RawEventsCsvParser&) = delete;
@@ -81,6 +82,7 @@ class RawEventsCsvParser {
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
+  const Date latest_;
   internal::LineAssembler lines_;
   std::optional<RawEventKind> kind_;
   int64_t rows_ = 0;

@@ -40,7 +40,8 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
 
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
-                      const Pseudonymizer& pseudonymizer, size_t max_violations) {
+                      const Pseudonymizer& pseudonymizer, size_t max_violations,
+                      const domain::Date& latest) {
   BatchCheck check;
   auto add = [&](uint64_t index, std::string id, std::string field, std::string reason) {
     if (check.violations.size() < max_violations) {
@@ -61,11 +62,11 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
     std::vector<domain::FieldError> errors;
     std::string id;
     if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&events[i])) {
-      errors = domain::Validate(*a, codelists);
+      errors = domain::Validate(*a, codelists, latest);
       id = a->application_id;
     } else {
       const auto& p = std::get<domain::PaymentIssued>(events[i]);
-      errors = domain::Validate(p, codelists);
+      errors = domain::Validate(p, codelists, latest);
       id = p.payment_id;
     }
     // An id that is itself invalid is not echoed back beyond its field error.

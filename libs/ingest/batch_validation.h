@@ -37,9 +37,11 @@ struct BatchCheck {
 // Maximum events per StreamEvents batch (documented in ingestion.proto).
 inline constexpr size_t kMaxEventsPerBatch = 10000;
 
+// Dates after `latest` (the server passes today's date in Italy) are violations.
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
-                      const Pseudonymizer& pseudonymizer, size_t max_violations = 100);
+                      const Pseudonymizer& pseudonymizer, size_t max_violations = 100,
+                      const domain::Date& latest = domain::kLatestDate);
 
 // "events[3].region: unknown region 'X'; events[9].paid_on: ...; and 12 more", for the status
 // message of a rejected batch.

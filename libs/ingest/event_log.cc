@@ -1,6 +1,9 @@
 #include "libs/ingest/event_log.h"
 
 #include <algorithm>
+#include <openssl/rand.h>
+#include <sodium.h>
+
 #include <cstring>
 #include <initializer_list>
 #include <limits>
@@ -25,15 +28,25 @@ constexpr int kMeta = 2;  // counters, cursor, producers, published imports (see
 //              reports imported, raw-event files imported, units in all entries
 //   cursor:    applied log sequence, units in entries up to it, when it was applied (Unix µs)
 //   producer/: last acknowledged sequence, batches accepted, events accepted, when the last batch
-//              was acknowledged (Unix µs), its log sequence
+//              was acknowledged (Unix µs), its log sequence, the sequence window's exact_through
+//              and floor (records written before the window existed have neither: their
+//              producer's sequences up to the last acknowledged one count as accepted)
+//   pseq/:     + producer id + NUL + sequence (8): an accepted sequence above the window's floor
+//              -> the log sequence of its entry (8)
 //   pubyear/:  revision, log sequence, cells of the import, cells of this year, then the
 //              import's years (count (2), 2 each) and its sha256 (64 hex digits)
 //   pubrev/:   the measure's revision
 constexpr char kFormatKey[] = "format";
+// The secret key of the id hashes (16 random bytes, made when the log is created) and the
+// fingerprint of the pseudonymisation key the log's pseudonyms were made with.
+constexpr char kIdHashKeyKey[] = "id_hash_key";
+constexpr char kPseudonymKeyFingerprintKey[] = "pseudonym_key_fingerprint";
 constexpr char kFormatVersion[] = "2";
 constexpr char kCountersKey[] = "counters";
 constexpr char kCursorKey[] = "cursor";
-constexpr char kProducerPrefix[] = "producer/";      // + producer id
+constexpr char kProducerPrefix[] = "producer/";  // + producer id
+constexpr char kSequencePrefix[] = "pseq/";      // + producer id + NUL + sequence
+constexpr size_t kProducerFields = 7;
 constexpr char kPublishedYearPrefix[] = "pubyear/";  // + measure code + "/" + year
 constexpr char kRevisionPrefix[] = "pubrev/";        // + measure code
 
@@ -131,18 +144,21 @@ std::string ProducerKey(std::string_view producer_id) {
   return absl::StrCat(kProducerPrefix, AsAbsl(producer_id));
 }
 
+// Producer ids never hold NUL, so it ends the id unambiguously.
+std::string AcceptedSequenceKey(std::string_view producer_id, uint64_t sequence) {
+  std::string key = absl::StrCat(kSequencePrefix, AsAbsl(producer_id));
+  key.push_back('\0');
+  PutBigEndian(key, sequence, 8);
+  return key;
+}
+
 // Hashing. The content fingerprints are stored, so Hash64, the content seeds and the record
 // layouts they cover are part of the storage format: changing any of them would turn every
-// re-sent event into a conflict. (The id hashes are not stored: the index is rebuilt at Open.) The
-// construction is a chain of a full 64-bit mixing bijection (the SplitMix64 finaliser) over the
-// input's little-endian words; it is not meant to resist deliberate collisions, only to make
-// accidental ones as unlikely as 64 random bits allow.
-constexpr uint64_t kApplicationSlotSeed = 0x243f6a8885a308d3ull;
-constexpr uint64_t kPaymentSlotSeed = 0x13198a2e03707344ull;
+// re-sent event into a conflict. The construction is a chain of a full 64-bit mixing bijection
+// (the SplitMix64 finaliser) over the input's little-endian words. The id hashes (see HashId) are
+// keyed and not stored: the index is rebuilt at Open.
 constexpr uint64_t kApplicationContentSeed = 0xa4093822299f31d0ull;
 constexpr uint64_t kPaymentContentSeed = 0x082efa98ec4e6c89ull;
-constexpr uint64_t kApplicationCheckSeed = 0x452821e638d01377ull;
-constexpr uint64_t kPaymentCheckSeed = 0xbe5466cf34e90c6cull;
 
 inline uint64_t Mix(uint64_t x) {
   x ^= x >> 30;
@@ -174,25 +190,15 @@ struct IdHashes {
   uint32_t check;
 };
 
-// Hash64 under two seeds, computed in one pass (the two chains run in parallel).
-inline IdHashes HashId(EventKind kind, std::string_view id) {
-  const bool application = kind == EventKind::kApplication;
-  const uint64_t length = id.size() * 0x9e3779b97f4a7c15ull;
-  uint64_t slot = Mix((application ? kApplicationSlotSeed : kPaymentSlotSeed) ^ length);
-  uint64_t check = Mix((application ? kApplicationCheckSeed : kPaymentCheckSeed) ^ length);
-  const char* p = id.data();
-  size_t n = id.size();
-  for (; n >= 8; p += 8, n -= 8) {
-    const uint64_t word = LoadLittleEndian(p, 8);
-    slot = Mix(slot ^ word);
-    check = Mix(check ^ word);
-  }
-  if (n > 0) {
-    const uint64_t word = LoadLittleEndian(p, n);
-    slot = Mix(slot ^ word);
-    check = Mix(check ^ word);
-  }
-  return {slot, static_cast<uint32_t>(check)};
+// SipHash-2-4 with a 128-bit output under the log's secret key (one key per id space), so that
+// ids crafted to share a slot cannot be computed by someone who has not read the log's store.
+inline IdHashes HashId(const std::array<unsigned char, 16>& key, std::string_view id) {
+  static_assert(crypto_shorthash_siphashx24_KEYBYTES == 16);
+  unsigned char out[crypto_shorthash_siphashx24_BYTES];
+  crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char*>(id.data()), id.size(),
+                              key.data());
+  return {LoadLittleEndian(reinterpret_cast<const char*>(out), 8),
+          static_cast<uint32_t>(LoadLittleEndian(reinterpret_cast<const char*>(out) + 8, 4))};
 }
 
 inline uint64_t ContentFingerprint(EventKind kind, std::string_view record) {
@@ -460,12 +466,14 @@ std::vector<storage::ColumnSpec> EventLog::Columns() {
   return {{"log", {}}, {"log_ids", {}}, {"log_meta", {}}};
 }
 
-EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock)
-    : kv_(std::move(kv)), clock_(clock) {}
+EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock,
+                   size_t max_sequence_window)
+    : kv_(std::move(kv)), clock_(clock), max_sequence_window_(max_sequence_window) {}
 
 absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(std::unique_ptr<storage::KvStore> kv,
-                                                         const Clock& clock) {
-  std::unique_ptr<EventLog> log(new EventLog(std::move(kv), clock));
+                                                         const Clock& clock,
+                                                         size_t max_sequence_window) {
+  std::unique_ptr<EventLog> log(new EventLog(std::move(kv), clock, max_sequence_window));
   if (absl::Status s = log->Load(); !s.ok()) return s;
   return log;
 }
@@ -484,6 +492,8 @@ absl::Status EventLog::Load() {
     return absl::FailedPreconditionError(absl::StrCat(
         "event log format ", **format, " is not supported (expected ", kFormatVersion, ")"));
   }
+
+  if (absl::Status s = LoadIdHashKeys(); !s.ok()) return s;
 
   absl::StatusOr<std::optional<std::string>> counters = kv_->Get(kMeta, kCountersKey);
   if (!counters.ok()) return counters.status();
@@ -535,15 +545,39 @@ absl::Status EventLog::Load() {
                         ProducerStatus producer;
                         producer.producer_id = std::string(key.substr(sizeof(kProducerPrefix) - 1));
                         uint64_t time = 0;
+                        SequenceWindow window;
                         bad = DecodeFields(
                             "producer", value,
                             {&producer.last_acknowledged_sequence, &producer.batches_accepted,
-                             &producer.events_accepted, &time, &producer.last_log_sequence});
+                             &producer.events_accepted, &time, &producer.last_log_sequence,
+                             &window.exact_through, &window.floor});
+                        if (value.size() < 8 * kProducerFields) {
+                          window.exact_through = producer.last_acknowledged_sequence;
+                          window.floor = producer.last_acknowledged_sequence;
+                        }
                         producer.last_acknowledged_time = TimeFromField(time);
+                        windows_.emplace(producer.producer_id, std::move(window));
                         std::string id = producer.producer_id;
                         producers_.emplace(std::move(id), std::move(producer));
                         return bad.ok();
                       });
+  if (!scanned.ok()) return scanned;
+  if (!bad.ok()) return bad;
+  scanned =
+      kv_->Scan(kMeta, kSequencePrefix, PrefixEnd(kSequencePrefix),
+                [&](std::string_view key, std::string_view value) {
+                  const std::string_view rest = key.substr(sizeof(kSequencePrefix) - 1);
+                  const size_t nul = rest.find('\0');
+                  auto window = nul == std::string_view::npos ? windows_.end()
+                                                              : windows_.find(rest.substr(0, nul));
+                  if (window == windows_.end() || rest.size() != nul + 1 + 8 || value.size() != 8) {
+                    bad = absl::DataLossError("a bad accepted-sequence record in the event log");
+                    return false;
+                  }
+                  const uint64_t sequence = ReadBigEndian(rest.data() + nul + 1, 8);
+                  window->second.accepted.emplace(sequence, ReadBigEndian(value.data(), 8));
+                  return true;
+                });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
 
@@ -606,7 +640,7 @@ absl::Status EventLog::Load() {
       }
       const EventKind kind =
           value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
-      const IdHashes hashes = HashId(kind, value.substr(at + 2, id_size));
+      const IdHashes hashes = HashId(IdKeyFor(kind), value.substr(at + 2, id_size));
       const uint64_t fingerprint = ReadBigEndian(value.data() + at + 2 + id_size, 8);
       pending_keys.emplace_back(IdKey{static_cast<uint32_t>(hashes.slot),
                                       static_cast<uint32_t>(hashes.slot >> 32), hashes.check},
@@ -629,6 +663,54 @@ absl::Status EventLog::Load() {
   return absl::OkStatus();
 }
 
+absl::Status EventLog::LoadIdHashKeys() {
+  absl::StatusOr<std::optional<std::string>> stored = kv_->Get(kMeta, kIdHashKeyKey);
+  if (!stored.ok()) return stored.status();
+  std::string key;
+  if (stored->has_value()) {
+    key = **stored;
+  } else {
+    key.resize(crypto_shorthash_siphashx24_KEYBYTES);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) !=
+        1) {
+      return absl::InternalError("cannot draw the event log's id hash key");
+    }
+    storage::WriteBatch init;
+    init.Put(kMeta, kIdHashKeyKey, key);
+    if (absl::Status s = kv_->Write(init, storage::Durability::kSync); !s.ok()) return s;
+  }
+  if (key.size() != crypto_shorthash_siphashx24_KEYBYTES) {
+    return absl::DataLossError("the event log's id hash key is corrupt");
+  }
+  std::memcpy(id_keys_.application.data(), key.data(), key.size());
+  id_keys_.payment = id_keys_.application;
+  // Separate id spaces: the same id as an application and as a payment hashes independently.
+  id_keys_.payment[0] ^= 0x01;
+  return absl::OkStatus();
+}
+
+const std::array<unsigned char, 16>& EventLog::IdKeyFor(EventKind kind) const {
+  return kind == EventKind::kApplication ? id_keys_.application : id_keys_.payment;
+}
+
+absl::Status EventLog::BindPseudonymKey(std::string_view fingerprint) {
+  absl::MutexLock writer(&write_mu_);
+  absl::StatusOr<std::optional<std::string>> stored =
+      kv_->Get(kMeta, kPseudonymKeyFingerprintKey);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    if (**stored == fingerprint) return absl::OkStatus();
+    return absl::FailedPreconditionError(
+        "the pseudonymisation key is not the one this event log was written with: every worker "
+        "pseudonym would change and workers would be counted twice. Start with the original key, "
+        "or rebuild from a new, empty log");
+  }
+  // A new log, or one from before fingerprints were kept: bound to the key it is opened with.
+  storage::WriteBatch bind;
+  bind.Put(kMeta, kPseudonymKeyFingerprintKey, std::string(fingerprint));
+  return kv_->Write(bind, storage::Durability::kSync);
+}
+
 absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry,
                                   Plan& plan, std::vector<EventConflict>* conflicts) {
   // The index is far larger than the caches, so its probes dominate the cost per event. They
@@ -646,7 +728,7 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
   for (size_t i = 0; i < n; ++i) {
     if (absl::Status s = CheckEncodable(i, events[i]); !s.ok()) return s;
     const EventKind kind = KindOf(events[i]);
-    const IdHashes hashes = HashId(kind, IdOf(events[i]));
+    const IdHashes hashes = HashId(IdKeyFor(kind), IdOf(events[i]));
     char* record = records.data() + i * kPaymentBytes;
     const size_t size = EncodeRecord(events[i], record);
     const uint64_t fingerprint = ContentFingerprint(kind, std::string_view(record, size));
@@ -771,6 +853,32 @@ EventLog::Counters EventLog::AddEntries(
   return counters;
 }
 
+EventLog::SequenceState EventLog::Classify(const SequenceWindow& window, uint64_t sequence) {
+  if (sequence <= window.exact_through) return SequenceState::kAccepted;
+  if (sequence <= window.floor) return SequenceState::kUnknown;
+  return window.accepted.count(sequence) > 0 ? SequenceState::kAccepted : SequenceState::kNew;
+}
+
+void EventLog::Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_sequence,
+                      std::vector<uint64_t>& dropped) const {
+  window.accepted.emplace(sequence, log_sequence);
+  while (!window.accepted.empty()) {
+    auto lowest = window.accepted.begin();
+    if (lowest->first == window.floor + 1) {
+      // No gap below it: the low-water mark moves up, exactly.
+      if (window.exact_through == window.floor) ++window.exact_through;
+      ++window.floor;
+    } else if (window.accepted.size() > max_sequence_window_) {
+      // A gap the producer never filled: give up the sequences up to the lowest listed one.
+      window.floor = lowest->first;
+    } else {
+      break;
+    }
+    dropped.push_back(lowest->first);
+    window.accepted.erase(lowest);
+  }
+}
+
 absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
                                               std::vector<EventConflict>* conflicts) {
   if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
@@ -778,21 +886,37 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
 
   absl::MutexLock writer(&write_mu_);
   ProducerStatus producer;
+  SequenceWindow window;
   {
     absl::MutexLock state(&state_mu_);
     if (auto it = producers_.find(batch.producer_id); it != producers_.end()) {
       producer = it->second;
+      window = windows_.at(batch.producer_id);
     } else {
       producer.producer_id = batch.producer_id;
     }
-    if (batch.sequence <= producer.last_acknowledged_sequence) {
-      ++batches_duplicate_;
-      AppendResult result;
-      result.outcome = AppendOutcome::kDuplicateBatch;
-      if (batch.sequence == producer.last_acknowledged_sequence) {
-        result.log_sequence = producer.last_log_sequence;
+    switch (Classify(window, batch.sequence)) {
+      case SequenceState::kAccepted: {
+        ++batches_duplicate_;
+        AppendResult result;
+        result.outcome = AppendOutcome::kDuplicateBatch;
+        if (auto it = window.accepted.find(batch.sequence); it != window.accepted.end()) {
+          result.log_sequence = it->second;
+        } else if (batch.sequence == producer.last_acknowledged_sequence) {
+          result.log_sequence = producer.last_log_sequence;
+        }
+        return result;
       }
-      return result;
+      case SequenceState::kUnknown:
+        ++batches_rejected_;
+        events_rejected_ += batch.events.size();
+        return absl::FailedPreconditionError(absl::StrCat(
+            "sequence ", batch.sequence, " of producer ", batch.producer_id,
+            " is below the oldest sequence the log still tells apart (", window.floor + 1,
+            "): whether it was accepted is no longer known; send new events under a new "
+            "sequence"));
+      case SequenceState::kNew:
+        break;
     }
   }
 
@@ -806,11 +930,26 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;
   Counters counters = AddEntries(plan, plan.writes, entry_units);
   ++counters.batches_accepted;
-  producer.last_acknowledged_sequence = batch.sequence;
+  const uint64_t log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  if (batch.sequence > producer.last_acknowledged_sequence) {
+    producer.last_acknowledged_sequence = batch.sequence;
+    producer.last_log_sequence = log_sequence;
+  }
   ++producer.batches_accepted;
   producer.events_accepted += plan.accepted;
   producer.last_acknowledged_time = clock_.Now();
-  producer.last_log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  std::vector<uint64_t> dropped;
+  Accept(window, batch.sequence, log_sequence, dropped);
+  // Only the sequences that stay listed, or were listed before this batch, have records.
+  for (uint64_t sequence : dropped) {
+    if (sequence != batch.sequence) {
+      plan.writes.Delete(kMeta, AcceptedSequenceKey(batch.producer_id, sequence));
+    }
+  }
+  if (window.accepted.count(batch.sequence) > 0) {
+    plan.writes.Put(kMeta, AcceptedSequenceKey(batch.producer_id, batch.sequence),
+                    BigEndian(log_sequence, 8));
+  }
   plan.writes.Put(
       kMeta, kCountersKey,
       EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
@@ -820,7 +959,7 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
       kMeta, ProducerKey(batch.producer_id),
       EncodeFields({producer.last_acknowledged_sequence, producer.batches_accepted,
                     producer.events_accepted, TimeField(producer.last_acknowledged_time),
-                    producer.last_log_sequence}));
+                    producer.last_log_sequence, window.exact_through, window.floor}));
   if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
     Rollback(plan);
     return s;
@@ -830,9 +969,10 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
   counters_ = counters;
   pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
   producers_[batch.producer_id] = std::move(producer);
+  windows_[batch.producer_id] = std::move(window);
   index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
   AppendResult result;
-  result.log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  result.log_sequence = log_sequence;
   result.events_accepted = plan.accepted;
   result.events_duplicate = plan.duplicate;
   return result;

@@ -19,16 +19,28 @@
 // full date, region, type, worker pseudonym, months covered). The ids are stored once, next to
 // their entry (one record per entry listing each new id with its fingerprint), so logging an event
 // costs no per-id storage key. In memory, an index maps each logged id to its fingerprint; the id
-// is represented by 96 bits of two independent hashes of (kind, id), so checking an event costs
+// is represented by 96 bits of a SipHash of the id under a secret key of the log (one per id
+// space; see HashId), so ids cannot be crafted to pile into one slot, and checking an event costs
 // one or two probes of the index and never reads storage. Two different ids would have to agree on
 // all 96 bits to be confused: for 11 million ids the chance that any pair does is about 1e-15. The
 // index takes 21 bytes per slot at a load factor between 7/16 and 7/8, about 32 bytes per id at the
 // benchmark's 11 million ids (336 MiB).
 //
+// Batch identity. A (producer, sequence) is a duplicate only if a batch was accepted under it: a
+// rejected batch leaves no trace and may be resent, corrected, with the same sequence, even after
+// later sequences were accepted. Per producer the log keeps, exactly and durably, a low-water
+// mark below which every sequence was accepted, and the accepted sequences above it (in the same
+// atomic write as the batch). A producer that sends its sequences in order with no gaps keeps
+// that list empty. One that leaves gaps for good would grow it without end, so once it holds
+// kMaxSequenceWindow sequences the oldest is given up: a sequence between the last gap-free
+// point and the given-up one is answered FAILED_PRECONDITION (whether it was accepted is no
+// longer known), never a wrong DUPLICATE or a second copy.
+//
 // Threads. The writing calls are serialised by an internal mutex. ReadEntries, MarkApplied and
 // the status getters may run concurrently with them from other threads.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -90,14 +102,14 @@ struct IncomingBatch {
 
 enum class AppendOutcome {
   kAccepted,        // durable: its new events are in the log, the rest were duplicates
-  kDuplicateBatch,  // (producer, sequence) was already acknowledged; nothing was done
+  kDuplicateBatch,  // (producer, sequence) was accepted before; nothing was done
 };
 
 struct AppendResult {
   AppendOutcome outcome = AppendOutcome::kAccepted;
   // kAccepted: the entry holding the new events, 0 when every event was a duplicate.
-  // kDuplicateBatch: the entry the batch was written at when it is the producer's last
-  // acknowledged batch (the usual retry), else 0.
+  // kDuplicateBatch: the entry the batch was written at when the log still knows it (the
+  // producer's last acknowledged batch, or one accepted out of order), else 0.
   uint64_t log_sequence = 0;
   uint64_t events_accepted = 0;
   uint64_t events_duplicate = 0;
@@ -206,6 +218,9 @@ class EventLog {
   // Events per entry of AppendEventFile: the size of the largest StreamEvents batch, so a
   // forwarded entry always fits one aggregation request.
   static constexpr size_t kMaxEventsPerFileEntry = 10000;
+  // Accepted sequences above a producer's low-water mark the log remembers by default; see the
+  // file comment.
+  static constexpr size_t kMaxSequenceWindow = 4096;
 
   // Column layout the KvStore must be opened with.
   static std::vector<storage::ColumnSpec> Columns();
@@ -213,14 +228,17 @@ class EventLog {
   // Loads the counters, producers, published imports, forwarding cursor and the deduplication
   // index (one scan of the id records) from `kv`, opened with Columns(). `clock` must outlive
   // the log.
-  static absl::StatusOr<std::unique_ptr<EventLog>> Open(std::unique_ptr<storage::KvStore> kv,
-                                                        const Clock& clock);
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(
+      std::unique_ptr<storage::KvStore> kv, const Clock& clock,
+      size_t max_sequence_window = kMaxSequenceWindow);
 
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
   // Logs a StreamEvents batch: see the file comment for the outcomes. Errors change nothing:
-  // INVALID_ARGUMENT for an empty producer id, sequence 0 or an event the log cannot encode
+  // FAILED_PRECONDITION for a sequence the log can no longer tell accepted or not (see Batch
+  // identity above); INVALID_ARGUMENT for an empty producer id, sequence 0 or an event the log
+  // cannot encode
   // (the caller validates events first; this guards the log against entries aggregation could
   // never apply); ALREADY_EXISTS naming each conflicting event as
   // "events[3]: payment_id P-123 was already ingested with different content" (also filling
@@ -242,6 +260,12 @@ class EventLog {
   absl::StatusOr<PublishedAppendResult> AppendPublishedReport(
       domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
       std::string sha256);
+
+  // Ties the log to the pseudonymisation key whose fingerprint is given (see
+  // Pseudonymizer::KeyFingerprint): the first call records it, later ones (after restarts) must
+  // present the same, else FAILED_PRECONDITION — another key would silently give every worker a
+  // new pseudonym.
+  absl::Status BindPseudonymKey(std::string_view fingerprint);
 
   // The latest import of `measure`, nullopt if none.
   std::optional<PublishedImport> LastPublishedImport(domain::Measure measure) const;
@@ -296,6 +320,27 @@ class EventLog {
     friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
   };
   using Index = absl::flat_hash_map<IdKey, Fingerprint, IdKeyHash>;
+  // The secret keys of the id hashes, one per id space.
+  struct IdHashKeys {
+    std::array<unsigned char, 16> application{};
+    std::array<unsigned char, 16> payment{};
+  };
+  // The sequences of one producer's accepted batches; see Batch identity in the file comment.
+  struct SequenceWindow {
+    // Every sequence from 1 to exact_through was accepted.
+    uint64_t exact_through = 0;
+    // Sequences above exact_through and up to floor are unknown (given up); above floor, a
+    // sequence was accepted if and only if it is in `accepted`.
+    uint64_t floor = 0;
+    // Accepted sequences above floor -> the log sequence of their entry (0 if none).
+    std::map<uint64_t, uint64_t> accepted;
+  };
+  enum class SequenceState { kNew, kAccepted, kUnknown };
+  static SequenceState Classify(const SequenceWindow& window, uint64_t sequence);
+  // Adds `sequence` to the window and moves the low-water mark as far as it can; the sequences
+  // that left `accepted` are appended to `dropped`.
+  void Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_sequence,
+              std::vector<uint64_t>& dropped) const;
   struct Counters {
     uint64_t last_sequence = 0;
     uint64_t events_accepted = 0;
@@ -319,9 +364,12 @@ class EventLog {
     uint64_t year_cells = 0;    // cells of this year
   };
 
-  EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock);
+  EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock, size_t max_sequence_window);
 
   absl::Status Load();
+  absl::Status LoadIdHashKeys() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  const std::array<unsigned char, 16>& IdKeyFor(EventKind kind) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Classifies `events` as new, duplicate or conflicting, encoding the new ones into entries of
   // at most `max_per_entry` events and adding their ids to the index (undone by Rollback, which
   // PlanEvents itself calls when it fails).
@@ -339,9 +387,11 @@ class EventLog {
 
   std::unique_ptr<storage::KvStore> kv_;
   const Clock& clock_;
+  const size_t max_sequence_window_;
 
   // Held for the whole of each write; guards the deduplication index.
   absl::Mutex write_mu_;
+  IdHashKeys id_keys_ ABSL_GUARDED_BY(write_mu_);
   // Logged id -> content fingerprint; see the file comment.
   Index index_ ABSL_GUARDED_BY(write_mu_);
 
@@ -356,6 +406,7 @@ class EventLog {
   uint64_t batches_duplicate_ ABSL_GUARDED_BY(state_mu_) = 0;
   uint64_t batches_rejected_ ABSL_GUARDED_BY(state_mu_) = 0;
   std::map<std::string, ProducerStatus, std::less<>> producers_ ABSL_GUARDED_BY(state_mu_);
+  std::map<std::string, SequenceWindow, std::less<>> windows_ ABSL_GUARDED_BY(state_mu_);
   std::map<std::pair<domain::Measure, int>, PublishedYear> published_ ABSL_GUARDED_BY(state_mu_);
   std::map<domain::Measure, uint64_t> revisions_ ABSL_GUARDED_BY(state_mu_);
   // (sequence, units through it) of entries written since Open and not yet applied, so that

@@ -88,6 +88,18 @@ PseudonymBytes Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
   return out;
 }
 
+std::string Pseudonymizer::KeyFingerprint() const {
+  const PseudonymBytes digest = Pseudonymise("\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
+  std::string hex;
+  hex.reserve(2 * digest.size());
+  for (char byte : digest) {
+    const auto value = static_cast<unsigned char>(byte);
+    hex.push_back("0123456789abcdef"[value >> 4]);
+    hex.push_back("0123456789abcdef"[value & 0xf]);
+  }
+  return hex;
+}
+
 absl::StatusOr<std::string> LoadSecret(const std::string& path, const std::string& env_var) {
   if (!path.empty()) {
     std::ifstream in(path, std::ios::binary);

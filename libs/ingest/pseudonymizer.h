@@ -27,6 +27,10 @@ class Pseudonymizer {
   // the producer cased the codice fiscale. Thread-safe.
   PseudonymBytes Pseudonymise(std::string_view worker_id) const;
 
+  // 64 hex digits that identify the key without revealing it: the HMAC of a fixed label that no
+  // worker id can equal. The event log keeps it to refuse a restart with another key.
+  std::string KeyFingerprint() const;
+
  private:
   struct Contexts;
   explicit Pseudonymizer(std::unique_ptr<Contexts> contexts);

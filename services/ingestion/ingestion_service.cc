@@ -1,5 +1,6 @@
 #include "services/ingestion/ingestion_service.h"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -124,19 +125,24 @@ class EventStreamReactor final : public grpc::ServerBidiReactor<v1::EventBatch, 
   std::vector<ingest::RawEvent> scratch_;
 };
 
-// Shared shape of the two file uploads: a header message, then data chunks, handled in order on
-// the executor; the first error ends the call.
+// Shared shape of the two file uploads: a header message, data chunks, an end message, then the
+// client's half-close, handled in order on the executor; the first error ends the call. The file
+// is committed only on a clean finish: OnReadDone(false) is also how gRPC reports a cancelled
+// call, an expired deadline, a broken connection or the server's own shutdown, so the end
+// message must have arrived and matched, and the call must not be cancelled, checked again just
+// before the commit.
 template <typename Request, typename Response, typename Header>
 class UploadReactor : public grpc::ServerReadReactor<Request> {
  public:
-  UploadReactor(server::Executor* executor, uint64_t max_bytes, Response* response)
-      : executor_(executor), max_bytes_(max_bytes), response_(response) {}
+  UploadReactor(grpc::CallbackServerContext* context, server::Executor* executor,
+                uint64_t max_bytes, Response* response)
+      : context_(context), executor_(executor), max_bytes_(max_bytes), response_(response) {}
 
   void Begin() { this->StartRead(&request_); }
 
   void OnReadDone(bool ok) override {
     executor_->Submit([this, ok] {
-      absl::Status status = ok ? Consume() : Complete(response_);
+      absl::Status status = ok ? Consume() : Finished();
       if (!ok || !status.ok()) {
         this->Finish(server::ToGrpcStatus(status));
         return;
@@ -149,10 +155,21 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
 
  protected:
   virtual absl::Status OnData(const std::string& data) = 0;
+  // Checks the whole file and commits it; must call StillWanted() right before the commit.
   virtual absl::Status Complete(Response* response) = 0;
 
+  // CANCELLED once the client has gone (cancel, deadline, broken connection, shutdown).
+  absl::Status StillWanted() const {
+    if (context_->IsCancelled()) {
+      return absl::CancelledError("the upload was cancelled: nothing was imported");
+    }
+    return absl::OkStatus();
+  }
+
   uint64_t bytes_ = 0;
+  // SHA-256 of every data byte; received_sha256_ is set from it once the stream has ended.
   Sha256 sha_;
+  std::string received_sha256_;
   Header header_;
 
  private:
@@ -165,7 +182,14 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
       header_ = request_.header();
       return absl::OkStatus();
     }
+    if (end_.has_value()) {
+      return absl::InvalidArgumentError("a message followed the end message: nothing was imported");
+    }
     if (request_.has_header()) return absl::InvalidArgumentError("header sent twice");
+    if (request_.has_end()) {
+      end_ = request_.end();
+      return absl::OkStatus();
+    }
     if (request_.data().size() > (1u << 20)) {
       return absl::InvalidArgumentError("data: chunks must be at most 1 MiB");
     }
@@ -178,11 +202,36 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     return OnData(request_.data());
   }
 
+  // The client half-closed, or the call ended some other way.
+  absl::Status Finished() {
+    if (absl::Status wanted = StillWanted(); !wanted.ok()) return wanted;
+    if (!seen_header_) return absl::InvalidArgumentError("the first message must be a header");
+    if (!end_.has_value()) {
+      return absl::InvalidArgumentError(
+          "the upload ended without its end message (total_bytes and sha256 of the file): "
+          "nothing was imported");
+    }
+    if (end_->total_bytes() != bytes_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("end.total_bytes: the client sent ", end_->total_bytes(),
+                       " bytes but the server received ", bytes_, ": nothing was imported"));
+    }
+    received_sha256_ = sha_.HexDigest();
+    if (absl::AsciiStrToLower(end_->sha256()) != received_sha256_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("end.sha256: does not match the received bytes (sha256 ", received_sha256_,
+                       "): nothing was imported"));
+    }
+    return Complete(response_);
+  }
+
+  grpc::CallbackServerContext* context_;
   server::Executor* executor_;
   const uint64_t max_bytes_;
   Response* response_;
   Request request_;
   bool seen_header_ = false;
+  std::optional<v1::UploadEnd> end_;
 };
 
 absl::Status CheckExpectedSha(const std::string& expected, const std::string& actual) {
@@ -197,12 +246,12 @@ class PublishedReportReactor final
     : public UploadReactor<v1::ImportPublishedReportRequest, v1::ImportPublishedReportResponse,
                            v1::PublishedReportHeader> {
  public:
-  PublishedReportReactor(const IngestionDeps& deps, uint64_t max_bytes,
-                         v1::ImportPublishedReportResponse* response,
+  PublishedReportReactor(grpc::CallbackServerContext* context, const IngestionDeps& deps,
+                         uint64_t max_bytes, v1::ImportPublishedReportResponse* response,
                          std::function<absl::Status(uint64_t)> check_backlog)
-      : UploadReactor(deps.executor, max_bytes, response),
+      : UploadReactor(context, deps.executor, max_bytes, response),
         deps_(deps),
-        parser_(*deps.codelists),
+        parser_(*deps.codelists, domain::ItalianDate(deps.clock->Now()).year),
         check_backlog_(std::move(check_backlog)) {
     Begin();
   }
@@ -213,7 +262,7 @@ class PublishedReportReactor final
   absl::Status Complete(v1::ImportPublishedReportResponse* response) override {
     if (absl::Status s = parser_.Finish(&rows_); !s.ok()) return s;
     if (rows_.empty()) return absl::InvalidArgumentError("the file has no data row");
-    const std::string sha = sha_.HexDigest();
+    const std::string& sha = received_sha256_;
     if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
     const domain::Measure measure = *parser_.measure();
     if (!header_.expected_measure().empty() &&
@@ -222,6 +271,7 @@ class PublishedReportReactor final
                                                      std::string(domain::MeasureCode(measure))));
     }
     if (absl::Status s = check_backlog_(rows_.size()); !s.ok()) return s;
+    if (absl::Status s = StillWanted(); !s.ok()) return s;
     std::set<int> years;
     std::vector<cube::PublishedCell> cells;
     cells.reserve(rows_.size());
@@ -273,12 +323,12 @@ class RawEventsReactor final
     : public UploadReactor<v1::ImportRawEventsRequest, v1::ImportRawEventsResponse,
                            v1::RawEventsFileHeader> {
  public:
-  RawEventsReactor(const IngestionDeps& deps, uint64_t max_bytes,
-                   v1::ImportRawEventsResponse* response,
+  RawEventsReactor(grpc::CallbackServerContext* context, const IngestionDeps& deps,
+                   uint64_t max_bytes, v1::ImportRawEventsResponse* response,
                    std::function<absl::Status(uint64_t)> check_backlog)
-      : UploadReactor(deps.executor, max_bytes, response),
+      : UploadReactor(context, deps.executor, max_bytes, response),
         deps_(deps),
-        parser_(*deps.codelists),
+        parser_(*deps.codelists, domain::ItalianDate(deps.clock->Now())),
         sink_(deps),
         check_backlog_(std::move(check_backlog)) {
     Begin();
@@ -293,7 +343,7 @@ class RawEventsReactor final
       return s;
     }
     if (sink_.events.empty()) return absl::InvalidArgumentError("the file has no data row");
-    const std::string sha = sha_.HexDigest();
+    const std::string& sha = received_sha256_;
     if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
     const v1::RawEventLayout layout =
         *parser_.kind() == domain::RawEventKind::kApplicationAuthorized
@@ -303,6 +353,7 @@ class RawEventsReactor final
       return absl::InvalidArgumentError("layout: the file's header is of the other layout");
     }
     if (absl::Status s = check_backlog_(sink_.events.size()); !s.ok()) return s;
+    if (absl::Status s = StillWanted(); !s.ok()) return s;
     absl::StatusOr<ingest::FileAppendResult> result = deps_.log->AppendEventFile(sink_.events);
     if (!result.ok()) return result.status();
     deps_.forwarder->Notify();
@@ -359,8 +410,9 @@ v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch,
     deps_.log->RecordRejected(batch.events_size());
     return ack;
   }
-  const ingest::BatchCheck check = ingest::CheckBatch(batch.producer_id(), batch.sequence(), events,
-                                                      *deps_.codelists, *deps_.pseudonymizer);
+  const ingest::BatchCheck check =
+      ingest::CheckBatch(batch.producer_id(), batch.sequence(), events, *deps_.codelists,
+                         *deps_.pseudonymizer, 100, domain::ItalianDate(deps_.clock->Now()));
   if (!check.violations.empty()) {
     for (const ingest::Violation& v : check.violations) {
       AddViolation(ack, v.event_index, v.event_id, v.field, v.reason);
@@ -417,7 +469,7 @@ grpc::ServerReadReactor<v1::ImportPublishedReportRequest>* IngestionService::Imp
       !allowed.ok()) {
     return server::RejectRead<v1::ImportPublishedReportRequest>(allowed);
   }
-  return new PublishedReportReactor(deps_, options_.max_report_bytes, response,
+  return new PublishedReportReactor(context, deps_, options_.max_report_bytes, response,
                                     [this](uint64_t n) { return CheckBacklog(n); });
 }
 
@@ -428,7 +480,7 @@ grpc::ServerReadReactor<v1::ImportRawEventsRequest>* IngestionService::ImportRaw
       !allowed.ok()) {
     return server::RejectRead<v1::ImportRawEventsRequest>(allowed);
   }
-  return new RawEventsReactor(deps_, options_.max_raw_file_bytes, response,
+  return new RawEventsReactor(context, deps_, options_.max_raw_file_bytes, response,
                               [this](uint64_t n) { return CheckBacklog(n); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "libs/api/aggregation_client.h"
+#include "libs/base/clock.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/batch_validation.h"
 #include "libs/ingest/event_log.h"
@@ -37,6 +38,8 @@ struct IngestionDeps {
   ingest::Forwarder* forwarder;
   api::GrpcAggregationSink* sink;
   server::Executor* executor;
+  // Today's date in Italy bounds event dates and published years.
+  const Clock* clock;
 };
 
 class IngestionService final : public v1::IngestionService::CallbackService {

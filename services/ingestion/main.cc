@@ -97,6 +97,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (absl::Status bound = (*log)->BindPseudonymKey((*pseudonymizer)->KeyFingerprint());
+      !bound.ok()) {
+    omnia::server::LogInfo(clock.Now(), "ingestion", bound.ToString());
+    return 1;
+  }
+
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();
   if (!token.ok()) return omnia::server::ExitWithError("ingestion", token.status());
@@ -112,7 +118,7 @@ int main(int argc, char** argv) {
   omnia::ingestion::IngestionOptions options;
   options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
   omnia::ingestion::IngestionService service(
-      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor}, options);
+      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor, &clock}, options);
 
   absl::StatusOr<omnia::server::ServerOptions> server_options =
       omnia::server::ServerOptionsFromFlags("ingestion");

@@ -22,126 +22,23 @@
 #include "absl/time/clock.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
+#include "libs/client/upload.h"
 #include "libs/domain/codelists.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
 #include "tests/support/child_process.h"
+#include "tests/support/cube_oracle.h"
 
 namespace omnia {
 namespace {
 
 constexpr char kKey[] = "e2e-test-key-0123456789abcdef0123456789";
 
-struct Event {
-  bool payment;
-  std::string id;
-  std::string worker;  // clear codice fiscale (payments)
-  int year, month, day;
-  std::string region, type;
-  int months;
-};
-
-// A valid-looking codice fiscale for worker `n`: 6 letters, 2 digits, letter, 2 digits, letter,
-// 3 digits, letter.
-std::string CodiceFiscale(int n) {
-  std::string cf = "RSSMRA00A00H000Z";
-  const std::string letters = "ABCDEFGHLMNPRSTVZ";
-  int x = n;
-  for (int i = 0; i < 6; ++i, x /= 17) cf[i] = letters[x % 17];
-  cf[6] = static_cast<char>('0' + (n / 7) % 10);
-  cf[7] = static_cast<char>('0' + (n / 3) % 10);
-  cf[9] = static_cast<char>('0' + n % 10);
-  cf[12] = static_cast<char>('0' + (n / 11) % 10);
-  cf[13] = static_cast<char>('0' + (n / 13) % 10);
-  cf[14] = static_cast<char>('0' + (n / 17) % 10);
-  return cf;
-}
-
-std::vector<Event> MakeEvents(int count, int workers, uint64_t seed) {
-  const domain::Codelists codelists = domain::Codelists::Builtin();
-  std::mt19937_64 rng(seed);
-  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-  std::vector<Event> events;
-  for (int i = 0; i < count; ++i) {
-    Event e;
-    e.payment = pick(0, 3) != 0;
-    e.id = absl::StrCat(e.payment ? "P" : "A", i);
-    e.worker = CodiceFiscale(pick(0, workers - 1));
-    e.year = pick(2022, 2023);
-    e.month = pick(1, 12);
-    e.day = pick(1, 28);
-    e.region = codelists.regions()[pick(0, 19)].inps_label;
-    e.type = codelists.intervention_types()[pick(0, 5)].code;
-    e.months = pick(0, 2);
-    events.push_back(e);
-  }
-  return events;
-}
-
-v1::EventBatch ToBatch(const std::vector<Event>& events, size_t begin, size_t end,
-                       uint64_t sequence) {
-  v1::EventBatch batch;
-  batch.set_producer_id("e2e-producer");
-  batch.set_sequence(sequence);
-  for (size_t i = begin; i < end; ++i) {
-    const Event& e = events[i];
-    v1::Event* out = batch.add_events();
-    if (e.payment) {
-      v1::PaymentIssued* p = out->mutable_payment_issued();
-      p->set_payment_id(e.id);
-      p->set_worker_id(e.worker);
-      p->mutable_paid_on()->set_year(e.year);
-      p->mutable_paid_on()->set_month(e.month);
-      p->mutable_paid_on()->set_day(e.day);
-      p->set_region(e.region);
-      p->set_intervention_type(e.type);
-      p->set_months_covered(e.months);
-    } else {
-      v1::ApplicationAuthorized* a = out->mutable_application_authorized();
-      a->set_application_id(e.id);
-      a->mutable_authorized_on()->set_year(e.year);
-      a->mutable_authorized_on()->set_month(e.month);
-      a->mutable_authorized_on()->set_day(e.day);
-      a->set_region(e.region);
-      a->set_intervention_type(e.type);
-    }
-  }
-  return batch;
-}
-
-// (measure, period level, year, period index, region level, region code, type level, type code)
-using Key = std::tuple<std::string, int, int, int, int, std::string, int, std::string>;
-
-// Every cell of every level, recomputed with plain maps and sets from the events.
-std::map<Key, uint64_t> Recompute(const std::vector<Event>& events) {
-  const domain::Codelists codelists = domain::Codelists::Builtin();
-  std::map<Key, uint64_t> sums;
-  std::map<Key, std::set<std::string>> workers;
-  for (const Event& e : events) {
-    const domain::Region& region = **codelists.FindRegion(e.region);
-    const domain::InterventionType& type = **codelists.FindInterventionType(e.type);
-    const int period[3] = {e.month, (e.month - 1) / 3 + 1, 0};
-    const std::string regions[3] = {region.inps_label, region.macro_area_code, "ITALY"};
-    const std::string types[3] = {type.code, type.family_code, "ALL"};
-    for (int p = 0; p < 3; ++p) {
-      for (int r = 0; r < 3; ++r) {
-        for (int t = 0; t < 3; ++t) {
-          auto key = [&](const std::string& m) {
-            return Key(m, p, e.year, period[p], r, regions[r], t, types[t]);
-          };
-          if (!e.payment) {
-            ++sums[key("APPLICATIONS")];
-            continue;
-          }
-          workers[key("WORKERS")].insert(e.worker);
-          if (e.months > 0) sums[key("BENEFIT_MONTHS")] += e.months;
-        }
-      }
-    }
-  }
-  for (const auto& [k, set] : workers) sums[k] = set.size();
-  return sums;
-}
+using testing::CellKey;
+using testing::Event;
+using testing::MakeEvents;
+using testing::Recompute;
+using testing::ToBatch;
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -269,61 +166,19 @@ class PipelineTest : public ::testing::Test {
     FAIL() << "not applied in time: " << status.DebugString();
   }
 
-  std::map<Key, uint64_t> QueryEverything() {
+  std::map<CellKey, uint64_t> QueryEverything() {
     auto stub =
         v1::AggregationService::NewStub(client::CreateInsecureChannel(aggregation_address_));
-    std::map<Key, uint64_t> cells;
-    for (int p = 1; p <= 3; ++p) {
-      for (int r = 1; r <= 3; ++r) {
-        for (int t = 1; t <= 3; ++t) {
-          v1::QueryRequest request;
-          v1::CellQuery* q = request.mutable_query();
-          for (const char* m : {"APPLICATIONS", "WORKERS", "BENEFIT_MONTHS"}) q->add_measures(m);
-          q->set_period_level(static_cast<v1::PeriodLevel>(p));
-          q->set_region_level(static_cast<v1::RegionLevel>(r));
-          q->set_type_level(static_cast<v1::TypeLevel>(t));
-          q->mutable_period_range()->mutable_first()->set_year(2022);
-          q->mutable_period_range()->mutable_first()->set_month(1);
-          q->mutable_period_range()->mutable_last()->set_year(2023);
-          q->mutable_period_range()->mutable_last()->set_month(12);
-          request.set_page_size(10000);
-          while (true) {
-            grpc::ClientContext context;
-            context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-            v1::QueryResponse response;
-            grpc::Status status = stub->Query(&context, request, &response);
-            EXPECT_TRUE(status.ok()) << status.error_message();
-            if (!status.ok()) return cells;
-            for (const v1::Cell& c : response.cells()) {
-              const int index = p == 1 ? c.period().month() : (p == 2 ? c.period().quarter() : 0);
-              cells[Key(c.measure(), p - 1, c.period().year(), index, r - 1, c.region().code(),
-                        t - 1, c.intervention_type().code())] = c.value();
-            }
-            if (response.next_page_token().empty()) break;
-            request.set_page_token(response.next_page_token());
-          }
-        }
-      }
-    }
-    return cells;
+    absl::StatusOr<std::map<CellKey, uint64_t>> cells = testing::QueryEverything(*stub, 2022, 2023);
+    EXPECT_TRUE(cells.ok()) << cells.status();
+    return cells.ok() ? *std::move(cells) : std::map<CellKey, uint64_t>{};
   }
 
   void ExpectCubeEquals(const std::vector<Event>& events) {
-    const std::map<Key, uint64_t> expected = Recompute(events);
-    const std::map<Key, uint64_t> actual = QueryEverything();
-    EXPECT_EQ(actual.size(), expected.size());
-    size_t differences = 0;
-    for (const auto& [key, value] : expected) {
-      auto it = actual.find(key);
-      if (it == actual.end() || it->second != value) {
-        if (++differences <= 5) {
-          ADD_FAILURE() << std::get<0>(key) << " " << std::get<2>(key) << "/" << std::get<3>(key)
-                        << " " << std::get<5>(key) << " " << std::get<7>(key) << ": expected "
-                        << value << ", got " << (it == actual.end() ? 0 : it->second);
-        }
-      }
-    }
-    EXPECT_EQ(differences, 0u);
+    const testing::CubeComparison comparison =
+        testing::CompareCubes(Recompute(events), QueryEverything());
+    for (const std::string& difference : comparison.first_differences) ADD_FAILURE() << difference;
+    EXPECT_EQ(comparison.cells_differing, 0u);
   }
 
   // Uploads a file through ImportPublishedReport in 64 KiB chunks.
@@ -335,13 +190,7 @@ class PipelineTest : public ::testing::Test {
     auto writer = stub->ImportPublishedReport(&context, response);
     v1::ImportPublishedReportRequest header;
     header.mutable_header()->set_file_name(file_name);
-    writer->Write(header);
-    for (size_t at = 0; at < content.size(); at += 65536) {
-      v1::ImportPublishedReportRequest chunk;
-      chunk.set_data(content.substr(at, 65536));
-      if (!writer->Write(chunk)) break;
-    }
-    writer->WritesDone();
+    if (writer->Write(header)) client::WriteUploadBody(*writer, content, 65536);
     return writer->Finish();
   }
 
@@ -352,11 +201,7 @@ class PipelineTest : public ::testing::Test {
     auto writer = stub->ImportRawEvents(&context, response);
     v1::ImportRawEventsRequest header;
     header.mutable_header()->set_file_name("events.csv");
-    writer->Write(header);
-    v1::ImportRawEventsRequest chunk;
-    chunk.set_data(content);
-    writer->Write(chunk);
-    writer->WritesDone();
+    if (writer->Write(header)) client::WriteUploadBody(*writer, content);
     return writer->Finish();
   }
 

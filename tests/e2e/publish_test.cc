@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "libs/base/sha256.h"
 #include "libs/client/probes.h"
+#include "libs/client/upload.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
@@ -62,11 +63,7 @@ class PublishTest : public ::testing::Test {
     auto writer = ingestion_->ImportPublishedReport(context.get(), &response);
     v1::ImportPublishedReportRequest header;
     header.mutable_header()->set_file_name("report.csv");
-    writer->Write(header);
-    v1::ImportPublishedReportRequest data;
-    data.set_data(content);
-    writer->Write(data);
-    writer->WritesDone();
+    if (writer->Write(header)) client::WriteUploadBody(*writer, content);
     grpc::Status status = writer->Finish();
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
@@ -265,11 +262,10 @@ TEST_F(PublishTest, WritesNeedAValidTokenAndARefusedWriteChangesNothing) {
     auto writer = ingestion_->ImportPublishedReport(context.get(), &response);
     v1::ImportPublishedReportRequest header;
     header.mutable_header()->set_file_name("report.csv");
-    writer->Write(header);
-    v1::ImportPublishedReportRequest data;
-    data.set_data(ReadFile(folder_ + "/integrazioni-salariali-domande-2023.csv"));
-    writer->Write(data);
-    writer->WritesDone();
+    if (writer->Write(header)) {
+      client::WriteUploadBody(*writer,
+                              ReadFile(folder_ + "/integrazioni-salariali-domande-2023.csv"));
+    }
     EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED) << token;
 
     v1::PublishRequest publish;

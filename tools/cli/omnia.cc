@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -24,9 +27,11 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/base/sha256.h"
+#include "libs/client/channel.h"
 #include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
+#include "libs/client/upload.h"
 #include "libs/domain/codelists.h"
 #include "libs/domain/raw_events_csv.h"
 #include "libs/synth/generator.h"
@@ -48,6 +53,11 @@ ABSL_FLAG(std::string, source, "", "datasets: Fonte filter");
 ABSL_FLAG(int, year, 0, "datasets: only datasets covering this year");
 ABSL_FLAG(std::string, formats, "csv,json,json_stat,xml,xlsx",
           "download: comma-separated formats to fetch");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM file of the CA that signed the servers' certificates: connect with TLS (else "
+          "plaintext)");
+ABSL_FLAG(std::string, tls_cert, "", "with --tls_ca: PEM client certificate, when servers ask");
+ABSL_FLAG(std::string, tls_key, "", "with --tls_cert: PEM private key of the client certificate");
 ABSL_FLAG(std::string, token, "", "bearer token for write and admin calls (else $OMNIA_TOKEN)");
 ABSL_FLAG(std::string, service, "", "health: the service name to check; empty for the server");
 ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
@@ -83,6 +93,46 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// TLS credentials from --tls_ca (and the optional client certificate), plaintext without it.
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca);
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (ca.empty()) {
+    if (!cert.empty() || !key.empty()) {
+      return absl::InvalidArgumentError("--tls_cert and --tls_key need --tls_ca");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  grpc::SslCredentialsOptions options;
+  absl::StatusOr<std::string> root = ReadPem(ca);
+  if (!root.ok()) return root.status();
+  options.pem_root_certs = *root;
+  if (!cert.empty()) {
+    absl::StatusOr<std::string> chain = ReadPem(cert);
+    absl::StatusOr<std::string> private_key = ReadPem(key);
+    if (!chain.ok()) return chain.status();
+    if (!private_key.ok()) return private_key.status();
+    options.pem_cert_chain = *chain;
+    options.pem_private_key = *private_key;
+  }
+  return grpc::SslCredentials(options);
+}
+
+// A channel to `address` with the credentials the flags ask for; main() has checked them.
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  return omnia::client::CreateChannel(address, *Credentials());
+}
+
 std::string Token() {
   std::string token = absl::GetFlag(FLAGS_token);
   if (token.empty()) {
@@ -114,7 +164,7 @@ int Fail(const std::string& where, const grpc::Status& status) {
 // ---- health, services, metrics --------------------------------------------------------------
 
 int Health(const std::vector<std::string>&) {
-  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_address));
+  auto channel = Channel(absl::GetFlag(FLAGS_address));
   const std::string service = absl::GetFlag(FLAGS_service);
   if (absl::GetFlag(FLAGS_wait) > absl::ZeroDuration()) {
     absl::Status serving =
@@ -130,8 +180,7 @@ int Health(const std::vector<std::string>&) {
 
 int Services(const std::vector<std::string>&) {
   absl::StatusOr<std::vector<std::string>> names = omnia::client::ListServicesByReflection(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_address)),
-      absl::GetFlag(FLAGS_timeout));
+      Channel(absl::GetFlag(FLAGS_address)), absl::GetFlag(FLAGS_timeout));
   if (!names.ok()) return Fail(absl::GetFlag(FLAGS_address), names.status());
   for (const std::string& name : *names) std::cout << name << "\n";
   return kExitOk;
@@ -259,7 +308,7 @@ int Ingest(const std::vector<std::string>& files) {
     return kExitUsage;
   }
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
-  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
+  auto channel = Channel(absl::GetFlag(FLAGS_ingestion));
   // A producer's sequence continues across runs: start after its last acknowledged batch, so a
   // new run is never mistaken for a retry. (Re-sent events are still recognised by their ids.)
   uint64_t sequence = 0;
@@ -303,8 +352,7 @@ int Import(const std::vector<std::string>& files) {
     std::cerr << "omnia import: name at least one published report file\n";
     return kExitUsage;
   }
-  auto stub = omnia::v1::IngestionService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  auto stub = omnia::v1::IngestionService::NewStub(Channel(absl::GetFlag(FLAGS_ingestion)));
   for (const std::string& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return Fail(file, absl::NotFoundError("cannot open the file"));
@@ -315,13 +363,7 @@ int Import(const std::vector<std::string>& files) {
     omnia::v1::ImportPublishedReportRequest header;
     header.mutable_header()->set_file_name(std::filesystem::path(file).filename().string());
     header.mutable_header()->set_expected_sha256(omnia::Sha256Hex(content));
-    writer->Write(header);
-    for (size_t at = 0; at < content.size(); at += 1 << 20) {
-      omnia::v1::ImportPublishedReportRequest chunk;
-      chunk.set_data(content.substr(at, 1 << 20));
-      if (!writer->Write(chunk)) break;
-    }
-    writer->WritesDone();
+    if (writer->Write(header)) omnia::client::WriteUploadBody(*writer, content);
     if (grpc::Status status = writer->Finish(); !status.ok()) return Fail(file, status);
     std::cout << absl::StrFormat("%s: %s, years %s, %d rows, revision %d%s\n", file,
                                  response.measure(), absl::StrJoin(response.years(), ","),
@@ -410,8 +452,7 @@ int Query(const std::vector<std::string>&) {
     *q->mutable_period_range()->mutable_first() = *from;
     *q->mutable_period_range()->mutable_last() = *to;
   }
-  auto stub = omnia::v1::AggregationService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  auto stub = omnia::v1::AggregationService::NewStub(Channel(absl::GetFlag(FLAGS_aggregation)));
   std::vector<omnia::v1::Cell> cells;
   while (true) {
     omnia::v1::QueryResponse response;
@@ -458,8 +499,7 @@ int Query(const std::vector<std::string>&) {
 // ---- status, stats, freeze, releases, rebuild ---------------------------------------------
 
 int Status(const std::vector<std::string>&) {
-  auto stub = omnia::v1::IngestionService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  auto stub = omnia::v1::IngestionService::NewStub(Channel(absl::GetFlag(FLAGS_ingestion)));
   omnia::v1::GetIngestionStatusResponse s;
   const absl::Time deadline = absl::Now() + absl::GetFlag(FLAGS_timeout);
   while (true) {
@@ -495,8 +535,7 @@ int Status(const std::vector<std::string>&) {
 }
 
 int Stats(const std::vector<std::string>&) {
-  auto stub = omnia::v1::AggregationService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  auto stub = omnia::v1::AggregationService::NewStub(Channel(absl::GetFlag(FLAGS_aggregation)));
   omnia::v1::GetCubeStatsRequest request;
   request.set_release_id(absl::GetFlag(FLAGS_release));
   omnia::v1::GetCubeStatsResponse s;
@@ -524,8 +563,7 @@ int Freeze(const std::vector<std::string>& args) {
     std::cerr << "omnia freeze: give exactly one release id\n";
     return kExitUsage;
   }
-  auto stub = omnia::v1::AggregationService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  auto stub = omnia::v1::AggregationService::NewStub(Channel(absl::GetFlag(FLAGS_aggregation)));
   omnia::v1::FreezeRequest request;
   request.set_release_id(args[0]);
   request.set_description(absl::GetFlag(FLAGS_description));
@@ -539,8 +577,7 @@ int Freeze(const std::vector<std::string>& args) {
 }
 
 int Releases(const std::vector<std::string>&) {
-  auto stub = omnia::v1::AggregationService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_aggregation)));
+  auto stub = omnia::v1::AggregationService::NewStub(Channel(absl::GetFlag(FLAGS_aggregation)));
   omnia::v1::ListCubeReleasesRequest request;
   request.set_page_size(100);
   while (true) {
@@ -560,8 +597,7 @@ int Releases(const std::vector<std::string>&) {
 }
 
 int Rebuild(const std::vector<std::string>&) {
-  auto stub = omnia::v1::IngestionService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  auto stub = omnia::v1::IngestionService::NewStub(Channel(absl::GetFlag(FLAGS_ingestion)));
   omnia::v1::RebuildAggregationResponse response;
   if (grpc::Status status = stub->RebuildAggregation(Context().get(), {}, &response);
       !status.ok()) {
@@ -597,8 +633,7 @@ std::string DateText(const omnia::v1::Date& d) {
 }
 
 int Publish(const std::vector<std::string>& args) {
-  auto stub = omnia::v1::CatalogueService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  auto stub = omnia::v1::CatalogueService::NewStub(Channel(absl::GetFlag(FLAGS_catalogue)));
   omnia::v1::PublishRequest request;
   if (!args.empty()) request.set_release_id(args[0]);
   request.set_description(absl::GetFlag(FLAGS_description));
@@ -618,8 +653,7 @@ int Publish(const std::vector<std::string>& args) {
 }
 
 absl::StatusOr<std::vector<omnia::v1::Dataset>> AllDatasets() {
-  auto stub = omnia::v1::CatalogueService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  auto stub = omnia::v1::CatalogueService::NewStub(Channel(absl::GetFlag(FLAGS_catalogue)));
   omnia::v1::ListDatasetsRequest request;
   request.set_query(absl::GetFlag(FLAGS_query));
   if (!absl::GetFlag(FLAGS_topic).empty()) request.add_topics(absl::GetFlag(FLAGS_topic));
@@ -671,8 +705,7 @@ int ShowDataset(const std::vector<std::string>& args) {
     std::cerr << "omnia dataset: give one dataset id\n";
     return kExitUsage;
   }
-  auto stub = omnia::v1::CatalogueService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+  auto stub = omnia::v1::CatalogueService::NewStub(Channel(absl::GetFlag(FLAGS_catalogue)));
   omnia::v1::GetDatasetRequest request;
   request.set_dataset_id(args[0]);
   request.set_release_id(absl::GetFlag(FLAGS_release));
@@ -694,6 +727,20 @@ int ShowDataset(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// The attachment's file name, if it is a plain base name: a name from the server is never allowed
+// to climb out of --out_dir or to name a hidden file.
+absl::StatusOr<std::string> SafeFileName(const std::string& name) {
+  const bool plain = !name.empty() && name.size() <= 255 && name.front() != '.' &&
+                     name.find_first_of("/\\") == std::string::npos &&
+                     std::all_of(name.begin(), name.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) >= 0x20; });
+  if (!plain) {
+    return absl::InvalidArgumentError(
+        "the server named an attachment file with a path or control characters; refusing it");
+  }
+  return name;
+}
+
 // Downloads one attachment through the exporter into `dir` and checks its sha256 against the
 // catalogue's record; returns the file path.
 absl::StatusOr<std::string> DownloadOne(omnia::v1::ExportService::Stub& exporter,
@@ -704,9 +751,11 @@ absl::StatusOr<std::string> DownloadOne(omnia::v1::ExportService::Stub& exporter
   request.set_dataset_id(dataset.dataset_id());
   request.set_format(attachment.format());
   request.set_release_id(dataset.release_id());
+  absl::StatusOr<std::string> name = SafeFileName(attachment.file_name());
+  if (!name.ok()) return name.status();
   auto context = Context();
   auto reader = exporter.Export(context.get(), request);
-  const std::string path = (std::filesystem::path(dir) / attachment.file_name()).string();
+  const std::string path = (std::filesystem::path(dir) / *name).string();
   const std::string partial = path + ".partial";
   std::ofstream out(partial, std::ios::binary | std::ios::trunc);
   omnia::Sha256 sha;
@@ -738,8 +787,7 @@ int Download(const std::vector<std::string>& args) {
   absl::StatusOr<std::vector<omnia::v1::Dataset>> datasets = AllDatasets();
   if (!datasets.ok()) return Fail(absl::GetFlag(FLAGS_catalogue), datasets.status());
   const std::vector<std::string> formats = absl::StrSplit(absl::GetFlag(FLAGS_formats), ',');
-  auto exporter = omnia::v1::ExportService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter)));
+  auto exporter = omnia::v1::ExportService::NewStub(Channel(absl::GetFlag(FLAGS_exporter)));
   int files = 0;
   for (const auto& d : *datasets) {
     if (!args.empty() && std::find(args.begin(), args.end(), d.dataset_id()) == args.end()) {
@@ -851,6 +899,31 @@ const std::vector<Command>& Commands() {
   return *commands;
 }
 
+// absl::ParseCommandLine exits with 1 on a bad flag; the documented code for a usage error is 2.
+// It exits through std::exit, so an exit handler armed only while it parses turns that 1 into 2
+// (help output, which it also ends with std::exit, keeps absl's own code).
+std::vector<char*> ParseFlags(int argc, char** argv) {
+  static std::atomic<bool> parsing{false};
+  static const bool registered = [] {
+    std::atexit([] {
+      if (parsing.load()) {
+        std::fflush(nullptr);
+        std::_Exit(kExitUsage);
+      }
+    });
+    return true;
+  }();
+  (void)registered;
+  bool asks_for_help = false;
+  for (int i = 1; i < argc; ++i) {
+    asks_for_help |= std::string_view(argv[i]).rfind("--help", 0) == 0;
+  }
+  parsing = !asks_for_help;
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  parsing = false;
+  return positional;
+}
+
 void PrintHelp() {
   std::cout << "omnia <command> [arguments] [flags]; omnia <command> --help for details\n\n";
   for (const Command& c : Commands()) std::cout << c.usage << "\n\n";
@@ -869,7 +942,11 @@ int main(int argc, char** argv) {
     }
   }
   absl::SetProgramUsageMessage("omnia <command> [arguments] [flags]; try `omnia help`");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> positional = ParseFlags(argc, argv);
+  if (absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls = Credentials(); !tls.ok()) {
+    std::cerr << "omnia: " << tls.status().message() << "\n";
+    return kExitUsage;
+  }
   if (positional.size() < 2 || std::string(positional[1]) == "help") {
     PrintHelp();
     return positional.size() < 2 ? kExitUsage : kExitOk;

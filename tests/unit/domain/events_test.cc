@@ -106,6 +106,28 @@ TEST_F(EventsTest, DatesMustBeRealAndInRange) {
   }
 }
 
+TEST_F(EventsTest, DatesAfterTheLatestAcceptedDayAreRefused) {
+  const Date today{2024, 2, 29};
+  ApplicationAuthorized application = Application();
+  application.authorized_on = today;
+  EXPECT_THAT(Validate(application, lists_, today), IsEmpty());
+  application.authorized_on = Date{2024, 3, 1};
+  const std::vector<FieldError> errors = Validate(application, lists_, today);
+  ASSERT_THAT(Fields(errors), ElementsAre("authorized_on"));
+  EXPECT_THAT(errors[0].reason,
+              HasSubstr("2024-03-01 is after today's date in Italy (2024-02-29)"));
+
+  PaymentIssued payment = Payment();
+  payment.paid_on = Date{2025, 1, 1};
+  EXPECT_THAT(Fields(Validate(payment, lists_, today)), ElementsAre("paid_on"));
+  RawPayment raw = Raw();
+  raw.paid_on = "2024-03-01";
+  PaymentIssued parsed;
+  EXPECT_THAT(Fields(ParsePayment(raw, lists_, &parsed, today)), ElementsAre("paid_on"));
+  raw.paid_on = "2024-02-29";
+  EXPECT_THAT(ParsePayment(raw, lists_, &parsed, today), IsEmpty());
+}
+
 TEST_F(EventsTest, WorkerIdShapes) {
   for (const char* id : {kWorker, "rssmra80a01h501u", "12345678901", "ABCDEFGHIJKLMNOP"}) {
     PaymentIssued event = Payment();

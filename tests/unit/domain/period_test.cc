@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -171,6 +172,29 @@ TEST(PeriodKeyTest, MonthsCoveredAndContainment) {
   // Keys of one level order chronologically.
   EXPECT_LT((PeriodKey{PeriodLevel::kQuarter, 2023, 4}),
             (PeriodKey{PeriodLevel::kQuarter, 2024, 1}));
+}
+
+TEST(ItalianDateTest, FollowsRomeTimeAcrossMidnightAndSummerTime) {
+  const auto utc = [](int y, int m, int d, int h, int min) {
+    return absl::FromCivil(absl::CivilSecond(y, m, d, h, min, 0), absl::UTCTimeZone());
+  };
+  // Winter (UTC+1): 23:30 UTC on New Year's Eve is already the next day in Rome.
+  EXPECT_EQ(ItalianDate(utc(2023, 12, 31, 22, 59)), (Date{2023, 12, 31}));
+  EXPECT_EQ(ItalianDate(utc(2023, 12, 31, 23, 0)), (Date{2024, 1, 1}));
+  // Summer (UTC+2).
+  EXPECT_EQ(ItalianDate(utc(2024, 7, 14, 21, 59)), (Date{2024, 7, 14}));
+  EXPECT_EQ(ItalianDate(utc(2024, 7, 14, 22, 0)), (Date{2024, 7, 15}));
+  // Summer time starts at 01:00 UTC on the last Sunday of March (2024-03-31) and ends at 01:00
+  // UTC on the last Sunday of October (2024-10-27): the evenings around the switches.
+  EXPECT_EQ(ItalianDate(utc(2024, 3, 30, 22, 30)), (Date{2024, 3, 30}));
+  EXPECT_EQ(ItalianDate(utc(2024, 3, 30, 23, 30)), (Date{2024, 3, 31}));
+  EXPECT_EQ(ItalianDate(utc(2024, 3, 31, 22, 30)), (Date{2024, 4, 1}));
+  EXPECT_EQ(ItalianDate(utc(2024, 10, 26, 22, 30)), (Date{2024, 10, 27}));
+  EXPECT_EQ(ItalianDate(utc(2024, 10, 27, 22, 30)), (Date{2024, 10, 27}));
+  EXPECT_EQ(ItalianDate(utc(2024, 10, 27, 23, 0)), (Date{2024, 10, 28}));
+  // Leap day, in a year whose last Sunday of March is the 25th.
+  EXPECT_EQ(ItalianDate(utc(2029, 3, 24, 23, 30)), (Date{2029, 3, 25}));
+  EXPECT_EQ(ItalianDate(utc(2028, 2, 28, 23, 30)), (Date{2028, 2, 29}));
 }
 
 }  // namespace

@@ -181,6 +181,110 @@ TEST_F(EventLogTest, ResentBatchIsADuplicateAndChangesNothing) {
             AppendOutcome::kAccepted);
 }
 
+TEST_F(EventLogTest, ARejectedSequenceStaysFreeAfterLaterOnesAreAccepted) {
+  // Sequence 1 is refused (its event conflicts with a logged one), 2 is accepted, then 1 comes
+  // back corrected: it is new, not a duplicate, and its events are logged.
+  MustAppend(Batch("other", 1, {App("A-0", {2023, 1, 5}, 1, 1)}));
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      log_->Append(Batch("p", 1, {App("A-0", {2023, 2, 5}, 1, 1)})).status()));
+  MustAppend(Batch("p", 2, {App("A-2", {2023, 1, 5}, 1, 1)}));
+  const AppendResult corrected = MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 5}, 1, 1)}));
+  EXPECT_EQ(corrected.outcome, AppendOutcome::kAccepted);
+  EXPECT_EQ(corrected.events_accepted, 1u);
+  EXPECT_EQ(corrected.log_sequence, 3u);
+  EXPECT_EQ(log_->Producer("p")->last_acknowledged_sequence, 2u);
+
+  // Both are now duplicates, before and after a restart.
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    AppendResult again = MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 5}, 1, 1)}));
+    EXPECT_EQ(again.outcome, AppendOutcome::kDuplicateBatch);
+    again = MustAppend(Batch("p", 2, {App("A-2", {2023, 1, 5}, 1, 1)}));
+    EXPECT_EQ(again.outcome, AppendOutcome::kDuplicateBatch);
+    // The entry is told while 2 is the producer's last acknowledged sequence.
+    EXPECT_EQ(again.log_sequence, round == 0 ? 2u : 0u);
+    EXPECT_EQ(MustAppend(Batch("p", 3, {App("A-3", {2023, 1, 5}, 1, 1)})).outcome,
+              round == 0 ? AppendOutcome::kAccepted : AppendOutcome::kDuplicateBatch);
+    Open();
+  }
+  EXPECT_EQ(log_->Status().events_accepted, 4u);
+}
+
+TEST_F(EventLogTest, SequencesAcceptedOutOfOrderAreRememberedExactlyAcrossRestarts) {
+  // A window of 8 batches in flight, acknowledged in any order, with one batch held back.
+  for (uint64_t sequence : {5, 3, 8, 4, 2, 7}) {
+    EXPECT_EQ(
+        MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}))
+            .outcome,
+        AppendOutcome::kAccepted)
+        << sequence;
+  }
+  Open();
+  for (uint64_t sequence = 1; sequence <= 9; ++sequence) {
+    const bool accepted_before = sequence != 1 && sequence != 6 && sequence != 9;
+    const AppendResult result =
+        MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}));
+    EXPECT_EQ(result.outcome,
+              accepted_before ? AppendOutcome::kDuplicateBatch : AppendOutcome::kAccepted)
+        << sequence;
+  }
+  EXPECT_EQ(log_->Status().events_accepted, 9u);
+  EXPECT_EQ(log_->Status().batches_accepted, 9u);
+}
+
+TEST_F(EventLogTest, AProducerThatNeverFillsItsGapsStaysBoundedAndNeverGetsAWrongAnswer) {
+  // A window of 4 accepted sequences: a producer that skips every odd sequence.
+  log_.reset();
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  auto opened = EventLog::Open(std::move(*kv), clock_, /*max_sequence_window=*/4);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  log_ = std::move(*opened);
+  MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 5}, 1, 1)}));
+  for (uint64_t sequence = 4; sequence <= 20; sequence += 2) {
+    MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}));
+  }
+  // Sequence 1 was accepted with no gap below it: still a known duplicate.
+  EXPECT_EQ(MustAppend(Batch("p", 1, {})).outcome, AppendOutcome::kDuplicateBatch);
+  // The four most recent accepted ones are known duplicates, the gaps between them are free.
+  for (uint64_t sequence : {14, 16, 18, 20}) {
+    EXPECT_EQ(MustAppend(Batch("p", sequence, {})).outcome, AppendOutcome::kDuplicateBatch)
+        << sequence;
+  }
+  EXPECT_EQ(MustAppend(Batch("p", 17, {App("A-17", {2023, 1, 5}, 1, 1)})).outcome,
+            AppendOutcome::kAccepted);
+  // What was given up is refused: neither counted twice nor silently dropped.
+  const uint64_t accepted_before = log_->Status().events_accepted;
+  for (uint64_t sequence : {2, 3, 4, 9, 12}) {
+    absl::StatusOr<AppendResult> old =
+        log_->Append(Batch("p", sequence, {App(absl::StrCat("B-", sequence), {2023, 1, 5}, 1, 1)}));
+    EXPECT_TRUE(absl::IsFailedPrecondition(old.status())) << sequence << ": " << old.status();
+  }
+  EXPECT_EQ(log_->Status().events_accepted, accepted_before);
+  // The same answers after a restart.
+  Open();
+  EXPECT_TRUE(absl::IsFailedPrecondition(log_->Append(Batch("p", 12, {})).status()));
+  EXPECT_EQ(MustAppend(Batch("p", 1, {})).outcome, AppendOutcome::kDuplicateBatch);
+  EXPECT_EQ(MustAppend(Batch("p", 16, {})).outcome, AppendOutcome::kDuplicateBatch);
+  EXPECT_EQ(MustAppend(Batch("p", 17, {})).outcome, AppendOutcome::kDuplicateBatch);
+  EXPECT_EQ(MustAppend(Batch("p", 21, {App("A-21", {2023, 1, 5}, 1, 1)})).outcome,
+            AppendOutcome::kAccepted);
+}
+
+TEST_F(EventLogTest, ALogIsBoundToThePseudonymisationKeyItWasWrittenWith) {
+  const std::string first(64, 'a');
+  EXPECT_TRUE(log_->BindPseudonymKey(first).ok());
+  MustAppend(Batch("p", 1, {Pay("P-1", 1, {2023, 3, 2}, 2, 3, 1)}));
+  Open();
+  EXPECT_TRUE(log_->BindPseudonymKey(first).ok());
+  const absl::Status other = log_->BindPseudonymKey(std::string(64, 'b'));
+  EXPECT_TRUE(absl::IsFailedPrecondition(other)) << other;
+  EXPECT_THAT(std::string(other.message()), HasSubstr("pseudonymisation key"));
+  // Refusing changed nothing: the original key is still the one accepted.
+  Open();
+  EXPECT_TRUE(log_->BindPseudonymKey(first).ok());
+}
+
 TEST_F(EventLogTest, DuplicateEventsAreSkippedAndCounted) {
   MustAppend(Batch("p", 1, {App("A-1", {2023, 3, 1}, 2, 3), Pay("P-1", 1, {2023, 3, 2}, 2, 3, 1)}));
 

@@ -43,6 +43,19 @@ TEST(PseudonymizerTest, DifferentKeysGiveUnlinkablePseudonyms) {
   EXPECT_NE(a->Pseudonymise("RSSMRA85T10A562S"), a->Pseudonymise("RSSMRA85T10A562T"));
 }
 
+TEST(PseudonymizerTest, KeyFingerprintTellsKeysApartWithoutRevealingThem) {
+  auto a = Pseudonymizer::Create(kKey).value();
+  const std::string fingerprint = a->KeyFingerprint();
+  EXPECT_EQ(fingerprint.size(), 64u);
+  EXPECT_EQ(fingerprint, Pseudonymizer::Create(kKey).value()->KeyFingerprint());
+  EXPECT_NE(fingerprint, Pseudonymizer::Create(kKey + "x").value()->KeyFingerprint());
+  EXPECT_EQ(fingerprint.find(kKey), std::string::npos);
+  // It is no worker's pseudonym: the label holds a byte no worker id can.
+  const PseudonymBytes label = ReferenceHmac(kKey, "\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
+  EXPECT_EQ(static_cast<unsigned char>(fingerprint[0]),
+            "0123456789abcdef"[static_cast<unsigned char>(label[0]) >> 4]);
+}
+
 TEST(PseudonymizerTest, RefusesShortKeys) {
   EXPECT_EQ(Pseudonymizer::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
 }
