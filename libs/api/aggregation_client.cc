@@ -53,9 +53,11 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const cube::FactBatch& batch
 }
 
 absl::StatusOr<uint64_t> GrpcAggregationSink::ReplacePublished(
-    const std::string& producer, const ingest::LogEntry& published_entry) {
-  const v1::ReplacePublishedCellsRequest request =
-      PublishedRevisionToProto(RevisionOf(producer, published_entry), codelists_);
+    const std::string& producer, uint64_t previous_sequence,
+    const ingest::LogEntry& published_entry) {
+  PublishedRevision revision = RevisionOf(producer, published_entry);
+  revision.previous_sequence = previous_sequence;
+  const v1::ReplacePublishedCellsRequest request = PublishedRevisionToProto(revision, codelists_);
   v1::ReplacePublishedCellsResponse response;
   grpc::Status status = stub_->ReplacePublishedCells(Context(deadline_).get(), request, &response);
   if (!status.ok()) return server::FromGrpcStatus(status);
@@ -107,6 +109,11 @@ absl::StatusOr<RebuildSummary> GrpcAggregationSink::Rebuild(const ingest::EventL
     context->TryCancel();
     writer->Finish().ok();
     return read;
+  }
+  if (!write_failed) {
+    v1::RebuildRequest end;
+    end.mutable_end()->set_entry_count(summary.entries_replayed);
+    write_failed = !writer->Write(end);
   }
   writer->WritesDone();
   grpc::Status status = writer->Finish();

@@ -28,11 +28,12 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
                       std::string token);
 
   absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) override;
-  absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer,
+  absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
                                             const ingest::LogEntry& published_entry) override;
   absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override;
 
-  // Streams every entry of `log` (in order) into AggregationService.Rebuild.
+  // Streams every entry of `log` (in order) into AggregationService.Rebuild, then the end marker
+  // counting them; aggregation keeps the rebuilt cubes only when both ends agree.
   absl::StatusOr<RebuildSummary> Rebuild(const ingest::EventLog& log, const std::string& producer,
                                          absl::Duration deadline);
 

@@ -62,6 +62,7 @@ absl::StatusOr<cube::FactBatch> FactBatchFromProto(const v1::ApplyRequest& reque
   cube::FactBatch batch;
   batch.producer = request.producer_id();
   batch.sequence = request.sequence();
+  if (request.has_previous_sequence()) batch.previous_sequence = request.previous_sequence();
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::CubeEvent& event = request.events(i);
     const std::string at = absl::StrCat("events[", i, "]");
@@ -109,6 +110,7 @@ v1::ApplyRequest FactBatchToProto(const cube::FactBatch& batch,
   v1::ApplyRequest request;
   request.set_producer_id(batch.producer);
   request.set_sequence(batch.sequence);
+  if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
   request.mutable_events()->Reserve(
       static_cast<int>(batch.applications.size() + batch.payments.size()));
   for (const cube::ApplicationFact& a : batch.applications) {
@@ -137,6 +139,7 @@ absl::StatusOr<PublishedRevision> PublishedRevisionFromProto(
   PublishedRevision revision;
   revision.producer = request.producer_id();
   revision.sequence = request.sequence();
+  if (request.has_previous_sequence()) revision.previous_sequence = request.previous_sequence();
   absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(request.measure());
   if (!measure.ok()) return FieldError("measure", std::string(measure.status().message()));
   revision.measure = *measure;
@@ -172,6 +175,9 @@ v1::ReplacePublishedCellsRequest PublishedRevisionToProto(const PublishedRevisio
   v1::ReplacePublishedCellsRequest request;
   request.set_producer_id(revision.producer);
   request.set_sequence(revision.sequence);
+  if (revision.previous_sequence.has_value()) {
+    request.set_previous_sequence(*revision.previous_sequence);
+  }
   request.set_measure(std::string(domain::MeasureCode(revision.measure)));
   for (int year : revision.years) request.add_years(year);
   for (const cube::PublishedCell& c : revision.cells) {

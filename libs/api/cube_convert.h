@@ -24,6 +24,7 @@ v1::ApplyRequest FactBatchToProto(const cube::FactBatch& batch, const domain::Co
 struct PublishedRevision {
   std::string producer;
   uint64_t sequence = 0;
+  std::optional<uint64_t> previous_sequence;
   domain::Measure measure = domain::Measure::kApplications;
   std::vector<int> years;
   std::vector<cube::PublishedCell> cells;

@@ -162,10 +162,23 @@ uint64_t CubeStore::LastSequence(const std::string& producer) const {
   return it == last_sequences_.end() ? 0 : it->second;
 }
 
+absl::StatusOr<bool> CubeStore::IsNextWrite(const std::string& producer, uint64_t sequence,
+                                            std::optional<uint64_t> previous_sequence) const {
+  const uint64_t last = LastSequence(producer);
+  if (sequence <= last) return false;
+  if (previous_sequence.has_value() && *previous_sequence != last) {
+    return absl::AbortedError(
+        absl::StrCat("producer ", producer, ": previous_sequence ", *previous_sequence,
+                     " does not match the last applied sequence ", last, "; nothing was applied"));
+  }
+  return true;
+}
+
 absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   absl::MutexLock writer(&write_mu_);
-  const uint64_t last = LastSequence(batch.producer);
-  if (batch.sequence <= last) return ApplyOutcome::kAlreadyApplied;
+  absl::StatusOr<bool> next = IsNextWrite(batch.producer, batch.sequence, batch.previous_sequence);
+  if (!next.ok()) return next.status();
+  if (!*next) return ApplyOutcome::kAlreadyApplied;
 
   storage::WriteBatch writes;
   CubeDelta delta;
@@ -208,7 +221,8 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
 
 absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
     const std::string& producer, uint64_t sequence, domain::Measure measure,
-    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+    std::optional<uint64_t> previous_sequence) {
   std::set<int> year_set(years.begin(), years.end());
   for (size_t i = 0; i < cells.size(); ++i) {
     if (year_set.count(cells[i].month.year) == 0) {
@@ -233,7 +247,9 @@ absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
 
   absl::MutexLock writer(&write_mu_);
   ReplaceOutcome outcome;
-  if (sequence <= LastSequence(producer)) {
+  absl::StatusOr<bool> next = IsNextWrite(producer, sequence, previous_sequence);
+  if (!next.ok()) return next.status();
+  if (!*next) {
     outcome.duplicate = true;
     return outcome;
   }
@@ -279,6 +295,13 @@ absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(
   last_sequences_[producer] = sequence;
   outcome.cells_written = cells.size();
   return outcome;
+}
+
+absl::StatusOr<std::map<std::string, uint64_t>> CubeStore::Checkpoint(const std::string& dir) {
+  absl::MutexLock writer(&write_mu_);
+  if (absl::Status s = kv_->Checkpoint(dir); !s.ok()) return s;
+  std::shared_lock lock(state_mu_);
+  return last_sequences_;
 }
 
 absl::StatusOr<std::vector<QueryCell>> CubeStore::Query(const CubeQuery& query) const {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -52,6 +53,8 @@ struct PaymentFact {
 struct FactBatch {
   std::string producer;
   uint64_t sequence = 0;
+  // The producer's last applied sequence as the sender believes it; see CubeStore::Apply.
+  std::optional<uint64_t> previous_sequence;
   std::vector<ApplicationFact> applications;
   std::vector<PaymentFact> payments;
 };
@@ -109,16 +112,21 @@ class CubeStore {
   // kAlreadyApplied and changes nothing. Sequences may skip numbers (a producer may coalesce
   // several of its log entries into one batch named by the last); a producer resumes from
   // LastSequence() after a restart, so nothing is skipped for real.
+  //
+  // Compare-and-set: when batch.previous_sequence is given, a batch that is not a duplicate is
+  // applied only if it equals LastSequence(); otherwise ABORTED names the actual last sequence
+  // and nothing changes. A sender that skips numbers thus never builds on a write it did not
+  // make.
   absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
 
   // Atomically replaces the published cells of `measure` for each year in `years` with `cells`
   // (whose months must all fall in those years): a new revision of an imported file. A listed
   // year without cells is served from micro-data again. Idempotent by (producer, sequence),
-  // sharing the counter of Apply.
-  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
-                                                  domain::Measure measure,
-                                                  const std::vector<int>& years,
-                                                  const std::vector<PublishedCell>& cells);
+  // sharing the counter of Apply, and compare-and-set by `previous_sequence` as Apply.
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(
+      const std::string& producer, uint64_t sequence, domain::Measure measure,
+      const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+      std::optional<uint64_t> previous_sequence = std::nullopt);
 
   absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query) const;
 
@@ -130,6 +138,10 @@ class CubeStore {
 
   storage::KvStore& kv() { return *kv_; }
 
+  // Writes a copy of the store to `dir` (see KvStore::Checkpoint) and returns the last applied
+  // sequences it holds: writers wait meanwhile, so the sequences are exactly the checkpoint's.
+  absl::StatusOr<std::map<std::string, uint64_t>> Checkpoint(const std::string& dir);
+
   // Loads a cube from a store without keeping it open for writes (a frozen release): the stored
   // base cells, with every rollup recomputed from them.
   static absl::StatusOr<CubeState> LoadState(storage::KvStore& kv,
@@ -137,6 +149,12 @@ class CubeStore {
 
  private:
   CubeStore(std::unique_ptr<storage::KvStore> kv, const domain::Codelists& codelists);
+
+  // Whether a write of `sequence` by `producer` is to be applied: false for a duplicate,
+  // ABORTED when `previous_sequence` is given and differs from the last applied sequence.
+  // Called with write_mu_ held, so the answer stays true until the write.
+  absl::StatusOr<bool> IsNextWrite(const std::string& producer, uint64_t sequence,
+                                   std::optional<uint64_t> previous_sequence) const;
 
   std::unique_ptr<storage::KvStore> kv_;
   const domain::Codelists& codelists_;

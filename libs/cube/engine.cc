@@ -117,8 +117,9 @@ absl::StatusOr<ApplyOutcome> RebuildSession::Apply(const FactBatch& batch) {
 
 absl::StatusOr<ReplaceOutcome> RebuildSession::ReplacePublished(
     const std::string& producer, uint64_t sequence, domain::Measure measure,
-    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
-  return store_->ReplacePublished(producer, sequence, measure, years, cells);
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+    std::optional<uint64_t> previous_sequence) {
+  return store_->ReplacePublished(producer, sequence, measure, years, cells, previous_sequence);
 }
 
 absl::Status RebuildSession::Commit() {
@@ -177,11 +178,12 @@ absl::StatusOr<ApplyOutcome> CubeEngine::Apply(const FactBatch& batch) {
 
 absl::StatusOr<ReplaceOutcome> CubeEngine::ReplacePublished(
     const std::string& producer, uint64_t sequence, domain::Measure measure,
-    const std::vector<int>& years, const std::vector<PublishedCell>& cells) {
+    const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+    std::optional<uint64_t> previous_sequence) {
   if (rebuild_in_progress()) {
     return absl::UnavailableError("a rebuild is in progress; retry when it completes");
   }
-  return live()->ReplacePublished(producer, sequence, measure, years, cells);
+  return live()->ReplacePublished(producer, sequence, measure, years, cells, previous_sequence);
 }
 
 absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
@@ -243,8 +245,9 @@ absl::StatusOr<std::pair<ReleaseInfo, bool>> CubeEngine::Freeze(const std::strin
   info.release_id = release_id;
   info.description = description;
   info.create_time = clock_.Now();
-  info.applied_sequences = store->Stats().last_sequences;
-  if (absl::Status s = store->kv().Checkpoint(dir.string()); !s.ok()) return s;
+  absl::StatusOr<std::map<std::string, uint64_t>> sequences = store->Checkpoint(dir.string());
+  if (!sequences.ok()) return sequences.status();
+  info.applied_sequences = *std::move(sequences);
   if (absl::Status s = WriteFileAtomically(record, SerializeRelease(info)); !s.ok()) return s;
   return std::make_pair(info, true);
 }

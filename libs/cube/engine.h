@@ -38,10 +38,10 @@ class RebuildSession {
  public:
   ~RebuildSession();  // abandons the rebuild unless Commit() succeeded
   absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
-  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
-                                                  domain::Measure measure,
-                                                  const std::vector<int>& years,
-                                                  const std::vector<PublishedCell>& cells);
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(
+      const std::string& producer, uint64_t sequence, domain::Measure measure,
+      const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+      std::optional<uint64_t> previous_sequence = std::nullopt);
   // Makes the rebuilt cube the live one.
   absl::Status Commit();
   CubeStats Stats() const { return store_->Stats(); }
@@ -65,17 +65,18 @@ class CubeEngine {
 
   // As CubeStore::Apply / ReplacePublished on the live cube; UNAVAILABLE while a rebuild runs.
   absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
-  absl::StatusOr<ReplaceOutcome> ReplacePublished(const std::string& producer, uint64_t sequence,
-                                                  domain::Measure measure,
-                                                  const std::vector<int>& years,
-                                                  const std::vector<PublishedCell>& cells);
+  absl::StatusOr<ReplaceOutcome> ReplacePublished(
+      const std::string& producer, uint64_t sequence, domain::Measure measure,
+      const std::vector<int>& years, const std::vector<PublishedCell>& cells,
+      std::optional<uint64_t> previous_sequence = std::nullopt);
 
   // Reads the live cube (empty release_id) or a frozen release (NOT_FOUND if unknown).
   absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query,
                                                const std::string& release_id);
 
   // Freezes the live cube as `release_id` ([A-Za-z0-9._-], 1..64 characters). Freezing an
-  // existing id again returns the existing release with created = false.
+  // existing id again returns the existing release with created = false. The release records
+  // exactly the applied sequences of the checkpointed state, even while writes continue.
   absl::StatusOr<std::pair<ReleaseInfo, bool>> Freeze(const std::string& release_id,
                                                       const std::string& description);
   // Newest first.

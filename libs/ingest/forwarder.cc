@@ -1,11 +1,15 @@
 #include "libs/ingest/forwarder.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace omnia::ingest {
 
 Forwarder::Forwarder(EventLog& log, AggregationSink& sink, ForwarderOptions options)
-    : log_(log), sink_(sink), options_(std::move(options)) {}
+    : log_(log), sink_(sink), options_(std::move(options)), backoff_(options_.initial_backoff) {}
 
 Forwarder::~Forwarder() { Stop(); }
 
@@ -40,6 +44,7 @@ void Forwarder::Resume() {
   absl::MutexLock lock(&mu_);
   paused_ = false;
   position_known_ = false;
+  error_.clear();
   wake_ = true;
 }
 
@@ -48,25 +53,73 @@ bool Forwarder::aggregation_reachable() const {
   return reachable_;
 }
 
-void Forwarder::WaitFor(absl::Duration timeout) {
+std::string Forwarder::forwarding_error() const {
+  absl::MutexLock lock(&mu_);
+  return error_;
+}
+
+bool Forwarder::WaitFor(absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
   mu_.AwaitWithTimeout(absl::Condition(
                            +[](Forwarder* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) {
-                             return f->stopping_ || (f->wake_ && !f->paused_);
+                             return f->stopping_ || (f->wake_ && !f->paused_ && f->error_.empty());
                            },
                            this),
                        timeout);
   wake_ = false;
+  return !stopping_;
 }
 
-absl::StatusOr<bool> Forwarder::SendNext(uint64_t position, uint64_t* new_position) {
+void Forwarder::Run() {
+  while (WaitFor(ForwardOnce())) {
+  }
+}
+
+absl::Duration Forwarder::ForwardOnce() {
+  bool known = false;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ || paused_ || !error_.empty()) return absl::InfiniteDuration();
+    busy_ = true;
+    known = position_known_;
+  }
+  const Round round = ForwardFrom(known, &position_);
+  {
+    absl::MutexLock lock(&mu_);
+    busy_ = false;
+    position_known_ = round == Round::kSent || round == Round::kIdle;
+    reachable_ = round != Round::kFailed;
+  }
+  return WaitAfter(round);
+}
+
+Forwarder::Round Forwarder::ForwardFrom(bool known, uint64_t* position) {
+  if (!known) {
+    absl::StatusOr<uint64_t> last = sink_.LastApplied(options_.producer_id);
+    if (!last.ok()) return Round::kFailed;
+    if (!AcceptPosition(*last)) return Round::kStopped;
+    *position = *last;
+  }
+  absl::StatusOr<bool> sent = SendNext(position);
+  if (!sent.ok()) {
+    // ABORTED: aggregation's position is not the one this request built on; nothing was
+    // applied.
+    return sent.status().code() == absl::StatusCode::kAborted ? Round::kPositionMismatch
+                                                              : Round::kFailed;
+  }
+  if (!*sent) return Round::kIdle;
+  return AcceptPosition(*position) ? Round::kSent : Round::kStopped;
+}
+
+absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
   // Collect consecutive event entries, or a single published entry, after `position`.
   cube::FactBatch batch;
   batch.producer = options_.producer_id;
+  batch.previous_sequence = *position;
   bool have_events = false;
   std::optional<LogEntry> published;
   absl::Status read =
-      log_.ReadEntries(position, options_.max_events_per_request, [&](const LogEntry& entry) {
+      log_.ReadEntries(*position, options_.max_events_per_request, [&](const LogEntry& entry) {
         if (entry.kind == EntryKind::kPublished) {
           if (!have_events) published = entry;
           return false;
@@ -83,70 +136,60 @@ absl::StatusOr<bool> Forwarder::SendNext(uint64_t position, uint64_t* new_positi
   if (have_events) {
     applied = sink_.Apply(batch);
   } else if (published.has_value()) {
-    applied = sink_.ReplacePublished(options_.producer_id, *published);
+    applied = sink_.ReplacePublished(options_.producer_id, *position, *published);
   } else {
     return false;
   }
   if (!applied.ok()) return applied.status();
-  *new_position = *applied;
+  *position = *applied;
   return true;
 }
 
-void Forwarder::Run() {
-  uint64_t position = 0;
-  absl::Duration backoff = options_.initial_backoff;
-  while (true) {
-    bool known = false;
-    {
-      absl::MutexLock lock(&mu_);
-      if (stopping_) return;
-      if (paused_) {
-        mu_.Await(absl::Condition(
-            +[](Forwarder* f)
-                 ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->mu_) { return f->stopping_ || !f->paused_; },
-            this));
-        continue;
-      }
-      busy_ = true;
-      known = position_known_;
-    }
-    absl::Status status = absl::OkStatus();
-    bool sent = false;
-    if (!known) {
-      absl::StatusOr<uint64_t> last = sink_.LastApplied(options_.producer_id);
-      if (last.ok()) {
-        position = *last;
-        known = true;
-      } else {
-        status = last.status();
-      }
-    }
-    if (known && status.ok()) {
-      uint64_t new_position = position;
-      absl::StatusOr<bool> result = SendNext(position, &new_position);
-      if (result.ok()) {
-        sent = *result;
-        position = new_position;
-        // The cursor only feeds status and backlog; a lagging one is harmless.
-        log_.MarkApplied(std::min(position, log_.last_sequence())).IgnoreError();
-      } else {
-        status = result.status();
-      }
-    }
-    {
-      absl::MutexLock lock(&mu_);
-      busy_ = false;
-      position_known_ = known && status.ok();
-      reachable_ = status.ok();
-    }
-    if (!status.ok()) {
-      WaitFor(backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
-      continue;
-    }
-    backoff = options_.initial_backoff;
-    if (!sent) WaitFor(absl::Seconds(1));
+bool Forwarder::AcceptPosition(uint64_t position) {
+  // Read after aggregation answered: the log only grows, so a position beyond it now was never
+  // written by this log.
+  const uint64_t last_logged = log_.last_sequence();
+  if (position <= last_logged) {
+    // The cursor only feeds status and backlog; the next answer records it again if this fails.
+    log_.MarkApplied(position).IgnoreError();
+    return true;
   }
+  const std::string error = absl::StrCat(
+      "forwarding stopped: aggregation reports sequence ", position, " applied for producer ",
+      options_.producer_id, ", beyond the last log entry ", last_logged,
+      "; its cubes hold writes that are not in this log. Nothing more is forwarded until "
+      "RebuildAggregation replaces the cubes with the log's content");
+  {
+    absl::MutexLock lock(&mu_);
+    error_ = error;
+  }
+  if (options_.log_error) options_.log_error(error);
+  return false;
+}
+
+absl::Duration Forwarder::WaitAfter(Round round) {
+  const bool mismatched_before = std::exchange(last_round_mismatched_, false);
+  switch (round) {
+    case Round::kSent:
+      backoff_ = options_.initial_backoff;
+      return absl::ZeroDuration();
+    case Round::kIdle:
+      backoff_ = options_.initial_backoff;
+      return options_.idle_poll;
+    case Round::kStopped:
+      return absl::InfiniteDuration();
+    case Round::kPositionMismatch:
+      last_round_mismatched_ = true;
+      // Re-read the position at once; a mismatch again right after is backed off like a
+      // failure, so a sink that keeps disagreeing is not hammered.
+      if (!mismatched_before) return absl::ZeroDuration();
+      [[fallthrough]];
+    case Round::kFailed:
+      break;
+  }
+  const absl::Duration wait = backoff_;
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  return wait;
 }
 
 }  // namespace omnia::ingest

@@ -6,6 +6,13 @@
 // cells, so whatever crashes (either side, at any point), a resent entry is recognised and a
 // missing one is sent: nothing acknowledged is lost and nothing counts twice. Consecutive event
 // entries are coalesced into one request named by the last entry's sequence.
+//
+// It never trusts a position blindly. Every request carries the position it builds on
+// (compare-and-set): if aggregation's last applied sequence is another one, nothing is applied
+// and the forwarder re-reads the position and resends from there. A position beyond the end of
+// the log means aggregation holds writes this log never made: the forwarder then stops, with a
+// log line and forwarding_error(), instead of skipping entries, until Resume() (after a rebuild
+// from the log) or a restart finds the positions consistent again.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +25,6 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "libs/base/clock.h"
 #include "libs/cube/cube_store.h"
 #include "libs/ingest/event_log.h"
 
@@ -28,9 +34,13 @@ namespace omnia::ingest {
 class AggregationSink {
  public:
   virtual ~AggregationSink() = default;
-  // Each returns the producer's last applied sequence after the call.
+  // Each write returns the producer's last applied sequence after the call. A write that is
+  // not a duplicate is applied only if the producer's last applied sequence equals the
+  // previous sequence it names (batch.previous_sequence for Apply); otherwise ABORTED and
+  // nothing is applied.
   virtual absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) = 0;
   virtual absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer,
+                                                    uint64_t previous_sequence,
                                                     const LogEntry& published_entry) = 0;
   virtual absl::StatusOr<uint64_t> LastApplied(const std::string& producer) = 0;
 };
@@ -40,8 +50,13 @@ struct ForwarderOptions {
   // Events per Apply request (entries are never split): about 3.5 MB on the wire. Larger
   // requests amortise aggregation's synced write and set unions over more events.
   size_t max_events_per_request = 50000;
+  // Wait after a failed round, doubled on each consecutive failure up to max_backoff.
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
+  // How often an idle forwarder looks for entries it was not notified of.
+  absl::Duration idle_poll = absl::Seconds(1);
+  // Receives the line explaining why forwarding stopped (forwarding_error()); may be empty.
+  std::function<void(const std::string&)> log_error;
 };
 
 class Forwarder {
@@ -49,27 +64,53 @@ class Forwarder {
   Forwarder(EventLog& log, AggregationSink& sink, ForwarderOptions options);
   ~Forwarder();  // stops
 
+  // Runs ForwardOnce() in a loop on a thread of its own, waiting as it says.
   void Start();
   void Stop();
   // Wakes the forwarder after new entries were logged.
   void Notify();
-  // Stops sending and waits until no request is in flight (for a rebuild); Resume() undoes it and
-  // makes the forwarder re-read aggregation's position.
+  // Stops sending and waits until no request is in flight (for a rebuild); Resume() undoes it,
+  // clears forwarding_error() and makes the forwarder re-read aggregation's position.
   void Pause();
   void Resume();
 
+  // One round: learns aggregation's position if it is not known, then sends the next request
+  // after it. Returns how long to wait before the next round: zero after a request was sent,
+  // idle_poll when there was nothing to send, the backoff after a failure, and
+  // InfiniteDuration while paused or stopped on an error. Start() runs it in a loop; a test
+  // may call it directly instead (never both).
+  absl::Duration ForwardOnce();
+
   bool aggregation_reachable() const;
+  // Why forwarding has stopped; empty while it runs.
+  std::string forwarding_error() const;
   const std::string& producer_id() const { return options_.producer_id; }
 
  private:
+  // What a round did.
+  enum class Round { kSent, kIdle, kFailed, kPositionMismatch, kStopped };
+
   void Run();
-  // Sends the next request; returns false when there is nothing to send.
-  absl::StatusOr<bool> SendNext(uint64_t position, uint64_t* new_position);
-  void WaitFor(absl::Duration timeout);
+  // Sends from `*position` (first reading it from aggregation unless `known`), updating it.
+  Round ForwardFrom(bool known, uint64_t* position);
+  // Sends the next request after `*position` and takes the new position from the answer; false
+  // when there is nothing to send.
+  absl::StatusOr<bool> SendNext(uint64_t* position);
+  // Checks a position reported by aggregation against the log: records it as the log's
+  // forwarding cursor, or stops forwarding when it is beyond the log (false).
+  bool AcceptPosition(uint64_t position);
+  absl::Duration WaitAfter(Round round);
+  // Waits up to `timeout` or until a Notify() or Resume(); false when stopping.
+  bool WaitFor(absl::Duration timeout);
 
   EventLog& log_;
   AggregationSink& sink_;
   const ForwarderOptions options_;
+
+  // Touched only by the thread running the rounds.
+  uint64_t position_ = 0;
+  absl::Duration backoff_;
+  bool last_round_mismatched_ = false;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
@@ -78,6 +119,7 @@ class Forwarder {
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
   bool position_known_ ABSL_GUARDED_BY(mu_) = false;
   bool reachable_ ABSL_GUARDED_BY(mu_) = false;
+  std::string error_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -1,10 +1,13 @@
 #include "services/aggregation/aggregation_service.h"
 
+#include <map>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/cube_convert.h"
 #include "libs/server/auth.h"
+#include "libs/server/scrape_collector.h"
 #include "libs/server/unary.h"
 
 namespace omnia::aggregation {
@@ -28,39 +31,43 @@ absl::Status ApplyRequestTo(
   return absl::OkStatus();
 }
 
-// Reads a Rebuild stream entry by entry into a RebuildSession; the blocking writes run on the
-// executor, and the next read starts only when the previous entry is applied.
+// Reads a Rebuild stream entry by entry into a RebuildSession; the blocking work (opening the
+// new store, applying entries, the commit) runs on the executor, and the next read starts only
+// when the previous entry is applied.
+//
+// The end of the reads (OnReadDone(false)) means a clean half-close, but also a cancellation,
+// an expired deadline, a broken connection or the server's drain. So the rebuild is committed
+// only when the call is not cancelled and the last message was a RebuildEnd counting exactly
+// the entries received; otherwise the session is dropped, which discards the new store.
 class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> {
  public:
   // `engine` is null while the cube store is still opening.
-  RebuildReactor(cube::CubeEngine* engine, server::Executor& executor,
-                 v1::RebuildResponse* response)
-      : engine_(engine), executor_(executor), response_(response) {
-    if (engine == nullptr) {
+  RebuildReactor(grpc::CallbackServerContext* context, std::shared_ptr<cube::CubeEngine> engine,
+                 server::Executor& executor, v1::RebuildResponse* response)
+      : context_(context), engine_(std::move(engine)), executor_(executor), response_(response) {
+    if (engine_ == nullptr) {
       Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the cube store is still opening"));
       return;
     }
-    absl::StatusOr<std::unique_ptr<cube::RebuildSession>> session = engine_->BeginRebuild();
-    if (!session.ok()) {
-      Finish(server::ToGrpcStatus(session.status()));
-      return;
-    }
-    session_ = std::move(*session);
-    StartRead(&request_);
+    executor_.Submit([this] {
+      absl::StatusOr<std::unique_ptr<cube::RebuildSession>> session = engine_->BeginRebuild();
+      if (!session.ok()) {
+        Finish(server::ToGrpcStatus(session.status()));
+        return;
+      }
+      session_ = std::move(*session);
+      StartRead(&request_);
+    });
   }
 
   void OnReadDone(bool ok) override {
     executor_.Submit([this, ok] {
-      if (!ok) {
-        Finish(server::ToGrpcStatus(Complete()));
+      const absl::Status status = ok ? Receive() : CommitIfFinishedCleanly();
+      if (!status.ok()) session_.reset();  // discards the partial rebuild
+      if (!ok || !status.ok()) {
+        Finish(server::ToGrpcStatus(status));
         return;
       }
-      if (absl::Status s = ApplyEntry(); !s.ok()) {
-        session_.reset();  // discards the partial rebuild
-        Finish(server::ToGrpcStatus(s));
-        return;
-      }
-      ++entries_;
       StartRead(&request_);
     });
   }
@@ -68,6 +75,26 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
   void OnDone() override { delete this; }
 
  private:
+  // Takes one message: an entry, or the end marker.
+  absl::Status Receive() {
+    if (end_received_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("message ", entries_ + 1, ": RebuildEnd must be the last message"));
+    }
+    if (request_.has_end()) {
+      if (request_.end().entry_count() != entries_) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("RebuildEnd.entry_count is ", request_.end().entry_count(), " but ",
+                         entries_, " entries were received; nothing was kept"));
+      }
+      end_received_ = true;
+      return absl::OkStatus();
+    }
+    if (absl::Status s = ApplyEntry(); !s.ok()) return s;
+    ++entries_;
+    return absl::OkStatus();
+  }
+
   absl::Status ApplyEntry() {
     const std::string at = absl::StrCat("entry ", entries_, ": ");
     if (request_.has_apply()) {
@@ -92,16 +119,36 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
       }
       absl::StatusOr<cube::ReplaceOutcome> outcome =
           session_->ReplacePublished(revision->producer, revision->sequence, revision->measure,
-                                     revision->years, revision->cells);
+                                     revision->years, revision->cells, revision->previous_sequence);
       if (!outcome.ok()) return outcome.status();
       return absl::OkStatus();
     }
     return absl::InvalidArgumentError(at + "entry must hold apply or replace_published_cells");
   }
 
-  absl::Status Complete() {
+  // CANCELLED when the call was cancelled, timed out, broke or is being drained: the rebuilt
+  // state must then be discarded.
+  absl::Status CheckNotCancelled() const {
+    if (!context_->IsCancelled()) return absl::OkStatus();
+    return absl::CancelledError("the rebuild stream was cancelled; nothing was kept");
+  }
+
+  absl::Status CommitIfFinishedCleanly() {
+    if (absl::Status s = CheckNotCancelled(); !s.ok()) return s;
+    if (!end_received_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the stream ended after ", entries_, " entries without RebuildEnd; nothing was kept"));
+    }
     const cube::CubeStats stats = session_->Stats();
+    // A cancellation may have landed while the statistics were computed: check again right
+    // before the swap.
+    if (absl::Status s = CheckNotCancelled(); !s.ok()) return s;
     if (absl::Status s = session_->Commit(); !s.ok()) return s;
+    FillResponse(stats);
+    return absl::OkStatus();
+  }
+
+  void FillResponse(const cube::CubeStats& stats) {
     response_->set_entries_applied(entries_);
     response_->set_events_applied(events_);
     uint64_t base_cells = 0;
@@ -118,24 +165,59 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
       p->set_producer_id(producer);
       p->set_last_applied_sequence(sequence);
     }
-    return absl::OkStatus();
   }
 
-  cube::CubeEngine* engine_;
+  grpc::CallbackServerContext* const context_;
+  const std::shared_ptr<cube::CubeEngine> engine_;
   server::Executor& executor_;
   v1::RebuildResponse* response_;
   std::unique_ptr<cube::RebuildSession> session_;
   v1::RebuildRequest request_;
   uint64_t entries_ = 0;
   uint64_t events_ = 0;
+  bool end_received_ = false;
 };
+
+void FillCubeMetrics(const cube::CubeEngine& engine, const std::string& data_dir,
+                     server::MetricsBuilder& m) {
+  const cube::CubeStats stats = engine.Stats();
+  std::map<std::pair<std::string, std::string>, uint64_t> cells;
+  for (const auto& [level, counts] : stats.levels) {
+    const std::string measure(domain::MeasureCode(level.measure));
+    cells[{measure, "micro_data"}] += counts.micro_data_cells;
+    cells[{measure, "published"}] += counts.published_cells;
+  }
+  for (const auto& [key, count] : cells) {
+    m.Gauge("omnia_cube_cells", "Non-empty cube cells at every level, by measure and layer.", count,
+            {{"measure", key.first}, {"layer", key.second}});
+  }
+  m.Gauge("omnia_cube_distinct_workers", "Distinct worker pseudonyms known to the cube.",
+          stats.distinct_workers);
+  m.Gauge("omnia_cube_releases", "Frozen cube releases.", engine.ListReleases().size());
+  for (const auto& [producer, sequence] : stats.last_sequences) {
+    m.Gauge("omnia_aggregation_applied_sequence", "Last sequence applied per producer.", sequence,
+            {{"producer", producer}});
+  }
+  m.Gauge("omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
+          server::DirectoryBytes(data_dir), {{"store", "cube"}});
+}
 
 }  // namespace
 
-absl::StatusOr<cube::CubeEngine*> AggregationService::engine() const {
-  cube::CubeEngine* engine = engine_.load();
+absl::StatusOr<std::shared_ptr<cube::CubeEngine>> AggregationService::engine() const {
+  std::shared_ptr<cube::CubeEngine> engine = engine_->Get();
   if (engine == nullptr) return absl::UnavailableError("the cube store is still opening; retry");
   return engine;
+}
+
+std::shared_ptr<prometheus::Collectable> AggregationService::MetricsCollector(
+    std::string data_dir) const {
+  return std::make_shared<server::ScrapeCollector>(
+      [slot = engine_, data_dir = std::move(data_dir)](server::MetricsBuilder& m) {
+        // The scrape holds its own reference: the engine cannot go away under it.
+        const std::shared_ptr<cube::CubeEngine> engine = slot->Get();
+        if (engine != nullptr) FillCubeMetrics(*engine, data_dir, m);
+      });
 }
 
 // Runs `handler` with the opened engine on the executor (writes there block on a synced write);
@@ -150,7 +232,7 @@ grpc::ServerUnaryReactor* AggregationService::OnEngine(grpc::CallbackServerConte
     }
   }
   return server::FinishOnExecutor(context, executor_, [this, handler]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    absl::StatusOr<std::shared_ptr<cube::CubeEngine>> engine = this->engine();
     if (!engine.ok()) return engine.status();
     return handler(**engine);
   });
@@ -176,9 +258,9 @@ grpc::ServerUnaryReactor* AggregationService::ReplacePublishedCells(
                     absl::StatusOr<api::PublishedRevision> revision =
                         api::PublishedRevisionFromProto(*request, e.codelists());
                     if (!revision.ok()) return revision.status();
-                    absl::StatusOr<cube::ReplaceOutcome> outcome =
-                        e.ReplacePublished(revision->producer, revision->sequence,
-                                           revision->measure, revision->years, revision->cells);
+                    absl::StatusOr<cube::ReplaceOutcome> outcome = e.ReplacePublished(
+                        revision->producer, revision->sequence, revision->measure, revision->years,
+                        revision->cells, revision->previous_sequence);
                     if (!outcome.ok()) return outcome.status();
                     response->set_duplicate(outcome->duplicate);
                     response->set_cells_removed(outcome->cells_removed);
@@ -194,7 +276,7 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
   // Queries read the in-memory cube (or a release loaded once): they run inline, with no disk
   // wait and no hop to the executor on the hot path.
   return server::FinishInline(context, [this, request, response]() -> absl::Status {
-    absl::StatusOr<cube::CubeEngine*> engine = this->engine();
+    absl::StatusOr<std::shared_ptr<cube::CubeEngine>> engine = this->engine();
     if (!engine.ok()) return engine.status();
     cube::CubeEngine& e = **engine;
     absl::StatusOr<int> page_size =
@@ -296,7 +378,7 @@ grpc::ServerReadReactor<v1::RebuildRequest>* AggregationService::Rebuild(
       !allowed.ok()) {
     return server::RejectRead<v1::RebuildRequest>(allowed);
   }
-  return new RebuildReactor(engine_.load(), executor_, response);
+  return new RebuildReactor(context, engine_->Get(), executor_, response);
 }
 
 }  // namespace omnia::aggregation

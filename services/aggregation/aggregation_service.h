@@ -1,9 +1,14 @@
 // The omnia.v1.AggregationService handlers: proto -> cube library -> proto, nothing else.
 #pragma once
 
-#include <atomic>
+#include <prometheus/collectable.h>
+
+#include <memory>
+#include <string>
 #include <string_view>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/cube/engine.h"
 #include "libs/server/executor.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
@@ -15,10 +20,17 @@ class AggregationService final : public v1::AggregationService::CallbackService 
   // `executor` must outlive the service. Writes (synced to disk) run on it. Until Attach()
   // gives it the opened engine, every RPC answers UNAVAILABLE: the server listens (and reports
   // NOT_SERVING) while a large cube loads.
-  explicit AggregationService(server::Executor& executor) : executor_(executor) {}
+  explicit AggregationService(server::Executor& executor)
+      : executor_(executor), engine_(std::make_shared<EngineSlot>()) {}
 
-  // `engine` must outlive the service.
-  void Attach(cube::CubeEngine* engine) { engine_.store(engine); }
+  // Hands over the opened engine. The service and its metrics collectors share its ownership,
+  // so it lives as long as the last of them; may run on any thread while calls are served.
+  void Attach(std::shared_ptr<cube::CubeEngine> engine) { engine_->Set(std::move(engine)); }
+
+  // The cube metrics (cells, workers, releases, applied sequences, bytes of `data_dir`), read at
+  // each scrape on the metrics server's thread. Reports nothing until Attach(). It shares the
+  // engine, so it may outlive the service (the metrics endpoint may stop last).
+  std::shared_ptr<prometheus::Collectable> MetricsCollector(std::string data_dir) const;
 
   grpc::ServerUnaryReactor* Apply(grpc::CallbackServerContext* context,
                                   const v1::ApplyRequest* request,
@@ -46,11 +58,29 @@ class AggregationService final : public v1::AggregationService::CallbackService 
   grpc::ServerUnaryReactor* OnEngine(grpc::CallbackServerContext* context,
                                      std::string_view protected_method, Handler handler);
 
-  // The engine, or UNAVAILABLE while it is still opening.
-  absl::StatusOr<cube::CubeEngine*> engine() const;
+  // The engine once opened, read by RPC handlers and metrics scrapes on other threads.
+  class EngineSlot {
+   public:
+    void Set(std::shared_ptr<cube::CubeEngine> engine) {
+      absl::MutexLock lock(&mu_);
+      engine_ = std::move(engine);
+    }
+    // Null while the engine is still opening.
+    std::shared_ptr<cube::CubeEngine> Get() const {
+      absl::MutexLock lock(&mu_);
+      return engine_;
+    }
 
-  std::atomic<cube::CubeEngine*> engine_{nullptr};
+   private:
+    mutable absl::Mutex mu_;
+    std::shared_ptr<cube::CubeEngine> engine_ ABSL_GUARDED_BY(mu_);
+  };
+
+  // The engine, or UNAVAILABLE while it is still opening.
+  absl::StatusOr<std::shared_ptr<cube::CubeEngine>> engine() const;
+
   server::Executor& executor_;
+  const std::shared_ptr<EngineSlot> engine_;
 };
 
 }  // namespace omnia::aggregation

@@ -505,6 +505,7 @@ grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
     response->set_backlog_events(status.backlog_events);
     response->set_backlog_limit_events(options_.max_backlog_events);
     response->set_aggregation_reachable(deps_.forwarder->aggregation_reachable());
+    response->set_forwarding_error(deps_.forwarder->forwarding_error());
     SetTime(status.last_applied_time, response->mutable_last_applied_time());
     response->set_rebuild_in_progress(rebuilding_.load());
 

@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
                                        absl::GetFlag(FLAGS_aggregation_deadline), *token);
   omnia::ingest::ForwarderOptions forwarder_options;
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
+  forwarder_options.log_error = [&clock](const std::string& error) {
+    omnia::server::LogInfo(clock.Now(), "ingestion", error);
+  };
   omnia::ingest::Forwarder forwarder(**log, sink, forwarder_options);
   omnia::server::Executor executor(4);
   omnia::ingestion::IngestionOptions options;
@@ -159,6 +162,9 @@ int main(int argc, char** argv) {
                 behind ? absl::ToDoubleSeconds(clock.Now() - s.last_applied_time) : 0);
         m.Gauge("omnia_ingestion_aggregation_reachable", "1 when the last forward succeeded.",
                 forwarder.aggregation_reachable() ? 1 : 0);
+        m.Gauge("omnia_ingestion_forwarding_stopped",
+                "1 when forwarding stopped on an error (see GetIngestionStatus.forwarding_error).",
+                forwarder.forwarding_error().empty() ? 0 : 1);
         m.Gauge("omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
                 omnia::server::DirectoryBytes((std::filesystem::path(data_dir) / "log").string()),
                 {{"store", "log"}});

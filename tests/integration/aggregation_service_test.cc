@@ -1,9 +1,16 @@
 // The aggregation service in process, over real gRPC on loopback: Apply is exactly once, Query
 // answers every level with codes and labels, WORKERS over imported cells is refused, releases
-// freeze a state that later writes do not change, and a rebuild replaces the cube whole.
+// freeze a state that later writes do not change, a rebuild replaces the cube whole only when its
+// stream finishes cleanly, a write built on a wrong position is refused, and the metrics share
+// the engine safely.
 #include "services/aggregation/aggregation_service.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <limits>
+#include <optional>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/cube_convert.h"
@@ -28,9 +35,9 @@ class AggregationServiceTest : public ::testing::Test {
   void Start() {
     auto engine = cube::CubeEngine::Open(dir_.path(), codelists_, clock_);
     ASSERT_TRUE(engine.ok()) << engine.status();
-    engine_ = std::move(*engine);
+    engine_ = *std::move(engine);
     service_ = std::make_unique<AggregationService>(executor_);
-    service_->Attach(engine_.get());
+    service_->Attach(engine_);
     server::ServerOptions options;
     options.name = "aggregation-test";
     options.authorizer =
@@ -103,11 +110,59 @@ class AggregationServiceTest : public ::testing::Test {
     return response.cells(0).value();
   }
 
+  static v1::RebuildRequest End(uint64_t entry_count) {
+    v1::RebuildRequest end;
+    end.mutable_end()->set_entry_count(entry_count);
+    return end;
+  }
+
+  static v1::RebuildRequest Entry(const v1::ApplyRequest& apply) {
+    v1::RebuildRequest entry;
+    *entry.mutable_apply() = apply;
+    return entry;
+  }
+
+  // Everything a reader can see of the live cubes: statistics and every base cell.
+  std::string CubeSnapshot() {
+    v1::GetCubeStatsResponse stats;
+    grpc::Status status = stub_->GetCubeStats(Context().get(), {}, &stats);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    stats.clear_storage_bytes();  // compactions may move it
+    v1::QueryRequest request;
+    for (const char* measure : {"APPLICATIONS", "WORKERS", "BENEFIT_MONTHS"}) {
+      request.mutable_query()->add_measures(measure);
+    }
+    request.set_page_size(10000);
+    v1::QueryResponse cells;
+    status = stub_->Query(Context().get(), request, &cells);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return stats.DebugString() + cells.DebugString();
+  }
+
+  void ExpectCubesUnchanged(const std::string& before) {
+    EXPECT_TRUE(CubeSnapshot() == before)
+        << "the live cubes changed: now " << NationalYear("WORKERS") << " workers in 2023";
+  }
+
+  // Waits until the service has dropped (or committed) any rebuild: a client's call ends
+  // before the service has seen the cancellation.
+  void WaitUntilNoRebuild() {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (absl::Now() < deadline) {
+      v1::GetCubeStatsResponse stats;
+      if (stub_->GetCubeStats(Context().get(), {}, &stats).ok() && !stats.rebuild_in_progress()) {
+        return;
+      }
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    ADD_FAILURE() << "the rebuild never ended";
+  }
+
   SystemClock clock_;
   domain::Codelists codelists_ = domain::Codelists::Builtin();
   testing::TempDir dir_;
   server::Executor executor_{2};
-  std::unique_ptr<cube::CubeEngine> engine_;
+  std::shared_ptr<cube::CubeEngine> engine_;
   std::unique_ptr<AggregationService> service_;
   std::unique_ptr<server::ServiceHost> host_;
   std::unique_ptr<v1::AggregationService::Stub> stub_;
@@ -261,6 +316,7 @@ TEST_F(AggregationServiceTest, RebuildReplacesTheCubeWithTheReplayedLog) {
   v1::RebuildRequest entry;
   *entry.mutable_apply() = Batch(1, {1, 2, 3});
   ASSERT_TRUE(writer->Write(entry));
+  ASSERT_TRUE(writer->Write(End(1)));
   writer->WritesDone();
   grpc::Status status = writer->Finish();
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -298,6 +354,179 @@ TEST_F(AggregationServiceTest, AFailedRebuildLeavesTheLiveCubeUntouched) {
   // Writes are accepted again once the rebuild has ended.
   ASSERT_TRUE(Apply(Batch(2, {9}), &applied).ok());
   EXPECT_EQ(NationalYear("WORKERS"), 4u);
+}
+
+// Each point where a Rebuild stream can be cut: whatever was sent, a stream that does not finish
+// cleanly leaves the live cubes exactly as they were.
+TEST_F(AggregationServiceTest, ACancelledRebuildKeepsNothingWhereverItIsCut) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  ASSERT_TRUE(Apply(Batch(2, {7}), &applied).ok());
+  const std::string before = CubeSnapshot();
+  const std::vector<v1::RebuildRequest> entries = {Entry(Batch(1, {4})), Entry(Batch(2, {5, 6}))};
+
+  struct Cut {
+    const char* where;
+    size_t entries_sent;
+    bool end_sent;
+  };
+  for (const Cut& cut : {Cut{"before any entry", 0, false}, Cut{"mid-stream", 1, false},
+                         Cut{"after every entry, before the end marker", 2, false},
+                         Cut{"after the end marker, before the half-close", 2, true}}) {
+    SCOPED_TRACE(cut.where);
+    v1::RebuildResponse rebuilt;
+    auto context = Context();
+    auto writer = stub_->Rebuild(context.get(), &rebuilt);
+    for (size_t i = 0; i < cut.entries_sent; ++i) ASSERT_TRUE(writer->Write(entries[i]));
+    if (cut.end_sent) {
+      ASSERT_TRUE(writer->Write(End(cut.entries_sent)));
+    }
+    absl::SleepFor(absl::Milliseconds(200));  // the service takes in what was sent
+    context->TryCancel();
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+    WaitUntilNoRebuild();
+    ExpectCubesUnchanged(before);
+  }
+
+  // A stream that runs out of time after everything but the half-close keeps nothing either.
+  {
+    v1::RebuildResponse rebuilt;
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+    auto writer = stub_->Rebuild(&context, &rebuilt);
+    for (const v1::RebuildRequest& entry : entries) ASSERT_TRUE(writer->Write(entry));
+    ASSERT_TRUE(writer->Write(End(entries.size())));
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+    WaitUntilNoRebuild();
+    ExpectCubesUnchanged(before);
+  }
+
+  // The same stream finished cleanly replaces the cubes.
+  v1::RebuildResponse rebuilt;
+  auto context = Context();
+  auto writer = stub_->Rebuild(context.get(), &rebuilt);
+  for (const v1::RebuildRequest& entry : entries) ASSERT_TRUE(writer->Write(entry));
+  ASSERT_TRUE(writer->Write(End(entries.size())));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rebuilt.entries_applied(), 2u);
+  EXPECT_TRUE(CubeSnapshot() != before);
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);  // workers 4, 5 and 6
+}
+
+TEST_F(AggregationServiceTest, ARebuildWithoutAMatchingEndMarkerKeepsNothing) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  const std::string before = CubeSnapshot();
+
+  struct Stream {
+    const char* what;
+    std::vector<v1::RebuildRequest> messages;
+    const char* error;
+  };
+  const v1::RebuildRequest entry = Entry(Batch(1, {4}));
+  for (const Stream& stream : {
+           Stream{"an empty stream", {}, "without RebuildEnd"},
+           Stream{"entries without the marker", {entry}, "without RebuildEnd"},
+           Stream{"a marker counting more entries", {entry, End(2)}, "entry_count is 2 but 1"},
+           Stream{"a marker counting fewer entries", {entry, End(0)}, "entry_count is 0 but 1"},
+           Stream{"an entry after the marker", {End(0), entry}, "must be the last message"},
+       }) {
+    SCOPED_TRACE(stream.what);
+    v1::RebuildResponse rebuilt;
+    auto context = Context();
+    auto writer = stub_->Rebuild(context.get(), &rebuilt);
+    for (const v1::RebuildRequest& message : stream.messages) writer->Write(message);
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find(stream.error), std::string::npos)
+        << status.error_message();
+    WaitUntilNoRebuild();
+    ExpectCubesUnchanged(before);
+  }
+}
+
+// A forged Apply: a caller that claims a position it does not know is refused and changes
+// nothing; a plain retry of an applied sequence is still a duplicate.
+TEST_F(AggregationServiceTest, AnApplyWithAWrongPreviousSequenceIsRefusedAndAppliesNothing) {
+  v1::ApplyResponse response;
+  v1::ApplyRequest first = Batch(1, {1, 2});
+  first.set_previous_sequence(0);
+  ASSERT_TRUE(Apply(first, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  const std::string before = CubeSnapshot();
+
+  v1::ApplyRequest forged = Batch(std::numeric_limits<uint64_t>::max(), {3});
+  forged.set_previous_sequence(7);
+  grpc::Status status = Apply(forged, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_NE(status.error_message().find("last applied sequence 1"), std::string::npos)
+      << status.error_message();
+  ExpectCubesUnchanged(before);
+
+  v1::ReplacePublishedCellsRequest replace;
+  replace.set_producer_id("ingestion-test");
+  replace.set_sequence(2);
+  replace.set_previous_sequence(0);
+  replace.set_measure("APPLICATIONS");
+  replace.add_years(2023);
+  v1::ReplacePublishedCellsResponse replaced;
+  status = stub_->ReplacePublishedCells(Context().get(), replace, &replaced);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  ExpectCubesUnchanged(before);
+
+  v1::ApplyRequest retry = Batch(1, {1, 2});
+  retry.set_previous_sequence(5);  // a plain duplicate, whatever it believes
+  ASSERT_TRUE(Apply(retry, &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  EXPECT_EQ(response.last_applied_sequence(), 1u);
+
+  v1::ApplyRequest next = Batch(2, {3});
+  next.set_previous_sequence(1);
+  ASSERT_TRUE(Apply(next, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(response.last_applied_sequence(), 2u);
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+}
+
+std::optional<double> Gauge(prometheus::Collectable& collector, const std::string& name) {
+  for (const prometheus::MetricFamily& family : collector.Collect()) {
+    if (family.name == name && !family.metric.empty()) return family.metric[0].gauge.value;
+  }
+  return std::nullopt;
+}
+
+// The metrics endpoint scrapes on its own thread, from before the engine opens until after the
+// service is gone.
+TEST_F(AggregationServiceTest, MetricsShareTheEngineFromAttachUntilTheLastScrape) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  auto service = std::make_unique<AggregationService>(executor_);
+  std::shared_ptr<prometheus::Collectable> metrics = service->MetricsCollector(dir_.path());
+  EXPECT_EQ(Gauge(*metrics, "omnia_cube_distinct_workers"), std::nullopt);  // still opening
+
+  std::atomic<bool> attached{false};
+  std::thread scraper([&] {
+    while (!attached) Gauge(*metrics, "omnia_cube_distinct_workers");
+  });
+  service->Attach(engine_);
+  attached = true;
+  scraper.join();
+  EXPECT_EQ(Gauge(*metrics, "omnia_cube_distinct_workers"), 3.0);
+
+  // The service and every other owner let go: the scrape still reads a live engine.
+  const std::weak_ptr<cube::CubeEngine> engine = engine_;
+  service.reset();
+  stub_.reset();
+  host_.reset();
+  service_.reset();
+  engine_.reset();
+  EXPECT_FALSE(engine.expired());
+  EXPECT_EQ(Gauge(*metrics, "omnia_cube_distinct_workers"), 3.0);
+  metrics.reset();
+  EXPECT_TRUE(engine.expired());
 }
 
 }  // namespace

@@ -198,6 +198,36 @@ TEST_F(CubeStoreTest, DuplicatesAndRetriesNeverCountTwice) {
   ExpectEqualsReference(Recompute(codelists_, events), 2021, 2022);
 }
 
+TEST_F(CubeStoreTest, APreviousSequenceIsACompareAndSetOfTheProducersPosition) {
+  const Events events = Generate(5, 300, 600, 100, 2022, 2022);
+  Open();
+  std::vector<FactBatch> batches = Batches(events, "ingestion-1", 300);
+  ASSERT_EQ(batches.size(), 3u);
+  batches[0].previous_sequence = 0;
+  ASSERT_EQ(store_->Apply(batches[0]).value(), ApplyOutcome::kApplied);
+
+  // Built on a position the store is not at (sequence 2 was never applied): refused, untouched.
+  batches[2].previous_sequence = 2;
+  absl::StatusOr<ApplyOutcome> refused = store_->Apply(batches[2]);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
+  EXPECT_NE(refused.status().message().find("last applied sequence 1"), std::string::npos)
+      << refused.status();
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 1u);
+  absl::StatusOr<ReplaceOutcome> replaced =
+      store_->ReplacePublished("ingestion-1", 9, Measure::kApplications, {2022}, {}, 7);
+  EXPECT_EQ(replaced.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 1u);
+
+  // A retry of an applied sequence stays a plain duplicate, whatever position it names.
+  batches[0].previous_sequence = 5;
+  EXPECT_EQ(store_->Apply(batches[0]).value(), ApplyOutcome::kAlreadyApplied);
+
+  batches[1].previous_sequence = 1;
+  ASSERT_EQ(store_->Apply(batches[1]).value(), ApplyOutcome::kApplied);
+  ASSERT_EQ(store_->Apply(batches[2]).value(), ApplyOutcome::kApplied);  // position 2 now
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
+}
+
 TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {
   const Events events = Generate(5, 1500, 4000, 300, 2020, 2021);
   const std::vector<FactBatch> batches = Batches(events, "p", 250);
@@ -287,9 +317,10 @@ TEST_F(CubeStoreTest, PublishedWorkersCannotBeRolledUpButSumsCan) {
   EXPECT_EQ((*sums)[0].value, 157u);
 
   // A corrected file replaces the old cells whole, and survives a restart.
-  const ReplaceOutcome revision = store_->ReplacePublished("p", 3, Measure::kBenefitMonths, {2023},
-                                                           {{{2023, 3}, lazio, cigo, 9}})
-                                      .value();
+  const ReplaceOutcome revision =
+      store_
+          ->ReplacePublished("p", 3, Measure::kBenefitMonths, {2023}, {{{2023, 3}, lazio, cigo, 9}})
+          .value();
   EXPECT_EQ(revision.cells_removed, 3u);
   EXPECT_EQ(revision.cells_written, 1u);
   Open();

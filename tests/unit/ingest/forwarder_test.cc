@@ -1,0 +1,270 @@
+// The forwarder against an in-memory aggregation that keeps its position the way the real one
+// does (exactly once by sequence, compare-and-set on the previous sequence): it resumes from
+// aggregation's position, applies every logged event exactly once across failures and lost
+// answers, rebuilds its position when aggregation's differs, and stops, sending nothing, when
+// aggregation claims more than the log holds. Rounds are driven directly: no thread, no sleep.
+#include "libs/ingest/forwarder.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "libs/storage/rocksdb_store.h"
+#include "tests/support/child_process.h"
+
+namespace omnia::ingest {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+constexpr char kProducer[] = "ingestion-test";
+
+// One write as aggregation received it.
+struct Received {
+  std::optional<uint64_t> previous_sequence;
+  uint64_t sequence = 0;
+  bool applied = false;
+  friend bool operator==(const Received&, const Received&) = default;
+};
+
+// Aggregation's bookkeeping for the forwarder's producer, in memory. Its state is what the real
+// service keeps durably, so a "restart" is a stretch of failed calls around an unchanged state.
+class FakeAggregation final : public AggregationSink {
+ public:
+  absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) override {
+    EXPECT_EQ(batch.producer, kProducer);
+    return Write(batch.sequence, batch.previous_sequence,
+                 batch.applications.size() + batch.payments.size());
+  }
+  absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
+                                            const LogEntry& published_entry) override {
+    EXPECT_EQ(producer, kProducer);
+    return Write(published_entry.sequence, previous_sequence, published_entry.cells.size());
+  }
+  absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override {
+    EXPECT_EQ(producer, kProducer);
+    ++position_reads;
+    if (down) return absl::UnavailableError("aggregation is restarting");
+    return last_applied;
+  }
+
+  uint64_t last_applied = 0;
+  uint64_t units_applied = 0;
+  std::vector<Received> received;
+  int position_reads = 0;
+  // Every call fails while true.
+  bool down = false;
+  // The next write is applied but its answer is lost (aggregation crashed right after it).
+  bool lose_next_answer = false;
+
+ private:
+  absl::StatusOr<uint64_t> Write(uint64_t sequence, std::optional<uint64_t> previous,
+                                 uint64_t units) {
+    if (down) return absl::UnavailableError("aggregation is restarting");
+    Received r{previous, sequence, false};
+    if (sequence <= last_applied) {  // a duplicate
+      received.push_back(r);
+      return last_applied;
+    }
+    if (previous.has_value() && *previous != last_applied) {
+      received.push_back(r);
+      return absl::AbortedError(absl::StrCat("previous_sequence ", *previous,
+                                             " does not match the last applied sequence ",
+                                             last_applied));
+    }
+    r.applied = true;
+    received.push_back(r);
+    last_applied = sequence;
+    units_applied += units;
+    if (lose_next_answer) {
+      lose_next_answer = false;
+      return absl::UnavailableError("connection reset");
+    }
+    return last_applied;
+  }
+};
+
+class ForwarderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    auto log = EventLog::Open(std::move(*kv), clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+    options_.producer_id = kProducer;
+    options_.initial_backoff = absl::Milliseconds(50);
+    options_.max_backoff = absl::Milliseconds(200);
+    options_.idle_poll = absl::Seconds(1);
+    options_.log_error = [this](const std::string& line) { logged_.push_back(line); };
+    forwarder_ = std::make_unique<Forwarder>(*log_, aggregation_, options_);
+  }
+
+  // Logs one entry of `events` applications (a producer batch of its own).
+  void LogEntryOf(int events) {
+    IncomingBatch batch{"producer-a", ++producer_sequence_, {}};
+    for (int i = 0; i < events; ++i) {
+      batch.events.push_back(LoggedApplication{absl::StrCat("A", ++event_id_),
+                                               domain::Date{2023, 3, 1 + i % 28}, i % 20, 0});
+    }
+    absl::StatusOr<AppendResult> appended = log_->Append(batch);
+    ASSERT_TRUE(appended.ok()) << appended.status();
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<EventLog> log_;
+  FakeAggregation aggregation_;
+  ForwarderOptions options_;
+  std::vector<std::string> logged_;
+  std::unique_ptr<Forwarder> forwarder_;
+  uint64_t producer_sequence_ = 0;
+  int event_id_ = 0;
+};
+
+TEST_F(ForwarderTest, ResumesFromAggregationsPositionNotFromTheLogsCursor) {
+  for (int i = 0; i < 5; ++i) LogEntryOf(2);
+  aggregation_.last_applied = 3;  // entries 1..3 are already in the cubes
+
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  // Entries 4 and 5 in one request named by the last, built on position 3.
+  EXPECT_THAT(aggregation_.received, ElementsAre(Received{3, 5, true}));
+  EXPECT_EQ(aggregation_.units_applied, 4u);
+  EXPECT_EQ(log_->applied_sequence(), 5u);
+  EXPECT_TRUE(forwarder_->aggregation_reachable());
+
+  EXPECT_EQ(forwarder_->ForwardOnce(), options_.idle_poll);  // nothing left
+  EXPECT_EQ(aggregation_.received.size(), 1u);
+  EXPECT_EQ(aggregation_.position_reads, 1);  // the position is read once, then kept
+}
+
+TEST_F(ForwarderTest, AppliesEveryEntryExactlyOnceAcrossAnAggregationRestart) {
+  LogEntryOf(1);
+  LogEntryOf(1);
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(aggregation_.last_applied, 2u);
+
+  // Aggregation applies entries 3..4 and crashes before answering, then stays down a while.
+  LogEntryOf(3);
+  LogEntryOf(3);
+  aggregation_.lose_next_answer = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(50));
+  EXPECT_FALSE(forwarder_->aggregation_reachable());
+  aggregation_.down = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(100));  // the backoff doubles
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(200));
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(200));  // capped
+
+  aggregation_.down = false;
+  LogEntryOf(4);
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_TRUE(forwarder_->aggregation_reachable());
+  EXPECT_EQ(forwarder_->ForwardOnce(), options_.idle_poll);
+
+  // Entries 3..4 were not sent again: the position was re-read after the failure.
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 5, true}));
+  EXPECT_EQ(aggregation_.units_applied, 1u + 1u + 3u + 3u + 4u);
+  EXPECT_EQ(log_->applied_sequence(), 5u);
+}
+
+TEST_F(ForwarderTest, APositionMismatchIsReReadAndForwardingResumesFromThere) {
+  LogEntryOf(1);
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  LogEntryOf(2);
+  LogEntryOf(4);
+  // Aggregation moved to entry 2 behind the forwarder's back (e.g. a rebuild that replayed it):
+  // resending 2..3 as one request named 3 would count entry 2 twice.
+  aggregation_.last_applied = 2;
+  aggregation_.units_applied += 2;
+
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());  // refused: re-read at once
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 1, true}, Received{1, 3, false}, Received{2, 3, true}));
+  EXPECT_EQ(aggregation_.units_applied, 1u + 2u + 4u);
+
+  // Aggregation lost entries 2..3 (restored from an old copy): they are sent again.
+  aggregation_.last_applied = 1;
+  aggregation_.units_applied = 1;
+  LogEntryOf(1);
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());  // refused
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(aggregation_.received.back(), (Received{1, 4, true}));
+  EXPECT_EQ(aggregation_.units_applied, 1u + 2u + 4u + 1u);
+}
+
+TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
+  // An aggregation that answers one position and refuses it: never a tight loop.
+  class Disagreeing final : public AggregationSink {
+   public:
+    absl::StatusOr<uint64_t> Apply(const cube::FactBatch&) override {
+      return absl::AbortedError("mismatch");
+    }
+    absl::StatusOr<uint64_t> ReplacePublished(const std::string&, uint64_t,
+                                              const LogEntry&) override {
+      return absl::AbortedError("mismatch");
+    }
+    absl::StatusOr<uint64_t> LastApplied(const std::string&) override { return 0; }
+  } sink;
+  LogEntryOf(1);
+  Forwarder forwarder(*log_, sink, options_);
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::Milliseconds(50));
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::Milliseconds(100));
+}
+
+TEST_F(ForwarderTest, AggregationAheadOfTheLogStopsForwardingAndSendsNothing) {
+  LogEntryOf(1);
+  LogEntryOf(1);
+  // A forged write claimed every sequence of the forwarder's producer.
+  aggregation_.last_applied = std::numeric_limits<uint64_t>::max();
+
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
+  EXPECT_THAT(forwarder_->forwarding_error(), HasSubstr("beyond the last log entry 2"));
+  ASSERT_EQ(logged_.size(), 1u);
+  EXPECT_EQ(logged_[0], forwarder_->forwarding_error());
+  forwarder_->Notify();
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
+  EXPECT_THAT(aggregation_.received, IsEmpty());
+  EXPECT_EQ(log_->applied_sequence(), 0u);  // nothing is marked applied that was not sent
+
+  // A rebuild replaced the cubes with the log's content; Resume() restarts forwarding.
+  aggregation_.last_applied = 2;
+  forwarder_->Pause();
+  forwarder_->Resume();
+  EXPECT_THAT(forwarder_->forwarding_error(), IsEmpty());
+  EXPECT_EQ(forwarder_->ForwardOnce(), options_.idle_poll);
+  EXPECT_EQ(log_->applied_sequence(), 2u);
+}
+
+TEST_F(ForwarderTest, AnAnswerBeyondTheLogStopsForwarding) {
+  LogEntryOf(1);
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  LogEntryOf(1);
+  aggregation_.last_applied = 1000;  // moved on by someone else; entry 2 reads as a duplicate
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
+  EXPECT_THAT(forwarder_->forwarding_error(), HasSubstr("sequence 1000"));
+  EXPECT_EQ(log_->applied_sequence(), 1u);
+}
+
+TEST_F(ForwarderTest, APausedForwarderSendsNothing) {
+  LogEntryOf(1);
+  forwarder_->Pause();
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
+  EXPECT_THAT(aggregation_.received, IsEmpty());
+  forwarder_->Resume();
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(aggregation_.last_applied, 1u);
+}
+
+}  // namespace
+}  // namespace omnia::ingest
