@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The local all-in-one launcher: runs the four services on loopback with embedded RocksDB under a
-# state directory, with bearer-token authentication on (tokens in <state>/secrets; the CLI uses
-# OMNIA_TOKEN=$(cat <state>/secrets/operator.token) for writes).
+# state directory, with bearer-token authentication and roles on (deploy/auth/roles; tokens and
+# each server's digests in <state>/secrets; the CLI uses
+# OMNIA_TOKEN=$(cat <state>/secrets/operator.token) for writes, a producer producer.token).
 # Usage: deploy/local/omnia-local.sh start|stop|status
 #   OMNIA_STATE_DIR  state and logs (default: var/ in the source tree)
 #   OMNIA_BIN_DIR    the build tree holding services/ and tools/ (default: build/)
@@ -28,33 +29,27 @@ metrics_of() { echo "127.0.0.1:$(($(port_of "$1") + 10))"; }
 
 secrets=$state/secrets
 
-# Local secrets, made once and kept with the state (never in the repository): bearer tokens for
-# the operator (the CLI, via $OMNIA_TOKEN) and for the services that write to aggregation.
+# Local secrets, kept with the state (never in the repository): a token per role (operator,
+# producer, ingestion, catalogue), made once, and the digest file each server checks, rewritten
+# on every start so that it follows deploy/auth/roles. An older state's clear-text tokens file is
+# replaced the same way.
 ensure_secrets() {
-  [ -f "$secrets/tokens" ] && return 0
-  mkdir -p "$secrets"
-  chmod 700 "$secrets"
-  local caller token
-  : >"$secrets/tokens"
-  for caller in operator ingestion catalogue; do
-    token=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
-    echo "$caller $token" >>"$secrets/tokens"
-    echo "$token" >"$secrets/$caller.token"
-  done
-  chmod 600 "$secrets"/*
+  "$root/deploy/auth/make-tokens.sh" "$secrets" >/dev/null
 }
 
+# Each server checks only its own callers' digests and holds only the token it sends; the
+# exporter serves no write method and gets neither.
 flags_of() {
-  local auth="--tokens_file=$secrets/tokens"
   case $1 in
     ingestion) echo "--data_dir=$state/ingestion --aggregation_address=$(address_of aggregation)" \
-      "--insecure_dev_hmac_key $auth --token_file=$secrets/ingestion.token" ;;
-    aggregation) echo "--data_dir=$state/aggregation $auth" ;;
+      "--insecure_dev_hmac_key --tokens_file=$secrets/ingestion.digests" \
+      "--token_file=$secrets/ingestion.token" ;;
+    aggregation) echo "--data_dir=$state/aggregation --tokens_file=$secrets/aggregation.digests" ;;
     catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" \
-      "--aggregation_address=$(address_of aggregation) --catalogue_config=$config $auth" \
-      "--token_file=$secrets/catalogue.token" ;;
+      "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
+      "--tokens_file=$secrets/catalogue.digests --token_file=$secrets/catalogue.token" ;;
     exporter) echo "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
-      "--temp_dir=$state/tmp $auth" ;;
+      "--temp_dir=$state/tmp" ;;
   esac
 }
 

@@ -13,12 +13,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/base/string_view.h"
 
 ABSL_FLAG(std::string, tokens_file, "",
-          "file of `caller_name token` lines; callers presenting one of these bearer tokens may "
-          "call write and admin RPCs (else $OMNIA_TOKENS_FILE). Without it those RPCs are refused");
+          "file of `caller sha256-hex-of-token Service/Method[,Service/Method...]` lines: a caller "
+          "presenting a token with one of these digests may call the write and admin RPCs listed "
+          "for it (else $OMNIA_TOKENS_FILE). Without it those RPCs are refused");
 ABSL_FLAG(bool, insecure_no_auth, false,
           "development only: when no tokens file is configured, accept write and admin RPCs from "
           "anyone instead of refusing them");
@@ -29,12 +31,14 @@ namespace {
 constexpr char kTokensFileEnv[] = "OMNIA_TOKENS_FILE";
 constexpr char kAnonymousCaller[] = "anonymous";
 constexpr size_t kMaxCallerNameLength = 64;
+constexpr char kApiPackage[] = "omnia.v1";
 
 // Metadata keys the interceptor adds for the handler. Authorize() trusts an entry only when its
 // key points at these very arrays: an entry a client sent under the same name points into gRPC's
 // buffers instead, so a client cannot forge a verdict, even on a server without the interceptor.
 constexpr char kCallerKey[] = "omnia-authenticated-caller";
 constexpr char kRefusalKey[] = "omnia-authentication-refused";
+constexpr char kDenialKey[] = "omnia-permission-denied";
 
 constexpr char kAuthorizationKey[] = "authorization";
 
@@ -51,17 +55,98 @@ bool IsCallerNameChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
 }
 
-// RFC 6750's b64token alphabet: what may follow "Bearer " in an authorization header.
-bool IsTokenChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
-         c == '~' || c == '+' || c == '/' || c == '=';
-}
-
-bool AllOf(std::string_view s, bool (*predicate)(char)) {
+bool AllOf(absl::string_view s, bool (*predicate)(char)) {
   for (char c : s) {
     if (!predicate(c)) return false;
   }
   return true;
+}
+
+// The 32 bytes written as 64 hex digits (either case), or nullopt.
+std::optional<Digest> ParseHexDigest(absl::string_view hex) {
+  if (hex.size() != 2 * Digest().size()) return std::nullopt;
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    c = absl::ascii_tolower(static_cast<unsigned char>(c));
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  Digest digest{};
+  for (size_t i = 0; i < digest.size(); ++i) {
+    const int high = value(hex[2 * i]);
+    const int low = value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    digest[i] = static_cast<unsigned char>(high << 4 | low);
+  }
+  return digest;
+}
+
+bool IsIdentifier(absl::string_view s, bool allow_dots) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_' &&
+        !(allow_dots && c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Whether `written` has the shape of a method name (`Service/Method`, optionally package-qualified
+// and with a leading '/'), so that an error may quote it: anything else could be a misplaced token.
+bool LooksLikeMethodName(absl::string_view written) {
+  absl::ConsumePrefix(&written, "/");
+  const std::vector<absl::string_view> parts = absl::StrSplit(written, '/');
+  return written.size() <= 128 && parts.size() == 2 && IsIdentifier(parts[0], true) &&
+         IsIdentifier(parts[1], false);
+}
+
+// "IngestionService/StreamEvents", "omnia.v1.IngestionService/StreamEvents" and
+// "/omnia.v1.IngestionService/StreamEvents" all name "/omnia.v1.IngestionService/StreamEvents".
+std::string FullMethodName(absl::string_view written) {
+  if (absl::StartsWith(written, "/")) return std::string(written);
+  if (absl::StartsWith(written, absl::StrCat(kApiPackage, "."))) return absl::StrCat("/", written);
+  return absl::StrCat("/", kApiPackage, ".", written);
+}
+
+// "IngestionService/StreamEvents" for "/omnia.v1.IngestionService/StreamEvents".
+std::string ShortMethodName(absl::string_view full) {
+  absl::ConsumePrefix(&full, absl::StrCat("/", kApiPackage, "."));
+  return std::string(full);
+}
+
+// The full names of a comma-separated method list (`fields` are the line's fields after the
+// digest, so spaces after commas are allowed), or an error starting with `where`.
+absl::StatusOr<std::set<std::string, std::less<>>> ParseMethodList(
+    const std::vector<absl::string_view>& fields, const std::set<std::string>& known_methods,
+    const std::string& where) {
+  std::set<std::string, std::less<>> methods;
+  int position = 0;
+  for (absl::string_view field : fields) {
+    for (absl::string_view written : absl::StrSplit(field, ',', absl::SkipEmpty())) {
+      ++position;
+      if (!LooksLikeMethodName(written)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, "method ", position, " of the list is not a `Service/Method` name"));
+      }
+      std::string full = FullMethodName(written);
+      if (known_methods.count(full) == 0) {
+        std::vector<std::string> choices;
+        for (const std::string& known : known_methods) choices.push_back(ShortMethodName(known));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, "unknown method ", written,
+                         "; a caller may be allowed: ", absl::StrJoin(choices, ", ")));
+      }
+      methods.insert(std::move(full));
+    }
+  }
+  if (methods.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where,
+                     "no methods listed: expected `caller sha256-hex-of-token "
+                     "Service/Method[,Service/Method...]`"));
+  }
+  return methods;
 }
 
 grpc::string_ref Ref(std::string_view s) { return grpc::string_ref(s.data(), s.size()); }
@@ -78,13 +163,13 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
-      Authenticate(methods->GetRecvInitialMetadata());
+      Decide(methods->GetRecvInitialMetadata());
     }
     methods->Proceed();
   }
 
  private:
-  void Authenticate(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
+  void Decide(std::multimap<grpc::string_ref, grpc::string_ref>* metadata) {
     if (metadata == nullptr) return;
     std::vector<std::string_view> authorization;
     for (auto [it, end] = metadata->equal_range(kAuthorizationKey); it != end; ++it) {
@@ -94,15 +179,17 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
     // Once checked, the token is of no use to the handler and must not reach its logs; entries a
     // client sent under the verdict keys go too, so the handler sees one verdict only.
     metadata->erase(kAuthorizationKey);
-    metadata->erase(kCallerKey);
-    metadata->erase(kRefusalKey);
+    for (const char* key : {kCallerKey, kRefusalKey, kDenialKey}) metadata->erase(key);
+    // The key says which verdict it is: a caller, a refused token, or a caller refused this method.
+    const char* key = kCallerKey;
     if (caller.ok()) {
       verdict_ = *std::move(caller);
-      metadata->emplace(grpc::string_ref(kCallerKey), Ref(verdict_));
     } else {
+      key =
+          caller.status().code() == absl::StatusCode::kPermissionDenied ? kDenialKey : kRefusalKey;
       verdict_ = std::string(caller.status().message());
-      metadata->emplace(grpc::string_ref(kRefusalKey), Ref(verdict_));
     }
+    metadata->emplace(grpc::string_ref(key), Ref(verdict_));
   }
 
   const std::string method_;
@@ -145,8 +232,8 @@ std::set<std::string> ProtectedMethods() {
   };
 }
 
-absl::StatusOr<TokenAuthenticator> TokenAuthenticator::Parse(std::string_view text,
-                                                             std::string_view origin) {
+absl::StatusOr<TokenAuthenticator> TokenAuthenticator::Parse(
+    std::string_view text, std::string_view origin, const std::set<std::string>& known_methods) {
   std::vector<Entry> entries;
   std::map<std::string, int, std::less<>> line_of_caller;
   std::map<Digest, int> line_of_digest;
@@ -156,55 +243,58 @@ absl::StatusOr<TokenAuthenticator> TokenAuthenticator::Parse(std::string_view te
     const absl::string_view line = absl::StripAsciiWhitespace(raw_line);
     if (line.empty() || line.front() == '#') continue;
     const std::string where = absl::StrCat(AsAbsl(origin), " line ", line_number, ": ");
-    // A message quotes no field until the whole line is valid, and never the token: a line with
-    // its fields swapped would otherwise print the secret into a log.
+    // A message quotes no field until it is known not to be a token: a line of the old format,
+    // or with its fields swapped, would otherwise print a secret into a log.
     const std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
-    if (fields.size() != 2) {
+    if (fields.size() < 2) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, "expected `caller_name token`, found ", fields.size(), " fields"));
+          absl::StrCat(where, "expected `caller sha256-hex-of-token Service/Method[,...]`"));
     }
-    const std::string_view caller(fields[0].data(), fields[0].size());
-    const std::string_view token(fields[1].data(), fields[1].size());
-    if (token.size() < kMinTokenLength) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "the token is shorter than ", kMinTokenLength, " characters"));
+    const std::optional<Digest> digest = ParseHexDigest(fields[1]);
+    if (!digest.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where,
+          "the second field is not a SHA-256 digest (64 hex digits). The tokens file must hold "
+          "digests of the tokens, never the tokens themselves (is this a `caller token` line of "
+          "the old format?); make one with `printf %s \"$token\" | sha256sum`"));
     }
-    if (!AllOf(token, IsTokenChar)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(where, "the token may hold only A-Z a-z 0-9 - . _ ~ + / ="));
-    }
+    const absl::string_view caller = fields[0];
     if (caller.size() > kMaxCallerNameLength || !AllOf(caller, IsCallerNameChar)) {
       return absl::InvalidArgumentError(absl::StrCat(
           where, "the caller name must be 1 to ", kMaxCallerNameLength, " of A-Z a-z 0-9 . _ -"));
     }
     if (auto it = line_of_caller.find(caller); it != line_of_caller.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "caller ", AsAbsl(caller),
-                                                     " is already listed on line ", it->second));
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, "caller ", caller, " is already listed on line ", it->second));
     }
-    const Digest digest = Sha256(token);
-    if (auto it = line_of_digest.find(digest); it != line_of_digest.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(where, "the token of ", AsAbsl(caller),
+    if (auto it = line_of_digest.find(*digest); it != line_of_digest.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(where, "the digest of ", caller,
                                                      " is the same as on line ", it->second,
                                                      "; every caller needs its own token"));
     }
+    absl::StatusOr<std::set<std::string, std::less<>>> methods = ParseMethodList(
+        std::vector<absl::string_view>(fields.begin() + 2, fields.end()), known_methods, where);
+    if (!methods.ok()) return methods.status();
     line_of_caller.emplace(std::string(caller), line_number);
-    line_of_digest.emplace(digest, line_number);
-    entries.push_back(Entry{std::string(caller), digest});
+    line_of_digest.emplace(*digest, line_number);
+    entries.push_back(Entry{Caller{std::string(caller), *std::move(methods)}, *digest});
   }
   if (entries.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(origin), " lists no tokens"));
+    return absl::InvalidArgumentError(absl::StrCat(AsAbsl(origin), " lists no callers"));
   }
   return TokenAuthenticator(std::move(entries));
 }
 
-absl::StatusOr<TokenAuthenticator> TokenAuthenticator::LoadFile(const std::string& path) {
+absl::StatusOr<TokenAuthenticator> TokenAuthenticator::LoadFile(
+    const std::string& path, const std::set<std::string>& known_methods) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
-  return Parse(*text, path);
+  return Parse(*text, path, known_methods);
 }
 
-absl::StatusOr<std::string> TokenAuthenticator::Authenticate(std::string_view presented) const {
+absl::StatusOr<const TokenAuthenticator::Caller*> TokenAuthenticator::Authenticate(
+    std::string_view presented) const {
   // Comparing digests gives every comparison the same length whatever was presented. Every entry
   // is compared and the match is selected without a branch, so the time taken does not depend on
   // whether, or which, token matched.
@@ -219,7 +309,7 @@ absl::StatusOr<std::string> TokenAuthenticator::Authenticate(std::string_view pr
     match |= equal * (i + 1);
   }
   if (match == 0) return absl::UnauthenticatedError("the bearer token is not valid");
-  return entries_[match - 1].caller;
+  return &entries_[match - 1].caller;
 }
 
 CallAuthorizer::CallAuthorizer(Mode mode, std::optional<TokenAuthenticator> tokens,
@@ -276,19 +366,25 @@ absl::StatusOr<std::string> CallAuthorizer::Check(
         absl::StrCat(AsAbsl(method), " requires an `authorization: Bearer <token>` header"));
   }
   const absl::string_view token = absl::StripAsciiWhitespace(value.substr(kScheme.size()));
-  absl::StatusOr<std::string> caller =
+  absl::StatusOr<const TokenAuthenticator::Caller*> caller =
       tokens_->Authenticate(std::string_view(token.data(), token.size()));
   if (!caller.ok()) {
     return absl::UnauthenticatedError(
         absl::StrCat(AsAbsl(method), ": ", caller.status().message()));
   }
-  return caller;
+  if (!(*caller)->MayCall(method)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(AsAbsl(method), " is not among the methods ", (*caller)->name, " may call"));
+  }
+  return (*caller)->name;
 }
 
 std::string CallAuthorizer::Describe() const {
   switch (mode_) {
     case Mode::kRequireTokens:
-      return absl::StrCat("bearer tokens of ", tokens_->size(), " callers protect ",
+      return absl::StrCat("bearer tokens of ", tokens_->size(),
+                          tokens_->size() == 1 ? " caller" : " callers",
+                          ", each limited to its listed methods, protect ",
                           protected_methods_.size(), " write and admin methods");
     case Mode::kRefuseProtected:
       return absl::StrCat("no tokens file: the ", protected_methods_.size(),
@@ -329,6 +425,9 @@ grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor
 
 absl::Status Authorize(const grpc::ServerContextBase* context, std::string_view method) {
   if (Verdict(context, kCallerKey).has_value()) return absl::OkStatus();
+  if (std::optional<std::string_view> denial = Verdict(context, kDenialKey)) {
+    return absl::PermissionDeniedError(AsAbsl(*denial));
+  }
   if (std::optional<std::string_view> refusal = Verdict(context, kRefusalKey)) {
     return absl::UnauthenticatedError(AsAbsl(*refusal));
   }

@@ -1,22 +1,38 @@
-// Bearer-token authentication for the write and admin RPCs (ingest, import, apply, freeze,
-// rebuild, publish); read RPCs stay public.
+// Bearer-token authentication and per-caller authorization for the write and admin RPCs (ingest,
+// import, apply, freeze, rebuild, publish); read RPCs stay public.
 //
-// Each caller (a service, an operator, a CI job) has its own token, listed in a tokens file:
+// Each caller (a service, an operator, a producer job) has its own token and an explicit list of
+// the protected methods it may call. A server reads them from its tokens file (--tokens_file),
+// which holds SHA-256 digests of the tokens, never the tokens themselves, so a server that is
+// read (a leaked Secret, a backup) hands out no credential:
 //
-//   # caller_name token
-//   ingestion   kX2b9...   (at least 24 characters)
-//   operator-1  Qp7Lr...
+//   # caller  sha256 of the token (64 hex digits, shortened here)  methods
+//   producer  9f86d081...b0f00a08  IngestionService/StreamEvents,IngestionService/ImportRawEvents
+//   operator  60303ae2...8c11c752  IngestionService/StreamEvents, CatalogueService/Publish
+//
+//  * caller: 1-64 of [A-Za-z0-9._-], each caller on one line only;
+//  * the digest: the 64 hex digits of SHA-256 over the token's bytes, as printed by
+//    `printf %s "$token" | sha256sum`; every caller needs its own token;
+//  * methods: one or more protected methods separated by commas (spaces after a comma are
+//    allowed), each written `Service/Method` (resolved to `/omnia.v1.Service/Method`) or by its
+//    full name `/omnia.v1.Service/Method`. A name that is not a protected method is an error
+//    naming the line; a server's file needs only the methods that server serves.
+// Blank lines and lines starting with '#' are ignored. A line in the old `caller token` form is
+// refused with a message saying the file must hold digests (and never quoting the line).
+//
+// A token that matches no digest is UNAUTHENTICATED; a valid token whose caller's list lacks the
+// called method is PERMISSION_DENIED. Either way the handler refuses before touching any state.
 //
 // Why a handler-side check as well as an interceptor: gRPC 1.51's server interceptors cannot end a
 // call before its handler runs (there is no server-side Hijack), and AuthMetadataProcessor, which
 // can, only works on TLS listeners. So the work is split:
 //
-//  * AuthInterceptorFactory (registered once on the server) authenticates every call to a
-//    protected method at POST_RECV_INITIAL_METADATA, removes the token from the metadata the
-//    handler sees and leaves its verdict in the call's metadata;
+//  * AuthInterceptorFactory (registered once on the server) decides every call to a protected
+//    method at POST_RECV_INITIAL_METADATA, removes the token from the metadata the handler sees
+//    and leaves its verdict in the call's metadata;
 //  * the handler of a protected method starts with `Authorize(context, kMethod)`, which only reads
-//    that verdict, and finishes with UNAUTHENTICATED before touching any state when it fails
-//    (RejectUnary / RejectRead / RejectBidi below).
+//    that verdict, and finishes with UNAUTHENTICATED or PERMISSION_DENIED before touching any
+//    state when it fails (RejectUnary / RejectRead / RejectBidi below).
 //
 // A call that no interceptor vouched for is refused, so forgetting to register the interceptor
 // fails closed. Without a tokens file the server refuses every protected call, unless the
@@ -47,33 +63,38 @@ namespace omnia::server {
 // the methods that need a bearer token. Everything else is a public read.
 std::set<std::string> ProtectedMethods();
 
-// The callers and tokens of one tokens file. Only SHA-256 digests of the tokens are kept, and a
-// presented token is compared against every digest in constant time, so neither the length nor
-// any prefix of a valid token can be learned from response times.
+// The callers of one tokens file: each one's token digest and allowed methods. A presented token
+// is compared against every digest in constant time, so neither the length nor any prefix of a
+// valid token can be learned from response times.
 class TokenAuthenticator {
  public:
-  // Shorter tokens are refused when loading: 24 random characters of the token alphabet carry
-  // well over 128 bits.
-  static constexpr size_t kMinTokenLength = 24;
+  struct Caller {
+    std::string name;
+    // Full method names ("/omnia.v1.AggregationService/Apply") this caller may call.
+    std::set<std::string, std::less<>> methods;
 
-  // Parses tokens-file text: one `caller_name token` per line; blank lines and lines starting with
-  // '#' are ignored. Caller names are 1-64 of [A-Za-z0-9._-]; tokens are at least kMinTokenLength
-  // of [A-Za-z0-9-._~+/=] (what an HTTP bearer token may hold). Duplicate names or tokens and an
-  // empty list are errors. `origin` names the source in messages, which never quote a token.
-  static absl::StatusOr<TokenAuthenticator> Parse(std::string_view text,
-                                                  std::string_view origin = "tokens file");
+    bool MayCall(std::string_view method) const { return methods.count(method) > 0; }
+  };
+
+  // Parses tokens-file text in the format above. `known_methods` are the full names a list may
+  // name. Duplicate callers or digests and an empty file are errors. `origin` names the source in
+  // messages, which name the line and never quote a token or digest.
+  static absl::StatusOr<TokenAuthenticator> Parse(
+      std::string_view text, std::string_view origin = "tokens file",
+      const std::set<std::string>& known_methods = ProtectedMethods());
 
   // Reads and parses the tokens file at `path`.
-  static absl::StatusOr<TokenAuthenticator> LoadFile(const std::string& path);
+  static absl::StatusOr<TokenAuthenticator> LoadFile(
+      const std::string& path, const std::set<std::string>& known_methods = ProtectedMethods());
 
-  // The caller whose token `presented` is, or UNAUTHENTICATED.
-  absl::StatusOr<std::string> Authenticate(std::string_view presented) const;
+  // The caller whose token `presented` is, or UNAUTHENTICATED. The pointer lives as long as this.
+  absl::StatusOr<const Caller*> Authenticate(std::string_view presented) const;
 
   size_t size() const { return entries_.size(); }
 
  private:
   struct Entry {
-    std::string caller;
+    Caller caller;
     std::array<unsigned char, 32> digest;
   };
   explicit TokenAuthenticator(std::vector<Entry> entries) : entries_(std::move(entries)) {}
@@ -84,7 +105,7 @@ class TokenAuthenticator {
 // Decides, per call, whether a method may run and who the caller is.
 class CallAuthorizer {
  public:
-  // Protected methods need a token known to `tokens`.
+  // Protected methods need a token known to `tokens` whose caller may call the method.
   static CallAuthorizer RequireTokens(TokenAuthenticator tokens,
                                       std::set<std::string> protected_methods = ProtectedMethods());
   // No tokens are configured: every call to a protected method is refused. The safe default.
@@ -98,7 +119,8 @@ class CallAuthorizer {
 
   // Decides a call to `method` (a full method name) given the values of its `authorization`
   // metadata (normally one, "Bearer <token>"): the caller name for a protected method, an empty
-  // name for a public one, or UNAUTHENTICATED saying why.
+  // name for a public one, UNAUTHENTICATED when the token is missing or unknown, or
+  // PERMISSION_DENIED when the caller's list lacks the method.
   absl::StatusOr<std::string> Check(std::string_view method,
                                     const std::vector<std::string_view>& authorization) const;
 
@@ -135,8 +157,9 @@ class AuthInterceptorFactory final : public grpc::experimental::ServerIntercepto
 };
 
 // The first statement of every protected handler: OK when the authentication interceptor let
-// this call through, otherwise UNAUTHENTICATED (also when no interceptor ran at all). `method` is
-// the handler's full method name, used in the message.
+// this call through; PERMISSION_DENIED when it authenticated a caller not allowed this method;
+// otherwise UNAUTHENTICATED (also when no interceptor ran at all). `method` is the handler's full
+// method name, used in the message.
 absl::Status Authorize(const grpc::ServerContextBase* context, std::string_view method);
 
 // The caller the interceptor authenticated, for logs; empty for public methods and refused calls.

@@ -1,7 +1,9 @@
 #include "libs/server/service_host.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -11,6 +13,20 @@
 #include "absl/time/clock.h"
 
 namespace omnia::server {
+namespace {
+
+// Drops the process-wide builder plugins (InitProtoReflectionServerBuilderPlugin adds reflection
+// to every server built afterwards) from one server: the plaintext health listener answers health
+// checks and nothing else, so it must not describe the API to anyone who can reach its port.
+class WithoutBuilderPlugins final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->clear();
+  }
+};
+
+}  // namespace
 
 ServiceHost::ServiceHost(ServerOptions options, std::shared_ptr<prometheus::Registry> registry,
                          const Clock& clock)
@@ -52,8 +68,14 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
         absl::StrCat("cannot listen for gRPC on ", options_.grpc_address));
   }
   if (!options_.health_address.empty()) {
-    // A server with no services of its own still carries gRPC's health service.
+    // A server with no services of its own still carries gRPC's health service, which is not a
+    // builder plugin and so survives WithoutBuilderPlugins. gRPC refuses to build a server with
+    // nothing to poll for, though, so every other method goes to a generic service whose
+    // default answer is UNIMPLEMENTED.
     grpc::ServerBuilder health_builder;
+    health_builder.SetOption(std::make_unique<WithoutBuilderPlugins>());
+    unimplemented_ = std::make_unique<grpc::CallbackGenericService>();
+    health_builder.RegisterCallbackGenericService(unimplemented_.get());
     int health_port = 0;
     health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
                                     &health_port);

@@ -3,6 +3,7 @@
 // graceful drain. Services only add their own CallbackService implementations.
 #pragma once
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
@@ -86,6 +87,8 @@ class ServiceHost {
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
+  // Answers UNIMPLEMENTED to every call on the health listener other than health checks.
+  std::unique_ptr<grpc::CallbackGenericService> unimplemented_;
   std::unique_ptr<grpc::Server> health_server_;
   int grpc_port_ = 0;
   bool drained_ = false;

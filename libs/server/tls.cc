@@ -30,7 +30,8 @@ ABSL_FLAG(std::string, tls_client_key_file, "", "PEM private key of --tls_client
 namespace omnia::server {
 namespace {
 
-// Minimum length and alphabet of a bearer token; the same rules as the tokens file (auth.h).
+// Minimum length and alphabet of a bearer token (RFC 6750's b64token); 24 random characters of
+// it carry well over 128 bits.
 constexpr size_t kMinTokenLength = 24;
 
 bool IsTokenChar(char c) {

@@ -11,6 +11,7 @@ checking is noticed.
 """
 
 import argparse
+import base64
 import copy
 import os
 import re
@@ -24,6 +25,15 @@ STATEFUL = ("ingestion", "aggregation", "catalogue")
 # The services allowed to call aggregation, and the ones that call another service.
 AGGREGATION_CALLERS = {"ingestion", "exporter", "catalogue"}
 TOKEN_CALLERS = ("ingestion", "catalogue")
+# What each pod may read from token Secrets: the digests it checks (the servers of write methods)
+# and the token it sends (the services that write to aggregation). The exporter gets nothing.
+AUTH_KEYS = {
+    "ingestion": {"digests", "ingestion.token"},
+    "aggregation": {"digests"},
+    "catalogue": {"digests", "catalogue.token"},
+    "exporter": set(),
+}
+DIGEST_LINE = re.compile(r"^[A-Za-z0-9._-]{1,64}\s+[0-9a-fA-F]{64}\s+\S.*$")
 ESSENTIAL_FILE_FLAGS = ("hmac_key_file", "tokens_file", "token_file", "tls_cert_file",
                         "tls_key_file", "tls_ca_file", "tls_client_ca_file")
 
@@ -188,6 +198,7 @@ class Checker:
                 self.check_files(svc, pod, c)
             self.check_command(svc, pod)
         self.check_secrets()
+        self.check_auth_secrets()
         self.check_aggregation_policy()
         self.check_ingestion_not_public()
         self.check_services()
@@ -382,6 +393,97 @@ class Checker:
                     self.error("secrets", f"secretGenerator {g['name']}: "
                                f"{os.path.relpath(path, self.args.repo)} is not ignored by git")
         self.check_committed_tree()
+
+    def auth_volumes(self, pod):
+        """(volume name, Secret name, items or None) of the Secret volumes holding tokens."""
+        found = []
+        for volume in pod.get("volumes") or []:
+            sources = []
+            if "secret" in volume:
+                sources.append(volume["secret"])
+            for source in (volume.get("projected") or {}).get("sources") or []:
+                if "secret" in source:
+                    sources.append(dict(source["secret"],
+                                        secretName=source["secret"].get("name", "")))
+            for secret in sources:
+                name = secret.get("secretName", "")
+                items = secret.get("items")
+                keys = [i.get("key", "") for i in items or []]
+                if ("auth" in name or "token" in name
+                        or any(k == "digests" or k.endswith(".token") for k in keys)):
+                    found.append((volume["name"], name, items))
+        return found
+
+    def check_auth_secrets(self):
+        """Each pod mounts only its own digests and token; the exporter mounts none."""
+        mounted_by = {}
+        for svc, (_, pod, _, _) in sorted(self.workloads.items()):
+            expected = AUTH_KEYS.get(svc, set())
+            keys = set()
+            for volume, secret, items in self.auth_volumes(pod):
+                mounted_by.setdefault(secret, set()).add(svc)
+                if not expected:
+                    self.error("auth-secrets", f"{svc}: mounts the token Secret {secret}; it "
+                               "serves and calls no write method")
+                    continue
+                if items is None:
+                    self.error("auth-secrets", f"{svc}: mounts all of the token Secret {secret}; "
+                               "list the keys it needs as items")
+                    continue
+                keys |= {i.get("key") for i in items}
+            if keys - expected:
+                self.error("auth-secrets", f"{svc}: mounts {sorted(keys - expected)}, which are "
+                           "not its own digests or token")
+            flags = flags_of(self.main_container(svc))
+            if svc not in TOKEN_CALLERS and "token_file" in flags:
+                self.error("auth-secrets", f"{svc}: has a --token_file but calls no write method")
+            if svc == "exporter" and "tokens_file" in flags:
+                self.error("auth-secrets", "exporter: has a --tokens_file but serves no write "
+                           "method")
+            token = os.path.basename(flags.get("token_file", f"{svc}.token"))
+            if token != f"{svc}.token":
+                self.error("auth-secrets", f"{svc}: --token_file is {token}, not its own "
+                           f"{svc}.token")
+            self.check_rendered_digests(svc, pod, flags)
+        for secret, services in sorted(mounted_by.items()):
+            if len(services) > 1:
+                self.error("auth-secrets", f"the token Secret {secret} is mounted by "
+                           f"{sorted(services)}: each pod gets a Secret of its own")
+
+    def check_rendered_digests(self, svc, pod, flags):
+        """A rendered tokens file holds digests, and only of methods of its own server."""
+        path = flags.get("tokens_file")
+        if not path:
+            return
+        mount, volume = mount_for(self.main_container(svc), pod, path)
+        if volume is None or "secret" not in volume:
+            return
+        secret = self.o.named("Secret", volume["secret"].get("secretName", ""))
+        if secret is None:
+            return  # pre-created: its content is not in the manifests
+        relative = path[len(mount["mountPath"].rstrip("/")) + 1:]
+        key = next((i["key"] for i in volume["secret"].get("items") or []
+                    if i.get("path") == relative), relative)
+        data = (secret.get("data") or {}).get(key)
+        if data is None:
+            text = (secret.get("stringData") or {}).get(key, "")
+        else:
+            text = base64.b64decode(data).decode("utf-8", "replace")
+        service = svc.capitalize() + "Service/"
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not DIGEST_LINE.match(line):
+                self.error("auth-secrets", f"{svc}: line {number} of its tokens file is not "
+                           "`caller sha256-hex-of-token methods`")
+                continue
+            methods = re.split(r"[,\s]+", line.split(None, 2)[2].strip())
+            foreign = [m for m in methods if m and not m.lstrip("/").replace(
+                "omnia.v1.", "", 1).startswith(service)]
+            if foreign:
+                self.error("auth-secrets", f"{svc}: line {number} of its tokens file lists "
+                           f"{foreign}, methods another server checks")
 
     def generated_secrets(self):
         """secretGenerator entries reachable from the overlay, each with its folder."""
@@ -633,7 +735,7 @@ class Checker:
             flags = flags_of(self.main_container(svc))
             calls = any(f in flags for f in ("aggregation_address", "exporter_address"))
             if self.args.expect_auth:
-                if "tokens_file" not in flags:
+                if "tokens_file" not in flags and svc != "exporter":
                     self.error("auth", f"{svc}: no --tokens_file")
                 if svc in TOKEN_CALLERS and "token_file" not in flags:
                     self.error("auth", f"{svc}: no --token_file for its calls to aggregation")
@@ -663,6 +765,42 @@ def _policy(docs, name):
 
 def _service(docs, name):
     return next(d for d in docs if d.get("kind") == "Service" and d["metadata"]["name"] == name)
+
+
+class NotApplicable(Exception):
+    """A break that the overlay has nothing to apply to (e.g. no rendered Secret)."""
+
+
+def _auth_volume(docs, name):
+    volumes = _workload(docs, name)["spec"]["template"]["spec"]["volumes"]
+    return next(v for v in volumes if v["name"] == "auth")
+
+
+def _mount_auth_in_exporter(docs):
+    secret = _auth_volume(docs, "omnia-aggregation")["secret"]["secretName"]
+    pod = _workload(docs, "omnia-exporter")["spec"]["template"]["spec"]
+    pod["volumes"].append({"name": "auth", "secret": {
+        "secretName": secret, "items": [{"key": "digests", "path": "digests"}]}})
+    pod["containers"][0]["volumeMounts"].append({"name": "auth", "mountPath": "/etc/omnia/auth"})
+
+
+def _replace_arg(docs, name, flag, value):
+    args = _container(docs, name)["args"]
+    index = next(i for i, a in enumerate(args) if a.startswith(f"--{flag}="))
+    args[index] = f"--{flag}={value}"
+
+
+def _rendered_digests(docs, name):
+    """The rendered Secret holding the workload's tokens file, or NotApplicable."""
+    secret_name = _auth_volume(docs, name)["secret"]["secretName"]
+    for d in docs:
+        if d.get("kind") == "Secret" and d["metadata"]["name"] == secret_name:
+            return d
+    raise NotApplicable()
+
+
+def _write_digests(docs, name, text):
+    _rendered_digests(docs, name)["data"]["digests"] = base64.b64encode(text.encode()).decode()
 
 
 def _drop_hpa(docs):
@@ -724,11 +862,31 @@ BREAKS = {
         .pop("prometheus.io/scrape")),
     "exporter missing from the scrape config": ("prometheus", lambda d: _service(
         d, "omnia-exporter-headless").__setitem__("metadata", {"name": "renamed"})),
+    "exporter mounts a token Secret": ("auth-secrets", _mount_auth_in_exporter),
+    "exporter reads a tokens file": ("auth-secrets", lambda d: _container(
+        d, "omnia-exporter")["args"].append("--tokens_file=/etc/omnia/auth/digests")),
+    "ingestion mounts the catalogue's token": ("auth-secrets", lambda d: _auth_volume(
+        d, "omnia-ingestion")["secret"]["items"].append(
+            {"key": "catalogue.token", "path": "catalogue.token"})),
+    "ingestion sends the catalogue's token": ("auth-secrets", lambda d: _replace_arg(
+        d, "omnia-ingestion", "token_file", "/etc/omnia/auth/catalogue.token")),
+    "aggregation sends a token": ("auth-secrets", lambda d: _container(
+        d, "omnia-aggregation")["args"].append("--token_file=/etc/omnia/auth/ingestion.token")),
+    "catalogue mounts aggregation's Secret": ("auth-secrets", lambda d: _auth_volume(
+        d, "omnia-catalogue")["secret"].__setitem__(
+            "secretName", _auth_volume(d, "omnia-aggregation")["secret"]["secretName"])),
+    "aggregation mounts a whole token Secret": ("auth-secrets", lambda d: _auth_volume(
+        d, "omnia-aggregation")["secret"].pop("items")),
+    "a clear token in a tokens file": ("auth-secrets", lambda d: _write_digests(
+        d, "omnia-aggregation", "ingestion 0123456789abcdef0123456789abcdef\n")),
+    "a server checks another server's methods": ("auth-secrets", lambda d: _write_digests(
+        d, "omnia-aggregation", "operator " + "ab" * 32 + " CatalogueService/Publish\n")),
 }
 
 
 def self_test(args, docs):
-    failures = []
+    """(failures, number of breaks applied)."""
+    failures, applied = [], 0
     base = Checker(args, Objects(copy.deepcopy(docs))).check_all()
     if base:
         failures.append("the unbroken objects already fail")
@@ -736,13 +894,16 @@ def self_test(args, docs):
         broken = copy.deepcopy(docs)
         try:
             mutate(broken)
+        except NotApplicable:
+            continue
         except (StopIteration, KeyError, IndexError) as e:
             failures.append(f"cannot apply break {name!r}: {e!r}")
             continue
+        applied += 1
         errors = Checker(args, Objects(broken)).check_all()
         if not any(e.startswith(f"[{category}]") for e in errors):
             failures.append(f"break {name!r} was not reported as {category}")
-    return failures
+    return failures, applied
 
 
 def main():
@@ -762,14 +923,16 @@ def main():
     errors = Checker(args, Objects(docs)).check_all()
     for e in errors:
         print(f"{args.overlay}: {e}")
+    applied = 0
     if args.self_test and not errors:
-        for failure in self_test(args, docs):
+        failures, applied = self_test(args, docs)
+        for failure in failures:
             errors.append(failure)
             print(f"{args.overlay}: self-test: {failure}")
     if errors:
         return 1
     print(f"{args.overlay}: {len(docs)} objects, every invariant holds"
-          + (f"; {len(BREAKS)} deliberate breaks all reported" if args.self_test else ""))
+          + (f"; {applied} deliberate breaks all reported" if args.self_test else ""))
     return 0
 
 

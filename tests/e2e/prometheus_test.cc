@@ -14,29 +14,12 @@
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
 #include "tests/support/cluster.h"
+#include "tests/support/payment_batches.h"
 
 namespace omnia {
 namespace {
 
 constexpr int kEvents = 600;
-
-v1::EventBatch Batch(int first, int count, uint64_t sequence) {
-  v1::EventBatch batch;
-  batch.set_producer_id("metrics-test");
-  batch.set_sequence(sequence);
-  for (int i = first; i < first + count; ++i) {
-    v1::PaymentIssued* p = batch.add_events()->mutable_payment_issued();
-    p->set_payment_id(absl::StrCat("P", i));
-    p->set_worker_id(absl::StrCat("RSSMRA80A01H50", i % 10, "Z"));
-    p->mutable_paid_on()->set_year(2024);
-    p->mutable_paid_on()->set_month(1 + i % 12);
-    p->mutable_paid_on()->set_day(10);
-    p->set_region(i % 2 ? "LAZIO" : "LOMBARDIA");
-    p->set_intervention_type("CIGO");
-    p->set_months_covered(1);
-  }
-  return batch;
-}
 
 class PrometheusTest : public ::testing::Test {
  protected:
@@ -115,7 +98,8 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
   ASSERT_TRUE(streamer
                   .Run([&]() -> std::optional<v1::EventBatch> {
                     if (next >= kEvents) return std::nullopt;
-                    v1::EventBatch batch = Batch(next, 100, ++sequence);
+                    v1::EventBatch batch =
+                        testing::PaymentBatch("metrics-test", ++sequence, next, 100);
                     next += 100;
                     return batch;
                   })

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "absl/strings/str_cat.h"
 #include "libs/client/probes.h"
@@ -18,12 +19,25 @@ Cluster::Cluster(std::string binary_dir, std::string source_dir)
     addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
     metrics_addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   }
-  std::ofstream(dir_.path() + "/tokens")
-      << "# caller token\noperator " << operator_token_
-      << "\ningestion ingestion-token-0123456789abcdef\ncatalogue "
-         "catalogue-token-0123456789abcdef\n";
-  std::ofstream(dir_.path() + "/ingestion.token") << "ingestion-token-0123456789abcdef\n";
-  std::ofstream(dir_.path() + "/catalogue.token") << "catalogue-token-0123456789abcdef\n";
+  MakeTokens();
+}
+
+std::string Cluster::secrets_dir() const { return dir_.path() + "/secrets"; }
+
+void Cluster::MakeTokens() {
+  // The deployment's own script, so that these tests run the roles and files a deployment gets.
+  const std::string log = dir_.path() + "/make-tokens.log";
+  ChildProcess make_tokens("/bin/bash",
+                           {source_dir_ + "/deploy/auth/make-tokens.sh", secrets_dir()}, log);
+  if (make_tokens.WaitForExit(absl::Seconds(60)) != 0) {
+    throw std::runtime_error("deploy/auth/make-tokens.sh failed: " + make_tokens.Log());
+  }
+  for (const char* role : {"operator", "producer", "ingestion", "catalogue"}) {
+    std::ifstream in(absl::StrCat(secrets_dir(), "/", role, ".token"));
+    std::string token;
+    if (!(in >> token)) throw std::runtime_error(absl::StrCat("no token for role ", role));
+    tokens_[role] = token;
+  }
 }
 
 Cluster::~Cluster() {
@@ -41,8 +55,11 @@ std::string Cluster::data_dir(const std::string& name) const {
 
 std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
   std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name),
-                                   "--metrics_address=" + metrics_addresses_.at(name),
-                                   "--tokens_file=" + dir_.path() + "/tokens"};
+                                   "--metrics_address=" + metrics_addresses_.at(name)};
+  // Each server checks only its own callers' digests; the exporter serves no write method.
+  if (name != "exporter") {
+    args.push_back(absl::StrCat("--tokens_file=", secrets_dir(), "/", name, ".digests"));
+  }
   const std::string config = source_dir_ + "/deploy/config/datasets.textproto";
   if (name == "aggregation") {
     args.push_back("--data_dir=" + data_dir(name));
@@ -50,7 +67,7 @@ std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
     args.push_back("--data_dir=" + data_dir(name));
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--insecure_dev_hmac_key");
-    args.push_back("--token_file=" + dir_.path() + "/ingestion.token");
+    args.push_back("--token_file=" + secrets_dir() + "/ingestion.token");
   } else if (name == "exporter") {
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--catalogue_config=" + config);
@@ -60,7 +77,7 @@ std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
     args.push_back("--aggregation_address=" + addresses_.at("aggregation"));
     args.push_back("--exporter_address=" + addresses_.at("exporter"));
     args.push_back("--catalogue_config=" + config);
-    args.push_back("--token_file=" + dir_.path() + "/catalogue.token");
+    args.push_back("--token_file=" + secrets_dir() + "/catalogue.token");
   }
   return args;
 }

@@ -1,7 +1,9 @@
 // The four service binaries started together on loopback for end-to-end tests, as the local
 // launcher runs them: each with its own data directory under one temporary folder, each one
-// restartable on its port, and authentication on (a tokens file for the servers; ingestion and
-// catalogue present their own tokens to aggregation; tests act as an operator).
+// restartable on its port, and authentication with the deployment's roles on (the tokens and
+// digest files of deploy/auth/make-tokens.sh: each server checks only its own callers' digests,
+// ingestion and catalogue present their own tokens to aggregation, the exporter has neither; tests
+// act as an operator unless they pick another role's token).
 #pragma once
 
 #include <map>
@@ -34,11 +36,17 @@ class Cluster {
   std::string data_dir(const std::string& name) const;
   const std::string& root() const { return dir_.path(); }
   std::string Logs() const;
-  // The bearer token of an operator allowed to call write and admin methods.
-  const std::string& operator_token() const { return operator_token_; }
+  // The bearer token of a role of deploy/auth/roles: "operator", "producer", "ingestion" or
+  // "catalogue".
+  const std::string& token(const std::string& role) const { return tokens_.at(role); }
+  // The operator's token: everything the CLI does (ingest, import, publish, freeze, rebuild).
+  const std::string& operator_token() const { return token("operator"); }
 
  private:
   std::vector<std::string> ArgsOf(const std::string& name) const;
+  // Runs deploy/auth/make-tokens.sh into secrets_dir() and reads the roles' tokens.
+  void MakeTokens();
+  std::string secrets_dir() const;
 
   std::string binary_dir_;
   std::string source_dir_;
@@ -47,7 +55,7 @@ class Cluster {
   std::map<std::string, std::string> metrics_addresses_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
   int starts_ = 0;
-  std::string operator_token_ = "operator-token-0123456789abcdef";
+  std::map<std::string, std::string> tokens_;
 };
 
 }  // namespace omnia::testing

@@ -31,19 +31,19 @@ exp=127.0.0.1:$((base + 3))
 cat=127.0.0.1:$((base + 4))
 config=$root/deploy/config/datasets.textproto
 export OMNIA_HMAC_KEY=bench-key-0123456789abcdef0123456789abcdef
-# Authentication stays on, as in production: the bench acts as an operator.
-export OMNIA_TOKEN=bench-operator-token-0123456789abcdef
-printf 'operator %s\ningestion bench-ingestion-token-0123456789abcdef\ncatalogue bench-catalogue-token-0123456789abcdef\n' \
-  "$OMNIA_TOKEN" >"$state/tokens"
-echo bench-ingestion-token-0123456789abcdef >"$state/ingestion.token"
-echo bench-catalogue-token-0123456789abcdef >"$state/catalogue.token"
-auth=--tokens_file=$state/tokens
+# Authentication and roles stay on, as in production: the bench acts as an operator.
+secrets=$state/secrets
+"$root/deploy/auth/make-tokens.sh" "$secrets" >/dev/null
+OMNIA_TOKEN=$(cat "$secrets/operator.token")
+export OMNIA_TOKEN
 "$build/services/aggregation/omnia-aggregation" --grpc_address="$agg" \
-  --data_dir="$state/aggregation" "$auth" 2>"$state/aggregation.log" &
+  --data_dir="$state/aggregation" --tokens_file="$secrets/aggregation.digests" \
+  2>"$state/aggregation.log" &
 agg_pid=$!
 "$build/services/ingestion/omnia-ingestion" --grpc_address="$ing" --data_dir="$state/ingestion" \
-  --aggregation_address="$agg" --max_backlog_events=100000000 "$auth" \
-  --token_file="$state/ingestion.token" 2>"$state/ingestion.log" &
+  --aggregation_address="$agg" --max_backlog_events=100000000 \
+  --tokens_file="$secrets/ingestion.digests" --token_file="$secrets/ingestion.token" \
+  2>"$state/ingestion.log" &
 ing_pid=$!
 trap 'kill $agg_pid $ing_pid 2>/dev/null || true' EXIT
 "$build/tools/omnia" health --address="$agg" --wait=30s >/dev/null
@@ -69,11 +69,12 @@ done
 echo "== omnia: rendering and publishing"
 mkdir -p "$state/tmp"
 "$build/services/exporter/omnia-exporter" --grpc_address="$exp" --aggregation_address="$agg" \
-  --catalogue_config="$config" --temp_dir="$state/tmp" "$auth" 2>"$state/exporter.log" &
+  --catalogue_config="$config" --temp_dir="$state/tmp" 2>"$state/exporter.log" &
 exp_pid=$!
 "$build/services/catalogue/omnia-catalogue" --grpc_address="$cat" --data_dir="$state/catalogue" \
-  --aggregation_address="$agg" --exporter_address="$exp" --catalogue_config="$config" "$auth" \
-  --token_file="$state/catalogue.token" 2>"$state/catalogue.log" &
+  --aggregation_address="$agg" --exporter_address="$exp" --catalogue_config="$config" \
+  --tokens_file="$secrets/catalogue.digests" --token_file="$secrets/catalogue.token" \
+  2>"$state/catalogue.log" &
 cat_pid=$!
 trap 'kill $agg_pid $ing_pid $exp_pid $cat_pid 2>/dev/null || true' EXIT
 "$build/tools/omnia" health --address="$exp" --wait=30s >/dev/null

@@ -1,12 +1,15 @@
-// Bearer-token authentication: the tokens file, the constant-time authenticator, the per-method
-// decision, and the interceptor plus handler check over real in-process gRPC calls (a protected
-// call without a valid token ends UNAUTHENTICATED before the handler changes anything).
+// Bearer-token authentication and per-caller authorization: the tokens file of digests and
+// method lists, the constant-time authenticator, the per-method decision, and the interceptor plus
+// handler check over real in-process gRPC calls (a protected call without a valid token ends
+// UNAUTHENTICATED, and one outside its caller's methods PERMISSION_DENIED, before the handler
+// changes anything).
 #include "libs/server/auth.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -15,6 +18,8 @@
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -38,30 +43,58 @@ using ::testing::Not;
 constexpr char kIngestionToken[] = "ingestion-token-0123456789abcdefABCDEF";
 constexpr char kOperatorToken[] = "operator+token/0123456789_abcdef~XYZ==";
 constexpr char kApply[] = "/omnia.v1.AggregationService/Apply";
+constexpr char kRebuild[] = "/omnia.v1.AggregationService/Rebuild";
+constexpr char kStreamEvents[] = "/omnia.v1.IngestionService/StreamEvents";
+constexpr char kPublish[] = "/omnia.v1.CatalogueService/Publish";
 constexpr char kQuery[] = "/omnia.v1.AggregationService/Query";
 
+// What `printf %s "$token" | sha256sum` prints.
+std::string Sha256Hex(std::string_view token) {
+  unsigned char digest[32];
+  unsigned int length = 0;
+  EVP_Digest(token.data(), token.size(), digest, &length, EVP_sha256(), nullptr);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+// The ingestion service may Apply and Rebuild; operator-1 may stream events and publish. The
+// method lists use every accepted spelling, the digests both cases of hex.
 std::string TokensFile() {
-  return absl::StrCat("# omnia callers\n", "\n", "ingestion ", kIngestionToken, "\r\n",
-                      "  # indented comment\n", "operator-1\t", kOperatorToken, "  \n");
+  return absl::StrCat(
+      "# caller sha256-of-token methods\n", "\n", "ingestion ", Sha256Hex(kIngestionToken),
+      " AggregationService/Apply,/omnia.v1.AggregationService/Rebuild\r\n",
+      "  # indented comment\n", "operator-1\t", absl::AsciiStrToUpper(Sha256Hex(kOperatorToken)),
+      "  omnia.v1.IngestionService/StreamEvents, CatalogueService/Publish  \n");
 }
 
 TokenAuthenticator Tokens() { return TokenAuthenticator::Parse(TokensFile()).value(); }
 
+std::string CallerOf(const TokenAuthenticator& tokens, std::string_view token) {
+  absl::StatusOr<const TokenAuthenticator::Caller*> caller = tokens.Authenticate(token);
+  return caller.ok() ? (*caller)->name : std::string(caller.status().message());
+}
+
 // --- the tokens file -------------------------------------------------------------------------
 
-TEST(TokenFileTest, ParsesCallersSkippingCommentsAndBlankLines) {
+TEST(TokenFileTest, ParsesDigestsAndMethodListsSkippingCommentsAndBlankLines) {
   absl::StatusOr<TokenAuthenticator> tokens = TokenAuthenticator::Parse(TokensFile());
   ASSERT_TRUE(tokens.ok()) << tokens.status();
   EXPECT_EQ(tokens->size(), 2u);
-  EXPECT_EQ(tokens->Authenticate(kIngestionToken).value(), "ingestion");
-  EXPECT_EQ(tokens->Authenticate(kOperatorToken).value(), "operator-1");
+  const TokenAuthenticator::Caller* ingestion = tokens->Authenticate(kIngestionToken).value();
+  EXPECT_EQ(ingestion->name, "ingestion");
+  EXPECT_THAT(ingestion->methods, ::testing::ElementsAre(kApply, kRebuild));
+  const TokenAuthenticator::Caller* operator_1 = tokens->Authenticate(kOperatorToken).value();
+  EXPECT_EQ(operator_1->name, "operator-1");
+  EXPECT_THAT(operator_1->methods, ::testing::ElementsAre(kPublish, kStreamEvents));
+  EXPECT_TRUE(operator_1->MayCall(kPublish));
+  EXPECT_FALSE(operator_1->MayCall(kApply));
 }
 
 struct BadFile {
   const char* name;
   std::string text;
   const char* message;
-  std::string secret;  // a token-like field that must not appear in the message
+  std::string secret;  // a token or digest that must not appear in the message
 };
 
 // Failure messages name the case rather than dumping the struct's bytes.
@@ -69,7 +102,7 @@ void PrintTo(const BadFile& bad, std::ostream* out) { *out << bad.name; }
 
 class BadTokenFileTest : public ::testing::TestWithParam<BadFile> {};
 
-TEST_P(BadTokenFileTest, IsRejectedWithoutQuotingTheToken) {
+TEST_P(BadTokenFileTest, IsRejectedNamingTheLineWithoutQuotingASecret) {
   const BadFile& bad = GetParam();
   absl::StatusOr<TokenAuthenticator> tokens = TokenAuthenticator::Parse(bad.text, "tokens.txt");
   ASSERT_FALSE(tokens.ok());
@@ -80,32 +113,82 @@ TEST_P(BadTokenFileTest, IsRejectedWithoutQuotingTheToken) {
   }
 }
 
+const std::string kIngestionDigest = Sha256Hex(kIngestionToken);
+const std::string kOperatorDigest = Sha256Hex(kOperatorToken);
+// A random 64-hex-digit token, the kind the launchers generate, written in the old format: it has
+// the shape of a digest, so only the missing method list gives it away.
+constexpr char kHexToken[] = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadTokenFileTest,
     ::testing::Values(
-        BadFile{"Empty", "", "tokens.txt lists no tokens", ""},
-        BadFile{"OnlyComments", "# nobody yet\n\n", "lists no tokens", ""},
-        BadFile{"NameOnly", "ingestion\n", "tokens.txt line 1: expected `caller_name token`", ""},
-        BadFile{"ThreeFields", absl::StrCat("# x\ningestion ", kIngestionToken, " extra\n"),
-                "line 2: expected `caller_name token`, found 3 fields", kIngestionToken},
-        BadFile{"ShortToken", "ingestion short-token-12345678901\n",
-                "line 1: the token is shorter than 24 characters", "short-token"},
-        BadFile{"TokenWithIllegalCharacter", "ingestion abcdefghijklmnopqrstuvwxyz!12\n",
-                "may hold only", "abcdefghijklmnop"},
-        BadFile{"BadCallerName", "in$gestion abcdefghijklmnopqrstuvwxyz012\n",
+        BadFile{"Empty", "", "tokens.txt lists no callers", ""},
+        BadFile{"OnlyComments", "# nobody yet\n\n", "lists no callers", ""},
+        BadFile{"NameOnly", "ingestion\n",
+                "tokens.txt line 1: expected `caller sha256-hex-of-token Service/Method", ""},
+        BadFile{"OldFormatClearToken", absl::StrCat("# x\ningestion ", kIngestionToken, "\n"),
+                "line 2: the second field is not a SHA-256 digest (64 hex digits). The tokens "
+                "file must hold digests of the tokens, never the tokens themselves",
+                kIngestionToken},
+        BadFile{"OldFormatClearTokenMentionsHowToDigest",
+                absl::StrCat("operator ", kOperatorToken, "\n"), "printf %s \"$token\" | sha256sum",
+                kOperatorToken},
+        BadFile{"OldFormatHexToken", absl::StrCat("ingestion ", kHexToken, "\n"),
+                "line 1: no methods listed", kHexToken},
+        BadFile{
+            "ShortDigest",
+            absl::StrCat("ingestion ", kIngestionDigest.substr(1), " AggregationService/Apply\n"),
+            "line 1: the second field is not a SHA-256 digest", kIngestionDigest.substr(1)},
+        BadFile{
+            "NonHexDigest",
+            absl::StrCat("ingestion ", kIngestionDigest.substr(1), "g AggregationService/Apply\n"),
+            "not a SHA-256 digest", kIngestionDigest.substr(1)},
+        BadFile{"BadCallerName",
+                absl::StrCat("in$gestion ", kIngestionDigest, " AggregationService/Apply\n"),
                 "caller name must be", "in$gestion"},
         // Fields swapped: the token lands where the name goes; neither may be echoed.
         BadFile{"SwappedFields", absl::StrCat(kIngestionToken, " ingestion\n"),
-                "the token is shorter than 24 characters", kIngestionToken},
-        BadFile{"DuplicateCaller",
-                absl::StrCat("ingestion ", kIngestionToken, "\ningestion ", kOperatorToken, "\n"),
-                "line 2: caller ingestion is already listed on line 1", kOperatorToken},
-        BadFile{"DuplicateToken",
-                absl::StrCat("ingestion ", kIngestionToken, "\ncatalogue ", kIngestionToken, "\n"),
-                "line 2: the token of catalogue is the same as on line 1", kIngestionToken}),
+                "not a SHA-256 digest", kIngestionToken},
+        BadFile{"TokenInTheMethodList",
+                absl::StrCat("ingestion ", kIngestionDigest, " ", kIngestionToken, "\n"),
+                "line 1: method 1 of the list is not a `Service/Method` name", kIngestionToken},
+        BadFile{"UnknownMethod",
+                absl::StrCat("ingestion ", kIngestionDigest,
+                             " AggregationService/Apply,AggregationService/Aply\n"),
+                "line 1: unknown method AggregationService/Aply; a caller may be allowed: "
+                "AggregationService/Apply, AggregationService/Freeze",
+                kIngestionDigest},
+        BadFile{"PublicReadIsNotAnAllowedMethod",
+                absl::StrCat("ingestion ", kIngestionDigest, " AggregationService/Query\n"),
+                "unknown method AggregationService/Query", ""},
+        BadFile{
+            "MethodOfAnotherPackage",
+            absl::StrCat("ingestion ", kIngestionDigest, " /other.v1.AggregationService/Apply\n"),
+            "unknown method /other.v1.AggregationService/Apply", ""},
+        BadFile{"EmptyMethodList", absl::StrCat("ingestion ", kIngestionDigest, " ,,\n"),
+                "line 1: no methods listed", ""},
+        BadFile{
+            "DuplicateCaller",
+            absl::StrCat("ingestion ", kIngestionDigest, " AggregationService/Apply\ningestion ",
+                         kOperatorDigest, " AggregationService/Apply\n"),
+            "line 2: caller ingestion is already listed on line 1", kOperatorDigest},
+        BadFile{
+            "DuplicateDigest",
+            absl::StrCat("ingestion ", kIngestionDigest, " AggregationService/Apply\ncatalogue ",
+                         absl::AsciiStrToUpper(kIngestionDigest), " AggregationService/Freeze\n"),
+            "line 2: the digest of catalogue is the same as on line 1", kIngestionDigest}),
     [](const ::testing::TestParamInfo<BadFile>& param_info) {
       return std::string(param_info.param.name);
     });
+
+TEST(TokenFileTest, AcceptsOnlyTheMethodsTheServerKnows) {
+  const std::string line =
+      absl::StrCat("ingestion ", kIngestionDigest, " AggregationService/Apply");
+  EXPECT_TRUE(TokenAuthenticator::Parse(line, "tokens", {kApply}).ok());
+  EXPECT_THAT(TokenAuthenticator::Parse(line, "tokens", {kPublish}).status().message(),
+              HasSubstr("unknown method AggregationService/Apply; a caller may be allowed: "
+                        "CatalogueService/Publish"));
+}
 
 TEST(TokenFileTest, LoadsFromAFileAndNamesAMissingOne) {
   omnia::testing::TempDir dir;
@@ -119,9 +202,9 @@ TEST(TokenFileTest, LoadsFromAFileAndNamesAMissingOne) {
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   EXPECT_THAT(missing.status().message(), HasSubstr(path + ".missing"));
 
-  std::ofstream(path) << "ingestion tooshort\n";
+  std::ofstream(path) << "ingestion " << kIngestionToken << "\n";
   EXPECT_THAT(TokenAuthenticator::LoadFile(path).status().message(),
-              HasSubstr(absl::StrCat(path, " line 1:")));
+              HasSubstr(absl::StrCat(path, " line 1: the second field is not a SHA-256 digest")));
 }
 
 // --- the authenticator -----------------------------------------------------------------------
@@ -129,13 +212,13 @@ TEST(TokenFileTest, LoadsFromAFileAndNamesAMissingOne) {
 TEST(TokenAuthenticatorTest, AcceptsOnlyExactTokens) {
   const TokenAuthenticator tokens = Tokens();
   const std::string good = kIngestionToken;
-  EXPECT_TRUE(tokens.Authenticate(good).ok());
+  EXPECT_EQ(CallerOf(tokens, good), "ingestion");
   for (const std::string& wrong :
        {std::string(), good.substr(0, good.size() - 1), good + "x", std::string(1, good[0]),
         absl::StrCat("X", good.substr(1)), std::string(kIngestionToken) + kOperatorToken,
-        std::string("ingestion")}) {
-    absl::StatusOr<std::string> caller = tokens.Authenticate(wrong);
-    EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated) << wrong;
+        std::string("ingestion"), kIngestionDigest}) {
+    EXPECT_EQ(tokens.Authenticate(wrong).status().code(), absl::StatusCode::kUnauthenticated)
+        << wrong;
   }
 }
 
@@ -147,7 +230,7 @@ TEST(CallAuthorizerTest, ProtectsOnlyWriteAndAdminMethods) {
   EXPECT_EQ(authorizer.Check(kQuery, {}).value(), "");
   EXPECT_EQ(authorizer.Check(kApply, {bearer}).value(), "ingestion");
   // RFC 7235: the scheme is case-insensitive.
-  EXPECT_EQ(authorizer.Check(kApply, {absl::StrCat("bearer  ", kOperatorToken)}).value(),
+  EXPECT_EQ(authorizer.Check(kPublish, {absl::StrCat("bearer  ", kOperatorToken)}).value(),
             "operator-1");
 
   const std::vector<std::vector<std::string>> refused = {
@@ -157,6 +240,7 @@ TEST(CallAuthorizerTest, ProtectsOnlyWriteAndAdminMethods) {
       {kIngestionToken},
       {absl::StrCat("Basic ", kIngestionToken)},
       {"Bearer wrong-token-0123456789abcdefghij"},
+      {absl::StrCat("Bearer ", kIngestionDigest)},
       {bearer, bearer}};
   for (const std::vector<std::string>& headers : refused) {
     const std::vector<std::string_view> values(headers.begin(), headers.end());
@@ -165,6 +249,35 @@ TEST(CallAuthorizerTest, ProtectsOnlyWriteAndAdminMethods) {
     EXPECT_THAT(caller.status().message(), HasSubstr(kApply));
     EXPECT_THAT(caller.status().message(), Not(HasSubstr("wrong-token")));
   }
+}
+
+TEST(CallAuthorizerTest, AValidTokenOutsideItsCallersMethodsIsPermissionDenied) {
+  const CallAuthorizer authorizer = CallAuthorizer::RequireTokens(Tokens());
+  const std::string ingestion = absl::StrCat("Bearer ", kIngestionToken);
+  const std::string operator_1 = absl::StrCat("Bearer ", kOperatorToken);
+  // Each caller gets exactly its own list.
+  for (const char* method : {kApply, kRebuild}) {
+    EXPECT_EQ(authorizer.Check(method, {ingestion}).value(), "ingestion") << method;
+    EXPECT_EQ(authorizer.Check(method, {operator_1}).status().code(),
+              absl::StatusCode::kPermissionDenied)
+        << method;
+  }
+  for (const char* method : {kStreamEvents, kPublish}) {
+    EXPECT_EQ(authorizer.Check(method, {operator_1}).value(), "operator-1") << method;
+    EXPECT_EQ(authorizer.Check(method, {ingestion}).status().code(),
+              absl::StatusCode::kPermissionDenied)
+        << method;
+  }
+  absl::StatusOr<std::string> denied = authorizer.Check(kApply, {operator_1});
+  EXPECT_THAT(denied.status().message(), HasSubstr(kApply));
+  EXPECT_THAT(denied.status().message(), HasSubstr("operator-1"));
+  EXPECT_THAT(denied.status().message(), Not(HasSubstr(kOperatorToken)));
+  // A method nobody may call is still only PERMISSION_DENIED for a known caller, and
+  // UNAUTHENTICATED for an unknown token: a guess learns nothing about which tokens exist.
+  EXPECT_EQ(authorizer.Check("/omnia.v1.AggregationService/Freeze", {operator_1}).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(authorizer.Check(kApply, {"Bearer unknown-token-0123456789abcdef"}).status().code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST(CallAuthorizerTest, WithoutTokensRefusesProtectedMethodsUnlessInsecure) {
@@ -247,7 +360,7 @@ TEST(CallAuthorizerFromFlagsTest, ChoosesTheModeFromFlagsAndEnvironment) {
   authorizer = CallAuthorizerFromFlags();
   unsetenv("OMNIA_TOKENS_FILE");
   ASSERT_TRUE(authorizer.ok()) << authorizer.status();
-  EXPECT_THAT((*authorizer)->Describe(), HasSubstr("bearer tokens of 2 callers"));
+  EXPECT_THAT((*authorizer)->Describe(), HasSubstr("bearer tokens of 2 callers, each limited"));
 
   absl::SetFlag(&FLAGS_tokens_file, path + ".missing");
   EXPECT_EQ(CallAuthorizerFromFlags().status().code(), absl::StatusCode::kNotFound);
@@ -470,11 +583,21 @@ TEST_F(AuthServerTest, ProtectedMethodWithAWrongTokenIsRefused) {
 
 TEST_F(AuthServerTest, ProtectedMethodWithTheRightTokenRunsAndKnowsItsCaller) {
   Start(RequireTokens());
-  const grpc::Status status = CallApply(kOperatorToken);
+  const grpc::Status status = CallApply(kIngestionToken);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(service_.applied(), 1);
-  EXPECT_EQ(service_.last_caller(), "operator-1");
+  EXPECT_EQ(service_.last_caller(), "ingestion");
   EXPECT_FALSE(service_.handler_saw_token()) << "the token must not reach handler code";
+}
+
+TEST_F(AuthServerTest, AValidTokenOutsideItsCallersMethodsIsPermissionDeniedBeforeTheHandlerWorks) {
+  Start(RequireTokens());
+  const grpc::Status status = CallApply(kOperatorToken);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr(kApply));
+  EXPECT_THAT(status.error_message(), HasSubstr("operator-1"));
+  EXPECT_EQ(service_.applied(), 0);
+  EXPECT_EQ(service_.last_caller(), "");
 }
 
 TEST_F(AuthServerTest, PublicMethodsNeedNoToken) {
@@ -493,6 +616,12 @@ TEST_F(AuthServerTest, StreamingUploadWithoutTokenIsRefusedBeforeAnyMessageIsRea
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(service_.rebuild_chunks(), 0);
 
+  // The operator's token is valid but not for Rebuild: an empty or any other stream from it must
+  // never reach the handler.
+  EXPECT_EQ(CallRebuild(kOperatorToken, 0).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(CallRebuild(kOperatorToken, 5).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(service_.rebuild_chunks(), 0);
+
   const grpc::Status status = CallRebuild(kIngestionToken, 5);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(service_.rebuild_chunks(), 5);
@@ -501,23 +630,34 @@ TEST_F(AuthServerTest, StreamingUploadWithoutTokenIsRefusedBeforeAnyMessageIsRea
 TEST_F(AuthServerTest, EventStreamWithoutTokenIsRefusedBeforeAnyBatchIsRead) {
   Start(RequireTokens());
   EXPECT_EQ(CallStreamEvents("", 3).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(CallStreamEvents(kIngestionToken, 3).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ingestion_.batches(), 0);
 
-  const grpc::Status status = CallStreamEvents(kIngestionToken, 3);
+  const grpc::Status status = CallStreamEvents(kOperatorToken, 3);
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(ingestion_.batches(), 3);
 }
 
 TEST_F(AuthServerTest, AClientCannotForgeTheVerdict) {
   Start(RequireTokens());
+  for (const std::string token : {"", kOperatorToken}) {
+    grpc::ClientContext context;
+    Prepare(&context, token);
+    context.AddMetadata("omnia-authenticated-caller", "ingestion");
+    v1::ApplyRequest request;
+    v1::ApplyResponse response;
+    EXPECT_NE(stub_->Apply(&context, request, &response).error_code(), grpc::StatusCode::OK);
+  }
+  EXPECT_EQ(service_.applied(), 0);
+  // Nor can a client turn its own valid call into a refusal of another kind.
   grpc::ClientContext context;
-  Prepare(&context, "");
-  context.AddMetadata("omnia-authenticated-caller", "operator-1");
+  Prepare(&context, kIngestionToken);
+  context.AddMetadata("omnia-permission-denied", "forged");
+  context.AddMetadata("omnia-authentication-refused", "forged");
   v1::ApplyRequest request;
   v1::ApplyResponse response;
-  EXPECT_EQ(stub_->Apply(&context, request, &response).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(service_.applied(), 0);
+  EXPECT_TRUE(stub_->Apply(&context, request, &response).ok());
+  EXPECT_EQ(service_.applied(), 1);
 }
 
 TEST_F(AuthServerTest, WithoutTheInterceptorProtectedMethodsFailClosed) {

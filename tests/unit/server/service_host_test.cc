@@ -1,5 +1,6 @@
 // The shared server skeleton, in process: health transitions, per-RPC metrics over real gRPC
-// calls and the /metrics HTTP endpoint, and a drain that ends in-flight streams.
+// calls and the /metrics HTTP endpoint, a drain that ends in-flight streams, and a plaintext
+// health listener that serves health checks only.
 #include "libs/server/service_host.h"
 
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/client/probes.h"
+#include "omnia/v1/aggregation.grpc.pb.h"
 #include "tests/support/child_process.h"
 
 namespace omnia::server {
@@ -19,14 +21,16 @@ namespace {
 
 class ServiceHostTest : public ::testing::Test {
  protected:
-  void StartHost(const std::string& metrics_address) {
+  void StartHost(const std::string& metrics_address, const std::string& health_address = "",
+                 const std::vector<HostedService>& services = {}) {
     ServerOptions options;
     options.name = "test";
     options.grpc_address = "127.0.0.1:0";
     options.metrics_address = metrics_address;
+    options.health_address = health_address;
     options.drain_deadline = absl::Milliseconds(300);
     host_ = std::make_unique<ServiceHost>(options, registry_, clock_);
-    ASSERT_TRUE(host_->Start({}).ok());
+    ASSERT_TRUE(host_->Start(services).ok());
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", host_->grpc_port()),
                                    grpc::InsecureChannelCredentials());
   }
@@ -93,6 +97,50 @@ TEST_F(ServiceHostTest, ReflectionListsTheHealthService) {
   ASSERT_TRUE(services.ok()) << services.status();
   EXPECT_NE(std::find(services->begin(), services->end(), "grpc.health.v1.Health"),
             services->end());
+}
+
+// A public read of the API, to tell the listeners apart: it answers on the gRPC port only.
+class StatsOnlyAggregation final : public v1::AggregationService::CallbackService {
+  grpc::ServerUnaryReactor* GetCubeStats(grpc::CallbackServerContext* context,
+                                         const v1::GetCubeStatsRequest*,
+                                         v1::GetCubeStatsResponse*) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+grpc::StatusCode CallGetCubeStats(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::GetCubeStatsResponse response;
+  return v1::AggregationService::NewStub(channel)
+      ->GetCubeStats(&context, v1::GetCubeStatsRequest(), &response)
+      .error_code();
+}
+
+TEST_F(ServiceHostTest, ThePlaintextHealthListenerServesHealthChecksOnly) {
+  StatsOnlyAggregation aggregation;
+  const std::string health_address = absl::StrCat("127.0.0.1:", omnia::testing::FreeLoopbackPort());
+  StartHost("", health_address, {{&aggregation, "omnia.v1.AggregationService"}});
+  host_->SetServing(true);
+  const std::shared_ptr<grpc::Channel> health_channel =
+      grpc::CreateChannel(health_address, grpc::InsecureChannelCredentials());
+
+  EXPECT_EQ(client::CheckHealth(health_channel, "", absl::Seconds(5)).value(), "SERVING");
+  EXPECT_EQ(
+      client::CheckHealth(health_channel, "omnia.v1.AggregationService", absl::Seconds(5)).value(),
+      "SERVING");
+  // Neither reflection nor any method of the API answers there: the port is for probes, and
+  // reaching it must not reveal or expose what the TLS port serves.
+  absl::StatusOr<std::vector<std::string>> listed =
+      client::ListServicesByReflection(health_channel, absl::Seconds(5));
+  EXPECT_EQ(listed.status().code(), absl::StatusCode::kUnimplemented) << listed.status();
+  EXPECT_EQ(CallGetCubeStats(health_channel), grpc::StatusCode::UNIMPLEMENTED);
+
+  // The gRPC port keeps both.
+  EXPECT_TRUE(client::ListServicesByReflection(channel_, absl::Seconds(5)).ok());
+  EXPECT_EQ(CallGetCubeStats(channel_), grpc::StatusCode::OK);
 }
 
 TEST_F(ServiceHostTest, DrainEndsInFlightStreamsWithinTheDeadline) {
