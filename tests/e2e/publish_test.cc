@@ -245,8 +245,21 @@ TEST_F(PublishTest, RealFilesRoundTripThroughAPublication) {
   v1::GetDatasetResponse still;
   ASSERT_TRUE(catalogue_->GetDataset(Context().get(), current, &still).ok());
   EXPECT_EQ(still.dataset().release_id(), "r3");
-  // And the same id publishes fine once the exporter is back.
-  EXPECT_TRUE(Publish("r4").created());
+  // And the same id publishes fine once the exporter is back. The catalogue may still be
+  // reconnecting to it for a moment (UNAVAILABLE); Publish is idempotent by id, so a client
+  // simply retries, as here.
+  grpc::Status retried;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    v1::PublishRequest again;
+    again.set_release_id("r4");
+    auto retry_context = Context(absl::Seconds(30));
+    retry_context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
+    retried = catalogue_->Publish(retry_context.get(), again, &response);
+    if (retried.error_code() != grpc::StatusCode::UNAVAILABLE) break;
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  ASSERT_TRUE(retried.ok()) << retried.error_message();
+  EXPECT_TRUE(response.created());
 }
 
 TEST_F(PublishTest, WritesNeedAValidTokenAndARefusedWriteChangesNothing) {
