@@ -276,6 +276,15 @@ absl::StatusOr<std::vector<QueryCell>> CubeEngine::Query(const CubeQuery& query,
   return RunQuery(**state, codelists_, query);
 }
 
+absl::StatusOr<QueryPage> CubeEngine::QueryOnePage(const CubeQuery& query,
+                                                   const std::string& release_id, uint64_t start,
+                                                   size_t max_cells) {
+  if (release_id.empty()) return live()->QueryOnePage(query, start, max_cells);
+  absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
+  if (!state.ok()) return state.status();
+  return RunQueryPage(**state, codelists_, query, start, max_cells);
+}
+
 absl::StatusOr<std::pair<ReleaseInfo, bool>> CubeEngine::Freeze(const std::string& release_id,
                                                                 const std::string& description) {
   if (!IsValidReleaseId(release_id)) {
