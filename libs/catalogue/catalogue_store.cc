@@ -66,6 +66,12 @@ std::string OrderKey(uint64_t sequence) {
   return key;
 }
 
+uint64_t SequenceOfOrderKey(std::string_view key) {
+  uint64_t inverted = 0;
+  for (const char c : key) inverted = (inverted << 8) | static_cast<unsigned char>(c);
+  return ~inverted;
+}
+
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(absl::StrCat("catalogue store: unreadable ", AsAbsl(what)));
 }
@@ -163,9 +169,60 @@ absl::StatusOr<std::unique_ptr<CatalogueStore>> CatalogueStore::Open(
   }
   std::unique_ptr<CatalogueStore> store(
       new CatalogueStore(std::move(kv), std::move(config), clock));
-  // Reading the head now reports a damaged store at start-up rather than at the first request.
-  if (absl::StatusOr<CatalogueHead> head = store->ReadHead(); !head.ok()) return head.status();
+  // Checking now reports a damaged store at start-up rather than at the first request, and
+  // keeps the service from serving (or publishing on top of) a head that points nowhere.
+  if (absl::Status s = store->CheckConsistency(); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("the catalogue store is inconsistent: ", s.message(),
+                                               ". Refusing to open it; nothing was deleted."));
+  }
   return store;
+}
+
+absl::Status CatalogueStore::CheckConsistency() const {
+  absl::StatusOr<CatalogueHead> head = ReadHead();
+  if (!head.ok()) return head.status();
+  // Every entry of the release order names a record with that sequence, and the newest one is
+  // the head's.
+  std::vector<std::pair<uint64_t, std::string>> order;
+  absl::Status scan =
+      kv_->Scan(kReleaseOrder, "", "", [&](std::string_view key, std::string_view value) {
+        order.emplace_back(SequenceOfOrderKey(key), std::string(value));
+        return true;
+      });
+  if (!scan.ok()) return scan;
+  if (order.empty() != head->current_release_id().empty()) {
+    return absl::DataLossError(absl::StrCat("the head names release '", head->current_release_id(),
+                                            "' but ", order.size(), " releases are recorded"));
+  }
+  if (!order.empty() && (order.front().second != head->current_release_id() ||
+                         order.front().first != head->last_sequence())) {
+    return absl::DataLossError(
+        absl::StrCat("the head names release '", head->current_release_id(), "' (sequence ",
+                     head->last_sequence(), ") but the newest recorded release is '",
+                     order.front().second, "' (sequence ", order.front().first, ")"));
+  }
+  for (const auto& [sequence, id] : order) {
+    absl::StatusOr<std::optional<ReleaseRecord>> record = ReadRelease(id);
+    if (!record.ok()) return record.status();
+    if (!record->has_value() || (*record)->sequence() != sequence) {
+      return absl::DataLossError(
+          absl::StrCat("release '", id, "' (sequence ", sequence, ") has no record"));
+    }
+    size_t datasets = 0;
+    const std::string prefix = ReleaseDatasetsPrefix(id);
+    absl::Status count = kv_->Scan(kReleaseDatasets, prefix, PrefixEnd(prefix),
+                                   [&](std::string_view, std::string_view) {
+                                     ++datasets;
+                                     return true;
+                                   });
+    if (!count.ok()) return count;
+    if (datasets != (*record)->release().dataset_count()) {
+      return absl::DataLossError(absl::StrCat("release '", id, "' records ",
+                                              (*record)->release().dataset_count(),
+                                              " datasets but ", datasets, " are stored"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<CatalogueStore>> CatalogueStore::OpenAt(const std::string& path,

@@ -71,7 +71,8 @@ class CatalogueStore {
 
   // Opens the catalogue held in `kv` (opened with Columns()). `clock` gives publication dates
   // and must outlive the store. FAILED_PRECONDITION when the store was written by an
-  // incompatible version.
+  // incompatible version; DATA_LOSS, changing nothing, when its records are unreadable or do not
+  // agree with each other (e.g. the head names a release that has no record).
   static absl::StatusOr<std::unique_ptr<CatalogueStore>> Open(std::unique_ptr<storage::KvStore> kv,
                                                               CatalogueConfig config,
                                                               const Clock& clock);
@@ -135,6 +136,9 @@ class CatalogueStore {
  private:
   CatalogueStore(std::unique_ptr<storage::KvStore> kv, CatalogueConfig config, const Clock& clock);
 
+  // DATA_LOSS when the head, the release order, the release records and the datasets of each
+  // release disagree (a store damaged outside this class: they are only ever written together).
+  absl::Status CheckConsistency() const;
   absl::StatusOr<::omnia::internal::CatalogueHead> ReadHead() const;
   absl::StatusOr<std::optional<::omnia::internal::ReleaseRecord>> ReadRelease(
       std::string_view release_id) const;

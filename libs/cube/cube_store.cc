@@ -309,6 +309,12 @@ absl::StatusOr<std::vector<QueryCell>> CubeStore::Query(const CubeQuery& query) 
   return RunQuery(state_, codelists_, query);
 }
 
+absl::StatusOr<QueryPage> CubeStore::QueryOnePage(const CubeQuery& query, uint64_t start,
+                                                  size_t max_cells) const {
+  std::shared_lock lock(state_mu_);
+  return RunQueryPage(state_, codelists_, query, start, max_cells);
+}
+
 void CountLevels(const CubeState& state, CubeStats& stats) {
   for (const auto& [packed, unused] : state.micro) {
     ++stats.levels[LevelOf(UnpackCellKey(packed))].micro_data_cells;

@@ -129,6 +129,9 @@ class CubeStore {
       std::optional<uint64_t> previous_sequence = std::nullopt);
 
   absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query) const;
+  // One page of Query; see RunQueryPage.
+  absl::StatusOr<QueryPage> QueryOnePage(const CubeQuery& query, uint64_t start,
+                                         size_t max_cells) const;
 
   // Last applied sequence of `producer`, 0 when it never applied anything.
   uint64_t LastSequence(const std::string& producer) const;

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "libs/storage/durable_file.h"
 #include "libs/storage/rocksdb_store.h"
 
 namespace omnia::cube {
@@ -27,26 +29,73 @@ absl::StatusOr<std::unique_ptr<CubeStore>> OpenStore(const std::string& dir,
   return CubeStore::Open(std::move(*kv), codelists);
 }
 
-// Writes `content` to `path` so that readers see either the old file or the whole new one.
-absl::Status WriteFileAtomically(const fs::path& path, const std::string& content) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp.string()));
-  }
-  std::error_code error;
-  fs::rename(tmp, path, error);
-  if (error) return absl::InternalError(absl::StrCat("cannot rename to ", path.string()));
-  return absl::OkStatus();
-}
-
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+// Writes `content` to `path` so that readers, and a restart after a crash or power cut, see
+// either the old file or the whole new one; durable once it returns OK.
+absl::Status WriteFileAtomically(const fs::path& path, const std::string& content) {
+  storage::PosixFileSystem files;
+  return storage::WriteFileDurably(files, path.string(), content);
+}
+
+bool IsCubeDirName(std::string_view name) {
+  if (name.rfind("cube-", 0) != 0 || name.size() == 5) return false;
+  return std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+absl::Status Inconsistent(const std::string& data_dir, const std::string& what) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the cube data directory ", data_dir, " is inconsistent: ", what,
+      ". Refusing to start; nothing was deleted. Restore the directory from a backup, or fix "
+      "CURRENT by hand to name the live cube-<n> directory."));
+}
+
+// The live cube directory named by CURRENT; empty when CURRENT does not exist yet, which is only
+// consistent before the first start completed (no cube directory, or only cube-1).
+absl::StatusOr<std::string> LiveDirName(const std::string& data_dir) {
+  const fs::path current = fs::path(data_dir) / kCurrentFile;
+  std::error_code error;
+  if (fs::exists(current, error)) {
+    const std::string name(absl::StripAsciiWhitespace(ReadFile(current)));
+    if (!IsCubeDirName(name)) {
+      return Inconsistent(data_dir,
+                          absl::StrCat("CURRENT holds '", absl::CEscape(name.substr(0, 64)),
+                                       "', not the name of a cube directory"));
+    }
+    if (!fs::is_directory(fs::path(data_dir) / name, error)) {
+      return Inconsistent(data_dir, absl::StrCat("CURRENT names ", name, ", which does not exist"));
+    }
+    return name;
+  }
+  for (const auto& entry : fs::directory_iterator(data_dir, error)) {
+    const std::string name = entry.path().filename().string();
+    if (IsCubeDirName(name) && name != "cube-1") {
+      return Inconsistent(data_dir, absl::StrCat("CURRENT is missing but ", name, " exists"));
+    }
+  }
+  return std::string();
+}
+
+// Every release record has its checkpoint (the record is written only once the checkpoint is
+// complete).
+absl::Status CheckReleases(const std::string& data_dir) {
+  std::error_code error;
+  const fs::path releases = fs::path(data_dir) / kReleasesDir;
+  for (const auto& entry : fs::directory_iterator(releases, error)) {
+    if (entry.path().extension() != kReleaseSuffix) continue;
+    fs::path checkpoint = entry.path();
+    checkpoint.replace_extension();
+    if (!fs::is_directory(checkpoint, error)) {
+      return Inconsistent(data_dir, absl::StrCat("release record ", entry.path().string(),
+                                                 " has no checkpoint directory"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::string SerializeRelease(const ReleaseInfo& info) {
@@ -125,7 +174,9 @@ absl::StatusOr<ReplaceOutcome> RebuildSession::ReplacePublished(
 absl::Status RebuildSession::Commit() {
   if (committed_) return absl::FailedPreconditionError("rebuild already committed");
   absl::Status committed = engine_->CommitRebuild(this);
-  if (committed.ok()) committed_ = true;
+  // Once the engine has taken the new cube it is live, even if the switch could not be
+  // confirmed durable: it must not be removed.
+  committed_ = store_ == nullptr;
   return committed;
 }
 
@@ -143,21 +194,28 @@ absl::StatusOr<std::unique_ptr<CubeEngine>> CubeEngine::Open(const std::string& 
   std::error_code error;
   fs::create_directories(fs::path(data_dir) / kReleasesDir, error);
   if (error) return absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir));
-  std::string live_dir = "cube-1";
-  const fs::path current = fs::path(data_dir) / kCurrentFile;
-  if (fs::exists(current)) {
-    live_dir = std::string(absl::StripAsciiWhitespace(ReadFile(current)));
-  } else if (absl::Status s = WriteFileAtomically(current, live_dir); !s.ok()) {
-    return s;
+  // Everything is checked before anything is created or removed: a directory that does not add
+  // up is left exactly as found.
+  absl::StatusOr<std::string> named = LiveDirName(data_dir);
+  if (!named.ok()) return named.status();
+  if (absl::Status s = CheckReleases(data_dir); !s.ok()) return s;
+  const bool first_start = named->empty();
+  const std::string live_dir = first_start ? "cube-1" : *named;
+  absl::StatusOr<std::unique_ptr<CubeStore>> store =
+      OpenStore((fs::path(data_dir) / live_dir).string(), codelists);
+  if (!store.ok()) return store.status();
+  // CURRENT is written only once the cube it names exists.
+  if (first_start) {
+    if (absl::Status s = WriteFileAtomically(fs::path(data_dir) / kCurrentFile, live_dir);
+        !s.ok()) {
+      return s;
+    }
   }
   // Leftovers of a rebuild interrupted by a crash are never live: remove them.
   for (const auto& entry : fs::directory_iterator(data_dir, error)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("cube-", 0) == 0 && name != live_dir) fs::remove_all(entry.path(), error);
+    if (IsCubeDirName(name) && name != live_dir) fs::remove_all(entry.path(), error);
   }
-  absl::StatusOr<std::unique_ptr<CubeStore>> store =
-      OpenStore((fs::path(data_dir) / live_dir).string(), codelists);
-  if (!store.ok()) return store.status();
   absl::MutexLock lock(&engine->mu_);
   engine->live_ = std::move(*store);
   engine->live_dir_ = live_dir;
@@ -218,6 +276,15 @@ absl::StatusOr<std::vector<QueryCell>> CubeEngine::Query(const CubeQuery& query,
   absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
   if (!state.ok()) return state.status();
   return RunQuery(**state, codelists_, query);
+}
+
+absl::StatusOr<QueryPage> CubeEngine::QueryOnePage(const CubeQuery& query,
+                                                   const std::string& release_id, uint64_t start,
+                                                   size_t max_cells) {
+  if (release_id.empty()) return live()->QueryOnePage(query, start, max_cells);
+  absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
+  if (!state.ok()) return state.status();
+  return RunQueryPage(**state, codelists_, query, start, max_cells);
 }
 
 absl::StatusOr<std::pair<ReleaseInfo, bool>> CubeEngine::Freeze(const std::string& release_id,
@@ -299,9 +366,12 @@ void CubeEngine::EndRebuild() {
 
 absl::Status CubeEngine::CommitRebuild(RebuildSession* session) {
   const std::string new_name = fs::path(session->dir_).filename().string();
-  if (absl::Status s = WriteFileAtomically(fs::path(data_dir_) / kCurrentFile, new_name); !s.ok()) {
-    return s;
-  }
+  const fs::path current = fs::path(data_dir_) / kCurrentFile;
+  absl::Status switched = WriteFileAtomically(current, new_name);
+  // A failure after the rename (syncing the directory) leaves CURRENT naming the new cube,
+  // durably or not: both cubes must then stay, and the next start keeps whichever CURRENT names.
+  const bool names_new = switched.ok() || absl::StripAsciiWhitespace(ReadFile(current)) == new_name;
+  if (!names_new) return switched;
   std::string old_dir;
   {
     absl::MutexLock lock(&mu_);
@@ -310,6 +380,7 @@ absl::Status CubeEngine::CommitRebuild(RebuildSession* session) {
     live_dir_ = new_name;
     rebuilding_ = false;
   }
+  if (!switched.ok()) return switched;
   std::error_code ignored;
   fs::remove_all(old_dir, ignored);
   return absl::OkStatus();

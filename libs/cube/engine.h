@@ -73,6 +73,9 @@ class CubeEngine {
   // Reads the live cube (empty release_id) or a frozen release (NOT_FOUND if unknown).
   absl::StatusOr<std::vector<QueryCell>> Query(const CubeQuery& query,
                                                const std::string& release_id);
+  // One page of Query; see RunQueryPage.
+  absl::StatusOr<QueryPage> QueryOnePage(const CubeQuery& query, const std::string& release_id,
+                                         uint64_t start, size_t max_cells);
 
   // Freezes the live cube as `release_id` ([A-Za-z0-9._-], 1..64 characters). Freezing an
   // existing id again returns the existing release with created = false. The release records

@@ -1,6 +1,9 @@
 #include "libs/cube/query.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -225,8 +228,127 @@ absl::StatusOr<IndexSet> ResolveTypeFilter(const Codelists& codelists,
   return set;
 }
 
-absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state, const Codelists& codelists,
-                                                const CubeQuery& query) {
+namespace {
+
+// A query laid out for paging: its groups in result order (measure, period, region group, type
+// group), each addressed by a position, with the precomputed cells that tile each group.
+class QueryPlan {
+ public:
+  QueryPlan(const CubeState& state, const Codelists& codelists, const CubeQuery& query)
+      : state_(state), query_(query) {
+    periods_ = PeriodGroups(query.from, query.to, query.period_level);
+    for (const PeriodKey& period : periods_) {
+      const YearMonth first = std::max(domain::FirstMonthOf(period), query.from);
+      const YearMonth last = std::min(domain::LastMonthOf(period), query.to);
+      period_units_.push_back(PeriodUnits(period.year, first.month, last.month));
+    }
+    // A group cut away entirely by the filters has no units and never yields a cell.
+    for (const int group : GroupIndexes(RegionGroupCount(codelists, query.region_level))) {
+      const IndexSet regions =
+          RegionGroupMembers(codelists, query.region_level, group) & query.regions;
+      region_units_.push_back(regions.none() ? std::vector<Unit>()
+                                             : RegionUnits(codelists, regions));
+    }
+    for (const int group : GroupIndexes(TypeGroupCount(codelists, query.type_level))) {
+      const IndexSet types = TypeGroupMembers(codelists, query.type_level, group) & query.types;
+      type_units_.push_back(types.none() ? std::vector<Unit>() : TypeUnits(codelists, types));
+    }
+  }
+
+  uint64_t group_count() const {
+    return static_cast<uint64_t>(query_.measures.size()) * periods_.size() * region_units_.size() *
+           type_units_.size();
+  }
+
+  // FAILED_PRECONDITION when some group would sum WORKERS over imported published cells. Checked
+  // for the whole query up front, at the cost of one pass over each dimension, so that every
+  // page of a query fails alike rather than only the page that reaches such a group.
+  absl::Status CheckWorkersAdditive() const {
+    if (std::find(query_.measures.begin(), query_.measures.end(), domain::Measure::kWorkers) ==
+        query_.measures.end()) {
+      return absl::OkStatus();
+    }
+    const auto single = [](const std::vector<Unit>& units) {
+      return units.size() == 1 && units[0].level == 0;
+    };
+    const auto present = [](const std::vector<Unit>& units) { return !units.empty(); };
+    const auto any_of = [](const std::vector<std::vector<Unit>>& groups, auto predicate) {
+      return std::any_of(groups.begin(), groups.end(), predicate);
+    };
+    if (!any_of(region_units_, present) || !any_of(type_units_, present)) return absl::OkStatus();
+    const bool rolled_up_dimension =
+        any_of(region_units_, [&](const auto& u) { return present(u) && !single(u); }) ||
+        any_of(type_units_, [&](const auto& u) { return present(u) && !single(u); });
+    for (size_t p = 0; p < periods_.size(); ++p) {
+      if (!state_.IsPublished(domain::Measure::kWorkers, periods_[p].year)) continue;
+      const bool single_month =
+          period_units_[p].size() == 1 && period_units_[p][0].level == PeriodLevel::kMonth;
+      if (rolled_up_dimension || !single_month) return WorkersNotAdditiveError(periods_[p].year);
+    }
+    return absl::OkStatus();
+  }
+
+  // The cell of the group at `position`, if the query returns one for it.
+  std::optional<QueryCell> Evaluate(uint64_t position) const {
+    const size_t type_group = position % type_units_.size();
+    position /= type_units_.size();
+    const size_t region_group = position % region_units_.size();
+    position /= region_units_.size();
+    const size_t period_index = position % periods_.size();
+    const domain::Measure measure = query_.measures[position / periods_.size()];
+    const std::vector<Unit>& region_units = region_units_[region_group];
+    const std::vector<Unit>& type_units = type_units_[type_group];
+    if (region_units.empty() || type_units.empty()) return std::nullopt;
+
+    const PeriodKey& period = periods_[period_index];
+    const bool published = state_.IsPublished(measure, period.year);
+    const CellMap& layer = state_.LayerFor(measure, period.year);
+    CellValue combined;
+    const CellValue* only = nullptr;
+    int found = 0;
+    for (const PeriodKey& p : period_units_[period_index]) {
+      for (const Unit& r : region_units) {
+        for (const Unit& t : type_units) {
+          const CellKey key{measure,
+                            p,
+                            static_cast<RegionLevel>(r.level),
+                            r.index,
+                            static_cast<TypeLevel>(t.level),
+                            t.index};
+          const auto it = layer.find(PackCellKey(key));
+          if (it == layer.end()) continue;
+          if (++found == 1) {
+            only = &it->second;
+          } else {
+            if (found == 2) combined.MergeFrom(*only);
+            combined.MergeFrom(it->second);
+          }
+        }
+      }
+    }
+    if (found == 0 && !query_.dense) return std::nullopt;
+    QueryCell cell;
+    cell.key = CellKey{measure,
+                       period,
+                       query_.region_level,
+                       static_cast<int>(region_group),
+                       query_.type_level,
+                       static_cast<int>(type_group)};
+    cell.value = found == 0 ? 0 : (found == 1 ? only->value() : combined.value());
+    cell.provenance = published ? Provenance::kPublished : Provenance::kMicroData;
+    return cell;
+  }
+
+ private:
+  const CubeState& state_;
+  const CubeQuery& query_;
+  std::vector<PeriodKey> periods_;
+  std::vector<std::vector<PeriodKey>> period_units_;  // per period group
+  std::vector<std::vector<Unit>> region_units_;       // per region group; empty when filtered out
+  std::vector<std::vector<Unit>> type_units_;         // per type group; empty when filtered out
+};
+
+absl::Status ValidateQuery(const CubeQuery& query) {
   if (query.measures.empty()) return absl::InvalidArgumentError("measures: name at least one");
   if (!domain::IsValidYearMonth(query.from) || !domain::IsValidYearMonth(query.to)) {
     return absl::InvalidArgumentError(absl::StrCat("period: months must lie in ", domain::kMinYear,
@@ -235,73 +357,52 @@ absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state, const Co
   if (query.to < query.from) {
     return absl::InvalidArgumentError("period: 'to' is before 'from'");
   }
-  const std::vector<PeriodKey> periods = PeriodGroups(query.from, query.to, query.period_level);
-  const std::vector<int> region_groups =
-      GroupIndexes(RegionGroupCount(codelists, query.region_level));
-  const std::vector<int> type_groups = GroupIndexes(TypeGroupCount(codelists, query.type_level));
+  return absl::OkStatus();
+}
 
-  std::vector<QueryCell> cells;
-  for (const domain::Measure measure : query.measures) {
-    for (const PeriodKey& period : periods) {
-      const YearMonth first = std::max(domain::FirstMonthOf(period), query.from);
-      const YearMonth last = std::min(domain::LastMonthOf(period), query.to);
-      const std::vector<PeriodKey> period_units = PeriodUnits(period.year, first.month, last.month);
-      const bool published = state.IsPublished(measure, period.year);
-      const CellMap& layer = state.LayerFor(measure, period.year);
-      for (const int region_group : region_groups) {
-        const IndexSet regions =
-            RegionGroupMembers(codelists, query.region_level, region_group) & query.regions;
-        if (regions.none()) continue;
-        const std::vector<Unit> region_units = RegionUnits(codelists, regions);
-        for (const int type_group : type_groups) {
-          const IndexSet types =
-              TypeGroupMembers(codelists, query.type_level, type_group) & query.types;
-          if (types.none()) continue;
-          const std::vector<Unit> type_units = TypeUnits(codelists, types);
-
-          const bool single_base_cell = period_units.size() == 1 &&
-                                        period_units[0].level == PeriodLevel::kMonth &&
-                                        region_units.size() == 1 && region_units[0].level == 0 &&
-                                        type_units.size() == 1 && type_units[0].level == 0;
-          if (published && measure == domain::Measure::kWorkers && !single_base_cell) {
-            return WorkersNotAdditiveError(period.year);
-          }
-
-          CellValue combined;
-          const CellValue* only = nullptr;
-          int found = 0;
-          for (const PeriodKey& p : period_units) {
-            for (const Unit& r : region_units) {
-              for (const Unit& t : type_units) {
-                const CellKey key{measure,
-                                  p,
-                                  static_cast<RegionLevel>(r.level),
-                                  r.index,
-                                  static_cast<TypeLevel>(t.level),
-                                  t.index};
-                const auto it = layer.find(PackCellKey(key));
-                if (it == layer.end()) continue;
-                if (++found == 1) {
-                  only = &it->second;
-                } else {
-                  if (found == 2) combined.MergeFrom(*only);
-                  combined.MergeFrom(it->second);
-                }
-              }
-            }
-          }
-          if (found == 0 && !query.dense) continue;
-          QueryCell cell;
-          cell.key = CellKey{measure,      period,           query.region_level,
-                             region_group, query.type_level, type_group};
-          cell.value = found == 0 ? 0 : (found == 1 ? only->value() : combined.value());
-          cell.provenance = published ? Provenance::kPublished : Provenance::kMicroData;
-          cells.push_back(cell);
-        }
-      }
+absl::StatusOr<QueryPage> RunPage(const CubeState& state, const Codelists& codelists,
+                                  const CubeQuery& query, uint64_t start, size_t max_cells,
+                                  uint64_t max_groups) {
+  if (absl::Status s = ValidateQuery(query); !s.ok()) return s;
+  const QueryPlan plan(state, codelists, query);
+  if (absl::Status s = plan.CheckWorkersAdditive(); !s.ok()) return s;
+  const uint64_t end = plan.group_count();
+  if (start > end) return absl::InvalidArgumentError("page_token: past the end of the query");
+  QueryPage page;
+  for (uint64_t position = start; position < end; ++position) {
+    if (page.groups_visited == max_groups) {
+      page.next_position = position;
+      break;
     }
+    ++page.groups_visited;
+    std::optional<QueryCell> cell = plan.Evaluate(position);
+    if (!cell.has_value()) continue;
+    // The page is full: the next one starts at this cell, found by looking ahead within the
+    // same bound so that the last page is rarely an empty one.
+    if (page.cells.size() == max_cells) {
+      page.next_position = position;
+      break;
+    }
+    page.cells.push_back(*cell);
   }
-  return cells;
+  return page;
+}
+
+}  // namespace
+
+absl::StatusOr<QueryPage> RunQueryPage(const CubeState& state, const Codelists& codelists,
+                                       const CubeQuery& query, uint64_t start, size_t max_cells) {
+  if (max_cells == 0) return absl::InvalidArgumentError("page_size: must be positive");
+  const uint64_t max_groups =
+      max_cells > UINT64_MAX / kGroupsPerPageCell ? UINT64_MAX : max_cells * kGroupsPerPageCell;
+  return RunPage(state, codelists, query, start, max_cells, max_groups);
+}
+
+absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state, const Codelists& codelists,
+                                                const CubeQuery& query) {
+  absl::StatusOr<QueryPage> all = RunPage(state, codelists, query, 0, SIZE_MAX, UINT64_MAX);
+  if (!all.ok()) return all.status();
+  return std::move(all->cells);
 }
 
 }  // namespace omnia::cube

@@ -7,6 +7,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,5 +60,28 @@ absl::StatusOr<IndexSet> ResolveTypeFilter(const domain::Codelists& codelists,
 absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state,
                                                 const domain::Codelists& codelists,
                                                 const CubeQuery& query);
+
+// One page of a query's result. A position counts the query's groups (measure x period x region
+// group x type group, in result order), empty ones included, so a page is computed from its
+// position on without computing the pages before it.
+struct QueryPage {
+  std::vector<QueryCell> cells;
+  // Where the next page starts; nullopt on the last page.
+  std::optional<uint64_t> next_position;
+  // Groups looked at for this page: its cost.
+  uint64_t groups_visited = 0;
+};
+
+// How many groups a page may look at per cell asked for.
+inline constexpr uint64_t kGroupsPerPageCell = 16;
+
+// At most `max_cells` cells of `query` from group position `start` (0 for the first page, then
+// the previous page's next_position). A page looks at no more than max_cells x
+// kGroupsPerPageCell groups, so its cost follows its size whatever the query; a sparse result
+// may therefore give pages with fewer cells than asked, even none, before its last page.
+// Errors as RunQuery, checked for the whole query on every page; INVALID_ARGUMENT when `start`
+// is past the end or max_cells is 0.
+absl::StatusOr<QueryPage> RunQueryPage(const CubeState& state, const domain::Codelists& codelists,
+                                       const CubeQuery& query, uint64_t start, size_t max_cells);
 
 }  // namespace omnia::cube

@@ -29,8 +29,10 @@ struct ServerOptions {
   std::string metrics_address;
   // How long in-flight calls may run after a termination signal before they are cancelled.
   absl::Duration drain_deadline = absl::Seconds(10);
-  // Largest request message accepted. Forwarded event batches are large by design: fewer, bigger
-  // batches mean fewer synced writes and set unions per event.
+  // Largest request message accepted; larger ones fail with RESOURCE_EXHAUSTED before any
+  // handler runs. The default suits the internal write paths: forwarded event batches are large
+  // by design (fewer, bigger batches mean fewer synced writes and set unions per event). Public
+  // services set it to their largest legitimate request plus a margin.
   int max_receive_message_bytes = 64 << 20;
   // Transport security of the gRPC port; null serves plaintext.
   std::shared_ptr<grpc::ServerCredentials> credentials;

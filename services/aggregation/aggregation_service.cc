@@ -287,13 +287,17 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
     absl::StatusOr<cube::CubeQuery> query = api::CubeQueryFromProto(
         request->query(), e.codelists(), e.LatestMonth(request->release_id()));
     if (!query.ok()) return query.status();
-    absl::StatusOr<std::vector<cube::QueryCell>> cells = e.Query(*query, request->release_id());
-    if (!cells.ok()) return cells.status();
-    const uint64_t end = std::min<uint64_t>(cells->size(), *offset + *page_size);
-    for (uint64_t i = *offset; i < end; ++i) {
-      api::CellToProto((*cells)[i], e.codelists(), response->add_cells());
+    // The token holds the position of the next page in the query's groups: each page costs
+    // what it returns, not the whole result.
+    absl::StatusOr<cube::QueryPage> page =
+        e.QueryOnePage(*query, request->release_id(), *offset, *page_size);
+    if (!page.ok()) return page.status();
+    for (const cube::QueryCell& cell : page->cells) {
+      api::CellToProto(cell, e.codelists(), response->add_cells());
     }
-    if (end < cells->size()) response->set_next_page_token(api::EncodePageToken(end));
+    if (page->next_position.has_value()) {
+      response->set_next_page_token(api::EncodePageToken(*page->next_position));
+    }
     response->set_release_id(request->release_id());
     response->set_codelist_version(e.codelists().version());
     return absl::OkStatus();

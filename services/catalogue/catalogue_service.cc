@@ -1,7 +1,6 @@
 #include "services/catalogue/catalogue_service.h"
 
 #include <filesystem>
-#include <fstream>
 #include <utility>
 #include <vector>
 
@@ -20,11 +19,13 @@
 namespace omnia::catalogue {
 namespace fs = std::filesystem;
 
-CatalogueService::CatalogueService(CatalogueStore& store, const domain::Codelists& codelists,
+CatalogueService::CatalogueService(CatalogueStore& store, ArtifactStore& artifacts,
+                                   const domain::Codelists& codelists,
                                    std::shared_ptr<grpc::ChannelInterface> aggregation,
                                    std::shared_ptr<grpc::ChannelInterface> exporter,
                                    server::Executor& executor, CatalogueServiceOptions options)
     : store_(store),
+      artifacts_(artifacts),
       codelists_(codelists),
       aggregation_(v1::AggregationService::NewStub(std::move(aggregation))),
       exporter_(v1::ExportService::NewStub(std::move(exporter))),
@@ -102,6 +103,11 @@ grpc::ServerUnaryReactor* CatalogueService::Publish(grpc::CallbackServerContext*
 absl::StatusOr<v1::Attachment> CatalogueService::Render(const std::string& dataset_id,
                                                         v1::Format format,
                                                         const std::string& release_id) {
+  // Stored under a temporary name, then durably under its content hash once complete and
+  // checked, so the artifact store only ever holds whole files.
+  absl::StatusOr<std::unique_ptr<ArtifactWriter>> file =
+      artifacts_.Begin(absl::StrCat(dataset_id, "-", static_cast<int>(format)));
+  if (!file.ok()) return file.status();
   v1::ExportRequest request;
   request.set_dataset_id(dataset_id);
   request.set_format(format);
@@ -109,69 +115,63 @@ absl::StatusOr<v1::Attachment> CatalogueService::Render(const std::string& datas
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
   auto reader = exporter_->Export(&context, request);
-  // Written under a temporary name, then renamed to its content hash once complete, so the
-  // artifact directory only ever holds whole files.
-  const fs::path tmp = fs::path(options_.artifact_dir) /
-                       absl::StrCat(".", dataset_id, "-", static_cast<int>(format), ".partial");
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  Sha256 sha;
-  uint64_t size = 0;
   v1::ExportResponse message;
   v1::ExportHeader header;
   v1::ExportSummary summary;
+  absl::Status written;
   while (reader->Read(&message)) {
     if (message.has_header()) header = message.header();
     if (message.has_summary()) summary = message.summary();
-    if (!message.data().empty()) {
-      out.write(message.data().data(), static_cast<std::streamsize>(message.data().size()));
-      sha.Update(message.data());
-      size += message.data().size();
-    }
+    if (!message.data().empty() && written.ok()) written = (*file)->Append(message.data());
+    if (!written.ok()) context.TryCancel();
   }
   grpc::Status status = reader->Finish();
-  out.close();
-  if (!status.ok()) {
-    fs::remove(tmp);
-    return server::FromGrpcStatus(status);
-  }
-  const std::string digest = sha.HexDigest();
-  if (!out || digest != summary.sha256() || size != summary.size_bytes()) {
-    fs::remove(tmp);
-    return absl::DataLossError(
-        absl::StrCat("the ", header.file_name(), " received does not match its summary"));
-  }
+  if (!written.ok()) return written;
+  if (!status.ok()) return server::FromGrpcStatus(status);
   const std::string extension = fs::path(header.file_name()).extension().string();
-  const fs::path stored = fs::path(options_.artifact_dir) / absl::StrCat(digest, extension);
-  std::error_code error;
-  fs::rename(tmp, stored, error);
-  if (error) return absl::InternalError(absl::StrCat("cannot store ", stored.string()));
+  if (absl::Status s = (*file)->Commit({summary.sha256(), summary.size_bytes()}, extension);
+      !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat(header.file_name(), ": ", s.message()));
+  }
   v1::Attachment attachment;
   attachment.set_format(format);
   attachment.set_file_name(header.file_name());
   attachment.set_media_type(header.media_type());
-  attachment.set_size_bytes(size);
-  attachment.set_sha256(digest);
+  attachment.set_size_bytes(summary.size_bytes());
+  attachment.set_sha256(summary.sha256());
   attachment.set_rows(summary.rows());
   return attachment;
 }
 
 absl::StatusOr<PublishResult> CatalogueService::RunPublish(const std::string& requested_id,
                                                            const std::string& description) {
-  absl::MutexLock lock(&publish_mu_);
+  if (!requested_id.empty()) {
+    if (absl::Status s = ValidateReleaseId(requested_id); !s.ok()) return s;
+    // A retry of a publication that completed gets its answer even while another one runs.
+    if (absl::StatusOr<v1::Release> existing = store_.GetRelease(requested_id); existing.ok()) {
+      return PublishResult{*existing, false};
+    }
+  }
+  // Waiting would hold an executor thread and the caller's deadline for as long as the other
+  // publication takes; the contract says to fail at once and let the caller retry.
+  if (!publish_mu_.TryLock()) {
+    return absl::AbortedError("another Publish is running: retry later");
+  }
+  absl::StatusOr<PublishResult> result = PublishLocked(requested_id, description);
+  publish_mu_.Unlock();
+  return result;
+}
+
+absl::StatusOr<PublishResult> CatalogueService::PublishLocked(const std::string& requested_id,
+                                                              const std::string& description) {
   std::string release_id = requested_id;
   if (release_id.empty()) {
     absl::StatusOr<std::string> next = store_.NextReleaseId();
     if (!next.ok()) return next.status();
     release_id = *next;
-  } else {
-    if (absl::Status s = ValidateReleaseId(release_id); !s.ok()) return s;
-    if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
-      return PublishResult{*existing, false};
-    }
+  } else if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
+    return PublishResult{*existing, false};
   }
-  std::error_code error;
-  fs::create_directories(options_.artifact_dir, error);
-  if (error) return absl::FailedPreconditionError("cannot create the artifact directory");
 
   // 1. Freeze: every attachment is rendered from the same immutable state.
   {

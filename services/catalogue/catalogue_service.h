@@ -8,6 +8,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/catalogue/artifact_store.h"
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -17,9 +18,12 @@
 
 namespace omnia::catalogue {
 
+// Largest request the catalogue accepts, in bytes. Its largest legitimate requests (a Publish
+// with a 1000-character description, a ListDatasets with every filter) take a few KiB; a bound
+// this small keeps an anonymous caller from making the server buffer megabytes per call.
+inline constexpr int kMaxRequestBytes = 64 << 10;
+
 struct CatalogueServiceOptions {
-  // Where published files are kept, as <sha256><extension>.
-  std::string artifact_dir;
   absl::Duration call_deadline = absl::Minutes(2);
   // Bearer token for the write call this service makes (aggregation's Freeze); may be empty.
   std::string token;
@@ -27,8 +31,9 @@ struct CatalogueServiceOptions {
 
 class CatalogueService final : public v1::CatalogueService::CallbackService {
  public:
-  // Everything referenced must outlive the service.
-  CatalogueService(CatalogueStore& store, const domain::Codelists& codelists,
+  // Everything referenced must outlive the service. Published files are kept in `artifacts`.
+  CatalogueService(CatalogueStore& store, ArtifactStore& artifacts,
+                   const domain::Codelists& codelists,
                    std::shared_ptr<grpc::ChannelInterface> aggregation,
                    std::shared_ptr<grpc::ChannelInterface> exporter, server::Executor& executor,
                    CatalogueServiceOptions options);
@@ -49,23 +54,29 @@ class CatalogueService final : public v1::CatalogueService::CallbackService {
                                           const v1::ListCodelistsRequest* request,
                                           v1::ListCodelistsResponse* response) override;
 
-  // The whole of Publish, callable without gRPC plumbing (blocking).
+  // The whole of Publish, callable without gRPC plumbing (blocking). ABORTED, at once, while
+  // another publication runs.
   absl::StatusOr<PublishResult> RunPublish(const std::string& release_id,
                                            const std::string& description);
 
  private:
-  // Renders one attachment through the exporter into the artifact directory.
+  absl::StatusOr<PublishResult> PublishLocked(const std::string& release_id,
+                                              const std::string& description)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
+  // Renders one attachment through the exporter into the artifact store.
   absl::StatusOr<v1::Attachment> Render(const std::string& dataset_id, v1::Format format,
                                         const std::string& release_id);
 
   CatalogueStore& store_;
+  ArtifactStore& artifacts_;
   const domain::Codelists& codelists_;
   std::unique_ptr<v1::AggregationService::Stub> aggregation_;
   std::unique_ptr<v1::ExportService::Stub> exporter_;
   server::Executor& executor_;
   CatalogueServiceOptions options_;
   const v1::ListCodelistsResponse all_codelists_;
-  // One publication at a time: each builds on the state the previous one recorded.
+  // One publication at a time: each builds on the state the previous one recorded. Held for
+  // the whole publication; others do not wait for it but fail with ABORTED.
   absl::Mutex publish_mu_;
 };
 

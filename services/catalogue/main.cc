@@ -9,12 +9,14 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/catalogue/artifact_store.h"
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
 #include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
+#include "libs/storage/file_system.h"
 #include "services/catalogue/catalogue_service.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the catalogue store (required)");
@@ -51,12 +53,22 @@ int main(int argc, char** argv) {
                            absl::StrCat("cannot open the store: ", store.status().ToString()));
     return 1;
   }
+  const std::string artifact_dir = absl::GetFlag(FLAGS_artifact_dir).empty()
+                                       ? (std::filesystem::path(data_dir) / "artifacts").string()
+                                       : absl::GetFlag(FLAGS_artifact_dir);
+  if (absl::Status dir = omnia::server::EnsureWritableDirectory(artifact_dir); !dir.ok()) {
+    return omnia::server::ExitWithError("catalogue", dir);
+  }
+  omnia::storage::PosixFileSystem files;
+  omnia::catalogue::ArtifactStore artifacts(files, artifact_dir);
+  // A release whose files are missing or altered must not be served as published.
+  if (absl::Status verified = omnia::catalogue::VerifyArtifacts(**store, artifacts);
+      !verified.ok()) {
+    return omnia::server::ExitWithError("catalogue", verified);
+  }
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   omnia::server::Executor executor(4);
   omnia::catalogue::CatalogueServiceOptions options;
-  options.artifact_dir = absl::GetFlag(FLAGS_artifact_dir).empty()
-                             ? (std::filesystem::path(data_dir) / "artifacts").string()
-                             : absl::GetFlag(FLAGS_artifact_dir);
   absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();
   if (!token.ok()) return omnia::server::ExitWithError("catalogue", token.status());
   options.token = *token;
@@ -66,13 +78,14 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> exporter =
       omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_exporter_address));
   if (!exporter.ok()) return omnia::server::ExitWithError("catalogue", exporter.status());
-  omnia::catalogue::CatalogueService service(**store, codelists, *aggregation, *exporter, executor,
-                                             options);
+  omnia::catalogue::CatalogueService service(**store, artifacts, codelists, *aggregation, *exporter,
+                                             executor, options);
   absl::StatusOr<omnia::server::ServerOptions> server_options =
       omnia::server::ServerOptionsFromFlags("catalogue");
   if (!server_options.ok()) {
     return omnia::server::ExitWithError("catalogue", server_options.status());
   }
+  server_options->max_receive_message_bytes = omnia::catalogue::kMaxRequestBytes;
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   host.AddCollectable(

@@ -1,5 +1,7 @@
 #include "services/exporter/export_service.h"
 
+#include <grpc/grpc.h>
+
 #include <deque>
 #include <optional>
 #include <utility>
@@ -52,10 +54,13 @@ CsvOptions CsvOptionsFromProto(const v1::CsvOptions& o) {
 // queue whatever the file's size.
 class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportResponse>, public ChunkSink {
  public:
-  ExportReactor(ExportService& service, const v1::ExportRequest& request)
-      : service_(service), request_(request) {
+  ExportReactor(ExportService& service, grpc::CallbackServerContext* context,
+                const v1::ExportRequest& request)
+      : service_(service), context_(context), request_(request) {
+    ++service_.active_exports_;
     service_.executor_.Submit([this] { Render(); });
   }
+  ~ExportReactor() override { --service_.active_exports_; }
 
   absl::Status Write(std::string_view bytes) override {
     sha_.Update(bytes);
@@ -103,12 +108,31 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportResponse>,
  private:
   absl::Status Enqueue(v1::ExportResponse message) {
     absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](ExportReactor* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
-          return r->cancelled_ || r->queue_.size() < r->service_.options_.max_queued_chunks;
-        },
-        this));
+    const bool room = mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](ExportReactor* r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(r->mu_) {
+              return r->cancelled_ || r->queue_.size() < r->service_.options_.max_queued_chunks;
+            },
+            this),
+        service_.options_.stalled_client_timeout);
     if (cancelled_) return absl::CancelledError("the client went away");
+    if (!room) {
+      // A pending write completes only when the client reads or the call ends: end it, so the
+      // write fails and the call finishes instead of holding this thread and the queue. A
+      // status sent with Finish would wait behind the unread data; a cancellation goes out at
+      // once, and carries this status to the client.
+      cancelled_ = true;
+      ++service_.stalled_exports_;
+      const std::string reason =
+          absl::StrCat("the client read nothing for ",
+                       absl::FormatDuration(service_.options_.stalled_client_timeout),
+                       "; the export was cancelled");
+      mu_.Unlock();
+      grpc_call_cancel_with_status(context_->c_call(), GRPC_STATUS_RESOURCE_EXHAUSTED,
+                                   reason.c_str(), nullptr);
+      mu_.Lock();
+      return absl::ResourceExhaustedError(reason);
+    }
     queue_.push_back(std::move(message));
     const v1::ExportResponse* first = nullptr;
     if (!writing_) {
@@ -263,6 +287,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportResponse>,
   }
 
   ExportService& service_;
+  grpc::CallbackServerContext* const context_;
   const v1::ExportRequest request_;
   Sha256 sha_;
   uint64_t size_ = 0;
@@ -286,27 +311,36 @@ ExportService::ExportService(const domain::Codelists& codelists,
       config_(config),
       aggregation_(v1::AggregationService::NewStub(std::move(aggregation))),
       executor_(executor),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      release_coverage_(options_.release_cache_bytes, [](const std::string& release_id,
+                                                         const api::Coverage& coverage) {
+        // The key twice (map and list) and the list and map nodes.
+        return 2 * release_id.size() + coverage.years_with_data.size() * sizeof(int) +
+               sizeof(api::Coverage) + 128;
+      }) {}
 
 grpc::ServerWriteReactor<v1::ExportResponse>* ExportService::Export(
-    grpc::CallbackServerContext* /*context*/, const v1::ExportRequest* request) {
-  return new ExportReactor(*this, *request);
+    grpc::CallbackServerContext* context, const v1::ExportRequest* request) {
+  return new ExportReactor(*this, context, *request);
 }
 
 absl::StatusOr<api::Coverage> ExportService::CoverageAt(const std::string& release_id) {
   if (!release_id.empty()) {
     absl::MutexLock lock(&coverage_mu_);
-    if (auto it = release_coverage_.find(release_id); it != release_coverage_.end()) {
-      return it->second;
-    }
+    if (const api::Coverage* cached = release_coverage_.Find(release_id)) return *cached;
   }
   absl::StatusOr<api::Coverage> coverage =
       api::DiscoverCoverage(*aggregation_, release_id, options_.aggregation_deadline);
   if (coverage.ok() && !release_id.empty()) {
     absl::MutexLock lock(&coverage_mu_);
-    release_coverage_[release_id] = *coverage;
+    release_coverage_.Put(release_id, *coverage);
   }
   return coverage;
+}
+
+size_t ExportService::release_cache_bytes() {
+  absl::MutexLock lock(&coverage_mu_);
+  return release_coverage_.bytes();
 }
 
 uint64_t ExportService::bytes_exported(v1::Format format) const {

@@ -4,13 +4,13 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <memory>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/api/coverage.h"
+#include "libs/base/lru_cache.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -19,12 +19,23 @@
 
 namespace omnia::exporter {
 
+// Largest request the exporter accepts, in bytes. Its largest legitimate request, a query
+// naming every region and type, takes a few KiB; a bound this small keeps an anonymous caller
+// from making the server buffer megabytes per call.
+inline constexpr int kMaxRequestBytes = 64 << 10;
+
 struct ExportServiceOptions {
   absl::Duration aggregation_deadline = absl::Seconds(30);
   // Where the spreadsheet writer keeps its temporary file.
   std::string temp_dir;
   // Data messages queued ahead of the network per call: bounds memory whatever the file size.
   size_t max_queued_chunks = 8;
+  // How long rendering waits for a client that reads nothing while the queue is full. After
+  // that the call is cancelled, so a client that stops reading holds neither a rendering thread
+  // nor its queued chunks for longer.
+  absl::Duration stalled_client_timeout = absl::Seconds(30);
+  // Bound of the per-release cache of which years hold data, in bytes.
+  size_t release_cache_bytes = 1 << 20;
 };
 
 class ExportService final : public v1::ExportService::CallbackService {
@@ -39,9 +50,16 @@ class ExportService final : public v1::ExportService::CallbackService {
 
   // Bytes of files streamed so far, per format (for metrics).
   uint64_t bytes_exported(v1::Format format) const;
+  // Export calls not yet done.
+  int64_t active_exports() const { return active_exports_.load(); }
+  // Export calls cancelled because the client stopped reading.
+  uint64_t stalled_exports() const { return stalled_exports_.load(); }
+  // Bytes held by the release cache.
+  size_t release_cache_bytes();
 
-  // The years with data at `release_id`. A release never changes, so its answer is kept: a
-  // publication renders every attachment of every dataset from one release.
+  // The years with data at `release_id`. A release never changes, so its answer is kept (within
+  // release_cache_bytes, least recently used releases first out): a publication renders every
+  // attachment of every dataset from one release.
   absl::StatusOr<api::Coverage> CoverageAt(const std::string& release_id);
 
  private:
@@ -52,8 +70,10 @@ class ExportService final : public v1::ExportService::CallbackService {
   server::Executor& executor_;
   ExportServiceOptions options_;
   std::atomic<uint64_t> bytes_[6] = {};
+  std::atomic<int64_t> active_exports_ = 0;
+  std::atomic<uint64_t> stalled_exports_ = 0;
   absl::Mutex coverage_mu_;
-  std::map<std::string, api::Coverage> release_coverage_ ABSL_GUARDED_BY(coverage_mu_);
+  LruCache<std::string, api::Coverage> release_coverage_ ABSL_GUARDED_BY(coverage_mu_);
 };
 
 }  // namespace omnia::exporter

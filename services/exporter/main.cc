@@ -23,6 +23,11 @@ ABSL_FLAG(std::string, catalogue_config, "deploy/config/datasets.textproto",
 ABSL_FLAG(std::string, temp_dir, "", "scratch space for spreadsheet rendering (default: system)");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
           "deadline of each call to aggregation");
+ABSL_FLAG(absl::Duration, stalled_client_timeout, absl::Seconds(30),
+          "how long an export waits for a client that reads nothing before cancelling the call");
+ABSL_FLAG(size_t, release_cache_bytes, 1 << 20,
+          "bound in bytes of the cache of each release's years with data (least recently used "
+          "releases are evicted first)");
 
 int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
@@ -39,6 +44,8 @@ int main(int argc, char** argv) {
   omnia::server::Executor executor(4);
   omnia::exporter::ExportServiceOptions options;
   options.aggregation_deadline = absl::GetFlag(FLAGS_aggregation_deadline);
+  options.stalled_client_timeout = absl::GetFlag(FLAGS_stalled_client_timeout);
+  options.release_cache_bytes = absl::GetFlag(FLAGS_release_cache_bytes);
   options.temp_dir = absl::GetFlag(FLAGS_temp_dir).empty()
                          ? std::filesystem::temp_directory_path().string()
                          : absl::GetFlag(FLAGS_temp_dir);
@@ -50,6 +57,7 @@ int main(int argc, char** argv) {
       omnia::server::ServerOptionsFromFlags("exporter");
   if (!server_options.ok())
     return omnia::server::ExitWithError("exporter", server_options.status());
+  server_options->max_receive_message_bytes = omnia::exporter::kMaxRequestBytes;
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
   host.AddCollectable(
@@ -61,6 +69,13 @@ int main(int argc, char** argv) {
           m.Counter("omnia_export_bytes_total", "Bytes of files streamed, by format.",
                     service.bytes_exported(format), {{"format", name}});
         }
+        m.Gauge("omnia_export_active_calls", "Export calls in progress.",
+                static_cast<double>(service.active_exports()));
+        m.Counter("omnia_export_stalled_clients_total",
+                  "Export calls cancelled because the client stopped reading.",
+                  static_cast<double>(service.stalled_exports()));
+        m.Gauge("omnia_export_release_cache_bytes", "Bytes held by the release cache.",
+                static_cast<double>(service.release_cache_bytes()));
       }));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::ExportService::service_full_name()}},

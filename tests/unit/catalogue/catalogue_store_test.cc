@@ -18,6 +18,7 @@
 #include "libs/base/sha256.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/storage/rocksdb_store.h"
+#include "omnia/internal/catalogue_store.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/unit/catalogue/test_config.h"
 
@@ -72,18 +73,45 @@ class CatalogueStoreTest : public ::testing::Test {
     Reopen();
   }
 
-  void Reopen() {
+  void Reopen() { ASSERT_TRUE(TryReopen().ok()); }
+
+  absl::Status TryReopen() {
+    store_.reset();
+    flaky_ = nullptr;
+    absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
+        storage::OpenRocksDb(dir_.path() + "/catalogue", CatalogueStore::Columns());
+    if (!kv.ok()) return kv.status();
+    auto flaky = std::make_unique<FlakyKvStore>(std::move(*kv));
+    flaky_ = flaky.get();
+    absl::StatusOr<std::unique_ptr<CatalogueStore>> store =
+        CatalogueStore::Open(std::move(flaky), *config_, clock_);
+    if (!store.ok()) {
+      flaky_ = nullptr;
+      return store.status();
+    }
+    store_ = std::move(*store);
+    return absl::OkStatus();
+  }
+
+  // Writes to the store's RocksDB behind the catalogue's back (with the catalogue closed), as
+  // damage from outside would.
+  void WriteRaw(const storage::WriteBatch& batch) {
     store_.reset();
     flaky_ = nullptr;
     absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
         storage::OpenRocksDb(dir_.path() + "/catalogue", CatalogueStore::Columns());
     ASSERT_TRUE(kv.ok()) << kv.status();
-    auto flaky = std::make_unique<FlakyKvStore>(std::move(*kv));
-    flaky_ = flaky.get();
-    absl::StatusOr<std::unique_ptr<CatalogueStore>> store =
-        CatalogueStore::Open(std::move(flaky), *config_, clock_);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    ASSERT_TRUE((*kv)->Write(batch, storage::Durability::kSync).ok());
+  }
+
+  std::optional<std::string> ReadRaw(int column, const std::string& key) {
+    store_.reset();
+    flaky_ = nullptr;
+    absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
+        storage::OpenRocksDb(dir_.path() + "/catalogue", CatalogueStore::Columns());
+    EXPECT_TRUE(kv.ok()) << kv.status();
+    if (!kv.ok()) return std::nullopt;
+    return (*kv)->Get(column, key).value_or(std::nullopt);
   }
 
   // Attachments whose digests follow `content`: the same content gives the same files.
@@ -424,6 +452,66 @@ TEST_F(CatalogueStoreTest, FailedWriteChangesNothing) {
   EXPECT_TRUE(retried.created);
   // The Storico and the 2022 Annuale datasets are added, one 2023 dataset is updated.
   EXPECT_EQ(retried.release.changes_size(), 7);
+}
+
+// Columns of the store's layout (catalogue_store.cc), for damaging it from outside.
+constexpr int kMetaColumn = 0;
+constexpr int kReleasesColumn = 2;
+constexpr int kReleaseDatasetsColumn = 4;
+
+// A release's records are written in one atomic batch, so they disagree only when the store was
+// damaged from outside. The store then refuses to open, says what is wrong, and changes nothing:
+// repairing the damage gives back the catalogue exactly as it was.
+TEST_F(CatalogueStoreTest, AnInconsistentStoreIsRefusedAndLeftAsItWas) {
+  MustRecord("r1", RenderAll({2022, 2023}, 2022));
+  MustRecord("r2", RenderAll({2022, 2023}, 2022, {{kDomande2023, "rettifica"}}));
+  const std::string before = Snapshot();
+  struct Damage {
+    std::string what;
+    int column;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: deleted
+    std::string message;
+  };
+  const std::string dataset_key = std::string("r1") + '\0' + kDomande2023;
+  const std::vector<Damage> damages = {
+      {"the current release's record is lost", kReleasesColumn, "r2", std::nullopt,
+       "release 'r2' (sequence 2) has no record"},
+      {"the head names a release that does not exist", kMetaColumn, "head",
+       [] {
+         ::omnia::internal::CatalogueHead head;
+         head.set_current_release_id("r9");
+         head.set_last_sequence(9);
+         return head.SerializeAsString();
+       }(),
+       "the head names release 'r9' (sequence 9) but the newest recorded release is 'r2'"},
+      {"a dataset of an earlier release is lost", kReleaseDatasetsColumn, dataset_key, std::nullopt,
+       "release 'r1' records 9 datasets but 8 are stored"},
+      {"a release record is unreadable", kReleasesColumn, "r1", "\xff\xff not a record",
+       "unreadable release r1"},
+  };
+  for (const Damage& damage : damages) {
+    SCOPED_TRACE(damage.what);
+    const std::optional<std::string> original = ReadRaw(damage.column, damage.key);
+    ASSERT_TRUE(original.has_value());
+    storage::WriteBatch harm;
+    if (damage.value.has_value()) {
+      harm.Put(damage.column, damage.key, *damage.value);
+    } else {
+      harm.Delete(damage.column, damage.key);
+    }
+    WriteRaw(harm);
+    const absl::Status refused = TryReopen();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(refused.message(), HasSubstr(damage.message));
+    EXPECT_THAT(refused.message(), HasSubstr("nothing was deleted"));
+
+    storage::WriteBatch repair;
+    repair.Put(damage.column, damage.key, *original);
+    WriteRaw(repair);
+    ASSERT_TRUE(TryReopen().ok());
+    EXPECT_EQ(Snapshot(), before);
+  }
 }
 
 TEST_F(CatalogueStoreTest, ListReleasesNewestFirstWithPaging) {
