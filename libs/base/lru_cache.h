@@ -19,8 +19,15 @@ class LruCache {
   // `bytes_of` estimates the memory an entry holds, key included.
   using BytesOf = std::function<size_t(const Key&, const Value&)>;
 
-  LruCache(size_t max_bytes, BytesOf bytes_of)
-      : max_bytes_(max_bytes), bytes_of_(std::move(bytes_of)) {}
+  // What Put does with an entry larger than the whole budget.
+  enum class Oversized {
+    kDrop,       // not kept: the cache stays within its budget at all times
+    kKeepAlone,  // kept as the only entry: for values costly to rebuild, which a cache that
+                 // dropped them would rebuild on every use
+  };
+
+  LruCache(size_t max_bytes, BytesOf bytes_of, Oversized oversized = Oversized::kDrop)
+      : max_bytes_(max_bytes), bytes_of_(std::move(bytes_of)), oversized_(oversized) {}
 
   // The value of `key`, now the most recently used entry; nullptr when absent. Valid until the
   // next Put.
@@ -33,15 +40,15 @@ class LruCache {
 
   // Inserts or replaces the value of `key` as the most recently used entry, then evicts the
   // least recently used entries until the total fits. An entry larger than the whole budget is
-  // not kept.
+  // dropped, or kept alone (see Oversized); only then does bytes() exceed max_bytes().
   void Put(const Key& key, Value value) {
     Erase(key);
     const size_t bytes = bytes_of_(key, value);
-    if (bytes > max_bytes_) return;
+    if (bytes > max_bytes_ && oversized_ == Oversized::kDrop) return;
     entries_.push_front(Entry{key, std::move(value), bytes});
     index_[key] = entries_.begin();
     bytes_ += bytes;
-    while (bytes_ > max_bytes_) {
+    while (bytes_ > max_bytes_ && entries_.size() > 1) {
       const Key oldest = entries_.back().key;
       Erase(oldest);
     }
@@ -68,6 +75,7 @@ class LruCache {
 
   const size_t max_bytes_;
   const BytesOf bytes_of_;
+  const Oversized oversized_;
   std::list<Entry> entries_;  // most recently used first
   std::map<Key, typename std::list<Entry>::iterator> index_;
   size_t bytes_ = 0;

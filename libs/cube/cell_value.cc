@@ -8,6 +8,12 @@ namespace {
 constexpr char kCountTag = 'C';
 constexpr char kSetTag = 'W';
 
+// Per container of a Roaring bitmap, beyond the values it stores: its 16-byte header and the
+// allocator's bookkeeping of two allocations (header and values).
+constexpr size_t kContainerOverheadBytes = 48;
+// Per slot of a bitmap's container index (a pointer, a 16-bit key and a type code).
+constexpr size_t kContainerSlotBytes = sizeof(void*) + sizeof(uint16_t) + sizeof(uint8_t);
+
 }  // namespace
 
 CellValue CellValue::Count(uint64_t count) {
@@ -22,6 +28,17 @@ void CellValue::MergeFrom(const CellValue& other) {
     workers_ |= other.workers_;
   }
   count_ += other.count_;
+}
+
+size_t CellValue::HeapBytes() const {
+  if (!is_set_ || workers_.isEmpty()) return 0;
+  roaring_statistics_t stats;
+  roaring_bitmap_statistics(&workers_.roaring, &stats);
+  // The statistics count the values held; an array container may have reserved somewhat more.
+  const size_t values = size_t{stats.n_bytes_array_containers} + stats.n_bytes_run_containers +
+                        stats.n_bytes_bitset_containers;
+  const size_t slots = static_cast<size_t>(workers_.roaring.high_low_container.allocation_size);
+  return values + stats.n_containers * kContainerOverheadBytes + slots * kContainerSlotBytes;
 }
 
 std::string CellValue::Serialize() const {

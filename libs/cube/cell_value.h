@@ -3,6 +3,7 @@
 // cell is exact whichever way its parts arrive.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +31,10 @@ class CellValue {
   }
   // Union of worker sets or sum of counts.
   void MergeFrom(const CellValue& other);
+
+  // Bytes of memory the value holds beyond sizeof(CellValue): a worker set's containers and the
+  // allocations behind them (an estimate; see cell_value.cc).
+  size_t HeapBytes() const;
 
   // Self-describing bytes: a tag, then 8 little-endian bytes of count, or a portable Roaring
   // bitmap.

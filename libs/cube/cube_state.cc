@@ -11,7 +11,25 @@ void NoteMonth(uint64_t packed, std::optional<domain::YearMonth>& latest) {
   if (!latest.has_value() || *latest < ym) latest = ym;
 }
 
+// An absl::flat_hash_map holds, per slot of its capacity, the slot and one control byte, plus one
+// group of trailing control bytes.
+constexpr size_t kHashControlGroupBytes = 16;
+// A std::set node: three pointers and a colour beside the value, plus allocator bookkeeping.
+constexpr size_t kTreeNodeOverheadBytes = 4 * sizeof(void*) + 16;
+
+size_t LayerBytes(const CellMap& layer) {
+  size_t bytes = layer.capacity() * (sizeof(CellMap::value_type) + 1) + kHashControlGroupBytes;
+  for (const auto& [unused, value] : layer) bytes += value.HeapBytes();
+  return bytes;
+}
+
 }  // namespace
+
+size_t CubeState::MemoryBytes() const {
+  using PublishedYear = std::pair<domain::Measure, int>;
+  return sizeof(CubeState) + LayerBytes(micro) + LayerBytes(published) +
+         published_years.size() * (sizeof(PublishedYear) + kTreeNodeOverheadBytes);
+}
 
 void CubeState::ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists) {
   for (const auto& [packed, delta] : base_delta) {

@@ -4,6 +4,7 @@
 // INPS's authoritative figure for that year and replaces what events would give.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -38,6 +39,10 @@ struct CubeState {
   void ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists);
   // Recomputes latest_month from every cell (after loading or removing cells).
   void RecomputeLatestMonth();
+
+  // An estimate of the memory the state holds: both layers' hash tables at their capacity, every
+  // worker set's containers, and the published years. For bounding caches of states.
+  size_t MemoryBytes() const;
 };
 
 }  // namespace omnia::cube

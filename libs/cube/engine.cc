@@ -182,15 +182,27 @@ absl::Status RebuildSession::Commit() {
 
 // ---- CubeEngine ----
 
-CubeEngine::CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock)
-    : data_dir_(std::move(data_dir)), codelists_(codelists), clock_(clock) {}
+CubeEngine::CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock,
+                       const CubeEngineOptions& options)
+    : data_dir_(std::move(data_dir)),
+      codelists_(codelists),
+      clock_(clock),
+      // An evicted release is read whole from disk again: a cache that could not hold the one
+      // release being paged through would read it again for every page.
+      release_states_(
+          options.release_cache_bytes,
+          [](const std::string& id, const CachedRelease& release) {
+            return id.size() + release.bytes;
+          },
+          ReleaseCacheMap::Oversized::kKeepAlone) {}
 
 CubeEngine::~CubeEngine() = default;
 
 absl::StatusOr<std::unique_ptr<CubeEngine>> CubeEngine::Open(const std::string& data_dir,
                                                              const domain::Codelists& codelists,
-                                                             const Clock& clock) {
-  std::unique_ptr<CubeEngine> engine(new CubeEngine(data_dir, codelists, clock));
+                                                             const Clock& clock,
+                                                             CubeEngineOptions options) {
+  std::unique_ptr<CubeEngine> engine(new CubeEngine(data_dir, codelists, clock, options));
   std::error_code error;
   fs::create_directories(fs::path(data_dir) / kReleasesDir, error);
   if (error) return absl::FailedPreconditionError(absl::StrCat("cannot create ", data_dir));
@@ -249,13 +261,41 @@ absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
   if (!IsValidReleaseId(release_id)) {
     return absl::InvalidArgumentError(absl::StrCat("release_id '", release_id, "' is not valid"));
   }
+  std::shared_ptr<ReleaseLoad> load;
+  bool loads_it = false;
   {
     absl::MutexLock lock(&mu_);
-    if (auto it = release_states_.find(release_id); it != release_states_.end()) return it->second;
+    if (const CachedRelease* cached = release_states_.Find(release_id)) return cached->state;
+    std::shared_ptr<ReleaseLoad>& pending = release_loads_[release_id];
+    if (pending == nullptr) {
+      pending = std::make_shared<ReleaseLoad>();
+      loads_it = true;
+    }
+    load = pending;
   }
+  if (loads_it) {
+    load->release = LoadRelease(release_id);
+    {
+      absl::MutexLock lock(&mu_);
+      if (load->release.ok()) release_states_.Put(release_id, *load->release);
+      release_loads_.erase(release_id);
+    }
+    load->done.Notify();
+  } else {
+    load->done.WaitForNotification();
+  }
+  if (!load->release.ok()) return load->release.status();
+  return load->release->state;
+}
+
+absl::StatusOr<CubeEngine::CachedRelease> CubeEngine::LoadRelease(const std::string& release_id) {
   const fs::path dir = fs::path(data_dir_) / kReleasesDir / release_id;
   if (!fs::exists(dir.string() + kReleaseSuffix)) {
     return absl::NotFoundError(absl::StrCat("release '", release_id, "' does not exist"));
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    ++release_load_count_;
   }
   storage::RocksDbOptions options;
   options.read_only = true;
@@ -264,10 +304,14 @@ absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
   if (!kv.ok()) return kv.status();
   absl::StatusOr<CubeState> state = CubeStore::LoadState(**kv, codelists_);
   if (!state.ok()) return state.status();
-  auto shared = std::make_shared<const CubeState>(std::move(*state));
+  const size_t bytes = state->MemoryBytes();
+  return CachedRelease{std::make_shared<const CubeState>(*std::move(state)), bytes};
+}
+
+CubeEngine::ReleaseCacheStats CubeEngine::ReleaseCache() const {
   absl::MutexLock lock(&mu_);
-  release_states_[release_id] = shared;
-  return shared;
+  return ReleaseCacheStats{release_states_.bytes(), release_states_.max_bytes(),
+                           release_states_.size(), release_load_count_};
 }
 
 absl::StatusOr<std::vector<QueryCell>> CubeEngine::Query(const CubeQuery& query,

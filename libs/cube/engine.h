@@ -18,8 +18,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
+#include "libs/base/lru_cache.h"
 #include "libs/cube/cube_store.h"
 
 namespace omnia::cube {
@@ -32,6 +34,14 @@ struct ReleaseInfo {
 };
 
 class CubeEngine;
+
+struct CubeEngineOptions {
+  // Bound on the memory of the frozen releases held in memory for queries (see
+  // CubeState::MemoryBytes); the least recently queried are evicted first and read again from
+  // disk when next queried. One release is always kept, even if it alone exceeds the bound: it is
+  // still served, and is evicted as soon as another release is queried.
+  size_t release_cache_bytes = size_t{512} << 20;
+};
 
 // Builds a new cube aside from the live one; see CubeEngine::BeginRebuild.
 class RebuildSession {
@@ -60,7 +70,8 @@ class CubeEngine {
  public:
   static absl::StatusOr<std::unique_ptr<CubeEngine>> Open(const std::string& data_dir,
                                                           const domain::Codelists& codelists,
-                                                          const Clock& clock);
+                                                          const Clock& clock,
+                                                          CubeEngineOptions options = {});
   ~CubeEngine();
 
   // As CubeStore::Apply / ReplacePublished on the live cube; UNAVAILABLE while a rebuild runs.
@@ -97,13 +108,34 @@ class CubeEngine {
   uint64_t LastSequence(const std::string& producer) const;
   const domain::Codelists& codelists() const { return codelists_; }
 
+  struct ReleaseCacheStats {
+    size_t bytes = 0;      // estimated memory of the releases held
+    size_t max_bytes = 0;  // the bound (exceeded only by a single release larger than it)
+    size_t releases = 0;   // releases held
+    uint64_t loads = 0;    // times a release was read from disk since Open
+  };
+  ReleaseCacheStats ReleaseCache() const;
+
  private:
   friend class RebuildSession;
-  CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock);
+  struct CachedRelease {
+    std::shared_ptr<const CubeState> state;
+    size_t bytes;  // state->MemoryBytes(), measured once outside the engine's lock
+  };
+  using ReleaseCacheMap = LruCache<std::string, CachedRelease>;
+  // One read of a release from disk, shared by every query that asks for it meanwhile.
+  struct ReleaseLoad {
+    absl::Notification done;
+    absl::StatusOr<CachedRelease> release;  // set before done is notified
+  };
+
+  CubeEngine(std::string data_dir, const domain::Codelists& codelists, const Clock& clock,
+             const CubeEngineOptions& options);
   absl::Status CommitRebuild(RebuildSession* session);
   void EndRebuild();
   std::shared_ptr<CubeStore> live() const;
   absl::StatusOr<std::shared_ptr<const CubeState>> ReleaseState(const std::string& release_id);
+  absl::StatusOr<CachedRelease> LoadRelease(const std::string& release_id);
 
   const std::string data_dir_;
   const domain::Codelists& codelists_;
@@ -113,7 +145,13 @@ class CubeEngine {
   std::shared_ptr<CubeStore> live_ ABSL_GUARDED_BY(mu_);
   std::string live_dir_ ABSL_GUARDED_BY(mu_);
   bool rebuilding_ ABSL_GUARDED_BY(mu_) = false;
-  std::map<std::string, std::shared_ptr<const CubeState>> release_states_ ABSL_GUARDED_BY(mu_);
+  // Frozen releases held in memory. A query keeps the state it reads alive even if it is evicted
+  // meanwhile, so memory may briefly exceed the bound by the releases being read.
+  ReleaseCacheMap release_states_ ABSL_GUARDED_BY(mu_);
+  // Releases being read from disk: a concurrent query of the same release waits for that read
+  // instead of starting its own.
+  std::map<std::string, std::shared_ptr<ReleaseLoad>> release_loads_ ABSL_GUARDED_BY(mu_);
+  uint64_t release_load_count_ ABSL_GUARDED_BY(mu_) = 0;
   // Serialises Freeze calls so two checkpoints of one id never race.
   absl::Mutex freeze_mu_;
 };

@@ -200,6 +200,16 @@ void FillCubeMetrics(const cube::CubeEngine& engine, const std::string& data_dir
   }
   m.Gauge("omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
           server::DirectoryBytes(data_dir), {{"store", "cube"}});
+  const cube::CubeEngine::ReleaseCacheStats cache = engine.ReleaseCache();
+  m.Gauge("omnia_cube_release_cache_bytes",
+          "Estimated memory of the frozen releases held in memory for queries.", cache.bytes);
+  m.Gauge("omnia_cube_release_cache_max_bytes",
+          "Bound on omnia_cube_release_cache_bytes (exceeded only by a single larger release).",
+          cache.max_bytes);
+  m.Gauge("omnia_cube_release_cache_releases", "Frozen releases held in memory for queries.",
+          cache.releases);
+  m.Counter("omnia_cube_release_loads_total", "Times a frozen release was read from disk.",
+            cache.loads);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // omnia-aggregation: owns the RocksDB cube store; applies forwarded batches exactly once and
 // answers cube queries, releases and statistics.
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -14,6 +15,10 @@
 #include "services/aggregation/aggregation_service.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the RocksDB cube store (required)");
+ABSL_FLAG(uint64_t, release_cache_bytes, uint64_t{512} << 20,
+          "bound on the estimated memory of frozen releases kept in memory for queries; the "
+          "least recently queried are evicted first and read from disk again when next queried. "
+          "One release is always kept, so a release larger than the bound is still served, alone");
 
 int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
@@ -37,8 +42,12 @@ int main(int argc, char** argv) {
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::AggregationService::service_full_name()}},
       [&]() -> absl::Status {
+        omnia::cube::CubeEngineOptions engine_options;
+        engine_options.release_cache_bytes =
+            static_cast<size_t>(absl::GetFlag(FLAGS_release_cache_bytes));
         absl::StatusOr<std::unique_ptr<omnia::cube::CubeEngine>> opened =
-            omnia::cube::CubeEngine::Open(absl::GetFlag(FLAGS_data_dir), codelists, clock);
+            omnia::cube::CubeEngine::Open(absl::GetFlag(FLAGS_data_dir), codelists, clock,
+                                          engine_options);
         if (!opened.ok()) return opened.status();
         service.Attach(*std::move(opened));
         return absl::OkStatus();

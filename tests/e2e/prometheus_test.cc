@@ -134,6 +134,8 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
   WaitFor("sum(omnia_cube_cells)", [](double v) { return v > 0; });
   WaitFor("omnia_cube_distinct_workers", [](double v) { return v == 10; });
   WaitFor("omnia_cube_releases", [](double v) { return v == 1; });
+  // Publishing exported the frozen release, which aggregation now holds in memory.
+  WaitFor("omnia_cube_release_cache_bytes", [](double v) { return v > 0; });
   WaitFor("sum(omnia_export_bytes_total)", [](double v) { return v > 0; });
   WaitFor("omnia_catalogue_datasets", [](double v) { return v > 0; });
   WaitFor("min(omnia_storage_bytes)", [](double v) { return v > 0; });

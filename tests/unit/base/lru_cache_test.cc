@@ -42,6 +42,21 @@ TEST(LruCacheTest, AnEntryLargerThanTheBudgetIsNotKept) {
   EXPECT_LE(cache.bytes(), 10u);
 }
 
+TEST(LruCacheTest, AnEntryLargerThanTheBudgetCanBeKeptAsTheOnlyOne) {
+  LruCache<std::string, std::string> cache(
+      10, ValueLength, LruCache<std::string, std::string>::Oversized::kKeepAlone);
+  cache.Put("a", "aaaa");
+  cache.Put("huge", std::string(11, 'h'));
+  ASSERT_NE(cache.Find("huge"), nullptr);
+  EXPECT_EQ(cache.Find("a"), nullptr);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.bytes(), 11u);
+  // The next entry that fits takes its place: the budget holds again.
+  cache.Put("b", "bbbb");
+  EXPECT_EQ(cache.Find("huge"), nullptr);
+  EXPECT_EQ(cache.bytes(), 4u);
+}
+
 TEST(LruCacheTest, ManyDistinctKeysNeverExceedTheBudget) {
   LruCache<int, std::string> cache(1000, [](int, const std::string& v) { return v.size() + 8; });
   for (int i = 0; i < 10000; ++i) {
