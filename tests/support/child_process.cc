@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -78,7 +80,22 @@ std::string ChildProcess::Log() const {
   return text.str();
 }
 
+static int AnyFreeLoopbackPort();
+
 int FreeLoopbackPort() {
+  // The kernel may hand the same free port to two calls in a row (nothing listens on it between
+  // them), so a port is never returned twice in one process: a cluster's eight ports must differ.
+  static std::mutex mu;
+  static std::set<int> handed_out;
+  std::lock_guard<std::mutex> lock(mu);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int port = AnyFreeLoopbackPort();
+    if (handed_out.insert(port).second) return port;
+  }
+  throw std::runtime_error("no fresh loopback port");
+}
+
+static int AnyFreeLoopbackPort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
