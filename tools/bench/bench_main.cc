@@ -324,12 +324,14 @@ int ImportRaw() {
   uint64_t bytes = 0;
   uint64_t rows = 0;
   std::string piece = "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n";
-  while (sent && bytes < target) {
-    while (piece.size() < (1u << 20) - 200 && bytes + piece.size() < target) {
+  // Rows are under 128 bytes: the file never exceeds the target (1 GiB is the service's limit).
+  while (sent) {
+    while (piece.size() < (1u << 20) - 200 && bytes + piece.size() + 128 <= target) {
       absl::StrAppendFormat(&piece, "BENCH-P-%012d,%011d,2023-%02d-%02d,LOMBARDIA,CIGO,1\n", rows,
                             10000000000 + rows % 1000000, 1 + rows % 12, 1 + rows % 28);
       ++rows;
     }
+    if (piece.empty()) break;
     sha.Update(piece);
     bytes += piece.size();
     message.Clear();
