@@ -1,9 +1,9 @@
 #include "libs/ingest/event_log.h"
 
-#include <algorithm>
 #include <openssl/rand.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
@@ -19,9 +19,10 @@ namespace omnia::ingest {
 namespace {
 
 // Column indexes, in the order of Columns().
-constexpr int kLog = 0;   // 8-byte big-endian log sequence -> encoded entry (see below)
-constexpr int kIds = 1;   // log sequence -> the ids of the entry's events (see below)
-constexpr int kMeta = 2;  // counters, cursor, producers, published imports (see the keys below)
+constexpr int kLog = 0;    // 8-byte big-endian log sequence -> encoded entry (see below)
+constexpr int kIds = 1;    // log sequence -> the ids of the entry's events (see below)
+constexpr int kMeta = 2;   // counters, cursor, producers, published imports (see the keys below)
+constexpr int kStage = 3;  // stage id (8) + chunk index (8) -> staged events (see below)
 
 // Bookkeeping keys. Their values are arrays of big-endian 64-bit fields (see EncodeFields):
 //   counters:  last log sequence, events accepted, events duplicate, batches accepted, published
@@ -57,6 +58,11 @@ constexpr char kRevisionPrefix[] = "pubrev/";        // + measure code
 constexpr char kApplicationIdTag = 'a';
 constexpr char kPaymentIdTag = 'p';
 constexpr size_t kIdRecordOverhead = 1 + 1 + 8;
+
+// Staged events (FileStage). A chunk lists up to kMaxEventsPerFileEntry events in file order, each
+//   kind tag (1: 'a' or 'p') | id length (1) | id | record (as in entries) | file line (8)
+// Stages live only until their file is committed or abandoned, so this is no stored format.
+constexpr size_t kStagedOverhead = 1 + 1 + 8;
 
 // Entry encoding. Every entry starts with
 //   tag (1) | units in entries before this one (8) | units in this entry (4)
@@ -105,6 +111,13 @@ std::string BigEndian(uint64_t value, int bytes) {
 }
 
 std::string SequenceKey(uint64_t sequence) { return BigEndian(sequence, 8); }
+
+// Past every sequence key.
+std::string SequenceKeysEnd() { return std::string(9, '\xff'); }
+
+std::string StageKey(uint64_t stage, uint64_t chunk) {
+  return BigEndian(stage, 8) + BigEndian(chunk, 8);
+}
 
 // The first key after every key starting with `prefix`.
 std::string PrefixEnd(std::string_view prefix) {
@@ -250,6 +263,53 @@ void AppendIdRecord(std::string& out, EventKind kind, std::string_view id, uint6
   p[1] = static_cast<char>(id.size());
   std::memcpy(p + 2, id.data(), id.size());
   WriteBigEndian(p + 2 + id.size(), fingerprint, 8);
+}
+
+// Visits the (kind, id, fingerprint) of each id record in `value`; false if it is corrupt.
+template <typename Visit>
+bool ForEachIdRecord(std::string_view value, Visit visit) {
+  for (size_t at = 0; at < value.size();) {
+    const size_t id_size =
+        at + 2 <= value.size() ? static_cast<unsigned char>(value[at + 1]) : value.size();
+    if (at + kIdRecordOverhead + id_size > value.size() ||
+        (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
+      return false;
+    }
+    const EventKind kind =
+        value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
+    visit(kind, value.substr(at + 2, id_size), ReadBigEndian(value.data() + at + 2 + id_size, 8));
+    at += kIdRecordOverhead + id_size;
+  }
+  return true;
+}
+
+// One event of a staged chunk.
+struct StagedEvent {
+  EventKind kind;
+  std::string_view id;
+  std::string_view record;
+  int64_t line;
+};
+
+// Visits the events of a staged chunk in order; false if it is corrupt.
+template <typename Visit>
+bool ForEachStagedEvent(std::string_view value, Visit visit) {
+  for (size_t at = 0; at < value.size();) {
+    if (at + 2 > value.size() || (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
+      return false;
+    }
+    const EventKind kind =
+        value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
+    const size_t id_size = static_cast<unsigned char>(value[at + 1]);
+    const size_t record_size = kind == EventKind::kApplication ? kApplicationBytes : kPaymentBytes;
+    if (at + kStagedOverhead + id_size + record_size > value.size()) return false;
+    const char* p = value.data() + at + 2;
+    visit(StagedEvent{kind, std::string_view(p, id_size),
+                      std::string_view(p + id_size, record_size),
+                      static_cast<int64_t>(ReadBigEndian(p + id_size + record_size, 8))});
+    at += kStagedOverhead + id_size + record_size;
+  }
+  return true;
 }
 
 // Rejects what the log could not encode faithfully. The service validates events against the
@@ -463,7 +523,7 @@ struct EventLog::Plan {
 };
 
 std::vector<storage::ColumnSpec> EventLog::Columns() {
-  return {{"log", {}}, {"log_ids", {}}, {"log_meta", {}}};
+  return {{"log", {}}, {"log_ids", {}}, {"log_meta", {}}, {"log_stage", {}}};
 }
 
 EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock,
@@ -519,19 +579,20 @@ absl::Status EventLog::Load() {
     cursor_.time = TimeFromField(time);
   }
 
-  // The entries must end exactly where the counters (written in the same batches) say.
+  // Entries up to the counters' last sequence must all be there (the last one is checked; the
+  // readers report any other gap). Entries beyond it were never acknowledged: see
+  // DeleteUnacknowledged.
+  if (absl::Status s = DeleteUnacknowledged(); !s.ok()) return s;
   uint64_t tail = 0;
   absl::Status scanned = kv_->Scan(
       kLog, SequenceKey(counters_.last_sequence), "", [&](std::string_view key, std::string_view) {
         tail = key.size() == 8 ? ReadBigEndian(key.data(), 8) : ~uint64_t{0};
-        return tail <= counters_.last_sequence;
+        return false;
       });
   if (!scanned.ok()) return scanned;
-  if (tail != counters_.last_sequence) {
-    return absl::DataLossError(
-        absl::StrCat("the event log's counters end at entry ", counters_.last_sequence,
-                     " but its last entry is ",
-                     tail > counters_.last_sequence ? absl::StrCat(tail, " or later") : "missing"));
+  if (counters_.last_sequence > 0 && tail != counters_.last_sequence) {
+    return absl::DataLossError(absl::StrCat("the event log's counters end at entry ",
+                                            counters_.last_sequence, " but that entry is missing"));
   }
   if (cursor_.sequence > counters_.last_sequence) {
     return absl::DataLossError(absl::StrCat("the forwarding cursor (", cursor_.sequence,
@@ -629,24 +690,15 @@ absl::Status EventLog::Load() {
   scanned = kv_->Scan(kIds, "", "", [&](std::string_view key, std::string_view value) {
     const uint64_t sequence = key.size() == 8 ? ReadBigEndian(key.data(), 8) : 0;
     pending_keys.clear();
-    for (size_t at = 0; at < value.size() && bad.ok();) {
-      const size_t id_size =
-          at + 2 <= value.size() ? static_cast<unsigned char>(value[at + 1]) : value.size();
-      if (at + kIdRecordOverhead + id_size > value.size() ||
-          (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
-        bad = absl::DataLossError(
-            absl::StrCat("the id record of log entry ", sequence, " is corrupt"));
-        break;
-      }
-      const EventKind kind =
-          value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
-      const IdHashes hashes = HashId(IdKeyFor(kind), value.substr(at + 2, id_size));
-      const uint64_t fingerprint = ReadBigEndian(value.data() + at + 2 + id_size, 8);
-      pending_keys.emplace_back(IdKey{static_cast<uint32_t>(hashes.slot),
-                                      static_cast<uint32_t>(hashes.slot >> 32), hashes.check},
-                                Fingerprint{static_cast<uint32_t>(fingerprint),
-                                            static_cast<uint32_t>(fingerprint >> 32)});
-      at += kIdRecordOverhead + id_size;
+    const bool valid =
+        ForEachIdRecord(value, [&](EventKind kind, std::string_view id, uint64_t fingerprint) {
+          pending_keys.emplace_back(KeyOf(kind, id),
+                                    Fingerprint{static_cast<uint32_t>(fingerprint),
+                                                static_cast<uint32_t>(fingerprint >> 32)});
+        });
+    if (!valid) {
+      bad =
+          absl::DataLossError(absl::StrCat("the id record of log entry ", sequence, " is corrupt"));
     }
     if (bad.ok() && (sequence == 0 || sequence > counters_.last_sequence)) {
       bad = absl::DataLossError(
@@ -693,10 +745,51 @@ const std::array<unsigned char, 16>& EventLog::IdKeyFor(EventKind kind) const {
   return kind == EventKind::kApplication ? id_keys_.application : id_keys_.payment;
 }
 
+EventLog::IdKey EventLog::KeyOf(EventKind kind, std::string_view id) const {
+  const IdHashes hashes = HashId(IdKeyFor(kind), id);
+  return IdKey{static_cast<uint32_t>(hashes.slot), static_cast<uint32_t>(hashes.slot >> 32),
+               hashes.check};
+}
+
+absl::Status EventLog::DeleteUnacknowledged() {
+  // Safe to delete: the counters are written last, in the synced write that acknowledges a file
+  // (see Large files), so an entry beyond them belongs to a commit that never answered, and no
+  // reader ever saw it (they all stop at the counters' last_sequence).
+  bool beyond = false;
+  absl::Status scanned = kv_->Scan(kLog, SequenceKey(counters_.last_sequence + 1), "",
+                                   [&](std::string_view, std::string_view) {
+                                     beyond = true;
+                                     return false;
+                                   });
+  if (!scanned.ok()) return scanned;
+  if (!beyond) {
+    scanned = kv_->Scan(kIds, SequenceKey(counters_.last_sequence + 1), "",
+                        [&](std::string_view, std::string_view) {
+                          beyond = true;
+                          return false;
+                        });
+    if (!scanned.ok()) return scanned;
+  }
+  bool staged = false;
+  scanned = kv_->Scan(kStage, "", "", [&](std::string_view, std::string_view) {
+    staged = true;
+    return false;
+  });
+  if (!scanned.ok()) return scanned;
+  storage::WriteBatch cleanup;
+  if (beyond) {
+    cleanup.DeleteRange(kLog, SequenceKey(counters_.last_sequence + 1), SequenceKeysEnd());
+    cleanup.DeleteRange(kIds, SequenceKey(counters_.last_sequence + 1), SequenceKeysEnd());
+  }
+  // Stages belong to uploads of an earlier process, which ended without an answer.
+  if (staged) cleanup.DeleteRange(kStage, "", std::string(17, '\xff'));
+  if (cleanup.empty()) return absl::OkStatus();
+  return kv_->Write(cleanup, storage::Durability::kSync);
+}
+
 absl::Status EventLog::BindPseudonymKey(std::string_view fingerprint) {
   absl::MutexLock writer(&write_mu_);
-  absl::StatusOr<std::optional<std::string>> stored =
-      kv_->Get(kMeta, kPseudonymKeyFingerprintKey);
+  absl::StatusOr<std::optional<std::string>> stored = kv_->Get(kMeta, kPseudonymKeyFingerprintKey);
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
     if (**stored == fingerprint) return absl::OkStatus();
@@ -885,6 +978,7 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
   if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
 
   absl::MutexLock writer(&write_mu_);
+  if (!broken_.ok()) return broken_;
   ProducerStatus producer;
   SequenceWindow window;
   {
@@ -981,6 +1075,7 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
 absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<LoggedEvent>& events,
                                                            std::vector<EventConflict>* conflicts) {
   absl::MutexLock writer(&write_mu_);
+  if (!broken_.ok()) return broken_;
   Plan plan;
   if (absl::Status s = PlanEvents(events, kMaxEventsPerFileEntry, plan, conflicts); !s.ok()) {
     if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) RecordRejectedFile(events.size());
@@ -999,6 +1094,12 @@ absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<Log
     return s;
   }
 
+  return FileWritten(counters, entry_units, plan.accepted, plan.duplicate);
+}
+
+FileAppendResult EventLog::FileWritten(
+    const Counters& counters, const std::vector<std::pair<uint64_t, uint64_t>>& entry_units,
+    uint64_t accepted, uint64_t duplicate) {
   absl::MutexLock state(&state_mu_);
   counters_ = counters;
   pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
@@ -1008,9 +1109,282 @@ absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<Log
     result.first_log_sequence = entry_units.front().first;
     result.last_log_sequence = entry_units.back().first;
   }
-  result.events_accepted = plan.accepted;
-  result.events_duplicate = plan.duplicate;
+  result.events_accepted = accepted;
+  result.events_duplicate = duplicate;
   return result;
+}
+
+EventLog::FileStage::~FileStage() { Discard(); }
+
+void EventLog::FileStage::Discard() {
+  chunk_.clear();
+  chunk_events_ = 0;
+  if (!written_) return;
+  storage::WriteBatch discard;
+  discard.DeleteRange(kStage, StageKey(id_, 0), StageKey(id_ + 1, 0));
+  // A failure leaves the chunks to the next Open, which deletes every stage.
+  if (log_.kv_->Write(discard, storage::Durability::kProcessCrashSafe).ok()) written_ = false;
+}
+
+absl::Status EventLog::FileStage::Add(const LoggedEvent& event, int64_t line) {
+  if (absl::Status s = CheckEncodable(events_, event); !s.ok()) return s;
+  const EventKind kind = KindOf(event);
+  const std::string_view id = IdOf(event);
+  char record[kPaymentBytes];
+  const size_t size = EncodeRecord(event, record);
+  chunk_.push_back(kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag);
+  chunk_.push_back(static_cast<char>(id.size()));
+  chunk_.append(id);
+  chunk_.append(record, size);
+  PutBigEndian(chunk_, static_cast<uint64_t>(line), 8);
+  ++events_;
+  if (++chunk_events_ == kMaxEventsPerFileEntry) return Flush();
+  return absl::OkStatus();
+}
+
+absl::Status EventLog::FileStage::Flush() {
+  if (chunk_events_ == 0) return absl::OkStatus();
+  storage::WriteBatch write;
+  write.Put(kStage, StageKey(id_, chunks_), std::move(chunk_));
+  chunk_.clear();
+  chunk_events_ = 0;
+  written_ = true;
+  if (absl::Status s = log_.kv_->Write(write, storage::Durability::kProcessCrashSafe); !s.ok()) {
+    return s;
+  }
+  ++chunks_;
+  return absl::OkStatus();
+}
+
+std::unique_ptr<EventLog::FileStage> EventLog::StartFileStage() {
+  return std::unique_ptr<FileStage>(new FileStage(*this, next_stage_id_.fetch_add(1)));
+}
+
+namespace {
+
+// Entry batches of a file commit are written once they hold about this many bytes.
+constexpr size_t kCommitBatchBytes = 8 << 20;
+
+// Conflicts of a file described in the error message; the rest are counted.
+constexpr size_t kMaxConflictsInMessage = 100;
+
+std::string DescribeConflicts(const std::vector<EventConflict>& found, size_t total) {
+  std::string message;
+  for (size_t i = 0; i < found.size() && i < kMaxConflictsInMessage; ++i) {
+    const EventConflict& c = found[i];
+    if (!message.empty()) message.append("; ");
+    absl::StrAppend(&message, "events[", c.event_index, "] (line ", c.line,
+                    "): ", AsAbsl(IdTagName(c.kind)), " ", c.event_id);
+    if (c.repeats_index.has_value()) {
+      absl::StrAppend(&message, " repeats events[", *c.repeats_index, "] (line ", c.repeats_line,
+                      ") with different content");
+    } else {
+      message.append(" was already ingested with different content");
+    }
+  }
+  if (total > kMaxConflictsInMessage) {
+    absl::StrAppend(&message, "; and ", total - kMaxConflictsInMessage, " more");
+  }
+  return message;
+}
+
+}  // namespace
+
+absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
+                                                           std::vector<EventConflict>* conflicts) {
+  if (absl::Status s = stage.Flush(); !s.ok()) return s;
+  absl::MutexLock writer(&write_mu_);
+  if (!broken_.ok()) return broken_;
+  Counters counters;
+  {
+    absl::ReaderMutexLock state(&state_mu_);
+    counters = counters_;
+  }
+  const uint64_t first_sequence = counters.last_sequence + 1;
+  uint64_t written_through = counters.last_sequence;       // entries already in storage
+  std::vector<std::pair<uint64_t, uint64_t>> entry_units;  // one per 10000 new events
+  Plan::Chunk entry;                                       // the new events of the next entry
+  storage::WriteBatch writes;
+  uint64_t accepted = 0;
+  uint64_t duplicate = 0;
+  std::vector<EventConflict> found;  // the first kMaxConflictsInMessage, or all if asked
+  size_t conflict_count = 0;
+
+  const auto add_entry = [&] {
+    const uint64_t applications = entry.applications.size() / kApplicationBytes;
+    std::string value = EncodeEntryHeader(kEventsTag, counters.units_logged, entry.events,
+                                          4 + entry.applications.size() + entry.payments.size());
+    PutBigEndian(value, applications, 4);
+    value.append(entry.applications);
+    value.append(entry.payments);
+    ++counters.last_sequence;
+    counters.units_logged += entry.events;
+    writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
+    writes.Put(kIds, SequenceKey(counters.last_sequence),
+               entry.application_ids + entry.payment_ids);
+    entry_units.emplace_back(counters.last_sequence, counters.units_logged);
+    entry = Plan::Chunk();
+  };
+  // The id records of the new events not yet in storage.
+  const auto unwritten_ids = [&] {
+    std::string ids = entry.application_ids + entry.payment_ids;
+    for (const storage::WriteBatch::Entry& e : writes.entries()) {
+      if (e.column == kIds) ids.append(e.value);
+    }
+    return ids;
+  };
+  const auto fail = [&](absl::Status status) -> absl::Status {
+    UndoFileCommit(first_sequence, written_through, unwritten_ids());
+    return status;
+  };
+
+  size_t event_index = 0;
+  for (uint64_t chunk = 0; chunk < stage.chunks_; ++chunk) {
+    absl::StatusOr<std::optional<std::string>> value = kv_->Get(kStage, StageKey(stage.id_, chunk));
+    if (!value.ok()) return fail(value.status());
+    if (!value->has_value()) {
+      return fail(absl::InternalError(absl::StrCat("staged chunk ", chunk, " is missing")));
+    }
+    const bool valid = ForEachStagedEvent(**value, [&](const StagedEvent& event) {
+      const size_t i = event_index++;
+      const IdKey key = KeyOf(event.kind, event.id);
+      const uint64_t fingerprint = ContentFingerprint(event.kind, event.record);
+      const Fingerprint stored{static_cast<uint32_t>(fingerprint),
+                               static_cast<uint32_t>(fingerprint >> 32)};
+      auto [slot, inserted] = index_.try_emplace(key, stored);
+      if (!inserted) {
+        if (slot->second == stored) {
+          ++duplicate;
+          return;
+        }
+        if (conflicts != nullptr || found.size() < kMaxConflictsInMessage) {
+          found.push_back({i, event.kind, std::string(event.id), std::nullopt, event.line, 0});
+        }
+        ++conflict_count;
+        return;
+      }
+      ++accepted;
+      if (event.kind == EventKind::kApplication) {
+        entry.applications.append(event.record);
+        AppendIdRecord(entry.application_ids, event.kind, event.id, fingerprint);
+      } else {
+        entry.payments.append(event.record);
+        AppendIdRecord(entry.payment_ids, event.kind, event.id, fingerprint);
+      }
+      if (++entry.events == kMaxEventsPerFileEntry) add_entry();
+    });
+    if (!valid) {
+      return fail(absl::InternalError(absl::StrCat("staged chunk ", chunk, " is corrupt")));
+    }
+    if (writes.bytes() >= kCommitBatchBytes) {
+      // Invisible until the counters move; made durable by the final synced write.
+      if (absl::Status s = kv_->Write(writes, storage::Durability::kProcessCrashSafe); !s.ok()) {
+        return fail(s);
+      }
+      written_through = counters.last_sequence;
+      writes = storage::WriteBatch();
+    }
+  }
+
+  if (conflict_count > 0) {
+    // Not yet undone: the ids this file logged tell a repeat from a conflict with the log.
+    const std::string unwritten = unwritten_ids();
+    absl::Status resolved =
+        ResolveRepeats(stage, first_sequence, written_through, unwritten, found);
+    UndoFileCommit(first_sequence, written_through, unwritten);
+    if (!resolved.ok()) return resolved;
+    RecordRejectedFile(stage.events_);
+    const std::string message = DescribeConflicts(found, conflict_count);
+    if (conflicts != nullptr) conflicts->insert(conflicts->end(), found.begin(), found.end());
+    return absl::AlreadyExistsError(message);
+  }
+  if (entry.events > 0) add_entry();
+  counters.events_accepted += accepted;
+  counters.events_duplicate += duplicate;
+  ++counters.raw_event_files_imported;
+  writes.Put(
+      kMeta, kCountersKey,
+      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
+                    counters.batches_accepted, counters.published_reports_imported,
+                    counters.raw_event_files_imported, counters.units_logged}));
+  writes.DeleteRange(kStage, StageKey(stage.id_, 0), StageKey(stage.id_ + 1, 0));
+  if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return fail(s);
+  stage.written_ = false;
+
+  return FileWritten(counters, entry_units, accepted, duplicate);
+}
+
+absl::Status EventLog::ResolveRepeats(const FileStage& stage, uint64_t first_sequence,
+                                      uint64_t written_through, std::string_view pending_ids,
+                                      std::vector<EventConflict>& found) {
+  // Conflicting ids that this file logged: their first copy in the file is the one repeated.
+  absl::flat_hash_map<IdKey, std::optional<std::pair<size_t, int64_t>>, IdKeyHash> first_copy;
+  for (const EventConflict& c : found) first_copy.try_emplace(KeyOf(c.kind, c.event_id));
+  absl::flat_hash_set<IdKey, IdKeyHash> logged_here;
+  const auto note = [&](EventKind kind, std::string_view id, uint64_t) {
+    const IdKey key = KeyOf(kind, id);
+    if (first_copy.contains(key)) logged_here.insert(key);
+  };
+  bool valid = ForEachIdRecord(pending_ids, note);
+  absl::Status scanned =
+      kv_->Scan(kIds, SequenceKey(first_sequence), SequenceKey(written_through + 1),
+                [&](std::string_view, std::string_view value) {
+                  valid = ForEachIdRecord(value, note) && valid;
+                  return true;
+                });
+  if (!scanned.ok()) return scanned;
+  if (logged_here.empty()) return absl::OkStatus();
+  size_t event_index = 0;
+  for (uint64_t chunk = 0; chunk < stage.chunks_ && valid; ++chunk) {
+    absl::StatusOr<std::optional<std::string>> value = kv_->Get(kStage, StageKey(stage.id_, chunk));
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) break;
+    valid = ForEachStagedEvent(**value, [&](const StagedEvent& event) {
+      const size_t i = event_index++;
+      const IdKey key = KeyOf(event.kind, event.id);
+      if (!logged_here.contains(key)) return;
+      auto& first = first_copy[key];
+      if (!first.has_value()) first = std::make_pair(i, event.line);
+    });
+  }
+  for (EventConflict& c : found) {
+    const IdKey key = KeyOf(c.kind, c.event_id);
+    if (!logged_here.contains(key)) continue;
+    const auto& first = first_copy[key];
+    if (first.has_value() && first->first < c.event_index) {
+      c.repeats_index = first->first;
+      c.repeats_line = first->second;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void EventLog::UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
+                              std::string_view pending_ids) {
+  const auto erase = [&](EventKind kind, std::string_view id, uint64_t) {
+    index_.erase(KeyOf(kind, id));
+  };
+  bool valid = ForEachIdRecord(pending_ids, erase);
+  absl::Status undone = absl::OkStatus();
+  if (written_through >= first_sequence) {
+    undone = kv_->Scan(kIds, SequenceKey(first_sequence), SequenceKey(written_through + 1),
+                       [&](std::string_view, std::string_view value) {
+                         valid = ForEachIdRecord(value, erase) && valid;
+                         return true;
+                       });
+    if (undone.ok()) {
+      storage::WriteBatch undo;
+      undo.DeleteRange(kLog, SequenceKey(first_sequence), SequenceKeysEnd());
+      undo.DeleteRange(kIds, SequenceKey(first_sequence), SequenceKeysEnd());
+      undone = kv_->Write(undo, storage::Durability::kProcessCrashSafe);
+    }
+  }
+  if (undone.ok() && !valid) undone = absl::DataLossError("an id record this import wrote");
+  if (!undone.ok()) {
+    broken_ = absl::UnavailableError(
+        absl::StrCat("the event log could not undo a failed file import (", undone.ToString(),
+                     "): it accepts no more writes until the service restarts"));
+  }
 }
 
 absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
@@ -1059,6 +1433,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   }
 
   absl::MutexLock writer(&write_mu_);
+  if (!broken_.ok()) return broken_;
   Counters counters;
   uint64_t revision = 0;
   uint64_t cells_replaced = 0;

@@ -3,14 +3,14 @@
 // can be rebuilt, in order.
 //
 // Write and sync policy. Every write that changes the log (Append, AppendEventFile,
-// AppendPublishedReport) is ONE atomic storage batch written with Durability::kSync, and the call
-// returns only after that write is on stable storage. The batch holds the log entry, the
-// event-id records used for deduplication, the producer's last acknowledged sequence and every
-// durable counter describing it. So a crash (process or machine) at any point loses nothing that
-// was acknowledged, and what it does lose (a write still in flight) leaves no partial trace: a
-// retried batch is then simply accepted. The forwarding cursor (MarkApplied) is written with
-// kProcessCrashSafe: after a power cut it may move back, which only re-forwards entries that
-// aggregation recognises as already applied.
+// AppendPublishedReport; CommitFileStage in effect, see Large files) is ONE atomic storage batch
+// written with Durability::kSync, and the call returns only after that write is on stable storage.
+// The batch holds the log entry, the event-id records used for deduplication, the producer's last
+// acknowledged sequence and every durable counter describing it. So a crash (process or machine) at
+// any point loses nothing that was acknowledged, and what it does lose (a write still in flight)
+// leaves no partial trace: a retried batch is then simply accepted. The forwarding cursor
+// (MarkApplied) is written with kProcessCrashSafe: after a power cut it may move back, which only
+// re-forwards entries that aggregation recognises as already applied.
 //
 // Deduplication. Applications are identified by application_id and payments by payment_id (two
 // id spaces). An id already logged with the same content is a duplicate (skipped and counted);
@@ -36,11 +36,32 @@
 // point and the given-up one is answered FAILED_PRECONDITION (whether it was accepted is no
 // longer known), never a wrong DUPLICATE or a second copy.
 //
-// Threads. The writing calls are serialised by an internal mutex. ReadEntries, MarkApplied and
-// the status getters may run concurrently with them from other threads.
+// Large files. A raw-event file of any size (up to the service's 1 GiB) is imported in bounded
+// memory: its events are first staged in storage, one chunk of kMaxEventsPerFileEntry at a time
+// (FileStage, written with kProcessCrashSafe: a stage is only ever needed by the process that
+// made it), then CommitFileStage reads the chunks back one at a time, classifies each event as
+// AppendEventFile does (the index sees the file's earlier events because their ids are inserted
+// as it goes) and writes the entries and their id records under last_sequence+1, ... in several
+// storage batches. Those entries are invisible until the counters move: ReadEntries, Status,
+// MarkApplied and the forwarder all stop at the counters' last_sequence, and the counters are
+// written last, in the one synced write that acknowledges the file (which also deletes the
+// stage, and makes the earlier unsynced batches durable: the store's write-ahead log is
+// sequential). A commit that fails (a conflict, a storage error) undoes itself: the ids it put in
+// the index are erased by re-reading the id records it wrote (never a list as long as the file)
+// and its entries are deleted. A commit cut short by a crash leaves entries beyond the counters'
+// last_sequence; Open deletes them, and every stage left behind, since neither was ever
+// acknowledged. The memory a file costs is one chunk, plus the index's ~32 bytes per new id,
+// which every logged id costs anyway.
+//
+// Threads. The writing calls are serialised by an internal mutex; a file commit holds it from
+// its first read to its final write, so other writers (StreamEvents batches, reports) wait for
+// the whole commit (about a second per few hundred thousand events). Staging takes no lock of
+// the log. ReadEntries, MarkApplied and the status getters may run concurrently with the writers
+// from other threads.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -125,6 +146,10 @@ struct EventConflict {
   // Index of the earlier event of the same batch or file with this id; nullopt when the
   // conflicting copy is in the log.
   std::optional<size_t> repeats_index;
+  // For a staged file (CommitFileStage): the file lines of the event and of the earlier one it
+  // repeats; 0 otherwise.
+  int64_t line = 0;
+  int64_t repeats_line = 0;
 };
 
 struct FileAppendResult {
@@ -249,8 +274,49 @@ class EventLog {
   // Logs a whole raw-event file atomically, in consecutive entries of at most
   // kMaxEventsPerFileEntry new events, and counts one file imported. The same rules and errors
   // as Append (a conflicting file counts its events as rejected). The whole file is one storage
-  // write, so its size is bounded by memory.
+  // write, so its size is bounded by memory: large files go through StartFileStage and
+  // CommitFileStage.
   absl::StatusOr<FileAppendResult> AppendEventFile(const std::vector<LoggedEvent>& events,
+                                                   std::vector<EventConflict>* conflicts = nullptr);
+
+  // A raw-event file being received, staged in storage so that memory holds one chunk of it
+  // whatever its size (see Large files above). Made by StartFileStage, used by one thread at a
+  // time; destroying it without a successful CommitFileStage deletes what it staged.
+  class FileStage {
+   public:
+    FileStage(const FileStage&) = delete;
+    FileStage& operator=(const FileStage&) = delete;
+    ~FileStage();
+
+    // Stages the next event of the file, read from `line`. INVALID_ARGUMENT (naming the event
+    // as events[i]) for an event the log cannot encode, as AppendEventFile; or the storage
+    // error. After an error the stage can only be discarded.
+    absl::Status Add(const LoggedEvent& event, int64_t line);
+    uint64_t events() const { return events_; }
+
+   private:
+    friend class EventLog;
+    FileStage(EventLog& log, uint64_t id) : log_(log), id_(id) {}
+    absl::Status Flush();
+    // Deletes every staged chunk (best effort: Open deletes what remains).
+    void Discard();
+
+    EventLog& log_;
+    const uint64_t id_;
+    std::string chunk_;  // staged records not yet written
+    size_t chunk_events_ = 0;
+    uint64_t chunks_ = 0;  // chunks written
+    uint64_t events_ = 0;
+    bool written_ = false;  // something is in storage
+  };
+
+  std::unique_ptr<FileStage> StartFileStage();
+
+  // Logs the staged file exactly as AppendEventFile would log the same events (same entries,
+  // deduplication, counters and errors; conflicts also name the file lines), in memory bounded
+  // by one chunk; see Large files above. The stage is consumed: deleted by a successful commit,
+  // to be discarded after a failed one.
+  absl::StatusOr<FileAppendResult> CommitFileStage(FileStage& stage,
                                                    std::vector<EventConflict>* conflicts = nullptr);
 
   // Logs a revision of the published cells of `measure` for `years`, unless the file is
@@ -367,9 +433,23 @@ class EventLog {
   EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock, size_t max_sequence_window);
 
   absl::Status Load();
+  // Deletes the entries beyond the counters' last_sequence and every stage: see Large files.
+  absl::Status DeleteUnacknowledged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_, state_mu_);
+  // Undoes a failed file commit that wrote entries first_sequence..written_through and holds
+  // `pending` in memory: erases their ids from the index and deletes the entries. If that fails
+  // the log refuses further writes (broken_) rather than keep index keys no entry backs.
+  void UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
+                      std::string_view pending_ids) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Fills repeats_index/repeats_line of the conflicts whose id was first logged by this file
+  // (its entries first_sequence..written_through and `pending_ids`) by re-reading the stage.
+  absl::Status ResolveRepeats(const FileStage& stage, uint64_t first_sequence,
+                              uint64_t written_through, std::string_view pending_ids,
+                              std::vector<EventConflict>& found)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status LoadIdHashKeys() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   const std::array<unsigned char, 16>& IdKeyFor(EventKind kind) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  IdKey KeyOf(EventKind kind, std::string_view id) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Classifies `events` as new, duplicate or conflicting, encoding the new ones into entries of
   // at most `max_per_entry` events and adding their ids to the index (undone by Rollback, which
   // PlanEvents itself calls when it fails).
@@ -381,6 +461,11 @@ class EventLog {
   // and, in entry_units, each entry's (sequence, units through it).
   Counters AddEntries(const Plan& plan, storage::WriteBatch& writes,
                       std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Publishes the counters and entries of a file just written and returns its result.
+  FileAppendResult FileWritten(const Counters& counters,
+                               const std::vector<std::pair<uint64_t, uint64_t>>& entry_units,
+                               uint64_t accepted, uint64_t duplicate)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Units in entries 1..sequence (sequence <= last_sequence).
   absl::StatusOr<uint64_t> UnitsThrough(uint64_t sequence) const;
@@ -394,6 +479,10 @@ class EventLog {
   IdHashKeys id_keys_ ABSL_GUARDED_BY(write_mu_);
   // Logged id -> content fingerprint; see the file comment.
   Index index_ ABSL_GUARDED_BY(write_mu_);
+
+  // Set when a failed file commit could not be undone; every later write returns it.
+  absl::Status broken_ ABSL_GUARDED_BY(write_mu_);
+  std::atomic<uint64_t> next_stage_id_{1};
 
   // Serialises MarkApplied's writes so the stored cursor only moves forward.
   absl::Mutex cursor_mu_;

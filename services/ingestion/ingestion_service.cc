@@ -144,6 +144,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     executor_->Submit([this, ok] {
       absl::Status status = ok ? Consume() : Finished();
       if (!ok || !status.ok()) {
+        Release();
         this->Finish(server::ToGrpcStatus(status));
         return;
       }
@@ -157,6 +158,9 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   virtual absl::Status OnData(const std::string& data) = 0;
   // Checks the whole file and commits it; must call StillWanted() right before the commit.
   virtual absl::Status Complete(Response* response) = 0;
+  // The call is over, committed or not: frees what the upload holds (on the executor, since it
+  // may write to storage).
+  virtual void Release() {}
 
   // CANCELLED once the client has gone (cancel, deadline, broken connection, shutdown).
   absl::Status StillWanted() const {
@@ -252,12 +256,27 @@ class PublishedReportReactor final
       : UploadReactor(context, deps.executor, max_bytes, response),
         deps_(deps),
         parser_(*deps.codelists, domain::ItalianDate(deps.clock->Now()).year),
-        check_backlog_(std::move(check_backlog)) {
+        check_backlog_(std::move(check_backlog)),
+        max_cells_(static_cast<uint64_t>(domain::ItalianDate(deps.clock->Now()).year -
+                                         domain::kMinYear + 1) *
+                   12 * deps.codelists->regions().size() *
+                   deps.codelists->intervention_types().size()) {
     Begin();
   }
 
  private:
-  absl::Status OnData(const std::string& data) override { return parser_.Feed(data, &rows_); }
+  // The rows are kept until the end, but there are never more valid ones than cells (a cell may
+  // not repeat): past that the file is refused at once, so memory stays at the size of the
+  // cube (a few MiB) whatever the file holds.
+  absl::Status OnData(const std::string& data) override {
+    if (absl::Status s = parser_.Feed(data, &rows_); !s.ok()) return s;
+    if (rows_.size() > max_cells_) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the file has more rows than the ", max_cells_,
+                       " cells of the published years up to today: a cell is repeated"));
+    }
+    return absl::OkStatus();
+  }
 
   absl::Status Complete(v1::ImportPublishedReportResponse* response) override {
     if (absl::Status s = parser_.Finish(&rows_); !s.ok()) return s;
@@ -297,26 +316,29 @@ class PublishedReportReactor final
   const IngestionDeps& deps_;
   domain::PublishedCsvParser parser_;
   std::function<absl::Status(uint64_t)> check_backlog_;
+  const uint64_t max_cells_;
   std::vector<domain::PublishedRow> rows_;
 };
 
-// Pseudonymises payments the moment the parser hands them over, so clear worker ids live only in
-// the parser's reused buffer.
-class LoggingSink final : public domain::RawEventSink {
+// Pseudonymises each event the moment the parser hands it over (so clear worker ids live only in
+// the parser's reused buffer) and stages it in the log: memory holds one chunk of the file.
+class StagingSink final : public domain::RawEventSink {
  public:
-  explicit LoggingSink(const IngestionDeps& deps) : deps_(deps) {}
-  absl::Status OnApplication(const domain::ApplicationAuthorized& event, int64_t) override {
-    events.push_back(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer));
-    return absl::OkStatus();
+  explicit StagingSink(const IngestionDeps& deps)
+      : deps_(deps), stage_(deps.log->StartFileStage()) {}
+  absl::Status OnApplication(const domain::ApplicationAuthorized& event, int64_t line) override {
+    return stage_->Add(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer), line);
   }
-  absl::Status OnPayment(const domain::PaymentIssued& event, int64_t) override {
-    events.push_back(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer));
-    return absl::OkStatus();
+  absl::Status OnPayment(const domain::PaymentIssued& event, int64_t line) override {
+    return stage_->Add(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer), line);
   }
-  std::vector<ingest::LoggedEvent> events;
+  ingest::EventLog::FileStage& stage() { return *stage_; }
+  // Deletes what was staged, unless committed.
+  void Release() { stage_.reset(); }
 
  private:
   const IngestionDeps& deps_;
+  std::unique_ptr<ingest::EventLog::FileStage> stage_;
 };
 
 class RawEventsReactor final
@@ -342,7 +364,8 @@ class RawEventsReactor final
       deps_.log->RecordRejectedFile(parser_.rows());
       return s;
     }
-    if (sink_.events.empty()) return absl::InvalidArgumentError("the file has no data row");
+    const uint64_t events = sink_.stage().events();
+    if (events == 0) return absl::InvalidArgumentError("the file has no data row");
     const std::string& sha = received_sha256_;
     if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
     const v1::RawEventLayout layout =
@@ -352,9 +375,9 @@ class RawEventsReactor final
     if (header_.layout() != v1::RAW_EVENT_LAYOUT_UNSPECIFIED && header_.layout() != layout) {
       return absl::InvalidArgumentError("layout: the file's header is of the other layout");
     }
-    if (absl::Status s = check_backlog_(sink_.events.size()); !s.ok()) return s;
+    if (absl::Status s = check_backlog_(events); !s.ok()) return s;
     if (absl::Status s = StillWanted(); !s.ok()) return s;
-    absl::StatusOr<ingest::FileAppendResult> result = deps_.log->AppendEventFile(sink_.events);
+    absl::StatusOr<ingest::FileAppendResult> result = deps_.log->CommitFileStage(sink_.stage());
     if (!result.ok()) return result.status();
     deps_.forwarder->Notify();
     response->set_layout(layout);
@@ -367,9 +390,11 @@ class RawEventsReactor final
     return absl::OkStatus();
   }
 
+  void Release() override { sink_.Release(); }
+
   const IngestionDeps& deps_;
   domain::RawEventsCsvParser parser_;
-  LoggingSink sink_;
+  StagingSink sink_;
   std::function<absl::Status(uint64_t)> check_backlog_;
 };
 

@@ -31,6 +31,8 @@ class Cluster {
   void Kill(const std::string& name);
 
   std::string address(const std::string& name) const { return addresses_.at(name); }
+  // The process id of a running service.
+  pid_t pid(const std::string& name) const { return processes_.at(name)->pid(); }
   // HOST:PORT of the service's Prometheus endpoint.
   std::string metrics_address(const std::string& name) const { return metrics_addresses_.at(name); }
   std::string data_dir(const std::string& name) const;

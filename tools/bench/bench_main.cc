@@ -10,6 +10,10 @@
 //       Renders one dataset in every format; prints median time, size and MB/s.
 //   omnia-bench publish --catalogue=HOST:PORT [--runs=N]
 //       Times full publications of every dataset; prints the median.
+//   omnia-bench import-raw --ingestion=HOST:PORT [--raw_bytes=N]
+//       Imports one raw payments file of about N bytes (default 1 GiB, every payment new, made
+//       on the fly) through IngestionService.ImportRawEvents; prints its size, events and time.
+//       The caller reads the service's peak memory (run-bench.sh prints it).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -25,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "libs/base/sha256.h"
 #include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
@@ -49,6 +54,7 @@ ABSL_FLAG(std::string, exporter, "127.0.0.1:50054", "exporter HOST:PORT");
 ABSL_FLAG(std::string, catalogue, "127.0.0.1:50053", "catalogue HOST:PORT");
 ABSL_FLAG(std::string, dataset, "integrazioni-salariali-lavoratori-storico", "export: dataset id");
 ABSL_FLAG(std::string, release, "", "export: release to render (empty: live cubes)");
+ABSL_FLAG(uint64_t, raw_bytes, uint64_t{1} << 30, "import-raw: size of the file");
 ABSL_FLAG(int, runs, 11, "export, publish: repetitions (the median is reported)");
 
 namespace {
@@ -299,10 +305,61 @@ int Publish() {
   return 0;
 }
 
+// Imports a raw payments file of about --raw_bytes, made row by row as it is sent, so this
+// process stays small whatever the size.
+int ImportRaw() {
+  auto stub = omnia::v1::IngestionService::NewStub(
+      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+  const uint64_t target = absl::GetFlag(FLAGS_raw_bytes);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));
+  context.AddMetadata("authorization", "Bearer " + Token());
+  omnia::v1::ImportRawEventsResponse response;
+  auto writer = stub->ImportRawEvents(&context, &response);
+  omnia::v1::ImportRawEventsRequest message;
+  message.mutable_header()->set_file_name("bench-payments.csv");
+  const absl::Time t0 = absl::Now();
+  bool sent = writer->Write(message);
+  omnia::Sha256 sha;
+  uint64_t bytes = 0;
+  uint64_t rows = 0;
+  std::string piece = "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n";
+  // Rows are under 128 bytes: the file never exceeds the target (1 GiB is the service's limit).
+  while (sent) {
+    while (piece.size() < (1u << 20) - 200 && bytes + piece.size() + 128 <= target) {
+      absl::StrAppendFormat(&piece, "BENCH-P-%012d,%011d,2023-%02d-%02d,LOMBARDIA,CIGO,1\n", rows,
+                            10000000000 + rows % 1000000, 1 + rows % 12, 1 + rows % 28);
+      ++rows;
+    }
+    if (piece.empty()) break;
+    sha.Update(piece);
+    bytes += piece.size();
+    message.Clear();
+    message.set_data(std::move(piece));
+    piece.clear();
+    sent = writer->Write(message);
+  }
+  message.Clear();
+  message.mutable_end()->set_total_bytes(bytes);
+  message.mutable_end()->set_sha256(sha.HexDigest());
+  if (sent) sent = writer->Write(message) && writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  if (!status.ok()) {
+    std::cerr << "omnia-bench: import-raw failed: " << status.error_message() << "\n";
+    return 1;
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - t0);
+  std::cout << absl::StrFormat(
+      "{\"step\": \"import_raw\", \"mib\": %d, \"events\": %d, \"accepted\": %d, "
+      "\"seconds\": %.1f, \"mib_per_s\": %.1f}\n",
+      bytes >> 20, rows, response.events_accepted(), seconds, bytes / 1048576.0 / seconds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("omnia-bench ingest|query|export|publish [flags]");
+  absl::SetProgramUsageMessage("omnia-bench ingest|query|export|publish|import-raw [flags]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
@@ -313,6 +370,7 @@ int main(int argc, char** argv) {
   if (command == "query") return Query();
   if (command == "export") return Export();
   if (command == "publish") return Publish();
+  if (command == "import-raw") return ImportRaw();
   std::cerr << "omnia-bench: unknown command " << command << "\n";
   return 2;
 }

@@ -766,6 +766,264 @@ TEST_F(EventLogTest, EventFileIsLoggedAtomicallyInBoundedEntries) {
   EXPECT_EQ(log_->Status().events_rejected, events.size());
 }
 
+// A store that crashes on demand: from the first synced write after crash_at_sync() every write
+// fails, as if the process had died there, and nothing more reaches the disk.
+class CrashingStore final : public storage::KvStore {
+ public:
+  explicit CrashingStore(std::unique_ptr<storage::KvStore> inner) : inner_(std::move(inner)) {}
+
+  void crash_at_sync() { crash_at_sync_ = true; }
+  void crash_now() { crashed_ = true; }
+
+  absl::Status Write(const storage::WriteBatch& batch, storage::Durability durability) override {
+    if (crash_at_sync_ && durability == storage::Durability::kSync) crashed_ = true;
+    if (crashed_) return absl::UnavailableError("the process died");
+    return inner_->Write(batch, durability);
+  }
+  absl::StatusOr<std::optional<std::string>> Get(int column, std::string_view key) override {
+    return inner_->Get(column, key);
+  }
+  absl::Status Scan(int column, std::string_view begin, std::string_view end,
+                    const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    return inner_->Scan(column, begin, end, visit);
+  }
+  absl::Status Checkpoint(const std::string& dir) override { return inner_->Checkpoint(dir); }
+  uint64_t DiskBytes() override { return inner_->DiskBytes(); }
+
+ private:
+  std::unique_ptr<storage::KvStore> inner_;
+  bool crash_at_sync_ = false;
+  bool crashed_ = false;
+};
+
+// Stages `events` as a file whose data starts at line 2, then commits it.
+absl::StatusOr<FileAppendResult> StageAndCommit(EventLog& log,
+                                                const std::vector<LoggedEvent>& events,
+                                                std::vector<EventConflict>* conflicts = nullptr) {
+  std::unique_ptr<EventLog::FileStage> stage = log.StartFileStage();
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (absl::Status s = stage->Add(events[i], static_cast<int64_t>(i) + 2); !s.ok()) return s;
+  }
+  return log.CommitFileStage(*stage, conflicts);
+}
+
+std::vector<LoggedEvent> PaymentFile(size_t n, int month = 1) {
+  std::vector<LoggedEvent> events;
+  events.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    events.push_back(Pay(absl::StrCat("P-", i), static_cast<int>(i % 5000),
+                         {2023, month, 1 + static_cast<int>(i % 28)}, static_cast<int>(i % 21),
+                         static_cast<int>(i % 3), 1 + static_cast<uint32_t>(i % 12)));
+  }
+  return events;
+}
+
+// Keys of a column of a closed log's store.
+size_t KeysIn(const std::string& path, int column) {
+  auto kv = storage::OpenRocksDb(path, EventLog::Columns());
+  EXPECT_TRUE(kv.ok()) << kv.status();
+  if (!kv.ok()) return 0;
+  size_t keys = 0;
+  EXPECT_TRUE((*kv)
+                  ->Scan(column, "", "",
+                         [&](std::string_view, std::string_view) {
+                           ++keys;
+                           return true;
+                         })
+                  .ok());
+  return keys;
+}
+
+void ExpectSameLog(const EventLog& expected, const EventLog& actual) {
+  const LogStatus a = expected.Status();
+  const LogStatus b = actual.Status();
+  EXPECT_EQ(b.last_log_sequence, a.last_log_sequence);
+  EXPECT_EQ(b.events_accepted, a.events_accepted);
+  EXPECT_EQ(b.events_duplicate, a.events_duplicate);
+  EXPECT_EQ(b.events_rejected, a.events_rejected);
+  EXPECT_EQ(b.raw_event_files_imported, a.raw_event_files_imported);
+  EXPECT_EQ(b.backlog_events, a.backlog_events);
+  const std::vector<LogEntry> x = ReadAll(expected);
+  const std::vector<LogEntry> y = ReadAll(actual);
+  ASSERT_EQ(x.size(), y.size());
+  for (size_t e = 0; e < x.size(); ++e) {
+    SCOPED_TRACE(e);
+    EXPECT_EQ(y[e].sequence, x[e].sequence);
+    EXPECT_EQ(y[e].application_days, x[e].application_days);
+    EXPECT_EQ(y[e].payment_days, x[e].payment_days);
+    ASSERT_EQ(y[e].applications.size(), x[e].applications.size());
+    for (size_t i = 0; i < x[e].applications.size(); ++i) {
+      const cube::ApplicationFact& want = x[e].applications[i];
+      const cube::ApplicationFact& got = y[e].applications[i];
+      EXPECT_TRUE(got.month == want.month && got.region == want.region && got.type == want.type)
+          << i;
+    }
+    ASSERT_EQ(y[e].payments.size(), x[e].payments.size());
+    for (size_t i = 0; i < x[e].payments.size(); ++i) {
+      const cube::PaymentFact& want = x[e].payments[i];
+      const cube::PaymentFact& got = y[e].payments[i];
+      EXPECT_TRUE(got.month == want.month && got.region == want.region && got.type == want.type &&
+                  got.worker == want.worker && got.months_covered == want.months_covered)
+          << i;
+    }
+  }
+}
+
+TEST_F(EventLogTest, AStagedFileIsLoggedExactlyAsTheSameFileInMemory) {
+  // A file with new events, events logged before by a batch, and repeats within itself, spread
+  // over several chunks and entries.
+  std::vector<LoggedEvent> file = PaymentFile(2 * EventLog::kMaxEventsPerFileEntry + 7);
+  file.push_back(file[3]);
+  file.push_back(file[EventLog::kMaxEventsPerFileEntry + 1]);
+  const IncomingBatch earlier =
+      Batch("p", 1, {file[5], file[15000], Pay("P-x", 1, {2023, 2, 2}, 1, 1, 1)});
+
+  auto kv = storage::OpenRocksDb(dir_.path() + "/in_memory", EventLog::Columns());
+  ASSERT_TRUE(kv.ok());
+  auto in_memory = EventLog::Open(std::move(*kv), clock_);
+  ASSERT_TRUE(in_memory.ok());
+  ASSERT_TRUE((*in_memory)->Append(earlier).ok());
+  MustAppend(earlier);
+
+  absl::StatusOr<FileAppendResult> expected = (*in_memory)->AppendEventFile(file);
+  absl::StatusOr<FileAppendResult> staged = StageAndCommit(*log_, file);
+  ASSERT_TRUE(expected.ok()) << expected.status();
+  ASSERT_TRUE(staged.ok()) << staged.status();
+  EXPECT_EQ(staged->first_log_sequence, expected->first_log_sequence);
+  EXPECT_EQ(staged->last_log_sequence, expected->last_log_sequence);
+  EXPECT_EQ(staged->events_accepted, expected->events_accepted);
+  EXPECT_EQ(staged->events_duplicate, expected->events_duplicate);
+  EXPECT_EQ(staged->events_accepted, file.size() - 4);
+  ExpectSameLog(**in_memory, *log_);
+
+  // After a restart too, and a second import of the file is all duplicates in both.
+  Open();
+  ExpectSameLog(**in_memory, *log_);
+  staged = StageAndCommit(*log_, file);
+  ASSERT_TRUE(staged.ok()) << staged.status();
+  EXPECT_EQ(staged->events_accepted, 0u);
+  EXPECT_EQ(staged->events_duplicate, file.size());
+  EXPECT_EQ(staged->first_log_sequence, 0u);
+  ASSERT_TRUE((*in_memory)->AppendEventFile(file).ok());
+  ExpectSameLog(**in_memory, *log_);
+}
+
+TEST_F(EventLogTest, AStagedFileWithAConflictInItsLastChunkLeavesNoTrace) {
+  MustAppend(Batch("p", 1, {Pay("P-logged", 1, {2023, 5, 10}, 4, 2, 3)}));
+  const LogStatus before = log_->Status();
+  std::vector<LoggedEvent> file = PaymentFile(3 * EventLog::kMaxEventsPerFileEntry + 5);
+  const size_t repeat = file.size();
+  file.push_back(Pay("P-7", 9, {2023, 1, 8}, 0, 0, 1));  // P-7 with other content
+  const size_t against_log = file.size();
+  file.push_back(Pay("P-logged", 1, {2023, 5, 11}, 4, 2, 3));
+
+  std::vector<EventConflict> conflicts;
+  absl::StatusOr<FileAppendResult> result = StageAndCommit(*log_, file, &conflicts);
+  ASSERT_TRUE(absl::IsAlreadyExists(result.status())) << result.status();
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr(absl::StrCat("events[", repeat, "] (line ", repeat + 2,
+                                     "): payment_id P-7 repeats events[7] (line 9) with "
+                                     "different content")));
+  EXPECT_THAT(std::string(result.status().message()),
+              HasSubstr(absl::StrCat("events[", against_log, "] (line ", against_log + 2,
+                                     "): payment_id P-logged was already ingested")));
+  ASSERT_EQ(conflicts.size(), 2u);
+  EXPECT_EQ(conflicts[0].repeats_index, std::optional<size_t>(7));
+  EXPECT_FALSE(conflicts[1].repeats_index.has_value());
+
+  // No entry, no counter; the ids the file would have logged are free again.
+  EXPECT_EQ(log_->last_sequence(), before.last_log_sequence);
+  EXPECT_EQ(log_->Status().events_accepted, before.events_accepted);
+  EXPECT_EQ(log_->Status().raw_event_files_imported, 0u);
+  EXPECT_EQ(log_->Status().events_rejected, file.size());
+  EXPECT_EQ(ReadAll(*log_).size(), 1u);
+  file.pop_back();
+  file.pop_back();
+  result = StageAndCommit(*log_, file);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->events_accepted, file.size());
+  EXPECT_EQ(result->first_log_sequence, 2u);
+  EXPECT_EQ(result->last_log_sequence, 5u);
+
+  // Nothing of the failed commit (entries, stage) is left in storage either.
+  log_.reset();
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 0), 5u);
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 1), 5u);
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 0u);
+}
+
+TEST_F(EventLogTest, ACrashBeforeAStagedFilesFinalWriteLeavesTheLogAsBefore) {
+  MustAppend(Batch("p", 1, {Pay("P-logged", 1, {2023, 5, 10}, 4, 2, 3)}));
+  log_.reset();
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok());
+  auto crashing = std::make_unique<CrashingStore>(std::move(*kv));
+  CrashingStore* store = crashing.get();
+  auto log = EventLog::Open(std::move(crashing), clock_);
+  ASSERT_TRUE(log.ok()) << log.status();
+  const LogStatus before = (*log)->Status();
+
+  // Large enough that entry batches reach the store before the final write.
+  const std::vector<LoggedEvent> file = PaymentFile(200000);
+  store->crash_at_sync();
+  absl::StatusOr<FileAppendResult> result = StageAndCommit(**log, file);
+  EXPECT_TRUE(absl::IsUnavailable(result.status())) << result.status();
+  log->reset();
+  ASSERT_GT(KeysIn(dir_.path() + "/log", 0), 1u) << "the crash came after entry batches";
+  EXPECT_GT(KeysIn(dir_.path() + "/log", 3), 0u) << "the crash left the stage";
+
+  // Reopened: the unacknowledged entries and the stage are gone, and the file imports anew.
+  Open();
+  EXPECT_EQ(log_->Status().last_log_sequence, before.last_log_sequence);
+  EXPECT_EQ(log_->Status().events_accepted, before.events_accepted);
+  EXPECT_EQ(log_->Status().raw_event_files_imported, 0u);
+  EXPECT_EQ(ReadAll(*log_).size(), 1u);
+  log_.reset();
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 0), 1u);
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 1), 1u);
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 0u);
+  Open();
+  result = StageAndCommit(*log_, file);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->events_accepted, file.size());
+  EXPECT_EQ(result->first_log_sequence, 2u);
+}
+
+TEST_F(EventLogTest, AnAbandonedStageIsDeletedAndOneLeftByACrashIsDeletedAtOpen) {
+  const std::vector<LoggedEvent> file = PaymentFile(EventLog::kMaxEventsPerFileEntry + 1);
+  {
+    std::unique_ptr<EventLog::FileStage> stage = log_->StartFileStage();
+    for (size_t i = 0; i < file.size(); ++i) ASSERT_TRUE(stage->Add(file[i], i + 2).ok());
+  }  // abandoned: a cancelled or failed upload
+  log_.reset();
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 0u);
+
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok());
+  auto crashing = std::make_unique<CrashingStore>(std::move(*kv));
+  CrashingStore* store = crashing.get();
+  auto log = EventLog::Open(std::move(crashing), clock_);
+  ASSERT_TRUE(log.ok());
+  {
+    std::unique_ptr<EventLog::FileStage> stage = (*log)->StartFileStage();
+    for (size_t i = 0; i < file.size(); ++i) ASSERT_TRUE(stage->Add(file[i], i + 2).ok());
+    store->crash_now();
+  }
+  log->reset();
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 1u);
+  Open();
+  log_.reset();
+  EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 0u);
+}
+
+TEST_F(EventLogTest, AStagedEventTheLogCannotEncodeIsRejected) {
+  std::unique_ptr<EventLog::FileStage> stage = log_->StartFileStage();
+  ASSERT_TRUE(stage->Add(App("A-1", {2023, 1, 1}, 0, 0), 2).ok());
+  absl::Status bad = stage->Add(App("A-2", {2023, 1, 1}, 300, 0), 3);
+  EXPECT_TRUE(absl::IsInvalidArgument(bad)) << bad;
+  EXPECT_THAT(std::string(bad.message()), HasSubstr("events[1].region"));
+}
+
 TEST_F(EventLogTest, ReadersRunConcurrentlyWithAppends) {
   constexpr uint64_t kBatches = 200;
   std::atomic<bool> done{false};
