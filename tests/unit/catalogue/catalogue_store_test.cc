@@ -20,6 +20,7 @@
 #include "libs/storage/rocksdb_store.h"
 #include "omnia/internal/catalogue_store.pb.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fault_injecting_kv_store.h"
 #include "tests/unit/catalogue/test_config.h"
 
 namespace omnia::catalogue {
@@ -37,30 +38,7 @@ std::string DateText(const v1::Date& d) {
   return absl::StrCat(d.year(), "-", d.month(), "-", d.day());
 }
 
-// A store whose writes can be made to fail, to show that a failed publication changes nothing.
-class FlakyKvStore final : public storage::KvStore {
- public:
-  explicit FlakyKvStore(std::unique_ptr<storage::KvStore> inner) : inner_(std::move(inner)) {}
-  void set_fail_writes(bool fail) { fail_writes_ = fail; }
-
-  absl::Status Write(const storage::WriteBatch& batch, storage::Durability durability) override {
-    if (fail_writes_) return absl::UnavailableError("disk unavailable");
-    return inner_->Write(batch, durability);
-  }
-  absl::StatusOr<std::optional<std::string>> Get(int column, std::string_view key) override {
-    return inner_->Get(column, key);
-  }
-  absl::Status Scan(int column, std::string_view begin, std::string_view end,
-                    const std::function<bool(std::string_view, std::string_view)>& visit) override {
-    return inner_->Scan(column, begin, end, visit);
-  }
-  absl::Status Checkpoint(const std::string& dir) override { return inner_->Checkpoint(dir); }
-  uint64_t DiskBytes() override { return inner_->DiskBytes(); }
-
- private:
-  std::unique_ptr<storage::KvStore> inner_;
-  bool fail_writes_ = false;
-};
+using FlakyKvStore = testing::FaultInjectingKvStore;
 
 class CatalogueStoreTest : public ::testing::Test {
  protected:

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fault_injecting_kv_store.h"
 
 namespace omnia::ingest {
 namespace {
@@ -766,36 +767,6 @@ TEST_F(EventLogTest, EventFileIsLoggedAtomicallyInBoundedEntries) {
   EXPECT_EQ(log_->Status().events_rejected, events.size());
 }
 
-// A store that crashes on demand: from the first synced write after crash_at_sync() every write
-// fails, as if the process had died there, and nothing more reaches the disk.
-class CrashingStore final : public storage::KvStore {
- public:
-  explicit CrashingStore(std::unique_ptr<storage::KvStore> inner) : inner_(std::move(inner)) {}
-
-  void crash_at_sync() { crash_at_sync_ = true; }
-  void crash_now() { crashed_ = true; }
-
-  absl::Status Write(const storage::WriteBatch& batch, storage::Durability durability) override {
-    if (crash_at_sync_ && durability == storage::Durability::kSync) crashed_ = true;
-    if (crashed_) return absl::UnavailableError("the process died");
-    return inner_->Write(batch, durability);
-  }
-  absl::StatusOr<std::optional<std::string>> Get(int column, std::string_view key) override {
-    return inner_->Get(column, key);
-  }
-  absl::Status Scan(int column, std::string_view begin, std::string_view end,
-                    const std::function<bool(std::string_view, std::string_view)>& visit) override {
-    return inner_->Scan(column, begin, end, visit);
-  }
-  absl::Status Checkpoint(const std::string& dir) override { return inner_->Checkpoint(dir); }
-  uint64_t DiskBytes() override { return inner_->DiskBytes(); }
-
- private:
-  std::unique_ptr<storage::KvStore> inner_;
-  bool crash_at_sync_ = false;
-  bool crashed_ = false;
-};
-
 // Stages `events` as a file whose data starts at line 2, then commits it.
 absl::StatusOr<FileAppendResult> StageAndCommit(EventLog& log,
                                                 const std::vector<LoggedEvent>& events,
@@ -957,15 +928,15 @@ TEST_F(EventLogTest, ACrashBeforeAStagedFilesFinalWriteLeavesTheLogAsBefore) {
   log_.reset();
   auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
   ASSERT_TRUE(kv.ok());
-  auto crashing = std::make_unique<CrashingStore>(std::move(*kv));
-  CrashingStore* store = crashing.get();
+  auto crashing = std::make_unique<testing::FaultInjectingKvStore>(std::move(*kv));
+  testing::FaultInjectingKvStore* store = crashing.get();
   auto log = EventLog::Open(std::move(crashing), clock_);
   ASSERT_TRUE(log.ok()) << log.status();
   const LogStatus before = (*log)->Status();
 
   // Large enough that entry batches reach the store before the final write.
   const std::vector<LoggedEvent> file = PaymentFile(200000);
-  store->crash_at_sync();
+  store->fail_from_next_sync();
   absl::StatusOr<FileAppendResult> result = StageAndCommit(**log, file);
   EXPECT_TRUE(absl::IsUnavailable(result.status())) << result.status();
   log->reset();
@@ -1000,14 +971,14 @@ TEST_F(EventLogTest, AnAbandonedStageIsDeletedAndOneLeftByACrashIsDeletedAtOpen)
 
   auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
   ASSERT_TRUE(kv.ok());
-  auto crashing = std::make_unique<CrashingStore>(std::move(*kv));
-  CrashingStore* store = crashing.get();
+  auto crashing = std::make_unique<testing::FaultInjectingKvStore>(std::move(*kv));
+  testing::FaultInjectingKvStore* store = crashing.get();
   auto log = EventLog::Open(std::move(crashing), clock_);
   ASSERT_TRUE(log.ok());
   {
     std::unique_ptr<EventLog::FileStage> stage = (*log)->StartFileStage();
     for (size_t i = 0; i < file.size(); ++i) ASSERT_TRUE(stage->Add(file[i], i + 2).ok());
-    store->crash_now();
+    store->set_fail_writes(true);  // the process dies with its stage on disk
   }
   log->reset();
   EXPECT_EQ(KeysIn(dir_.path() + "/log", 3), 1u);

@@ -1,0 +1,50 @@
+// A KvStore wrapper whose writes fail on demand, for tests that show a failed or interrupted
+// write changes nothing: fail every write from now on (a full disk, a dead process), or from the
+// next synced write on (a process that dies just before its commit point). Reads pass through.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "libs/storage/kv_store.h"
+
+namespace omnia::testing {
+
+class FaultInjectingKvStore final : public storage::KvStore {
+ public:
+  explicit FaultInjectingKvStore(std::unique_ptr<storage::KvStore> inner)
+      : inner_(std::move(inner)) {}
+
+  // Every write fails while set.
+  void set_fail_writes(bool fail) { fail_writes_ = fail; }
+  // From the next synced write on, every write fails, as if the process had died there.
+  void fail_from_next_sync() { fail_from_next_sync_ = true; }
+
+  absl::Status Write(const storage::WriteBatch& batch, storage::Durability durability) override {
+    if (fail_from_next_sync_ && durability == storage::Durability::kSync) fail_writes_ = true;
+    if (fail_writes_) return absl::UnavailableError("injected write failure");
+    return inner_->Write(batch, durability);
+  }
+  absl::StatusOr<std::optional<std::string>> Get(int column, std::string_view key) override {
+    return inner_->Get(column, key);
+  }
+  absl::Status Scan(int column, std::string_view begin, std::string_view end,
+                    const std::function<bool(std::string_view, std::string_view)>& visit) override {
+    return inner_->Scan(column, begin, end, visit);
+  }
+  absl::Status Checkpoint(const std::string& dir) override { return inner_->Checkpoint(dir); }
+  uint64_t DiskBytes() override { return inner_->DiskBytes(); }
+
+ private:
+  std::unique_ptr<storage::KvStore> inner_;
+  bool fail_writes_ = false;
+  bool fail_from_next_sync_ = false;
+};
+
+}  // namespace omnia::testing
