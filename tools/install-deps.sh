@@ -7,7 +7,9 @@ packages=(
   librocksdb-dev prometheus-cpp-dev libroaring-dev libssl-dev libsodium-dev libxlsxwriter-dev
   libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils curl unzip libreoffice-calc-nogui prometheus
   python3-yaml
-  libcpp-httplib-dev zlib1g-dev nlohmann-json3-dev libraptor2-dev python3-rdflib nginx
+  # RDF: serd/sord, not raptor2, whose -dev package needs libcurl4-gnutls-dev and so removes
+  # prometheus-cpp-dev (it needs libcurl4-openssl-dev).
+  libcpp-httplib-dev zlib1g-dev nlohmann-json3-dev libxml2-dev libserd-dev libsord-dev python3-rdflib nginx
 )
 missing=()
 for p in "${packages[@]}"; do
