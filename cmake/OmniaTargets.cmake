@@ -17,6 +17,10 @@ function(omnia_executable name)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
   target_compile_options(${name} PRIVATE ${OMNIA_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  if(OMNIA_TSAN)
+    # Abseil's mutexes made visible to ThreadSanitizer (see tests/support/tsan_absl_annotations.cc).
+    target_link_libraries(${name} PRIVATE omnia_tsan_absl_annotations)
+  endif()
 endfunction()
 
 # omnia_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary registered with ctest.
@@ -30,6 +34,10 @@ function(omnia_test name)
     OMNIA_SHARED_DATA_DIR="${OMNIA_SHARED_DATA_DIR}"
     OMNIA_BINARY_DIR="${CMAKE_BINARY_DIR}")
   add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  if(OMNIA_TSAN)
+    # The first report fails the test (and any service binary it starts, which inherits this).
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${OMNIA_TSAN_OPTIONS}")
+  endif()
   if(ARG_LABELS)
     set_tests_properties(${name} PROPERTIES LABELS "${ARG_LABELS}")
   endif()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: installs what is missing, builds everything with warnings as errors, builds
-# the libFuzzer targets with clang, and runs every test through ctest (its summary ends the
-# output).
+# the libFuzzer targets with clang and a ThreadSanitizer tree, runs the unit and integration tests
+# under ThreadSanitizer and then every test through ctest (its summary ends the output).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Paths relative to the checkout in compiler command lines let ccache share results between
@@ -22,6 +22,23 @@ if [ ! -f "$fuzz/build.ninja" ]; then
 fi
 cmake --build "$fuzz" -j "${OMNIA_JOBS:-2}"
 
+echo "== building the ThreadSanitizer tree (unit and integration tests)"
+tsan=$root/build-tsan
+if [ ! -f "$tsan/build.ninja" ]; then
+  cmake -S "$root" -B "$tsan" -G Ninja -DOMNIA_TSAN=ON -DOMNIA_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo
+fi
+cmake --build "$tsan" -j "${OMNIA_JOBS:-2}"
+
+echo "== running the unit and integration tests under ThreadSanitizer"
+tsan_status=0
+(cd "$tsan" && ctest --output-on-failure -j 2 --timeout 900) || tsan_status=$?
+
 echo "== running tests"
 cd "$root/build"
-ctest --output-on-failure -j 2 --timeout 600
+status=0
+ctest --output-on-failure -j 2 --timeout 600 || status=$?
+if [ "$tsan_status" -ne 0 ]; then
+  echo "ThreadSanitizer tests FAILED (see above)"
+fi
+exit $((status != 0 || tsan_status != 0))
