@@ -141,16 +141,15 @@ class GraphBuilder {
     const Dataset* first = nullptr;
     const Dataset* latest = nullptr;
     for (const Dataset* dataset : published) {
-      if (first == nullptr || IsoDate(dataset->published_on()) < IsoDate(first->published_on())) {
+      if (IsSet(dataset->published_on()) &&
+          (first == nullptr || IsoDate(dataset->published_on()) < IsoDate(first->published_on()))) {
         first = dataset;
       }
       if (latest == nullptr || IsoDate(dataset->updated_on()) > IsoDate(latest->updated_on())) {
         latest = dataset;
       }
     }
-    if (first != nullptr && IsSet(first->published_on())) {
-      Add(catalog, vocab::Dct("issued"), Date(first->published_on()));
-    }
+    if (first != nullptr) Add(catalog, vocab::Dct("issued"), Date(first->published_on()));
     if (latest != nullptr) Add(catalog, vocab::Dct("modified"), Date(latest->updated_on()));
     return catalog;
   }

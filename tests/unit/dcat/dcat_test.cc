@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/string_view.h"
 #include "tests/support/child_process.h"
@@ -80,6 +81,19 @@ TEST(CatalogDocumentTest, ListsEveryPublishedDatasetOnOnePage) {
             "https://dati.example.it/opendata/catalog.jsonld?page=1");
   EXPECT_FALSE(paging.contains("hydra:nextPage"));
   EXPECT_FALSE(paging.contains("hydra:previousPage"));
+}
+
+TEST(CatalogDocumentTest, IssuedIsTheFirstKnownPubblicazione) {
+  CatalogSnapshot snapshot = RealisticSnapshot();
+  for (omnia::v1::Dataset& dataset : snapshot.datasets) {
+    if (absl::EndsWith(dataset.dataset_id(), "-2020")) dataset.clear_published_on();
+  }
+  const absl::StatusOr<Document> document =
+      CatalogDocument(snapshot, TestConfig(), 1, RdfFormat::kJsonLd);
+  ASSERT_TRUE(document.ok()) << document.status();
+  const auto nodes = NodesOf(*document);
+  EXPECT_EQ(nodes.at("https://dati.example.it/opendata/catalog")["dct:issued"][0]["@value"],
+            "2022-02-15");  // the 2021 Annuale's
 }
 
 TEST(CatalogDocumentTest, PagesHundredDatasetsAtATimeLikeCkanextDcat) {
