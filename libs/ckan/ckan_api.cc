@@ -41,7 +41,8 @@ struct Outcome {
 
 Outcome Ok(Json result) { return Outcome{200, std::move(result), nullptr}; }
 
-// NotFound: "Not found", with ": <detail>" when CKAN's action gives one.
+// NotFound: "Not found: <detail>", the shape CKAN's API view gives a NotFound with a message. The
+// detail names what was looked for, never the id asked (it is not echoed back).
 Outcome NotFound(std::string_view detail = "") {
   std::string message = "Not found";
   if (!detail.empty()) absl::StrAppend(&message, ": ", AsAbsl(detail));
@@ -324,7 +325,7 @@ Outcome PackageShow(const Json& data, const Catalogue& catalogue) {
     id = *name_or_id;
   }
   const Json* package = catalogue.FindPackage(id);
-  if (package == nullptr) return NotFound();
+  if (package == nullptr) return NotFound("Dataset not found");
   return Ok(*package);
 }
 
@@ -338,7 +339,7 @@ Outcome ResourceShow(const Json& data, const Catalogue& catalogue) {
       if (resource["id"] == *id || resource["name"] == *id) return Ok(resource);
     }
   }
-  return NotFound();
+  return NotFound("Resource was not found.");
 }
 
 // --- organizations and groups ------------------------------------------------------------------
@@ -470,7 +471,7 @@ Outcome GroupShow(const Json& data, const Catalogue& catalogue, bool organizatio
       return Ok(FullGroupDict(entry, organization, BoolParam(data, "include_datasets")));
     }
   }
-  return NotFound();
+  return NotFound(organization ? "Organization was not found." : "Group was not found.");
 }
 
 // --- tag_list, license_list, status_show, help_show -------------------------------------------

@@ -122,11 +122,15 @@ TEST_F(CkanApiTest, MissingIdIsAValidationErrorAsGetOrBustReportsIt) {
 }
 
 TEST_F(CkanApiTest, UnknownIdsAreNotFoundErrors) {
-  const Json not_found = Json::parse(R"({"__type": "Not Found Error", "message": "Not found"})");
-  EXPECT_EQ(Error(Get("package_show", {{"id", "nope"}}), 404), not_found);
-  EXPECT_EQ(Error(Get("resource_show", {{"id", "nope"}}), 404), not_found);
-  EXPECT_EQ(Error(Get("group_show", {{"id", "nope"}}), 404), not_found);
-  EXPECT_EQ(Error(Get("organization_show", {{"id", "nope"}}), 404), not_found);
+  const auto not_found = [](const std::string& detail) {
+    return Json{{"__type", "Not Found Error"}, {"message", "Not found: " + detail}};
+  };
+  EXPECT_EQ(Error(Get("package_show", {{"id", "nope"}}), 404), not_found("Dataset not found"));
+  EXPECT_EQ(Error(Get("resource_show", {{"id", "nope"}}), 404),
+            not_found("Resource was not found."));
+  EXPECT_EQ(Error(Get("group_show", {{"id", "nope"}}), 404), not_found("Group was not found."));
+  EXPECT_EQ(Error(Get("organization_show", {{"id", "nope"}}), 404),
+            not_found("Organization was not found."));
   EXPECT_EQ(Error(Get("help_show", {{"name", "nope"}}), 404)["message"],
             "Not found: Action function not found");
 }
