@@ -1,8 +1,9 @@
 // The byte ranges ReadAttachment accepts and the public URLs of published files.
 #include "libs/catalogue/attachment_reads.h"
-#include "libs/catalogue/public_urls.h"
 
 #include <gtest/gtest.h>
+
+#include "libs/catalogue/public_urls.h"
 
 namespace omnia::catalogue {
 namespace {
