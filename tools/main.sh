@@ -2,10 +2,13 @@
 # README command 1, the main job. On a fresh machine: installs what is missing, builds, starts the
 # four services locally with their state under var/, generates the synthetic 2020-2025 data and
 # streams it in (and imports INPS's real 2023 files when ../shared/data is there), publishes a
-# release, downloads and verifies every attachment into out/, and prints the catalogue. A second
-# run reuses the state: nothing is generated or sent twice, and the new release only moves the
-# datasets whose content changed. OMNIA_KEEP_RUNNING=1 leaves the services up.
-#   OMNIA_STATE_DIR (default var/), OMNIA_OUT_DIR (default out/), OMNIA_PAYMENTS (default 2M)
+# release, downloads and verifies every attachment into out/, prints the catalogue, and ends with
+# the URL of the HTTP gateway, left running with the services so that every published file can
+# be fetched there (deploy/local/omnia-local.sh stop stops them; OMNIA_KEEP_RUNNING=0 stops them
+# at the end). A second run reuses the state: nothing is generated or sent twice, and the new
+# release only moves the datasets whose content changed. A failed run stops the services.
+#   OMNIA_STATE_DIR (default var/), OMNIA_OUT_DIR (default out/), OMNIA_PAYMENTS (default 2M),
+#   OMNIA_HTTP_PORT (the gateway's port, default 8080)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +25,10 @@ base=${OMNIA_BASE_PORT:-50050}
 addresses=(--ingestion=127.0.0.1:$((base + 1)) --aggregation=127.0.0.1:$((base + 2))
   --catalogue=127.0.0.1:$((base + 3)) --exporter=127.0.0.1:$((base + 4)))
 
-trap '[ "${OMNIA_KEEP_RUNNING:-0}" = 1 ] || $launcher stop' EXIT
+# The services stay up after a successful run (the gateway's URL is the result), never after a
+# failed one.
+# shellcheck disable=SC2154 # code is assigned inside the trap
+trap 'code=$?; if [ $code -ne 0 ] || [ "${OMNIA_KEEP_RUNNING:-1}" = 0 ]; then $launcher stop; fi' EXIT
 echo "== starting the services (state in $state)"
 $launcher start
 # The operator's token for the write calls below (ingest, import, publish).
@@ -62,6 +68,13 @@ echo "== the catalogue"
 "$omnia" datasets "${addresses[@]}"
 echo
 echo "files: $out"
-if [ "${OMNIA_KEEP_RUNNING:-0}" = 1 ]; then
+gateway=http://127.0.0.1:${OMNIA_HTTP_PORT:-8080}
+if [ "${OMNIA_KEEP_RUNNING:-1}" = 0 ]; then
+  echo "services stopped (OMNIA_KEEP_RUNNING=0)"
+else
+  curl -fsS --max-time 5 "$gateway/readyz" >/dev/null
   echo "services left running; stop them with $launcher stop"
+  echo "files over HTTP: $gateway/dataset/<dataset_id>/<file_name> (latest release),"
+  echo "  $gateway/releases/<release_id>/<dataset_id>/<file_name>, .../<release_id>/SHA256SUMS"
+  echo "$gateway"
 fi

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The local all-in-one launcher: runs the four services on loopback with embedded RocksDB under a
-# state directory, with bearer-token authentication and roles on (deploy/auth/roles; tokens and
+# state directory, and the HTTP gateway in front of them, with bearer-token authentication and roles on (deploy/auth/roles; tokens and
 # each server's digests in <state>/secrets; the CLI uses
 # OMNIA_TOKEN=$(cat <state>/secrets/operator.token) for writes, a producer producer.token).
 # Usage: deploy/local/omnia-local.sh start|stop|status
 #   OMNIA_STATE_DIR  state and logs (default: var/ in the source tree)
 #   OMNIA_BIN_DIR    the build tree holding services/ and tools/ (default: build/)
-#   OMNIA_BASE_PORT  gRPC ports are BASE+1..BASE+4 and metrics ports BASE+11..BASE+14
-#                    (default 50050)
+#   OMNIA_BASE_PORT  gRPC ports are BASE+1..BASE+4 and metrics ports BASE+11..BASE+14, the
+#                    gateway's metrics BASE+15 (default 50050)
+#   OMNIA_HTTP_PORT  the gateway's HTTP port (default 8080)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 state=${OMNIA_STATE_DIR:-$root/var}
@@ -15,6 +16,8 @@ bin=${OMNIA_BIN_DIR:-$root/build}
 base=${OMNIA_BASE_PORT:-50050}
 config=$root/deploy/config/datasets.textproto
 services=(aggregation exporter ingestion catalogue)
+http_port=${OMNIA_HTTP_PORT:-8080}
+gateway_url=http://127.0.0.1:$http_port
 
 port_of() {
   case $1 in
@@ -47,7 +50,8 @@ flags_of() {
     aggregation) echo "--data_dir=$state/aggregation --tokens_file=$secrets/aggregation.digests" ;;
     catalogue) echo "--data_dir=$state/catalogue --exporter_address=$(address_of exporter)" \
       "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
-      "--tokens_file=$secrets/catalogue.digests --token_file=$secrets/catalogue.token" ;;
+      "--tokens_file=$secrets/catalogue.digests --token_file=$secrets/catalogue.token" \
+      "--public_base_url=$gateway_url" ;;
     exporter) echo "--aggregation_address=$(address_of aggregation) --catalogue_config=$config" \
       "--temp_dir=$state/tmp" ;;
   esac
@@ -76,11 +80,38 @@ start() {
     fi
     echo "$s: SERVING on $(address_of "$s"), metrics on http://$(metrics_of "$s")/metrics"
   done
+  start_gateway
+}
+
+# The HTTP gateway: stateless, in front of the catalogue, the exporter and aggregation.
+start_gateway() {
+  local pidfile=$state/run/gateway.pid metrics=127.0.0.1:$((base + 15))
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "gateway already running (pid $(cat "$pidfile"))"
+  else
+    "$bin/services/gateway/omnia-gateway" --http_address="127.0.0.1:$http_port" \
+      --metrics_address="$metrics" --catalogue_address="$(address_of catalogue)" \
+      --exporter_address="$(address_of exporter)" \
+      --aggregation_address="$(address_of aggregation)" --public_base_url="$gateway_url" \
+      --token_file="$secrets/gateway.token" >>"$state/logs/gateway.log" 2>&1 &
+    echo $! >"$pidfile"
+  fi
+  for _ in $(seq 1 300); do
+    if curl -fsS --max-time 2 "$gateway_url/readyz" >/dev/null 2>&1; then
+      echo "gateway: $gateway_url (files at /releases/<release>/<dataset>/<file> and" \
+        "/dataset/<dataset>/<file>), metrics on http://$metrics/metrics"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "gateway did not become ready on $gateway_url; its log:" >&2
+  tail -n 20 "$state/logs/gateway.log" >&2
+  return 1
 }
 
 stop() {
   local failed=0
-  for s in "${services[@]}"; do
+  for s in gateway "${services[@]}"; do
     pidfile=$state/run/$s.pid
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
@@ -105,6 +136,8 @@ status() {
     printf '%s: ' "$s"
     "$bin/tools/omnia" health --address="$(address_of "$s")" --timeout=2s || true
   done
+  printf 'gateway: '
+  curl -sS --max-time 2 "$gateway_url/readyz" || echo "not reachable on $gateway_url"
 }
 
 case ${1:-} in

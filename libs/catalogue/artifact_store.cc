@@ -65,6 +65,20 @@ absl::Status ArtifactStore::Verify(const v1::Attachment& attachment, bool check_
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ArtifactStore::ReadChunk(const v1::Attachment& attachment,
+                                                     uint64_t offset, size_t length) {
+  const std::string path = PathOf(attachment);
+  absl::StatusOr<std::string> chunk = fs_.ReadAt(path, offset, length);
+  if (!chunk.ok()) {
+    return absl::DataLossError(absl::StrCat(path, " cannot be read: ", chunk.status().message()));
+  }
+  if (chunk->size() != length) {
+    return absl::DataLossError(absl::StrCat(path, " ends before byte ", offset + length, "; ",
+                                            attachment.size_bytes(), " bytes were recorded"));
+  }
+  return chunk;
+}
+
 absl::Status VerifyArtifacts(const CatalogueStore& store, ArtifactStore& artifacts) {
   absl::StatusOr<std::string> current = store.CurrentReleaseId();
   if (!current.ok()) return current.status();

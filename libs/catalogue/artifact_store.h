@@ -60,6 +60,12 @@ class ArtifactStore {
   // file otherwise; never changes anything.
   absl::Status Verify(const v1::Attachment& attachment, bool check_digest);
 
+  // `length` bytes of the stored file of `attachment` from byte `offset`, which the caller has
+  // checked lie within its recorded size; reads only those bytes. DATA_LOSS naming the file when
+  // it is missing or shorter than recorded.
+  absl::StatusOr<std::string> ReadChunk(const v1::Attachment& attachment, uint64_t offset,
+                                        size_t length);
+
   const std::string& dir() const { return dir_; }
 
  private:

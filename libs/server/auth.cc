@@ -229,6 +229,9 @@ std::set<std::string> ProtectedMethods() {
       "/omnia.v1.AggregationService/Freeze",
       "/omnia.v1.AggregationService/Rebuild",
       "/omnia.v1.CatalogueService/Publish",
+      // Not a write, but reserved for the gateway: it serves the artifact store's bytes to the
+      // public itself, with HTTP caching, ranges and limits.
+      "/omnia.v1.CatalogueService/ReadAttachment",
   };
 }
 

@@ -119,6 +119,42 @@ absl::StatusOr<uint64_t> PosixFileSystem::FileSize(const std::string& path) {
   return static_cast<uint64_t>(info.st_size);
 }
 
+absl::StatusOr<std::string> PosixFileSystem::ReadAt(const std::string& path, uint64_t offset,
+                                                    size_t length) {
+  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno("cannot open", path);
+  std::string out(length, '\0');
+  size_t filled = 0;
+  while (filled < length) {
+    const ssize_t got = ::pread(fd.get(), out.data() + filled, length - filled,
+                                static_cast<off_t>(offset + filled));
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return Errno("cannot read", path);
+    }
+    if (got == 0) break;
+    filled += static_cast<size_t>(got);
+  }
+  out.resize(filled);
+  return out;
+}
+
+absl::StatusOr<std::string> FileSystem::ReadAt(const std::string& path, uint64_t offset,
+                                               size_t length) {
+  std::string out;
+  uint64_t position = 0;
+  absl::Status read = Read(path, [&](std::string_view piece) {
+    const uint64_t end = position + piece.size();
+    if (end > offset && out.size() < length) {
+      const size_t skip = offset > position ? static_cast<size_t>(offset - position) : 0;
+      out.append(piece.substr(skip, length - out.size()));
+    }
+    position = end;
+  });
+  if (!read.ok()) return read;
+  return out;
+}
+
 std::string DirectoryOf(const std::string& path) {
   const std::string parent = std::filesystem::path(path).parent_path().string();
   return parent.empty() ? "." : parent;

@@ -42,6 +42,11 @@ class FileSystem {
                             const std::function<void(std::string_view)>& consume) = 0;
   // NOT_FOUND when it does not exist.
   virtual absl::StatusOr<uint64_t> FileSize(const std::string& path) = 0;
+  // Up to `length` bytes of the file from byte `offset`: fewer only at the end of the file.
+  // NOT_FOUND when it does not exist. The default reads the file from its start; real file
+  // systems override it to read only the range.
+  virtual absl::StatusOr<std::string> ReadAt(const std::string& path, uint64_t offset,
+                                             size_t length);
 };
 
 // The operating system's files.
@@ -54,6 +59,8 @@ class PosixFileSystem final : public FileSystem {
   absl::Status Read(const std::string& path,
                     const std::function<void(std::string_view)>& consume) override;
   absl::StatusOr<uint64_t> FileSize(const std::string& path) override;
+  absl::StatusOr<std::string> ReadAt(const std::string& path, uint64_t offset,
+                                     size_t length) override;
 };
 
 // The directory holding `path` ("." for a bare file name).

@@ -1,5 +1,6 @@
 #include "services/catalogue/catalogue_service.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "libs/api/coverage.h"
 #include "libs/base/sha256.h"
+#include "libs/catalogue/attachment_reads.h"
 #include "libs/catalogue/codelists.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/catalogue/search.h"
@@ -42,6 +44,9 @@ grpc::ServerUnaryReactor* CatalogueService::ListDatasets(grpc::CallbackServerCon
     absl::StatusOr<v1::ListDatasetsResponse> page = catalogue::ListDatasets(*datasets, *request);
     if (!page.ok()) return page.status();
     *response = std::move(*page);
+    for (v1::Dataset& dataset : *response->mutable_datasets()) {
+      FillDownloadUrls(options_.public_base_url, dataset);
+    }
     return absl::OkStatus();
   });
 }
@@ -53,6 +58,12 @@ grpc::ServerUnaryReactor* CatalogueService::GetDataset(grpc::CallbackServerConte
     absl::StatusOr<v1::Dataset> dataset =
         store_.GetDataset(request->dataset_id(), request->release_id());
     if (!dataset.ok()) return dataset.status();
+    FillDownloadUrls(options_.public_base_url, *dataset);
+    if (!dataset->release_id().empty()) {
+      absl::StatusOr<v1::Release> release = store_.GetRelease(dataset->release_id());
+      if (!release.ok()) return release.status();
+      *response->mutable_release() = std::move(*release);
+    }
     *response->mutable_dataset() = std::move(*dataset);
     return absl::OkStatus();
   });
@@ -81,6 +92,94 @@ grpc::ServerUnaryReactor* CatalogueService::ListCodelists(grpc::CallbackServerCo
     *response = std::move(*page);
     return absl::OkStatus();
   });
+}
+
+// One ReadAttachment call: the lookup and every chunk read run on the executor (they touch the
+// disk), one chunk at a time, each read only after the previous chunk was written, so a call
+// holds at most one chunk in memory however large the range and however slow the client.
+class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmentResponse> {
+ public:
+  AttachmentStream(const CatalogueStore& store, ArtifactStore& artifacts,
+                   server::Executor& executor, std::string public_base_url,
+                   v1::ReadAttachmentRequest request)
+      : store_(store),
+        artifacts_(artifacts),
+        executor_(executor),
+        public_base_url_(std::move(public_base_url)),
+        request_(std::move(request)) {
+    executor_.Submit([this] { Begin(); });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    } else if (remaining_ == 0) {
+      Finish(grpc::Status::OK);
+    } else {
+      executor_.Submit([this] { WriteNext(); });
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Begin() {
+    absl::StatusOr<v1::Attachment> attachment = LocateAttachment(store_, request_);
+    if (!attachment.ok()) return Finish(server::ToGrpcStatus(attachment.status()));
+    absl::StatusOr<ByteRange> range =
+        ResolveRange(attachment->size_bytes(), request_.offset(), request_.length());
+    if (!range.ok()) return Finish(server::ToGrpcStatus(range.status()));
+    attachment_ = *std::move(attachment);
+    attachment_.mutable_download()->set_url(
+        public_base_url_.empty() ? std::string()
+                                 : ReleaseFileUrl(public_base_url_, request_.release_id(),
+                                                  request_.dataset_id(), attachment_.file_name()));
+    offset_ = range->offset;
+    remaining_ = range->length;
+    *message_.mutable_attachment() = attachment_;
+    WriteNext();
+  }
+
+  void WriteNext() {
+    // Only the first message carries the attachment; message_ is free again once the previous
+    // write is done.
+    if (started_) message_.clear_attachment();
+    started_ = true;
+    message_.clear_data();
+    const size_t length =
+        static_cast<size_t>(std::min<uint64_t>(remaining_, kAttachmentChunkBytes));
+    if (length > 0) {
+      absl::StatusOr<std::string> chunk = artifacts_.ReadChunk(attachment_, offset_, length);
+      if (!chunk.ok()) return Finish(server::ToGrpcStatus(chunk.status()));
+      message_.set_data(*std::move(chunk));
+      offset_ += length;
+      remaining_ -= length;
+    }
+    // Last statement: the write may complete, and the call end, on another thread at once.
+    StartWrite(&message_);
+  }
+
+  const CatalogueStore& store_;
+  ArtifactStore& artifacts_;
+  server::Executor& executor_;
+  const std::string public_base_url_;
+  const v1::ReadAttachmentRequest request_;
+  v1::Attachment attachment_;
+  v1::ReadAttachmentResponse message_;
+  uint64_t offset_ = 0;
+  uint64_t remaining_ = 0;
+  bool started_ = false;
+};
+
+grpc::ServerWriteReactor<v1::ReadAttachmentResponse>* CatalogueService::ReadAttachment(
+    grpc::CallbackServerContext* context, const v1::ReadAttachmentRequest* request) {
+  if (absl::Status allowed =
+          server::Authorize(context, "/omnia.v1.CatalogueService/ReadAttachment");
+      !allowed.ok()) {
+    return new server::internal::FinishedReactor<
+        grpc::ServerWriteReactor<v1::ReadAttachmentResponse>>(allowed);
+  }
+  return new AttachmentStream(store_, artifacts_, executor_, options_.public_base_url, *request);
 }
 
 grpc::ServerUnaryReactor* CatalogueService::Publish(grpc::CallbackServerContext* context,

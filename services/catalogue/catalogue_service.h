@@ -27,6 +27,9 @@ struct CatalogueServiceOptions {
   absl::Duration call_deadline = absl::Minutes(2);
   // Bearer token for the write call this service makes (aggregation's Freeze); may be empty.
   std::string token;
+  // Where the gateway serves the published files (NormalizePublicBaseUrl); empty leaves
+  // DownloadHint.url empty.
+  std::string public_base_url;
 };
 
 class CatalogueService final : public v1::CatalogueService::CallbackService {
@@ -53,6 +56,8 @@ class CatalogueService final : public v1::CatalogueService::CallbackService {
   grpc::ServerUnaryReactor* ListCodelists(grpc::CallbackServerContext* context,
                                           const v1::ListCodelistsRequest* request,
                                           v1::ListCodelistsResponse* response) override;
+  grpc::ServerWriteReactor<v1::ReadAttachmentResponse>* ReadAttachment(
+      grpc::CallbackServerContext* context, const v1::ReadAttachmentRequest* request) override;
 
   // The whole of Publish, callable without gRPC plumbing (blocking). ABORTED, at once, while
   // another publication runs.

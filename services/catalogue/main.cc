@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
 #include "libs/catalogue/artifact_store.h"
+#include "libs/catalogue/attachment_reads.h"
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
@@ -26,6 +27,10 @@ ABSL_FLAG(std::string, catalogue_config, "deploy/config/datasets.textproto",
           "the datasets configuration");
 ABSL_FLAG(std::string, exporter_address, "127.0.0.1:50054",
           "HOST:PORT of the exporter service that renders attachments");
+ABSL_FLAG(std::string, public_base_url, "",
+          "absolute http(s) URL the gateway serves the published files under, e.g. "
+          "https://dati.example.it; attachments' download.url is <it>/releases/<release_id>/"
+          "<dataset_id>/<file_name>. Empty leaves download.url empty");
 ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
           "HOST:PORT of the aggregation service (Publish freezes the cubes there)");
 
@@ -72,6 +77,11 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();
   if (!token.ok()) return omnia::server::ExitWithError("catalogue", token.status());
   options.token = *token;
+  if (const std::string base = absl::GetFlag(FLAGS_public_base_url); !base.empty()) {
+    absl::StatusOr<std::string> normalized = omnia::catalogue::NormalizePublicBaseUrl(base);
+    if (!normalized.ok()) return omnia::server::ExitWithError("catalogue", normalized.status());
+    options.public_base_url = *normalized;
+  }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> aggregation =
       omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_aggregation_address));
   if (!aggregation.ok()) return omnia::server::ExitWithError("catalogue", aggregation.status());

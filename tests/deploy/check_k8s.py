@@ -2,7 +2,8 @@
 """Checks the deployment invariants on the objects an overlay renders to.
 
 Usage: check_k8s.py --repo ROOT --overlay NAME --rendered FILE [--expect-auth] [--expect-tls]
-                    [--min-exporter-replicas N] [--no-rendered-secrets] [--self-test]
+                    [--min-exporter-replicas N] [--min-gateway-replicas N]
+                    [--no-rendered-secrets] [--self-test]
 
 Reads the output of `kubectl kustomize deploy/k8s/overlays/NAME` and prints one line per broken
 invariant; exits 1 when there is any. With --self-test it also breaks each invariant in turn on a
@@ -20,19 +21,27 @@ import sys
 
 import yaml
 
-SERVICES = ("ingestion", "aggregation", "catalogue", "exporter")
+SERVICES = ("ingestion", "aggregation", "catalogue", "exporter", "gateway")
 STATEFUL = ("ingestion", "aggregation", "catalogue")
-# The services allowed to call aggregation, and the ones that call another service.
-AGGREGATION_CALLERS = {"ingestion", "exporter", "catalogue"}
-TOKEN_CALLERS = ("ingestion", "catalogue")
+# The HTTP gateway: the one workload reachable from outside, and the one without a gRPC server.
+GATEWAY = "gateway"
+# What the gateway may dial.
+GATEWAY_PEERS = {"catalogue", "exporter", "aggregation"}
+# The services allowed to call aggregation, and the ones that present a token of their own.
+AGGREGATION_CALLERS = {"ingestion", "exporter", "catalogue", "gateway"}
+TOKEN_CALLERS = ("ingestion", "catalogue", "gateway")
 # What each pod may read from token Secrets: the digests it checks (the servers of write methods)
-# and the token it sends (the services that write to aggregation). The exporter gets nothing.
+# and the token it sends (the services that write to aggregation, and the gateway, which reads
+# attachments). The exporter gets nothing.
 AUTH_KEYS = {
     "ingestion": {"digests", "ingestion.token"},
     "aggregation": {"digests"},
     "catalogue": {"digests", "catalogue.token"},
     "exporter": set(),
+    "gateway": {"gateway.token"},
 }
+# Servers with no protected gRPC method, which must not read a tokens file.
+NO_TOKENS_FILE = ("exporter", "gateway")
 DIGEST_LINE = re.compile(r"^[A-Za-z0-9._-]{1,64}\s+[0-9a-fA-F]{64}\s+\S.*$")
 ESSENTIAL_FILE_FLAGS = ("hmac_key_file", "tokens_file", "token_file", "tls_cert_file",
                         "tls_key_file", "tls_ca_file", "tls_client_ca_file")
@@ -188,7 +197,11 @@ class Checker:
             if svc not in self.workloads:
                 self.error("workloads", f"no workload omnia-{svc}")
         self.check_statefulsets()
-        self.check_exporter_hpa()
+        self.check_autoscaled("exporter", self.args.min_exporter_replicas, "exporter-hpa")
+        self.check_autoscaled(GATEWAY, self.args.min_gateway_replicas, "gateway")
+        self.check_gateway()
+        self.check_only_gateway_public()
+        self.check_gateway_egress()
         for svc, (obj, pod, labels, _) in sorted(self.workloads.items()):
             self.check_pod_security(svc, pod)
             for c in containers_of(pod):
@@ -246,34 +259,149 @@ class Checker:
                     self.error("statefulsets",
                                f"omnia-{svc}: --{flag}={path} is not on a volume claim")
 
-    def check_exporter_hpa(self):
-        deployment = self.o.named("Deployment", "omnia-exporter")
+    def check_autoscaled(self, svc, min_replicas, category):
+        """A stateless Deployment whose replicas belong to a CPU autoscaler, and a disruption
+        budget so that drains take its pods one at a time."""
+        name = f"omnia-{svc}"
+        deployment = self.o.named("Deployment", name)
         if deployment is None:
-            self.error("exporter-hpa", "omnia-exporter is not a Deployment")
+            self.error(category, f"{name} is not a Deployment")
             return
         if "replicas" in deployment.get("spec", {}):
-            self.error("exporter-hpa", "omnia-exporter sets spec.replicas, which fights the HPA")
+            self.error(category, f"{name} sets spec.replicas, which fights the HPA")
         hpas = [h for h in self.o.of_kind("HorizontalPodAutoscaler")
                 if h.get("spec", {}).get("scaleTargetRef", {}).get("kind") == "Deployment"
-                and h["spec"]["scaleTargetRef"].get("name") == "omnia-exporter"]
+                and h["spec"]["scaleTargetRef"].get("name") == name]
         if not hpas:
-            self.error("exporter-hpa", "no HorizontalPodAutoscaler targets omnia-exporter")
-            return
+            self.error(category, f"no HorizontalPodAutoscaler targets {name}")
         for hpa in hpas:
             spec = hpa["spec"]
             if hpa.get("apiVersion") != "autoscaling/v2":
-                self.error("exporter-hpa", f"HPA {hpa['metadata']['name']} is not autoscaling/v2")
+                self.error(category, f"HPA {hpa['metadata']['name']} is not autoscaling/v2")
             cpu = [m for m in spec.get("metrics") or []
                    if m.get("type") == "Resource" and m.get("resource", {}).get("name") == "cpu"]
             if not cpu:
-                self.error("exporter-hpa", "the exporter's HPA does not scale on CPU")
+                self.error(category, f"the {svc}'s HPA does not scale on CPU")
             low, high = spec.get("minReplicas", 1), spec.get("maxReplicas", 0)
             if low > high:
-                self.error("exporter-hpa", f"minReplicas {low} > maxReplicas {high}")
-            if low < self.args.min_exporter_replicas:
-                self.error("exporter-hpa", f"minReplicas {low} < {self.args.min_exporter_replicas}")
+                self.error(category, f"{svc}: minReplicas {low} > maxReplicas {high}")
+            if low < min_replicas:
+                self.error(category, f"{svc}: minReplicas {low} < {min_replicas}")
+        labels = deployment["spec"].get("template", {}).get("metadata", {}).get("labels", {})
+        budgets = [b for b in self.o.of_kind("PodDisruptionBudget")
+                   if b.get("apiVersion") == "policy/v1"
+                   and selector_matches(b.get("spec", {}).get("selector"), labels)]
+        if not budgets:
+            self.error(category, f"no policy/v1 PodDisruptionBudget selects {name}'s pods")
+
+    def check_gateway(self):
+        """The Ingress routes only to the gateway, whose Service reaches its HTTP port, and the
+        public URL the gateway and the catalogue print is the Ingress's host."""
+        if GATEWAY not in self.workloads:
+            return
+        _, _, labels, _ = self.workloads[GATEWAY]
+        flags = flags_of(self.main_container(GATEWAY))
+        ingresses = self.o.of_kind("Ingress")
+        if not [i for i in ingresses if i.get("apiVersion") == "networking.k8s.io/v1"]:
+            self.error("gateway", "no networking.k8s.io/v1 Ingress")
+        hosts = set()
+        for ingress in ingresses:
+            spec = ingress.get("spec", {})
+            backends = [spec["defaultBackend"]] if spec.get("defaultBackend") else []
+            for rule in spec.get("rules") or []:
+                hosts.add(rule.get("host"))
+                backends += [p.get("backend", {}) for p in (rule.get("http") or {}).get("paths")
+                             or []]
+            for backend in backends:
+                ref = backend.get("service") or {}
+                service = self.o.named("Service", ref.get("name", ""))
+                if service is None or not selector_matches(
+                        {"matchLabels": service["spec"].get("selector") or {"-": "-"}}, labels):
+                    self.error("gateway", f"Ingress {ingress['metadata']['name']} routes to "
+                               f"{ref.get('name')!r}, not the gateway")
+                    continue
+                port = ref.get("port") or {}
+                ports = service["spec"].get("ports") or []
+                entry = next((p for p in ports if p.get("name") == port.get("name")
+                              or p.get("port") == port.get("number")), None)
+                if entry is None or entry.get("targetPort") not in ("http", container_ports(
+                        self.main_container(GATEWAY)).get("http")):
+                    self.error("gateway", f"Ingress {ingress['metadata']['name']} does not reach "
+                               "the gateway's http port")
+        base = flags.get("public_base_url", "")
+        host = re.sub(r"^https?://([^/:]+).*$", r"\1", base)
+        if not base or host not in hosts:
+            self.error("gateway", f"--public_base_url={base!r} is not an Ingress host")
+        if "catalogue" in self.workloads:
+            catalogue = flags_of(self.main_container("catalogue")).get("public_base_url")
+            if catalogue != base:
+                self.error("wiring", f"the catalogue's --public_base_url {catalogue!r} is not "
+                           f"the gateway's {base!r}")
+
+    def check_only_gateway_public(self):
+        """Every port but the gateway's HTTP port admits named pods of the namespace only, and no
+        Service but the gateway's leaves the cluster network."""
+        for svc in self.workloads:
+            if svc == GATEWAY:
+                _, rules = self.ingress_peers_for(svc, "http")
+                if not rules:
+                    self.error("public", "no NetworkPolicy admits traffic to the gateway's "
+                               "http port")
+                continue
+            for port in ("grpc", "health"):
+                if port not in container_ports(self.main_container(svc)):
+                    continue
+                for policy, rule in self.ingress_peers_for(svc, port)[1]:
+                    name = policy["metadata"]["name"]
+                    peers = rule.get("from") or []
+                    if not peers:
+                        self.error("public", f"{name}: {svc}'s {port} port is open to all")
+                    for peer in peers:
+                        if ("ipBlock" in peer or "namespaceSelector" in peer
+                                or selector_is_empty(peer.get("podSelector"))):
+                            self.error("public", f"{name}: {svc}'s {port} port admits "
+                                       f"{sorted(peer)} beyond named pods of the namespace")
+        for service in self.o.of_kind("Service"):
+            spec = service.get("spec", {})
+            exposed = spec.get("type", "ClusterIP") != "ClusterIP" or spec.get("externalIPs")
+            targets = {svc for svc, (_, _, labels, _) in self.workloads.items()
+                       if spec.get("selector")
+                       and selector_matches({"matchLabels": spec["selector"]}, labels)}
+            if exposed and targets - {GATEWAY}:
+                self.error("public", f"Service {service['metadata']['name']} exposes "
+                           f"{sorted(targets - {GATEWAY})} as {spec.get('type')}")
+
+    def check_gateway_egress(self):
+        """The gateway may dial the gRPC services it calls and DNS, nothing else."""
+        if GATEWAY not in self.workloads:
+            return
+        _, _, labels, _ = self.workloads[GATEWAY]
+        policies = [p for p in self.o.of_kind("NetworkPolicy")
+                    if "Egress" in (p.get("spec", {}).get("policyTypes") or [])
+                    and selector_matches(p["spec"].get("podSelector", {}), labels)]
+        if not policies:
+            self.error("gateway-egress", "no Egress NetworkPolicy selects the gateway")
+        for policy in policies:
+            name = policy["metadata"]["name"]
+            for rule in policy["spec"].get("egress") or []:
+                ports = rule.get("ports") or []
+                if ports and all(p.get("port") == 53 for p in ports):
+                    continue  # DNS
+                peers = rule.get("to") or []
+                if not peers:
+                    self.error("gateway-egress", f"{name}: the gateway may dial anything")
+                for peer in peers:
+                    matched = {svc for svc, (_, _, l, _) in self.workloads.items()
+                               if selector_matches(peer.get("podSelector"), l)}
+                    if ("ipBlock" in peer or "namespaceSelector" in peer
+                            or selector_is_empty(peer.get("podSelector"))
+                            or not matched or matched - GATEWAY_PEERS):
+                        self.error("gateway-egress", f"{name}: the gateway may dial {peer}")
 
     def check_probes(self, svc, c):
+        if svc == GATEWAY:
+            self.check_http_probes(svc, c)
+            return
         flags = flags_of(c)
         _, grpc_port = port_of_address(flags.get("grpc_address"))
         ports = container_ports(c)
@@ -294,6 +422,21 @@ class Checker:
             elif port != grpc_port:
                 self.error("probes", f"{svc}/{c['name']}: {kind} port {port} is not the gRPC port "
                            f"{grpc_port}")
+
+    def check_http_probes(self, svc, c):
+        """Readiness follows the gateway's peers (/readyz); liveness only the process (/healthz),
+        so a catalogue outage takes gateways out of the Service without restarting them."""
+        ports = container_ports(c)
+        _, http_port = port_of_address(flags_of(c).get("http_address"))
+        for kind, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+            probe = (c.get(kind) or {}).get("httpGet")
+            if not probe:
+                self.error("probes", f"{svc}/{c['name']}: no HTTP {kind}")
+                continue
+            if probe.get("path") != path:
+                self.error("probes", f"{svc}/{c['name']}: {kind} is {probe.get('path')}, not {path}")
+            if ports.get(probe.get("port")) != http_port:
+                self.error("probes", f"{svc}/{c['name']}: {kind} port is not the HTTP port")
 
     def check_resources(self, svc, c):
         resources = c.get("resources") or {}
@@ -437,8 +580,8 @@ class Checker:
             flags = flags_of(self.main_container(svc))
             if svc not in TOKEN_CALLERS and "token_file" in flags:
                 self.error("auth-secrets", f"{svc}: has a --token_file but calls no write method")
-            if svc == "exporter" and "tokens_file" in flags:
-                self.error("auth-secrets", "exporter: has a --tokens_file but serves no write "
+            if svc in NO_TOKENS_FILE and "tokens_file" in flags:
+                self.error("auth-secrets", f"{svc}: has a --tokens_file but serves no protected "
                            "method")
             token = os.path.basename(flags.get("token_file", f"{svc}.token"))
             if token != f"{svc}.token":
@@ -688,11 +831,13 @@ class Checker:
         return names, port
 
     def check_wiring(self):
-        targets = {"aggregation_address": "aggregation", "exporter_address": "exporter"}
+        targets = {"aggregation_address": "aggregation", "exporter_address": "exporter",
+                   "catalogue_address": "catalogue"}
         for svc in self.workloads:
             c = self.main_container(svc)
             flags = flags_of(c)
-            for flag, kind in (("grpc_address", "grpc"), ("metrics_address", "metrics")):
+            served = "http" if svc == GATEWAY else "grpc"
+            for flag, kind in ((f"{served}_address", served), ("metrics_address", "metrics")):
                 _, port = port_of_address(flags.get(flag))
                 if port is None or container_ports(c).get(kind) != port:
                     self.error("wiring", f"{svc}: --{flag} port is not the {kind} container port")
@@ -733,14 +878,16 @@ class Checker:
     def check_overlay_expectations(self):
         for svc in self.workloads:
             flags = flags_of(self.main_container(svc))
-            calls = any(f in flags for f in ("aggregation_address", "exporter_address"))
+            calls = any(f in flags for f in ("aggregation_address", "exporter_address",
+                                             "catalogue_address"))
             if self.args.expect_auth:
-                if "tokens_file" not in flags and svc != "exporter":
+                if "tokens_file" not in flags and svc not in NO_TOKENS_FILE:
                     self.error("auth", f"{svc}: no --tokens_file")
                 if svc in TOKEN_CALLERS and "token_file" not in flags:
                     self.error("auth", f"{svc}: no --token_file for its calls to aggregation")
             if self.args.expect_tls:
-                for flag in ("tls_cert_file", "tls_key_file"):
+                # The gateway serves HTTP behind the Ingress, which terminates the public TLS.
+                for flag in () if svc == GATEWAY else ("tls_cert_file", "tls_key_file"):
                     if flag not in flags:
                         self.error("tls", f"{svc}: no --{flag}")
                 if calls and "tls_ca_file" not in flags:
@@ -803,8 +950,29 @@ def _write_digests(docs, name, text):
     _rendered_digests(docs, name)["data"]["digests"] = base64.b64encode(text.encode()).decode()
 
 
+def _hpa(docs, name):
+    return next(d for d in docs if d.get("kind") == "HorizontalPodAutoscaler"
+                and d["metadata"]["name"] == name)
+
+
+def _aggregation_in_public_policy(docs):
+    """The gateway's public rule, widened to every port and made to select aggregation too."""
+    policy = _policy(docs, "omnia-gateway")
+    policy["spec"]["podSelector"] = {"matchExpressions": [{
+        "key": "app.kubernetes.io/name", "operator": "In",
+        "values": ["omnia-gateway", "omnia-aggregation"]}]}
+    policy["spec"]["ingress"][0].pop("ports")
+
+
+def _ingress_to_catalogue(docs):
+    ingress = next(d for d in docs if d.get("kind") == "Ingress")
+    ingress["spec"]["rules"][0]["http"]["paths"].append({
+        "path": "/grpc", "pathType": "Prefix",
+        "backend": {"service": {"name": "omnia-catalogue", "port": {"name": "grpc"}}}})
+
+
 def _drop_hpa(docs):
-    docs[:] = [d for d in docs if d.get("kind") != "HorizontalPodAutoscaler"]
+    docs.remove(_hpa(docs, "omnia-exporter"))
 
 
 def _exporter_as_statefulset(docs):
@@ -850,9 +1018,45 @@ BREAKS = {
         d, "omnia-aggregation")["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}})),
     "aggregation rule without ports": ("aggregation-policy", lambda d: _policy(
         d, "omnia-aggregation")["spec"]["ingress"][0].pop("ports")),
-    "aggregation in the public policy": ("aggregation-policy", lambda d: _policy(
-        d, "omnia-public-api")["spec"]["podSelector"]["matchExpressions"][0]["values"]
-        .append("omnia-aggregation")),
+    "aggregation in the public policy": ("aggregation-policy", _aggregation_in_public_policy),
+    "aggregation refuses the gateway": ("aggregation-policy", lambda d: _policy(
+        d, "omnia-aggregation")["spec"]["ingress"][0]["from"].pop()),
+    "catalogue open to all": ("public", lambda d: _policy(
+        d, "omnia-catalogue")["spec"]["ingress"][0].pop("from")),
+    "exporter open to other namespaces": ("public", lambda d: _policy(
+        d, "omnia-exporter")["spec"]["ingress"][0]["from"].append({"namespaceSelector": {}})),
+    "catalogue as a LoadBalancer": ("public", lambda d: _service(
+        d, "omnia-catalogue")["spec"].__setitem__("type", "LoadBalancer")),
+    "gateway unreachable": ("public", lambda d: d.remove(_policy(d, "omnia-gateway"))),
+    "an Ingress to the catalogue": ("gateway", _ingress_to_catalogue),
+    "gateway without HPA": ("gateway", lambda d: d.remove(_hpa(d, "omnia-gateway"))),
+    "gateway HPA may scale to zero": ("gateway", lambda d: _hpa(
+        d, "omnia-gateway")["spec"].__setitem__("minReplicas", 0)),
+    "gateway with fixed replicas": ("gateway", lambda d: _workload(
+        d, "omnia-gateway")["spec"].__setitem__("replicas", 2)),
+    "gateway without disruption budget": ("gateway", lambda d: d.remove(next(
+        x for x in d if x.get("kind") == "PodDisruptionBudget"
+        and x["metadata"]["name"] == "omnia-gateway"))),
+    "gateway URL off the Ingress host": ("gateway", lambda d: _replace_arg(
+        d, "omnia-gateway", "public_base_url", "https://elsewhere.example.org")),
+    "catalogue URL not the gateway's": ("wiring", lambda d: _replace_arg(
+        d, "omnia-catalogue", "public_base_url", "https://elsewhere.example.org")),
+    "gateway ready while its peers are down": ("probes", lambda d: _container(
+        d, "omnia-gateway")["readinessProbe"]["httpGet"].__setitem__("path", "/healthz")),
+    "gateway without liveness probe": ("probes", lambda d: _container(
+        d, "omnia-gateway").pop("livenessProbe")),
+    "gateway dials anything": ("gateway-egress", lambda d: _policy(
+        d, "omnia-gateway-egress")["spec"]["egress"].append({})),
+    "gateway dials ingestion": ("gateway-egress", lambda d: _policy(
+        d, "omnia-gateway-egress")["spec"]["egress"][0]["to"].append(
+            {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "omnia-ingestion"}}})),
+    "gateway without egress policy": ("gateway-egress", lambda d: d.remove(_policy(
+        d, "omnia-gateway-egress"))),
+    "gateway mounts the catalogue's token": ("auth-secrets", lambda d: _auth_volume(
+        d, "omnia-gateway")["secret"]["items"].append(
+            {"key": "catalogue.token", "path": "catalogue.token"})),
+    "gateway reads a tokens file": ("auth-secrets", lambda d: _container(
+        d, "omnia-gateway")["args"].append("--tokens_file=/etc/omnia/auth/digests")),
     "ingestion as a LoadBalancer": ("ingestion-private", lambda d: _service(
         d, "omnia-ingestion")["spec"].__setitem__("type", "LoadBalancer")),
     "ingestion open to every pod": ("ingestion-private", lambda d: _policy(
@@ -914,6 +1118,7 @@ def main():
     parser.add_argument("--expect-auth", action="store_true")
     parser.add_argument("--expect-tls", action="store_true")
     parser.add_argument("--min-exporter-replicas", type=int, default=1)
+    parser.add_argument("--min-gateway-replicas", type=int, default=1)
     parser.add_argument("--no-rendered-secrets", action="store_true")
     parser.add_argument("--self-test", action="store_true")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints deploy/docker/Dockerfile without Docker: two debian:bookworm stages, a build stage that
-# uses tools/install-deps.sh and builds the five binaries, a runtime stage with runtime packages
+# uses tools/install-deps.sh and builds the six binaries, a runtime stage with runtime packages
 # only and a numeric non-root USER, nothing downloaded. When the binaries are built, also checks
 # that the runtime packages provide every shared library they link against.
 # Usage: tests/deploy/dockerfile_test.sh [REPO_ROOT [BUILD_DIR]]
@@ -61,7 +61,8 @@ for pattern, why in ((r"\b(curl|wget)\b", "downloads with curl/wget"),
     if re.search(pattern, text):
         error(f"the Dockerfile {why}; everything must come from this tree and Debian")
 
-binaries = ["omnia-ingestion", "omnia-aggregation", "omnia-catalogue", "omnia-exporter", "omnia"]
+binaries = ["omnia-ingestion", "omnia-aggregation", "omnia-catalogue", "omnia-exporter",
+            "omnia-gateway", "omnia"]
 if stages:
     build_text = "\n".join(arg for _, arg in stages[0]["ops"])
     if "tools/install-deps.sh" not in build_text:
@@ -99,7 +100,7 @@ if len(stages) == 2:
         error("the runtime stage does not carry deploy/config")
     for op, arg in runtime:
         if op == "ENTRYPOINT" and re.search(r"omnia-[a-z]+", arg):
-            error("ENTRYPOINT fixes one service; the image serves all four")
+            error("ENTRYPOINT fixes one service; the image serves all five")
 
     if shutil.which("apt-cache"):
         for p in packages:
@@ -109,7 +110,7 @@ if len(stages) == 2:
 
     # Every library the binaries need directly must come from a listed package (or from the
     # base image's own C/C++ runtime).
-    paths = [os.path.join(build, "services", b[len("omnia-"):], b) for b in binaries[:4]]
+    paths = [os.path.join(build, "services", b[len("omnia-"):], b) for b in binaries[:5]]
     paths.append(os.path.join(build, "tools", "omnia"))
     if all(os.path.exists(p) for p in paths) and shutil.which("readelf") and shutil.which("dpkg"):
         provided = set(packages) | {"libc6", "libgcc-s1", "libstdc++6"}

@@ -26,7 +26,8 @@ bash "$work/deploy/k8s/overlays/dev/make-dev-secrets.sh" >/dev/null
 expectations() {
   case $1 in
     dev) echo "--expect-auth" ;;
-    prod) echo "--expect-auth --expect-tls --min-exporter-replicas 2 --no-rendered-secrets" ;;
+    prod) echo "--expect-auth --expect-tls --min-exporter-replicas 2 --min-gateway-replicas 2" \
+      "--no-rendered-secrets" ;;
     *) echo "" ;;
   esac
 }

@@ -36,6 +36,7 @@ constexpr char kReplacePublishedCells[] = "AggregationService/ReplacePublishedCe
 constexpr char kFreeze[] = "AggregationService/Freeze";
 constexpr char kRebuild[] = "AggregationService/Rebuild";
 constexpr char kPublish[] = "CatalogueService/Publish";
+constexpr char kReadAttachment[] = "CatalogueService/ReadAttachment";
 
 // The producer id the ingestion service forwards its log under (its --producer_id default).
 constexpr char kForwarderId[] = "ingestion";
@@ -48,6 +49,7 @@ const std::map<std::string, std::set<std::string>>& AllowedMethods() {
         kFreeze}},
       {"ingestion", {kApply, kReplacePublishedCells, kRebuild}},
       {"catalogue", {kFreeze}},
+      {"gateway", {kReadAttachment}},
   };
   return *allowed;
 }
@@ -254,6 +256,20 @@ class RolesTest : public ::testing::Test {
       v1::PublishResponse response;
       return catalogue_->Publish(context.get(), request, &response);
     }
+    if (method == kReadAttachment) {
+      // A read: even allowed it changes nothing. Harmful or not, it asks for a published file.
+      v1::ReadAttachmentRequest request;
+      if (harmful) {
+        request.set_release_id("r1");
+        request.set_dataset_id("integrazioni-salariali-domande-storico");
+        request.set_file_name("integrazioni-salariali-domande-storico.csv");
+      }
+      auto reader = catalogue_->ReadAttachment(context.get(), request);
+      v1::ReadAttachmentResponse response;
+      while (reader->Read(&response)) {
+      }
+      return reader->Finish();
+    }
     ADD_FAILURE() << "no call for " << method;
     return grpc::Status(grpc::StatusCode::INTERNAL, "no call");
   }
@@ -340,7 +356,8 @@ TEST_F(RolesTest, EveryRoleCallsExactlyTheMethodsOfItsRole) {
                                             kReplacePublishedCells,
                                             kFreeze,
                                             kRebuild,
-                                            kPublish};
+                                            kPublish,
+                                            kReadAttachment};
   // Every refusal first, each with a request that would have changed something, against a
   // state that nothing else changes meanwhile. A server holds the digests of the callers allowed
   // some method of its own only: to it a token of any other role is no credential at all.
@@ -359,10 +376,11 @@ TEST_F(RolesTest, EveryRoleCallsExactlyTheMethodsOfItsRole) {
       ++(known ? denied : unknown);
     }
   }
-  // producer: RebuildAggregation; operator: Apply, ReplacePublishedCells, Rebuild; ingestion:
-  // Freeze; catalogue: Apply, ReplacePublishedCells, Rebuild.
-  EXPECT_EQ(denied, 8);
-  EXPECT_EQ(unknown, 4 * 9 - 13 - 8);
+  // producer: RebuildAggregation; operator: Apply, ReplacePublishedCells, Rebuild,
+  // ReadAttachment; ingestion: Freeze; catalogue: Apply, ReplacePublishedCells, Rebuild;
+  // gateway: Publish.
+  EXPECT_EQ(denied, 10);
+  EXPECT_EQ(unknown, 5 * 10 - 14 - 10);
   // Then every allowed pair, with requests that change nothing: authorization lets each through,
   // whatever the method then says about the request.
   for (const auto& [role, allowed] : AllowedMethods()) {

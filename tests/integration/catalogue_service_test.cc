@@ -6,13 +6,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/base/sha256.h"
+#include "libs/catalogue/attachment_reads.h"
 #include "libs/client/channel.h"
+#include "libs/server/auth.h"
 #include "libs/server/service_host.h"
 #include "libs/storage/file_system.h"
 #include "services/exporter/export_service.h"
@@ -49,8 +53,61 @@ class CatalogueServiceTest : public ::testing::Test {
     service_ = std::make_unique<CatalogueService>(
         *store_, *artifacts_, codelists_, client::CreateInsecureChannel(aggregation_.address()),
         client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", exporter_host_->grpc_port())),
-        executor_, CatalogueServiceOptions());
+        executor_, ServiceOptions());
   }
+
+  static CatalogueServiceOptions ServiceOptions() {
+    CatalogueServiceOptions options;
+    options.public_base_url = "https://dati.example.it";
+    return options;
+  }
+
+  // Serves service_ over loopback gRPC, where only the holder of kGatewayToken may call
+  // ReadAttachment; returns a stub of it.
+  std::unique_ptr<v1::CatalogueService::Stub> ServeCatalogue() {
+    absl::StatusOr<server::TokenAuthenticator> tokens = server::TokenAuthenticator::Parse(
+        absl::StrCat("gateway ", Sha256Hex(kGatewayToken), " CatalogueService/ReadAttachment\n"));
+    EXPECT_TRUE(tokens.ok()) << tokens.status();
+    server::ServerOptions options;
+    options.name = "catalogue-test";
+    options.authorizer = std::make_shared<const server::CallAuthorizer>(
+        server::CallAuthorizer::RequireTokens(*std::move(tokens)));
+    catalogue_host_ = std::make_unique<server::ServiceHost>(
+        options, std::make_shared<prometheus::Registry>(), clock_);
+    EXPECT_TRUE(
+        catalogue_host_->Start({{service_.get(), v1::CatalogueService::service_full_name()}}).ok());
+    catalogue_host_->SetServing(true);
+    return v1::CatalogueService::NewStub(
+        client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", catalogue_host_->grpc_port())));
+  }
+
+  struct ReadResult {
+    grpc::Status status;
+    v1::Attachment attachment;
+    std::string data;
+    size_t messages = 0;
+    size_t largest_chunk = 0;
+  };
+
+  static ReadResult Read(v1::CatalogueService::Stub& stub, const v1::ReadAttachmentRequest& request,
+                         const std::string& token = kGatewayToken) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    auto reader = stub.ReadAttachment(&context, request);
+    ReadResult result;
+    v1::ReadAttachmentResponse message;
+    while (reader->Read(&message)) {
+      if (message.has_attachment()) result.attachment = message.attachment();
+      result.data += message.data();
+      result.largest_chunk = std::max(result.largest_chunk, message.data().size());
+      ++result.messages;
+    }
+    result.status = reader->Finish();
+    return result;
+  }
+
+  static constexpr char kGatewayToken[] = "gateway-token-0123456789abcdef";
 
   std::string artifact_dir() const { return dir_.path() + "/artifacts"; }
 
@@ -65,6 +122,7 @@ class CatalogueServiceTest : public ::testing::Test {
   std::unique_ptr<exporter::ExportService> exporter_;
   std::unique_ptr<server::ServiceHost> exporter_host_;
   std::unique_ptr<CatalogueService> service_;
+  std::unique_ptr<server::ServiceHost> catalogue_host_;
 };
 
 TEST_F(CatalogueServiceTest, APublishedReleaseHasEveryFileStoredWhole) {
@@ -121,6 +179,128 @@ TEST_F(CatalogueServiceTest, ARetryOfAFinishedPublishIsAnsweredWhileAnotherRuns)
   publishing.join();
   ASSERT_TRUE(running.has_value());
   EXPECT_TRUE(running->ok()) << running->status();
+}
+
+// The largest attachment of a release, the one most worth reading in ranges.
+v1::Attachment LargestAttachment(const std::vector<v1::Dataset>& datasets,
+                                 std::string* dataset_id) {
+  v1::Attachment largest;
+  for (const v1::Dataset& dataset : datasets) {
+    for (const v1::Attachment& attachment : dataset.attachments()) {
+      if (attachment.size_bytes() > largest.size_bytes()) {
+        largest = attachment;
+        *dataset_id = dataset.dataset_id();
+      }
+    }
+  }
+  return largest;
+}
+
+TEST_F(CatalogueServiceTest, ReadAttachmentStreamsEveryFileAndAnyRangeOfIt) {
+  ASSERT_TRUE(service_->RunPublish("r1", "first").ok());
+  auto stub = ServeCatalogue();
+  absl::StatusOr<std::vector<v1::Dataset>> datasets = store_->DatasetsAt("r1");
+  ASSERT_TRUE(datasets.ok());
+  for (const v1::Dataset& dataset : *datasets) {
+    for (const v1::Attachment& attachment : dataset.attachments()) {
+      v1::ReadAttachmentRequest request;
+      request.set_release_id("r1");
+      request.set_dataset_id(dataset.dataset_id());
+      request.set_file_name(attachment.file_name());
+      const ReadResult whole = Read(*stub, request);
+      ASSERT_TRUE(whole.status.ok()) << whole.status.error_message();
+      EXPECT_EQ(whole.data.size(), attachment.size_bytes()) << attachment.file_name();
+      EXPECT_EQ(Sha256Hex(whole.data), attachment.sha256()) << attachment.file_name();
+      EXPECT_EQ(whole.attachment.sha256(), attachment.sha256());
+      EXPECT_EQ(whole.attachment.download().url(),
+                absl::StrCat("https://dati.example.it/releases/r1/", dataset.dataset_id(), "/",
+                             attachment.file_name()));
+      EXPECT_LE(whole.largest_chunk, kAttachmentChunkBytes);
+    }
+  }
+
+  std::string dataset_id;
+  const v1::Attachment largest = LargestAttachment(*datasets, &dataset_id);
+  v1::ReadAttachmentRequest request;
+  request.set_release_id("r1");
+  request.set_dataset_id(dataset_id);
+  request.set_file_name(largest.file_name());
+  const std::string whole = Read(*stub, request).data;
+  ASSERT_GT(whole.size(), 100u);
+  // A middle range, a range running to the end (length 0), and the empty range at the end.
+  request.set_offset(17);
+  request.set_length(whole.size() / 2);
+  EXPECT_EQ(Read(*stub, request).data, whole.substr(17, whole.size() / 2));
+  request.set_length(0);
+  EXPECT_EQ(Read(*stub, request).data, whole.substr(17));
+  request.set_offset(whole.size());
+  const ReadResult at_end = Read(*stub, request);
+  EXPECT_TRUE(at_end.status.ok()) << at_end.status.error_message();
+  EXPECT_EQ(at_end.data, "");
+  EXPECT_EQ(at_end.attachment.size_bytes(), whole.size());
+}
+
+TEST_F(CatalogueServiceTest, ReadAttachmentRefusesUnknownNamesBadRangesAndOtherCallers) {
+  ASSERT_TRUE(service_->RunPublish("r1", "first").ok());
+  auto stub = ServeCatalogue();
+  absl::StatusOr<std::vector<v1::Dataset>> datasets = store_->DatasetsAt("r1");
+  ASSERT_TRUE(datasets.ok());
+  const v1::Dataset& dataset = datasets->front();
+  v1::ReadAttachmentRequest good;
+  good.set_release_id("r1");
+  good.set_dataset_id(dataset.dataset_id());
+  good.set_file_name(dataset.attachments(0).file_name());
+  const uint64_t size = dataset.attachments(0).size_bytes();
+
+  const auto code = [&](const v1::ReadAttachmentRequest& request,
+                        const std::string& token = kGatewayToken) {
+    return Read(*stub, request, token).status.error_code();
+  };
+  EXPECT_EQ(code(good, ""), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(code(good, "someone-else-0123456789abcdef"), grpc::StatusCode::UNAUTHENTICATED);
+  v1::ReadAttachmentRequest request = good;
+  request.set_release_id("r9");
+  EXPECT_EQ(code(request), grpc::StatusCode::NOT_FOUND);
+  request = good;
+  request.set_dataset_id("no-such-dataset");
+  EXPECT_EQ(code(request), grpc::StatusCode::NOT_FOUND);
+  request = good;
+  request.set_file_name("../" + good.file_name());
+  EXPECT_EQ(code(request), grpc::StatusCode::NOT_FOUND);
+  request = good;
+  request.set_file_name(dataset.attachments(0).sha256() + ".csv");  // the name on disk
+  EXPECT_EQ(code(request), grpc::StatusCode::NOT_FOUND);
+  request = good;
+  request.set_release_id("");
+  EXPECT_EQ(code(request), grpc::StatusCode::INVALID_ARGUMENT);
+  request = good;
+  request.set_offset(size + 1);
+  EXPECT_EQ(code(request), grpc::StatusCode::OUT_OF_RANGE);
+  request = good;
+  request.set_offset(1);
+  request.set_length(size);
+  EXPECT_EQ(code(request), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST_F(CatalogueServiceTest, GetDatasetGivesDownloadUrlsAndTheReleaseTime) {
+  ASSERT_TRUE(service_->RunPublish("r1", "first").ok());
+  auto stub = ServeCatalogue();
+  absl::StatusOr<std::vector<v1::Dataset>> datasets = store_->DatasetsAt("r1");
+  ASSERT_TRUE(datasets.ok());
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  v1::GetDatasetRequest request;
+  request.set_dataset_id(datasets->front().dataset_id());
+  v1::GetDatasetResponse response;
+  ASSERT_TRUE(stub->GetDataset(&context, request, &response).ok());
+  EXPECT_EQ(response.release().release_id(), "r1");
+  EXPECT_GT(response.release().create_time().seconds(), 0);
+  ASSERT_GT(response.dataset().attachments_size(), 0);
+  for (const v1::Attachment& attachment : response.dataset().attachments()) {
+    EXPECT_EQ(attachment.download().url(),
+              ReleaseFileUrl("https://dati.example.it", "r1", request.dataset_id(),
+                             attachment.file_name()));
+  }
 }
 
 }  // namespace

@@ -9,13 +9,29 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/client/probes.h"
 
 namespace omnia::testing {
+namespace {
+
+// Polls the gateway's liveness URL.
+absl::Status WaitUntilHealthy(const std::string& address) {
+  absl::Status last = absl::UnavailableError("not tried");
+  for (int i = 0; i < 300; ++i) {
+    absl::StatusOr<std::string> body = client::HttpGet(address, "/healthz", absl::Seconds(1));
+    if (body.ok()) return absl::OkStatus();
+    last = body.status();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return last;
+}
+
+}  // namespace
 
 Cluster::Cluster(std::string binary_dir, std::string source_dir)
     : binary_dir_(std::move(binary_dir)), source_dir_(std::move(source_dir)) {
-  for (const char* name : {"aggregation", "ingestion", "exporter", "catalogue"}) {
+  for (const char* name : {"aggregation", "ingestion", "exporter", "catalogue", "gateway"}) {
     addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
     metrics_addresses_[name] = absl::StrCat("127.0.0.1:", FreeLoopbackPort());
   }
@@ -32,7 +48,7 @@ void Cluster::MakeTokens() {
   if (make_tokens.WaitForExit(absl::Seconds(60)) != 0) {
     throw std::runtime_error("deploy/auth/make-tokens.sh failed: " + make_tokens.Log());
   }
-  for (const char* role : {"operator", "producer", "ingestion", "catalogue"}) {
+  for (const char* role : {"operator", "producer", "ingestion", "catalogue", "gateway"}) {
     std::ifstream in(absl::StrCat(secrets_dir(), "/", role, ".token"));
     std::string token;
     if (!(in >> token)) throw std::runtime_error(absl::StrCat("no token for role ", role));
@@ -54,6 +70,15 @@ std::string Cluster::data_dir(const std::string& name) const {
 }
 
 std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
+  if (name == "gateway") {
+    return {"--http_address=" + addresses_.at(name),
+            "--metrics_address=" + metrics_addresses_.at(name),
+            "--catalogue_address=" + addresses_.at("catalogue"),
+            "--exporter_address=" + addresses_.at("exporter"),
+            "--aggregation_address=" + addresses_.at("aggregation"),
+            "--public_base_url=http://" + addresses_.at(name),
+            "--token_file=" + secrets_dir() + "/gateway.token"};
+  }
   std::vector<std::string> args = {"--grpc_address=" + addresses_.at(name),
                                    "--metrics_address=" + metrics_addresses_.at(name)};
   // Each server checks only its own callers' digests; the exporter serves no write method.
@@ -78,6 +103,7 @@ std::vector<std::string> Cluster::ArgsOf(const std::string& name) const {
     args.push_back("--exporter_address=" + addresses_.at("exporter"));
     args.push_back("--catalogue_config=" + config);
     args.push_back("--token_file=" + secrets_dir() + "/catalogue.token");
+    args.push_back("--public_base_url=http://" + addresses_.at("gateway"));
   }
   return args;
 }
@@ -88,8 +114,11 @@ bool Cluster::Start(const std::string& name, const std::vector<std::string>& ext
   const std::string log = absl::StrCat(dir_.path(), "/", name, "-", ++starts_, ".log");
   processes_[name] = std::make_unique<ChildProcess>(
       absl::StrCat(binary_dir_, "/services/", name, "/omnia-", name), args, log);
-  const absl::Status serving = client::WaitUntilServing(
-      client::CreateInsecureChannel(addresses_.at(name)), "", absl::Seconds(30));
+  const absl::Status serving =
+      name == "gateway"
+          ? WaitUntilHealthy(addresses_.at(name))
+          : client::WaitUntilServing(client::CreateInsecureChannel(addresses_.at(name)), "",
+                                     absl::Seconds(30));
   if (!serving.ok()) std::cerr << name << " did not start: " << serving << "\n" << Logs();
   return serving.ok();
 }

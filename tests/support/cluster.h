@@ -22,14 +22,16 @@ class Cluster {
   Cluster(std::string binary_dir, std::string source_dir);
   ~Cluster();
 
-  // Starts (or restarts) one service and waits until it is SERVING; false with its log printed
-  // to stderr when it does not come up.
+  // Starts (or restarts) one service and waits until it is SERVING (the HTTP gateway, "gateway",
+  // until /healthz answers); false with its log printed to stderr when it does not come up. The
+  // catalogue's public base URL is the gateway's address, whether the gateway runs or not.
   bool Start(const std::string& name, const std::vector<std::string>& extra_args = {});
   bool StartAll();
   // SIGTERM and wait: the exit code, or -1 on timeout.
   int Stop(const std::string& name);
   void Kill(const std::string& name);
 
+  // HOST:PORT of a service's gRPC port, or of the gateway's HTTP port.
   std::string address(const std::string& name) const { return addresses_.at(name); }
   // The process id of a running service.
   pid_t pid(const std::string& name) const { return processes_.at(name)->pid(); }
@@ -38,8 +40,8 @@ class Cluster {
   std::string data_dir(const std::string& name) const;
   const std::string& root() const { return dir_.path(); }
   std::string Logs() const;
-  // The bearer token of a role of deploy/auth/roles: "operator", "producer", "ingestion" or
-  // "catalogue".
+  // The bearer token of a role of deploy/auth/roles: "operator", "producer", "ingestion",
+  // "catalogue" or "gateway".
   const std::string& token(const std::string& role) const { return tokens_.at(role); }
   // The operator's token: everything the CLI does (ingest, import, publish, freeze, rebuild).
   const std::string& operator_token() const { return token("operator"); }

@@ -307,7 +307,7 @@ TEST(ProtectedMethodsTest, ClassifiesEveryRpcOfTheApi) {
       "/omnia.v1.ExportService/Export",
   };
   const std::set<std::string> protected_methods = ProtectedMethods();
-  EXPECT_EQ(protected_methods.size(), 9u);
+  EXPECT_EQ(protected_methods.size(), 10u);
   // Referencing one message per file links its descriptors into the generated pool.
   const google::protobuf::FileDescriptor* files[] = {
       v1::EventBatch::descriptor()->file(), v1::ApplyRequest::descriptor()->file(),

@@ -1,0 +1,187 @@
+#include "services/gateway/gateway.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "libs/client/probes.h"
+#include "libs/server/status_mapping.h"
+#include "libs/server/tls.h"
+
+namespace omnia::gateway {
+namespace {
+
+absl::Time ToTime(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+}  // namespace
+
+http::Response ErrorResponse(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return http::TextResponse(404, "404 not found");
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: {
+      http::Response response = http::TextResponse(503, "503 service unavailable, retry later");
+      response.SetHeader("Retry-After", "5");
+      return response;
+    }
+    default:
+      return http::TextResponse(502, "502 bad gateway");
+  }
+}
+
+Gateway::Gateway(std::shared_ptr<grpc::Channel> catalogue, std::shared_ptr<grpc::Channel> exporter,
+                 std::shared_ptr<grpc::Channel> aggregation, GatewayOptions options)
+    : catalogue_channel_(std::move(catalogue)),
+      exporter_channel_(std::move(exporter)),
+      aggregation_channel_(std::move(aggregation)),
+      catalogue_(v1::CatalogueService::NewStub(catalogue_channel_)),
+      exporter_(v1::ExportService::NewStub(exporter_channel_)),
+      aggregation_(v1::AggregationService::NewStub(aggregation_channel_)),
+      options_(std::move(options)) {}
+
+void Gateway::AddRoutes(http::Router& router) {
+  router.Add({"GET"}, "/releases/{release_id}/{dataset_id}/{file_name}",
+             [this](const http::Request& request, const http::PathParams& p) {
+               return ServeFile(request, p.at("release_id"), p.at("dataset_id"), p.at("file_name"),
+                                http::kImmutableCacheControl);
+             });
+  router.Add({"GET"}, "/dataset/{dataset_id}/{file_name}",
+             [this](const http::Request& request, const http::PathParams& p) {
+               return ServeFile(request, "", p.at("dataset_id"), p.at("file_name"),
+                                http::kLatestCacheControl);
+             });
+  router.Add({"GET"}, "/releases/{release_id}/SHA256SUMS",
+             [this](const http::Request&, const http::PathParams& p) {
+               return Checksums(p.at("release_id"));
+             });
+  router.Add({"GET"}, "/healthz", [](const http::Request&, const http::PathParams&) {
+    return http::TextResponse(200, "ok");
+  });
+  router.Add({"GET"}, "/readyz",
+             [this](const http::Request&, const http::PathParams&) { return Ready(); });
+}
+
+std::unique_ptr<grpc::ClientContext> Gateway::CallContext(absl::Duration deadline) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+  return context;
+}
+
+http::Response Gateway::ServeFile(const http::Request& request, const std::string& release_id,
+                                  const std::string& dataset_id, const std::string& file_name,
+                                  const char* cache_control) {
+  v1::GetDatasetRequest get;
+  get.set_dataset_id(dataset_id);
+  get.set_release_id(release_id);
+  v1::GetDatasetResponse found;
+  const grpc::Status status =
+      catalogue_->GetDataset(CallContext(options_.call_deadline).get(), get, &found);
+  if (!status.ok()) return ErrorResponse(status);
+  const auto& attachments = found.dataset().attachments();
+  const auto attachment =
+      std::find_if(attachments.begin(), attachments.end(),
+                   [&](const v1::Attachment& a) { return a.file_name() == file_name; });
+  if (attachment == attachments.end()) return http::TextResponse(404, "404 not found");
+
+  http::FileInfo file;
+  file.file_name = attachment->file_name();
+  file.media_type = attachment->media_type();
+  file.sha256 = attachment->sha256();
+  file.size = attachment->size_bytes();
+  file.last_modified = ToTime(found.release().create_time());
+  file.cache_control = cache_control;
+  // The release the metadata came from, so that the bytes are the same file even if a new
+  // release becomes the latest meanwhile.
+  v1::ReadAttachmentRequest source;
+  source.set_release_id(found.dataset().release_id());
+  source.set_dataset_id(dataset_id);
+  source.set_file_name(file_name);
+  return http::MakeFileResponse(
+      http::PlanFileResponse(request, file),
+      [this, source](uint64_t offset, uint64_t length, const http::BodySink& sink) {
+        return ReadRange(source, offset, length, sink);
+      });
+}
+
+absl::Status Gateway::ReadRange(const v1::ReadAttachmentRequest& file, uint64_t offset,
+                                uint64_t length, const http::BodySink& sink) {
+  if (length == 0) return absl::OkStatus();
+  v1::ReadAttachmentRequest request = file;
+  request.set_offset(offset);
+  request.set_length(length);
+  std::unique_ptr<grpc::ClientContext> context = CallContext(options_.transfer_deadline);
+  server::AttachToken(context.get(), options_.token);
+  auto reader = catalogue_->ReadAttachment(context.get(), request);
+  v1::ReadAttachmentResponse message;
+  uint64_t sent = 0;
+  bool client_gone = false;
+  while (reader->Read(&message)) {
+    if (message.data().empty()) continue;
+    if (!sink(message.data())) {
+      client_gone = true;
+      context->TryCancel();
+      break;
+    }
+    sent += message.data().size();
+  }
+  const grpc::Status status = reader->Finish();
+  if (client_gone) return absl::CancelledError("the client went away");
+  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (sent != length) {
+    return absl::DataLossError(absl::StrCat("the catalogue sent ", sent, " of ", length, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+http::Response Gateway::Checksums(const std::string& release_id) {
+  std::vector<std::pair<std::string, std::string>> files;  // (file name, sha256)
+  v1::ListDatasetsRequest request;
+  request.set_release_id(release_id);
+  request.set_page_size(100);
+  do {
+    v1::ListDatasetsResponse page;
+    const grpc::Status status =
+        catalogue_->ListDatasets(CallContext(options_.call_deadline).get(), request, &page);
+    if (!status.ok()) return ErrorResponse(status);
+    for (const v1::Dataset& dataset : page.datasets()) {
+      for (const v1::Attachment& attachment : dataset.attachments()) {
+        files.emplace_back(attachment.file_name(), attachment.sha256());
+      }
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  if (files.empty()) return http::TextResponse(404, "404 not found");
+  std::sort(files.begin(), files.end());
+  http::Response response;
+  response.SetHeader("Content-Type", "text/plain; charset=utf-8");
+  response.SetHeader("Cache-Control", http::kImmutableCacheControl);
+  // `sha256sum -c` format: the digest, two spaces (text mode), the file name.
+  for (const auto& [name, sha256] : files)
+    absl::StrAppend(&response.body, sha256, "  ", name, "\n");
+  return response;
+}
+
+http::Response Gateway::Ready() {
+  std::vector<std::string> not_ready;
+  const std::pair<const char*, const std::shared_ptr<grpc::Channel>*> peers[] = {
+      {"catalogue", &catalogue_channel_},
+      {"exporter", &exporter_channel_},
+      {"aggregation", &aggregation_channel_}};
+  for (const auto& [name, channel] : peers) {
+    absl::StatusOr<std::string> health =
+        client::CheckHealth(*channel, "", options_.health_deadline);
+    if (!health.ok() || *health != "SERVING") not_ready.push_back(name);
+  }
+  if (not_ready.empty()) return http::TextResponse(200, "ready");
+  return http::TextResponse(503, absl::StrCat("not ready: ", absl::StrJoin(not_ready, ", ")));
+}
+
+}  // namespace omnia::gateway

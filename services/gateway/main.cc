@@ -1,0 +1,117 @@
+// omnia-gateway: the public HTTP/1.1 face. Stateless: every file and every answer comes from
+// the catalogue, the exporter and aggregation over gRPC.
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/catalogue/public_urls.h"
+#include "libs/client/channel.h"
+#include "libs/http/metrics.h"
+#include "libs/http/router.h"
+#include "libs/http/server.h"
+#include "libs/server/tls.h"
+#include "services/gateway/gateway.h"
+
+ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HOST:PORT to serve HTTP on");
+ABSL_FLAG(std::string, metrics_address, "",
+          "HOST:PORT to serve Prometheus metrics on (GET /metrics); empty disables it");
+ABSL_FLAG(std::string, catalogue_address, "127.0.0.1:50053", "HOST:PORT of the catalogue");
+ABSL_FLAG(std::string, exporter_address, "127.0.0.1:50054", "HOST:PORT of the exporter");
+ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052", "HOST:PORT of aggregation");
+ABSL_FLAG(std::string, public_base_url, "",
+          "absolute http(s) URL the public reaches this gateway at, e.g. https://dati.example.it; "
+          "URLs in responses start with it");
+ABSL_FLAG(std::string, token_file, "",
+          "file holding the gateway's bearer token (role gateway of deploy/auth/roles), sent on "
+          "CatalogueService.ReadAttachment");
+
+namespace {
+
+void Log(const std::string& line) {
+  // One write per line, so lines from concurrent requests never interleave.
+  const std::string text = line + "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+void LogEvent(const std::string& message) {
+  Log(absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                   " gateway ", message));
+}
+
+int Fail(const absl::Status& status) {
+  LogEvent(absl::StrCat("cannot start: ", status.ToString()));
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Blocked here, in every thread started later, and taken synchronously below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A client that closes its connection mid-response must not kill the process.
+  signal(SIGPIPE, SIG_IGN);
+
+  absl::SetProgramUsageMessage("omnia HTTP gateway");
+  absl::ParseCommandLine(argc, argv);
+
+  omnia::gateway::GatewayOptions options;
+  if (const std::string path = absl::GetFlag(FLAGS_token_file); !path.empty()) {
+    absl::StatusOr<std::string> token = omnia::server::ReadBearerTokenFile(path);
+    if (!token.ok()) return Fail(token.status());
+    options.token = *token;
+  }
+  if (const std::string base = absl::GetFlag(FLAGS_public_base_url); !base.empty()) {
+    absl::StatusOr<std::string> normalized = omnia::catalogue::NormalizePublicBaseUrl(base);
+    if (!normalized.ok()) return Fail(normalized.status());
+    options.public_base_url = *normalized;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      omnia::server::ChannelCredentialsFromFlags();
+  if (!credentials.ok()) return Fail(credentials.status());
+  const auto channel = [&](const std::string& address) {
+    return omnia::client::CreateChannel(address, *credentials);
+  };
+  omnia::gateway::Gateway gateway(channel(absl::GetFlag(FLAGS_catalogue_address)),
+                                  channel(absl::GetFlag(FLAGS_exporter_address)),
+                                  channel(absl::GetFlag(FLAGS_aggregation_address)), options);
+  omnia::http::Router router;
+  gateway.AddRoutes(router);
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  omnia::http::HttpMetrics metrics(*registry);
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address);
+    } catch (const std::exception&) {
+      return Fail(absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address)));
+    }
+    exposer->RegisterCollectable(registry);
+  }
+  omnia::http::HttpServer server(router, omnia::http::ServerLimits(), metrics, Log);
+  if (absl::Status started = server.Start(absl::GetFlag(FLAGS_http_address)); !started.ok()) {
+    return Fail(started);
+  }
+  LogEvent(absl::StrCat("serving HTTP on port ", server.port(), "; catalogue ",
+                        absl::GetFlag(FLAGS_catalogue_address), ", exporter ",
+                        absl::GetFlag(FLAGS_exporter_address), ", aggregation ",
+                        absl::GetFlag(FLAGS_aggregation_address)));
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  LogEvent(absl::StrCat("received signal ", signal_number, "; stopping"));
+  server.Stop();
+  return 0;
+}

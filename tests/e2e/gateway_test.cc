@@ -1,0 +1,331 @@
+// The public HTTP face end to end: the five real binaries on loopback, a release published
+// through the whole chain, and curl as the client. Every attachment downloads byte-identical
+// through its release URL and its latest URL, conditional requests, ranges, HEAD, gzip and CORS
+// behave as a static file server's do, SHA256SUMS verifies with `sha256sum -c`, and only names
+// the catalogue knows are served: anything else, path tricks included, is 404.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "libs/base/sha256.h"
+#include "libs/client/event_streamer.h"
+#include "libs/client/probes.h"
+#include "libs/storage/file_system.h"
+#include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/ingestion.grpc.pb.h"
+#include "tests/support/cluster.h"
+#include "tests/support/payment_batches.h"
+
+namespace omnia {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  storage::PosixFileSystem files;
+  return storage::ReadWholeFile(files, path).value_or("");
+}
+
+// Runs a shell command; its exit code and standard output.
+std::pair<int, std::string> RunCommand(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  std::string out;
+  char buffer[4096];
+  size_t got;
+  while ((got = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, got);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+struct CurlResult {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+
+  // The value of a header (lowercase name), "" when absent.
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
+  return context;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cluster_.StartAll());
+    ASSERT_TRUE(cluster_.Start("gateway"));
+    catalogue_ =
+        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+    LoadEventsAndPublish();
+  }
+
+  void TearDown() override {
+    if (HasFailure()) std::cerr << cluster_.Logs();
+  }
+
+  void LoadEventsAndPublish() {
+    client::StreamerOptions options;
+    options.bearer_token = cluster_.token("producer");
+    client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+                                   options);
+    uint64_t sequence = 0;
+    ASSERT_TRUE(streamer
+                    .Run([&]() -> std::optional<v1::EventBatch> {
+                      if (sequence == 20) return std::nullopt;
+                      ++sequence;
+                      return testing::PaymentBatch("gateway-test", sequence,
+                                                   500 * static_cast<int>(sequence), 500);
+                    })
+                    .ok());
+    auto ingestion =
+        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+    for (int i = 0; i < 600; ++i) {
+      v1::GetIngestionStatusResponse status;
+      if (ingestion->GetIngestionStatus(Context().get(), {}, &status).ok() &&
+          status.last_log_sequence() > 0 && status.backlog_entries() == 0 &&
+          status.applied_log_sequence() == status.last_log_sequence()) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    v1::PublishRequest publish;
+    publish.set_release_id("r1");
+    v1::PublishResponse published;
+    auto context = Context();
+    context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
+    const grpc::Status status = catalogue_->Publish(context.get(), publish, &published);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  std::vector<v1::Dataset> Datasets() {
+    v1::ListDatasetsRequest request;
+    request.set_release_id("r1");
+    request.set_page_size(100);
+    v1::ListDatasetsResponse response;
+    EXPECT_TRUE(catalogue_->ListDatasets(Context().get(), request, &response).ok());
+    return {response.datasets().begin(), response.datasets().end()};
+  }
+
+  std::string Url(const std::string& path) const {
+    return absl::StrCat("http://", cluster_.address("gateway"), path);
+  }
+
+  // curl with `args` (shell words) on `url`; the body is kept in a file under the test folder.
+  CurlResult Curl(const std::string& url, const std::string& args = "") {
+    const std::string body = cluster_.root() + "/curl-body";
+    const std::string headers = cluster_.root() + "/curl-headers";
+    std::filesystem::remove(body);
+    const auto [code, out] =
+        RunCommand(absl::StrCat("curl -sS --path-as-is --max-time 60 -o '", body, "' -D '", headers,
+                                "' -w '%{http_code}' ", args, " '", url, "'"));
+    CurlResult result;
+    EXPECT_EQ(code, 0) << "curl " << args << " " << url;
+    EXPECT_TRUE(absl::SimpleAtoi(out, &result.status)) << out;
+    for (absl::string_view line : absl::StrSplit(ReadFile(headers), '\n')) {
+      const size_t colon = line.find(':');
+      if (colon == absl::string_view::npos) continue;
+      result.headers[absl::AsciiStrToLower(line.substr(0, colon))] =
+          std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+    }
+    result.body = ReadFile(body);
+    return result;
+  }
+
+  testing::Cluster cluster_{OMNIA_BINARY_DIR, std::filesystem::current_path().string()};
+  std::unique_ptr<v1::CatalogueService::Stub> catalogue_;
+};
+
+TEST_F(GatewayTest, EveryAttachmentDownloadsByteIdenticalAndSha256SumsVerifiesThem) {
+  const std::string dir = cluster_.root() + "/downloads";
+  std::filesystem::create_directories(dir);
+  size_t files = 0;
+  for (const v1::Dataset& dataset : Datasets()) {
+    for (const v1::Attachment& attachment : dataset.attachments()) {
+      // The catalogue's download hint is the gateway's release URL.
+      const std::string release_path =
+          absl::StrCat("/releases/r1/", dataset.dataset_id(), "/", attachment.file_name());
+      EXPECT_EQ(attachment.download().url(), Url(release_path));
+      const CurlResult by_release = Curl(attachment.download().url());
+      EXPECT_EQ(by_release.status, 200) << release_path;
+      EXPECT_EQ(by_release.body.size(), attachment.size_bytes()) << release_path;
+      EXPECT_EQ(Sha256Hex(by_release.body), attachment.sha256()) << release_path;
+      EXPECT_EQ(by_release.header("content-length"), std::to_string(attachment.size_bytes()));
+      EXPECT_EQ(by_release.header("content-type"), attachment.media_type());
+      EXPECT_EQ(by_release.header("etag"), "\"" + attachment.sha256() + "\"");
+      EXPECT_EQ(by_release.header("cache-control"), "public, max-age=31536000, immutable");
+      EXPECT_EQ(by_release.header("content-disposition"),
+                "attachment; filename=\"" + attachment.file_name() + "\"");
+      EXPECT_EQ(by_release.header("accept-ranges"), "bytes");
+      EXPECT_EQ(by_release.header("access-control-allow-origin"), "*");
+      EXPECT_FALSE(by_release.header("last-modified").empty());
+
+      const CurlResult latest =
+          Curl(Url(absl::StrCat("/dataset/", dataset.dataset_id(), "/", attachment.file_name())));
+      EXPECT_EQ(latest.status, 200);
+      EXPECT_EQ(Sha256Hex(latest.body), attachment.sha256());
+      EXPECT_EQ(latest.header("cache-control"), "public, max-age=300");
+
+      std::ofstream(dir + "/" + attachment.file_name(), std::ios::binary) << by_release.body;
+      ++files;
+    }
+  }
+  ASSERT_GT(files, 0u);
+  const CurlResult sums = Curl(Url("/releases/r1/SHA256SUMS"));
+  ASSERT_EQ(sums.status, 200);
+  EXPECT_EQ(static_cast<size_t>(std::count(sums.body.begin(), sums.body.end(), '\n')), files);
+  std::ofstream(dir + "/SHA256SUMS") << sums.body;
+  const auto [code, out] =
+      RunCommand(absl::StrCat("cd '", dir, "' && sha256sum -c SHA256SUMS 2>&1"));
+  EXPECT_EQ(code, 0) << out;
+}
+
+TEST_F(GatewayTest, ConditionalRequestsRangesHeadAndGzipBehaveLikeAStaticFileServer) {
+  // The dataset with the largest CSV (some have only a header).
+  std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  std::sort(datasets.begin(), datasets.end(), [](const v1::Dataset& a, const v1::Dataset& b) {
+    return a.attachments(0).size_bytes() > b.attachments(0).size_bytes();
+  });
+  const v1::Dataset& dataset = datasets.front();
+  const v1::Attachment& csv = dataset.attachments(0);
+  ASSERT_EQ(csv.format(), v1::FORMAT_CSV);
+  const std::string url = csv.download().url();
+  const CurlResult whole = Curl(url);
+  ASSERT_EQ(whole.status, 200);
+  const std::string& bytes = whole.body;
+  ASSERT_GT(bytes.size(), 200u);
+
+  const std::string etag = "\"" + csv.sha256() + "\"";
+  const CurlResult not_modified = Curl(url, "-H 'If-None-Match: " + etag + "'");
+  EXPECT_EQ(not_modified.status, 304);
+  EXPECT_EQ(not_modified.body, "");
+  EXPECT_EQ(not_modified.header("etag"), etag);
+  EXPECT_EQ(Curl(url, "-H 'If-Modified-Since: " + whole.header("last-modified") + "'").status, 304);
+  EXPECT_EQ(Curl(url, "-H 'If-None-Match: \"something-else\"'").status, 200);
+
+  const CurlResult part = Curl(url, "-H 'Range: bytes=10-109'");
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, bytes.substr(10, 100));
+  EXPECT_EQ(part.header("content-range"), absl::StrCat("bytes 10-109/", bytes.size()));
+  EXPECT_EQ(part.header("content-length"), "100");
+  EXPECT_EQ(Curl(url, "-H 'Range: bytes=-50'").body, bytes.substr(bytes.size() - 50));
+  const CurlResult beyond = Curl(url, "-H 'Range: bytes=99999999-'");
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(beyond.header("content-range"), absl::StrCat("bytes */", bytes.size()));
+  // Several ranges: the whole file.
+  EXPECT_EQ(Curl(url, "-H 'Range: bytes=0-1,5-6'").body, bytes);
+
+  const CurlResult head = Curl(url, "-I");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), std::to_string(bytes.size()));
+  EXPECT_EQ(head.header("etag"), etag);
+
+  const CurlResult gzipped = Curl(url, "-H 'Accept-Encoding: gzip'");
+  EXPECT_EQ(gzipped.status, 200);
+  EXPECT_EQ(gzipped.header("content-encoding"), "gzip");
+  EXPECT_LT(gzipped.body.size(), bytes.size());
+  const auto [code, out] = RunCommand(absl::StrCat("gzip -dc < '", cluster_.root(), "/curl-body'"));
+  EXPECT_EQ(code, 0);
+  EXPECT_EQ(out, bytes);
+  EXPECT_EQ(Curl(url, "--compressed").body, bytes);
+  // A range is never compressed, and the spreadsheet never is.
+  EXPECT_EQ(Curl(url, "-H 'Accept-Encoding: gzip' -H 'Range: bytes=0-9'").body,
+            bytes.substr(0, 10));
+  for (const v1::Attachment& attachment : dataset.attachments()) {
+    if (attachment.format() != v1::FORMAT_XLSX) continue;
+    const CurlResult xlsx = Curl(attachment.download().url(), "-H 'Accept-Encoding: gzip'");
+    EXPECT_EQ(xlsx.headers.count("content-encoding"), 0u);
+    EXPECT_EQ(Sha256Hex(xlsx.body), attachment.sha256());
+  }
+}
+
+TEST_F(GatewayTest, AnyOriginMayReadAndPreflightsAreAnswered) {
+  const std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  const std::string url = datasets.front().attachments(0).download().url();
+  EXPECT_EQ(Curl(url, "-H 'Origin: https://example.org'").header("access-control-allow-origin"),
+            "*");
+  const CurlResult preflight = Curl(url,
+                                    "-X OPTIONS -H 'Origin: https://example.org' "
+                                    "-H 'Access-Control-Request-Method: GET' "
+                                    "-H 'Access-Control-Request-Headers: range'");
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_EQ(preflight.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(preflight.header("access-control-allow-methods"), "GET, HEAD, OPTIONS");
+  EXPECT_NE(preflight.header("access-control-allow-headers").find("Range"), std::string::npos);
+}
+
+TEST_F(GatewayTest, OnlyNamesTheCatalogueKnowsAreServed) {
+  const std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  const v1::Dataset& dataset = datasets.front();
+  const v1::Attachment& attachment = dataset.attachments(0);
+  const std::string d = dataset.dataset_id();
+  for (const std::string& path : std::vector<std::string>{
+           "/releases/r1/" + d + "/nope.csv",
+           "/releases/r9/" + d + "/" + attachment.file_name(),
+           "/dataset/nope/" + attachment.file_name(),
+           "/releases/r9/SHA256SUMS",
+           // The file's name on the catalogue's disk is not a name the gateway serves.
+           "/releases/r1/" + d + "/" + attachment.sha256() + ".csv",
+           "/releases/r1/../../../../etc/passwd",
+           "/dataset/" + d + "/../../../etc/passwd",
+           "/releases/r1/" + d + "/..%2F..%2F..%2Fetc%2Fpasswd",
+           "/releases/r1/" + d + "/%2e%2e",
+           "/releases/r1/%2e%2e/" + attachment.file_name(),
+           "/dataset/" + d + "/" + attachment.file_name() + "%00.txt",
+           "/artifacts/" + attachment.sha256() + ".csv",
+           "/",
+           "/etc/passwd",
+       }) {
+    const CurlResult result = Curl(Url(path));
+    EXPECT_EQ(result.status, 404) << path;
+    EXPECT_EQ(result.body.find("passwd"), std::string::npos) << path;
+  }
+  // No write route: other methods on a file are refused.
+  EXPECT_EQ(Curl(attachment.download().url(), "-X POST -d x=1").status, 405);
+  EXPECT_EQ(Curl(attachment.download().url(), "-X DELETE").status, 405);
+}
+
+TEST_F(GatewayTest, HealthReadinessAndMetrics) {
+  EXPECT_EQ(Curl(Url("/healthz")).status, 200);
+  EXPECT_EQ(Curl(Url("/readyz")).status, 200);
+  EXPECT_EQ(Curl(Url("/nothing-here")).status, 404);
+  absl::StatusOr<std::string> metrics =
+      client::HttpGet(cluster_.metrics_address("gateway"), "/metrics", absl::Seconds(5));
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_NE(
+      metrics->find("omnia_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"),
+      std::string::npos)
+      << *metrics;
+  EXPECT_NE(metrics->find("route=\"unmatched\",status=\"404\""), std::string::npos);
+  // The access log names routes, and never the path of a refused request.
+  const std::string logs = cluster_.Logs();
+  EXPECT_NE(logs.find("route=/healthz path=/healthz status=200"), std::string::npos);
+  EXPECT_EQ(logs.find("nothing-here"), std::string::npos);
+
+  ASSERT_EQ(cluster_.Stop("exporter"), 0);
+  const CurlResult not_ready = Curl(Url("/readyz"));
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_EQ(not_ready.body, "not ready: exporter\n");
+  EXPECT_EQ(Curl(Url("/healthz")).status, 200);
+}
+
+}  // namespace
+}  // namespace omnia
