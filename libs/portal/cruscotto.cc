@@ -257,6 +257,14 @@ CruscottoPlan PlanCruscotto(const CruscottoParams& params, const CruscottoContex
   return plan;
 }
 
+std::string CruscottoUrl(const CruscottoParams& params) {
+  return UrlWithQuery("/cruscotto", {{"misura", params.measure},
+                                     {"tipo", params.type},
+                                     {"regione", params.region},
+                                     {"da", IsoMonth(params.from)},
+                                     {"a", IsoMonth(params.to)}});
+}
+
 std::string QueryUrl(const v1::QueryRequest& request, const std::string& format) {
   const v1::CellQuery& query = request.query();
   std::vector<std::pair<std::string, std::string>> params = {
@@ -470,7 +478,19 @@ void BuildKeyFigures(const CruscottoPlan& plan, const std::vector<QueryOutcome>&
   key.available = true;
   key.value = current;
   uint64_t earlier = 0;
-  if (total_at(latest - 12, &earlier) == Total::kValue) {
+  const Total earlier_total = total_at(latest - 12, &earlier);
+  v1::YearMonth earlier_month = key.month;
+  earlier_month.set_year(earlier_month.year() - 1);
+  if (earlier_total == Total::kMissing) {
+    key.comparison_note = absl::StrCat("Nessun dato per ", FormatMonth(earlier_month),
+                                       ": il confronto con l'anno prima non è disponibile.");
+  } else if (earlier_total == Total::kRefused) {
+    key.comparison_note = absl::StrCat(
+        "Il confronto con ", FormatMonth(earlier_month),
+        " non è disponibile: i dati di quell'anno vengono dai file pubblicati dall'INPS e i "
+        "lavoratori non si sommano.");
+  }
+  if (earlier_total == Total::kValue) {
     key.year_earlier = earlier;
     if (earlier > 0) {
       key.change_percent = (static_cast<double>(key.value) - static_cast<double>(earlier)) /
@@ -543,6 +563,25 @@ void BuildRegional(const CruscottoParams& params, const CruscottoContext& contex
       query.exact_request));
 }
 
+// One region and one type: the base level, exact for every measure and year.
+void SetExactView(const CruscottoParams& params, const v1::ListCodelistsResponse& lists,
+                  CruscottoModel* model) {
+  CruscottoParams exact = params;
+  if (FindRegion(lists, params.region) == nullptr && lists.regions_size() > 0) {
+    exact.region = lists.regions(0).code();
+  }
+  if (FindType(lists, params.type) == nullptr) {
+    for (const v1::InterventionType& type : lists.intervention_types()) {
+      if (params.type.empty() || type.family() == params.type) {
+        exact.type = type.code();
+        break;
+      }
+    }
+  }
+  model->exact_view_url = CruscottoUrl(exact);
+  model->exact_view_name = absl::StrCat(TerritoryName(exact, lists), ", ", exact.type);
+}
+
 }  // namespace
 
 absl::StatusOr<CruscottoModel> BuildCruscottoModel(const CruscottoParams& params,
@@ -583,6 +622,15 @@ absl::StatusOr<CruscottoModel> BuildCruscottoModel(const CruscottoParams& params
   model.has_data = latest >= 0;
   if (model.has_data) model.latest_month = Month(latest / 12, latest % 12 + 1);
   BuildKeyFigures(plan, outcomes, latest, &model);
+  bool any_refused = false;
+  for (size_t i = 0; i < plan.queries.size(); ++i) {
+    any_refused = any_refused || !outcomes[i].status.ok();
+    if (plan.queries[i].view == CruscottoView::kTotal && outcomes[i].status.ok()) {
+      model.key_downloads.push_back(MakeDownload(
+          absl::StrCat("Totale mensile ", plan.queries[i].year), plan.queries[i].request));
+    }
+  }
+  if (any_refused) SetExactView(params, context.codelists, &model);
   BuildTrend(params, context, plan, outcomes, latest, &model);
   for (size_t i = 0; i < plan.queries.size(); ++i) {
     if (plan.queries[i].view == CruscottoView::kRegional) {

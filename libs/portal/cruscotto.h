@@ -97,6 +97,10 @@ struct QueryOutcome {
   std::vector<v1::Cell> exact_cells;
 };
 
+// The canonical URL of a view, "/cruscotto?misura=...&tipo=...&regione=...&da=...&a=...",
+// leaving out empty parameters; equal views give equal URLs (a cache key for the page).
+std::string CruscottoUrl(const CruscottoParams& params);
+
 // "/api/v1/query?measures=...&format=csv": the query URL returning exactly the cells of
 // `request` (lists comma-separated, codes as in the request).
 std::string QueryUrl(const v1::QueryRequest& request, const std::string& format);
@@ -116,6 +120,8 @@ struct KeyFigures {
   uint64_t value = 0;
   std::optional<uint64_t> year_earlier;  // the same month a year earlier, when known
   std::optional<double> change_percent;  // when year_earlier is known and not 0
+  // When year_earlier is not known: why, in Italian.
+  std::string comparison_note;
 };
 
 struct CruscottoModel {
@@ -127,6 +133,12 @@ struct CruscottoModel {
   std::optional<v1::YearMonth> latest_month;
 
   KeyFigures key;
+  // The monthly totals the key figures come from.
+  std::vector<Download> key_downloads;
+  // When a rollup was refused: a view the cubes always serve exactly (one region, one type)
+  // and its name, e.g. "Piemonte, CIGO".
+  std::string exact_view_url;
+  std::string exact_view_name;
 
   LineChart trend;
   // Plain-Italian notices about refused years (WORKERS), empty otherwise.

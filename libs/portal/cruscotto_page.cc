@@ -70,14 +70,22 @@ std::string Downloads(const std::vector<Download>& downloads) {
   return out + "</ul>";
 }
 
+// After a refusal: where the exact numbers are.
+std::string ExactViewLink(const CruscottoModel& model) {
+  if (model.exact_view_url.empty()) return "";
+  return absl::StrCat("<p>Serie esatta per una regione e un tipo di intervento: <a href=\"",
+                      HtmlEscape(model.exact_view_url), "\">", HtmlEscape(model.exact_view_name),
+                      "</a>.</p>");
+}
+
 std::string KeyFiguresSection(const CruscottoModel& model) {
   std::string out = absl::StrCat(
       "<section aria-labelledby=\"ultimo-mese\"><h2 id=\"ultimo-mese\">Ultimo mese",
       model.latest_month ? absl::StrCat(": ", FormatMonth(*model.latest_month)) : "", "</h2>");
   const KeyFigures& key = model.key;
   if (!key.available) {
-    return absl::StrCat(out, "<p class=\"notice\">", HtmlEscape(key.unavailable_reason),
-                        "</p></section>");
+    return absl::StrCat(out, "<p class=\"notice\">", HtmlEscape(key.unavailable_reason), "</p>",
+                        ExactViewLink(model), "</section>");
   }
   absl::StrAppend(&out, "<ul class=\"figures\"><li><span class=\"value\">",
                   FormatInteger(key.value), "</span>", HtmlEscape(model.measure.name()), ", ",
@@ -91,10 +99,10 @@ std::string KeyFiguresSection(const CruscottoModel& model) {
                     "</span>Variazione rispetto a ", FormatMonth(earlier), " (",
                     FormatInteger(*key.year_earlier), ")</li>");
   } else {
-    absl::StrAppend(&out, "<li><span class=\"value\">n.d.</span>Nessun confronto con lo stesso ",
-                    "mese dell'anno prima</li>");
+    absl::StrAppend(&out, "<li><span class=\"value\">n.d.</span>", HtmlEscape(key.comparison_note),
+                    "</li>");
   }
-  return out + "</ul></section>";
+  return absl::StrCat(out, "</ul>", Downloads(model.key_downloads), "</section>");
 }
 
 std::string TrendSection(const CruscottoModel& model) {
@@ -103,6 +111,7 @@ std::string TrendSection(const CruscottoModel& model) {
   for (const std::string& notice : model.trend_notices) {
     absl::StrAppend(&out, "<p class=\"notice\">", HtmlEscape(notice), "</p>");
   }
+  if (!model.trend_notices.empty()) absl::StrAppend(&out, ExactViewLink(model));
   absl::StrAppend(&out, "<figure>", RenderLineChartSvg(model.trend), "</figure>",
                   "<details><summary>Tabella dei dati del grafico</summary>",
                   RenderLineChartTable(model.trend), "</details>",
@@ -141,11 +150,10 @@ std::string RenderCruscottoPage(const PortalSite& site, const CruscottoContext& 
   if (!model.measure.additive()) {
     const std::string note =
         model.measure.additivity_note().empty()
-            ? "I lavoratori non sono additivi: un lavoratore pagato in più mesi, regioni o tipi "
-              "di intervento è una sola persona, quindi i valori non vanno sommati."
+            ? "Attenzione: i valori non sono sommabili. Un lavoratore pagato in più mesi, "
+              "regioni o tipi di intervento è una sola persona, quindi i valori non vanno sommati."
             : model.measure.additivity_note();
-    absl::StrAppend(&main, "<p class=\"note\"><strong>Valori non sommabili.</strong> ",
-                    HtmlEscape(note), "</p>");
+    absl::StrAppend(&main, "<p class=\"note\">", HtmlEscape(note), "</p>");
   }
   absl::StrAppend(&main, KeyFiguresSection(model), TrendSection(model), RegionalSection(model));
   Page page;

@@ -104,11 +104,11 @@ std::string MeasureSection(const v1::Measure& measure) {
   if (!measure.additive()) {
     const std::string note =
         measure.additivity_note().empty()
-            ? "I lavoratori non sono additivi: un lavoratore pagato a marzo e ad aprile è un solo "
-              "lavoratore nell'anno, quindi i valori mensili o regionali non vanno sommati."
+            ? "Attenzione: i valori non sono sommabili. Un lavoratore pagato a marzo e ad aprile "
+              "è un solo lavoratore nell'anno, quindi i valori mensili o regionali non vanno "
+              "sommati."
             : measure.additivity_note();
-    absl::StrAppend(&out, "<p class=\"notice\"><strong>Attenzione: valori non sommabili.</strong> ",
-                    HtmlEscape(note), "</p>");
+    absl::StrAppend(&out, "<p class=\"notice\">", HtmlEscape(note), "</p>");
   }
   return out + "</section>";
 }

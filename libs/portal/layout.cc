@@ -74,10 +74,11 @@ thead th{border-bottom:2px solid #1a1a1a}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 code,.hash{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;
 font-size:.85rem;overflow-wrap:anywhere}
-svg.chart{width:100%;height:auto;max-width:100%;font-size:14px;font-family:inherit}
+figure{margin:1rem 0;overflow-x:auto}
+svg.chart{width:100%;height:auto;min-width:540px;font-size:14px;font-family:inherit}
 svg.chart .grid{stroke:#d6d6d6}
 svg.chart .baseline{stroke:#1a1a1a}
-svg.chart text{fill:#1a1a1a}
+svg.chart text:not([fill]){fill:#1a1a1a}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:1rem;
 list-style:none;padding:0}
 .figures li{border:1px solid #d6d6d6;border-top:6px solid #0b5cad;padding:.75rem 1rem}

@@ -13,10 +13,10 @@ namespace {
 constexpr int kTile = 84;
 constexpr int kGap = 4;
 constexpr int kMargin = 8;
-constexpr int kColumns = 6;
 constexpr int kRows = 7;
-constexpr int kLegendLeft = kMargin + kColumns * (kTile + kGap) + 24;
-constexpr int kWidth = kLegendLeft + 230;
+// The legend sits in the sea north-east of the Marche (columns 4-5, rows 0-2 hold no region).
+constexpr int kLegendLeft = kMargin + 4 * (kTile + kGap) + 8;
+constexpr int kWidth = kLegendLeft + 240;
 constexpr int kHeight = kMargin * 2 + kRows * (kTile + kGap);
 
 // Sequential blues, light to dark; labels switch to white where the fill gets dark.

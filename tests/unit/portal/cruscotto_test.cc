@@ -246,6 +246,12 @@ TEST(CruscottoPlanTest, ListsTrendTotalAndRegionalQueries) {
             v1::REGION_LEVEL_MACRO_AREA);
 }
 
+TEST(CruscottoPlanTest, CanonicalUrlOfAView) {
+  EXPECT_EQ(CruscottoUrl(Parse({})), "/cruscotto?misura=APPLICATIONS&da=2024-01&a=2024-12");
+  EXPECT_EQ(CruscottoUrl(Parse({{"a", "2023-05"}, {"regione", "valle_d'aosta"}, {"tipo", "fis"}})),
+            "/cruscotto?misura=APPLICATIONS&tipo=FIS&regione=VALLE_D%27AOSTA&da=2023-05&a=2023-05");
+}
+
 TEST(CruscottoPlanTest, QueryUrlCarriesEveryParameter) {
   const CruscottoPlan plan = PlanCruscotto(
       Parse({{"regione", "VALLE_D'AOSTA"}, {"tipo", "CIG"}, {"misura", "WORKERS"}}), Context());
@@ -313,6 +319,12 @@ TEST(CruscottoModelTest, EveryPlottedNumberIsACell) {
   for (size_t i = 1; i < model.bars.bars.size(); ++i) {
     EXPECT_GE(model.bars.bars[i - 1].value, model.bars.bars[i].value);
   }
+  // The key figures' monthly totals can be downloaded too; nothing was refused.
+  ASSERT_THAT(model.key_downloads, SizeIs(2));
+  EXPECT_THAT(model.key_downloads[1].csv_url,
+              AllOf(HasSubstr("from=2024-01&to=2024-12"), HasSubstr("region_level=italy"),
+                    HasSubstr("type_level=all")));
+  EXPECT_EQ(model.exact_view_url, "");
   ASSERT_THAT(model.regional_downloads, SizeIs(1));
   EXPECT_THAT(model.regional_downloads[0].xlsx_url,
               AllOf(HasSubstr("from=2024-02&to=2024-04"), HasSubstr("format=xlsx")));
@@ -341,6 +353,7 @@ TEST(CruscottoModelTest, RefusedWorkersRollupsAreExplainedAndExactValuesShown) {
   // June 2024 is micro-data: exact; June 2023 cannot be totalled, so no comparison.
   ASSERT_TRUE(model.key.available);
   EXPECT_FALSE(model.key.year_earlier.has_value());
+  EXPECT_THAT(model.key.comparison_note, HasSubstr("non si sommano"));
   // The regional view over 2023 is refused: the exact region x type values of March instead.
   EXPECT_FALSE(model.regional_available);
   EXPECT_THAT(model.regional_notice, HasSubstr("non si sommano"));
@@ -351,6 +364,10 @@ TEST(CruscottoModelTest, RefusedWorkersRollupsAreExplainedAndExactValuesShown) {
             FormatInteger(FakeCubes::Base(2023, 3, 2, 0)));  // Lombardia, CIGO, March 2023
   EXPECT_THAT(model.regional_downloads[0].csv_url,
               AllOf(HasSubstr("from=2023-03&to=2023-03"), HasSubstr("type_level=type")));
+  // And a view the cubes serve exactly: one region, one type.
+  EXPECT_EQ(model.exact_view_url,
+            "/cruscotto?misura=WORKERS&tipo=CIGO&regione=PIEMONTE&da=2023-01&a=2023-03");
+  EXPECT_EQ(model.exact_view_name, "Piemonte, CIGO");
 }
 
 TEST(CruscottoModelTest, ASingleRegionAndTypeIsExactEvenForPublishedYears) {
@@ -382,7 +399,9 @@ TEST(CruscottoPageTest, ShowsFiguresChartsMapDownloadsAndTheWorkersWarning) {
   EXPECT_EQ(dom.Text("/html/@lang"), "it");
   EXPECT_EQ(dom.Count("//h1"), 1u);
   EXPECT_EQ(dom.Text("//h1"), "Cruscotto di monitoraggio delle integrazioni salariali");
-  EXPECT_THAT(dom.Text("//p[@class='note']"), HasSubstr("Valori non sommabili"));
+  EXPECT_THAT(dom.Text("//p[@class='note']"), HasSubstr("non sono sommabili"));
+  EXPECT_THAT(dom.Texts("//ul[@class='figures']/li"),
+              Contains(HasSubstr("Il confronto con giugno 2023 non è disponibile")));
   EXPECT_THAT(dom.Texts("//p[@class='notice']"), Contains(HasSubstr("non si sommano")));
   EXPECT_THAT(dom.Text("//section[h2='Ultimo mese: giugno 2024']//span[@class='value']"),
               Not(IsEmpty()));
@@ -392,6 +411,7 @@ TEST(CruscottoPageTest, ShowsFiguresChartsMapDownloadsAndTheWorkersWarning) {
   EXPECT_THAT(dom.Texts("//table/caption"), Contains(HasSubstr("valori esatti")));
   EXPECT_THAT(dom.Texts("//a/@href"), Contains(HasSubstr("/api/v1/query?measures=WORKERS")));
   EXPECT_THAT(dom.Texts("//a"), Contains("XLSX"));
+  EXPECT_THAT(dom.Texts("//a/@href"), Contains(HasSubstr("/cruscotto?misura=WORKERS&tipo=CIGO")));
   for (const char* id : {"misura", "tipo", "regione", "da", "a"}) {
     EXPECT_EQ(dom.Count("//label[@for='" + std::string(id) + "']"), 1u) << id;
   }

@@ -212,7 +212,7 @@ TEST(DatasetPageTest, ShowsTheSeedFieldsMeasureAttachmentsPreviewAndHistory) {
             "da gennaio 2023 a dicembre 2023");
   // Workers are not additive: said plainly.
   EXPECT_THAT(dom.Text("//section[h2='La misura']//p[@class='notice']"),
-              HasSubstr("non sommabili"));
+              HasSubstr("non sono sommabili"));
   // Allegati: format, Italian size, sha256, download link at the release.
   EXPECT_EQ(dom.Count("//section[h2='Allegati']//tbody/tr"), 5u);
   EXPECT_EQ(dom.Text("//section[h2='Allegati']//tbody/tr[1]/th"), "CSV");
