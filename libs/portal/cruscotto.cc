@@ -126,6 +126,14 @@ std::string LevelName(v1::TypeLevel level) {
 
 }  // namespace
 
+int LatestDataYear(const std::vector<v1::Dataset>& datasets, int fallback) {
+  int latest = 0;
+  for (const v1::Dataset& dataset : datasets) {
+    if (dataset.has_coverage()) latest = std::max(latest, dataset.coverage().last().year());
+  }
+  return latest == 0 ? fallback : latest;
+}
+
 // --- Parameters ---------------------------------------------------------------------------------
 
 absl::StatusOr<CruscottoParams> ParseCruscottoQuery(const QueryParams& params,

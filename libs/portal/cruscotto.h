@@ -5,6 +5,8 @@
 //   3. the gateway runs each (following next_page_token), and, when one is refused with
 //      FAILED_PRECONDITION and its plan says so, runs its exact alternative; BuildCruscottoModel
 //      turns the outcomes into the page model, and RenderCruscottoPage renders it.
+// A page is a pure function of the release and the view, so the gateway can cache it per
+// (release_id, CruscottoUrl(params)).
 // Every number shown is a cube cell as returned. WORKERS is never summed: where the cubes refuse
 // a rollup (years served from imported INPS cells) the model carries the refusal, the page says
 // so in Italian and shows the exact month x region x type values instead.
@@ -41,6 +43,10 @@ struct CruscottoContext {
   int first_year = 2020;
   int last_year = 2020;
 };
+
+// The latest year holding data: the largest coverage.last.year among the published datasets
+// (CatalogueService.ListDatasets), or `fallback` when none is published.
+int LatestDataYear(const std::vector<v1::Dataset>& datasets, int fallback);
 
 // A validated view. Codes are canonical (as in the codelists).
 struct CruscottoParams {

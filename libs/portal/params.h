@@ -1,5 +1,5 @@
-// Reading query-string parameters without ever echoing them: helpers shared by the pages'
-// parsers. Errors are INVALID_ARGUMENT in Italian naming the parameter, never its value.
+// Reading query-string parameters without ever echoing them: the checks every page's parser
+// shares. Errors are INVALID_ARGUMENT in Italian naming the parameter, never its value.
 #ifndef OMNIA_LIBS_PORTAL_PARAMS_H_
 #define OMNIA_LIBS_PORTAL_PARAMS_H_
 

@@ -157,6 +157,11 @@ CruscottoModel Model(const CruscottoParams& params) {
   return model.ok() ? *model : CruscottoModel{};
 }
 
+TEST(CruscottoContextTest, LatestDataYearFromTheCatalogue) {
+  EXPECT_EQ(LatestDataYear(TestDatasets(), 2020), 2024);
+  EXPECT_EQ(LatestDataYear({}, 2026), 2026);
+}
+
 TEST(CruscottoParamsTest, DefaultsAndCanonicalCodes) {
   const CruscottoParams defaults = Parse({});
   EXPECT_EQ(defaults.measure, "APPLICATIONS");
