@@ -53,6 +53,9 @@ HttpServer::HttpServer(const Router& router, ServerLimits limits, HttpMetrics& m
   const int threads = std::max(1, limits_.threads);
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_payload_max_length(limits_.max_body_bytes);
+  // Headers and body leave in separate writes; with Nagle's algorithm the body would wait for
+  // the client's delayed acknowledgement of the headers (about 40 ms per request).
+  server_->set_tcp_nodelay(true);
   server_->set_read_timeout(WholeSeconds(limits_.read_timeout));
   server_->set_write_timeout(WholeSeconds(limits_.write_timeout));
   server_->set_keep_alive_timeout(WholeSeconds(limits_.keep_alive_timeout));

@@ -1,6 +1,8 @@
 #include "services/gateway/gateway.h"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -8,6 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "libs/client/probes.h"
+#include "libs/gateway/problem.h"
+#include "libs/gateway/query_params.h"
 #include "libs/server/status_mapping.h"
 #include "libs/server/tls.h"
 
@@ -17,6 +21,59 @@ namespace {
 absl::Time ToTime(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
 }
+
+// The path of the query API, the `instance` of its problems.
+constexpr char kQueryPath[] = "/api/v1/query";
+
+// One ExportService.Export call whose header has been read, kept alive until its body is sent.
+// Ends the call on destruction when the body was never pulled (HEAD, a failed first write), so
+// the exporter's rendering thread is freed.
+class ExportCall {
+ public:
+  ExportCall(std::unique_ptr<grpc::ClientContext> context, v1::ExportService::Stub& exporter,
+             const v1::ExportRequest& request)
+      : context_(std::move(context)), reader_(exporter.Export(context_.get(), request)) {}
+  ExportCall(const ExportCall&) = delete;
+  ExportCall& operator=(const ExportCall&) = delete;
+  ~ExportCall() {
+    if (finished_) return;
+    context_->TryCancel();
+    reader_->Finish();
+  }
+
+  // The first message; nullopt with the call's status when the stream ended before it.
+  std::optional<v1::ExportResponse> ReadFirst(absl::Status& error) {
+    v1::ExportResponse first;
+    if (reader_->Read(&first)) return first;
+    error = Finish();
+    if (error.ok()) error = absl::InternalError("the exporter sent no header");
+    return std::nullopt;
+  }
+
+  // Streams the data chunks into `sink`. Not OK when the file could not be sent whole.
+  absl::Status Pump(const http::BodySink& sink) {
+    v1::ExportResponse message;
+    while (reader_->Read(&message)) {
+      if (!message.has_data() || message.data().empty()) continue;
+      if (!sink(message.data())) {
+        context_->TryCancel();
+        Finish().IgnoreError();
+        return absl::CancelledError("the client went away");
+      }
+    }
+    return Finish();
+  }
+
+ private:
+  absl::Status Finish() {
+    finished_ = true;
+    return server::FromGrpcStatus(reader_->Finish());
+  }
+
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader_;
+  bool finished_ = false;
+};
 
 }  // namespace
 
@@ -62,6 +119,9 @@ void Gateway::AddRoutes(http::Router& router) {
              [this](const http::Request&, const http::PathParams& p) {
                return Checksums(p.at("release_id"));
              });
+  router.Add({"GET"}, kQueryPath, [this](const http::Request& request, const http::PathParams&) {
+    return Query(request);
+  });
   router.Add({"GET"}, "/healthz", [](const http::Request&, const http::PathParams&) {
     return http::TextResponse(200, "ok");
   });
@@ -166,6 +226,33 @@ http::Response Gateway::Checksums(const std::string& release_id) {
   // `sha256sum -c` format: the digest, two spaces (text mode), the file name.
   for (const auto& [name, sha256] : files)
     absl::StrAppend(&response.body, sha256, "  ", name, "\n");
+  return response;
+}
+
+http::Response Gateway::Query(const http::Request& request) {
+  absl::StatusOr<v1::ExportRequest> export_request = ExportRequestFromQuery(request.query);
+  if (!export_request.ok()) {
+    return ProblemResponse(ProblemForQueryStatus(export_request.status(), kQueryPath));
+  }
+  // The exporter reports a refused query before its header (export.proto), so the status is
+  // decided here, before anything is sent.
+  auto call = std::make_shared<ExportCall>(CallContext(options_.transfer_deadline), *exporter_,
+                                           *export_request);
+  absl::Status error;
+  const std::optional<v1::ExportResponse> first = call->ReadFirst(error);
+  if (!first.has_value()) return ProblemResponse(ProblemForQueryStatus(error, kQueryPath));
+  if (!first->has_header()) {
+    return ProblemResponse(ProblemForQueryStatus(absl::InternalError(""), kQueryPath));
+  }
+  http::Response response;
+  response.SetHeader("Content-Type", first->header().media_type());
+  response.SetHeader("Content-Disposition",
+                     absl::StrCat("attachment; filename=\"", first->header().file_name(), "\""));
+  // A release never changes; the live cubes do.
+  response.SetHeader("Cache-Control",
+                     export_request->release_id().empty() ? "no-cache" : http::kLatestCacheControl);
+  // Chunked: the size is known only at the end, and the body is never held whole.
+  response.stream = [call](const http::BodySink& sink) { return call->Pump(sink); };
   return response;
 }
 

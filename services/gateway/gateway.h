@@ -40,7 +40,7 @@ class Gateway {
 
   // Registers GET|HEAD /releases/{release_id}/{dataset_id}/{file_name},
   // GET|HEAD /dataset/{dataset_id}/{file_name}, GET /releases/{release_id}/SHA256SUMS,
-  // GET /healthz and GET /readyz.
+  // GET /api/v1/query, GET /healthz and GET /readyz.
   void AddRoutes(http::Router& router);
 
   v1::CatalogueService::Stub& catalogue() { return *catalogue_; }
@@ -55,6 +55,8 @@ class Gateway {
                            const char* cache_control);
   http::Response Checksums(const std::string& release_id);
   http::Response Ready();
+  // GET /api/v1/query: an ad-hoc slice streamed from ExportService.Export (query_params.h).
+  http::Response Query(const http::Request& request);
   // Streams [offset, offset + length) of a file from the catalogue into `sink`.
   absl::Status ReadRange(const v1::ReadAttachmentRequest& file, uint64_t offset, uint64_t length,
                          const http::BodySink& sink);

@@ -13,12 +13,16 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/base/clock.h"
 #include "libs/catalogue/public_urls.h"
 #include "libs/client/channel.h"
+#include "libs/gateway/catalogue_routes.h"
+#include "libs/gateway/snapshot_cache.h"
 #include "libs/http/metrics.h"
 #include "libs/http/router.h"
 #include "libs/http/server.h"
 #include "libs/server/tls.h"
+#include "services/gateway/catalogue_source.h"
 #include "services/gateway/gateway.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HOST:PORT to serve HTTP on");
@@ -30,6 +34,10 @@ ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052", "HOST:PORT of agg
 ABSL_FLAG(std::string, public_base_url, "",
           "absolute http(s) URL the public reaches this gateway at, e.g. https://dati.example.it; "
           "URLs in responses start with it");
+ABSL_FLAG(std::string, ipa_code, "inps",
+          "IPA code of the publisher: CKAN and DCAT-AP_IT identifiers are <ipa_code>:<dataset_id>");
+ABSL_FLAG(absl::Duration, catalogue_recheck, absl::Seconds(5),
+          "how often, at most, the CKAN and DCAT routes ask the catalogue for a new release");
 ABSL_FLAG(std::string, token_file, "",
           "file holding the gateway's bearer token (role gateway of deploy/auth/roles), sent on "
           "CatalogueService.ReadAttachment");
@@ -89,6 +97,23 @@ int main(int argc, char** argv) {
                                   channel(absl::GetFlag(FLAGS_aggregation_address)), options);
   omnia::http::Router router;
   gateway.AddRoutes(router);
+
+  // The CKAN, DCAT-AP_IT, Data Package and Atom routes, from a cached catalogue snapshot.
+  const std::string base_url = options.public_base_url.empty()
+                                   ? absl::StrCat("http://", absl::GetFlag(FLAGS_http_address))
+                                   : options.public_base_url;
+  omnia::ckan::CkanSite site;
+  site.public_base_url = base_url;
+  site.ipa_code = absl::GetFlag(FLAGS_ipa_code);
+  omnia::dcat::CatalogConfig dcat_config;
+  dcat_config.public_base_url = base_url;
+  dcat_config.ipa_code = site.ipa_code;
+  omnia::SystemClock clock;
+  omnia::gateway::GrpcCatalogueSource source(gateway.catalogue(), options.call_deadline);
+  omnia::gateway::SnapshotCache snapshots(source, clock, site,
+                                          absl::GetFlag(FLAGS_catalogue_recheck));
+  omnia::gateway::CatalogueRoutes catalogue_routes(snapshots, dcat_config);
+  catalogue_routes.AddRoutes(router);
 
   auto registry = std::make_shared<prometheus::Registry>();
   omnia::http::HttpMetrics metrics(*registry);

@@ -2,7 +2,9 @@
 // through the whole chain, and curl as the client. Every attachment downloads byte-identical
 // through its release URL and its latest URL, conditional requests, ranges, HEAD, gzip and CORS
 // behave as a static file server's do, SHA256SUMS verifies with `sha256sum -c`, and only names
-// the catalogue knows are served: anything else, path tricks included, is 404.
+// the catalogue knows are served: anything else, path tricks included, is 404. The CKAN Action
+// API, the DCAT-AP_IT documents (checked with rdflib), the Data Package, the Atom feed and the
+// query URL (the exporter's bytes, errors as problem+json) are served from the same release.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,8 +23,11 @@
 #include "libs/base/sha256.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
+#include "libs/client/upload.h"
 #include "libs/storage/file_system.h"
+#include "nlohmann/json.hpp"
 #include "omnia/v1/catalogue.grpc.pb.h"
+#include "omnia/v1/export.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
 #include "tests/support/cluster.h"
 #include "tests/support/payment_batches.h"
@@ -145,6 +150,27 @@ class GatewayTest : public ::testing::Test {
     }
     result.body = ReadFile(body);
     return result;
+  }
+
+  // The body of a CKAN or problem+json answer.
+  static nlohmann::json Json(const CurlResult& result) {
+    return nlohmann::json::parse(result.body, nullptr, /*allow_exceptions=*/false);
+  }
+
+  // The bytes ExportService.Export streams for `request`.
+  std::string ExportBytes(const v1::ExportRequest& request) {
+    auto exporter =
+        v1::ExportService::NewStub(client::CreateInsecureChannel(cluster_.address("exporter")));
+    auto context = Context();
+    auto reader = exporter->Export(context.get(), request);
+    std::string bytes;
+    v1::ExportResponse message;
+    while (reader->Read(&message)) {
+      if (message.has_data()) bytes += message.data();
+    }
+    const grpc::Status status = reader->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return bytes;
   }
 
   testing::Cluster cluster_{OMNIA_BINARY_DIR, std::filesystem::current_path().string()};
@@ -301,6 +327,219 @@ TEST_F(GatewayTest, OnlyNamesTheCatalogueKnowsAreServed) {
   // No write route: other methods on a file are refused.
   EXPECT_EQ(Curl(attachment.download().url(), "-X POST -d x=1").status, 405);
   EXPECT_EQ(Curl(attachment.download().url(), "-X DELETE").status, 405);
+}
+
+TEST_F(GatewayTest, CkanActionApiAnswersLikeCkan) {
+  const std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  const v1::Dataset& dataset = datasets.front();
+
+  const CurlResult list = Curl(Url("/api/3/action/package_list"));
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.header("content-type"), "application/json;charset=utf-8");
+  const nlohmann::json listed = Json(list);
+  EXPECT_TRUE(listed["success"].get<bool>());
+  EXPECT_EQ(listed["result"].size(), datasets.size());
+  EXPECT_NE(listed["help"].get<std::string>().find("help_show?name=package_list"),
+            std::string::npos);
+
+  // GET with query parameters and POST with a JSON body, under both prefixes.
+  for (const CurlResult& shown :
+       {Curl(Url("/api/3/action/package_show?id=" + dataset.dataset_id())),
+        Curl(Url("/api/action/package_show"),
+             "-X POST -H 'Content-Type: application/json' -d '{\"id\": \"" + dataset.dataset_id() +
+                 "\"}'")}) {
+    ASSERT_EQ(shown.status, 200) << shown.body;
+    const nlohmann::json package = Json(shown)["result"];
+    EXPECT_EQ(package["name"], dataset.dataset_id());
+    EXPECT_EQ(package["title"], dataset.title());
+    EXPECT_EQ(package["num_resources"], dataset.attachments_size());
+    ASSERT_EQ(package["resources"].size(), static_cast<size_t>(dataset.attachments_size()));
+    const nlohmann::json& resource = package["resources"][0];
+    EXPECT_EQ(resource["hash"], dataset.attachments(0).sha256());
+    EXPECT_EQ(resource["size"], dataset.attachments(0).size_bytes());
+    EXPECT_EQ(resource["url"], dataset.attachments(0).download().url());
+    EXPECT_FALSE(resource["last_modified"].get<std::string>().empty());
+  }
+
+  // Paging: rows beyond CKAN's cap of 1000 is capped, not refused; rows and start page.
+  const nlohmann::json all = Json(Curl(Url("/api/3/action/package_search?rows=5000")));
+  EXPECT_TRUE(all["success"].get<bool>());
+  EXPECT_EQ(all["result"]["count"], datasets.size());
+  EXPECT_EQ(all["result"]["results"].size(), std::min<size_t>(datasets.size(), 1000));
+  EXPECT_EQ(
+      Json(Curl(Url("/api/3/action/package_search?rows=1&start=1")))["result"]["results"].size(),
+      1u);
+  EXPECT_EQ(Json(Curl(Url("/api/3/action/package_list?limit=2")))["result"].size(),
+            std::min<size_t>(datasets.size(), 2));
+
+  // A facet count: every dataset has a CSV resource.
+  const nlohmann::json faceted =
+      Json(Curl(Url("/api/3/action/package_search"),
+                "-G --data-urlencode 'facet.field=[\"res_format\"]' --data-urlencode 'rows=0'"));
+  ASSERT_TRUE(faceted["success"].get<bool>()) << faceted.dump();
+  EXPECT_EQ(faceted["result"]["facets"]["res_format"]["CSV"], datasets.size());
+  EXPECT_EQ(faceted["result"]["search_facets"]["res_format"]["items"].size(), 5u);
+
+  // Every error shape.
+  const CurlResult missing = Curl(Url("/api/3/action/package_show?id=no-such-dataset"));
+  EXPECT_EQ(missing.status, 404);
+  const nlohmann::json not_found = Json(missing);
+  EXPECT_FALSE(not_found["success"].get<bool>());
+  EXPECT_EQ(not_found["error"]["__type"], "Not Found Error");
+  EXPECT_EQ(not_found["error"]["message"].get<std::string>().rfind("Not found", 0), 0u);
+  EXPECT_EQ(missing.body.find("no-such-dataset"), std::string::npos);
+  const CurlResult invalid = Curl(Url("/api/3/action/package_search?rows=many"));
+  EXPECT_EQ(invalid.status, 409);
+  EXPECT_EQ(Json(invalid)["error"]["__type"], "Validation Error");
+  EXPECT_TRUE(Json(invalid)["error"]["rows"].is_array()) << invalid.body;
+  const CurlResult unknown = Curl(Url("/api/3/action/no_such_action"));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_TRUE(Json(unknown).is_string()) << unknown.body;
+}
+
+TEST_F(GatewayTest, DcatDocumentsParseWithRdflibAndAreIsomorphicAcrossSyntaxes) {
+  if (std::system(absl::StrCat(OMNIA_RDFLIB_PYTHON, " -c 'import rdflib' 2>/dev/null").c_str()) !=
+      0) {
+    GTEST_SKIP() << "python3-rdflib is not installed";
+  }
+  const std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  int distributions = 0;
+  for (const v1::Dataset& dataset : datasets) distributions += dataset.attachments_size();
+  // Checks the three syntaxes of a document (a path without extension) with check_dcat.py.
+  const auto check = [&](const std::string& path, int dataset_count, int distribution_count,
+                         bool paged) {
+    std::vector<std::string> files;
+    for (const char* extension : {"ttl", "rdf", "jsonld"}) {
+      const CurlResult document = Curl(Url(absl::StrCat(path, ".", extension)));
+      EXPECT_EQ(document.status, 200) << path << "." << extension;
+      files.push_back(absl::StrCat(cluster_.root(), "/document.", extension));
+      std::ofstream(files.back(), std::ios::binary) << document.body;
+    }
+    const auto [code, out] = RunCommand(absl::StrCat(
+        OMNIA_RDFLIB_PYTHON, " ", OMNIA_DCAT_CHECKER, " ", files[0], " ", files[1], " ", files[2],
+        " ", dataset_count, " ", distribution_count, " ", paged ? 1 : 0, " 2>&1"));
+    EXPECT_EQ(code, 0) << path << ": " << out;
+  };
+  check("/catalog", static_cast<int>(datasets.size()), distributions, true);
+  check("/dataset/" + datasets.front().dataset_id(), 1, datasets.front().attachments_size(), false);
+  EXPECT_EQ(Curl(Url("/catalog.ttl")).header("content-type"), "text/turtle; charset=utf-8");
+  EXPECT_EQ(Curl(Url("/catalog.ttl?page=2")).status, 404);
+}
+
+TEST_F(GatewayTest, DataPackageAndReleasesFeed) {
+  const std::vector<v1::Dataset> datasets = Datasets();
+  ASSERT_FALSE(datasets.empty());
+  const v1::Dataset& dataset = datasets.front();
+  const CurlResult package = Curl(Url("/dataset/" + dataset.dataset_id() + "/datapackage.json"));
+  ASSERT_EQ(package.status, 200);
+  const nlohmann::json json = Json(package);
+  ASSERT_TRUE(json.is_object()) << package.body;
+  const nlohmann::json& resource = json["resources"][0];
+  EXPECT_FALSE(resource["schema"]["fields"].empty());
+  EXPECT_EQ(resource["schema"]["primaryKey"].size(), 4u);
+  EXPECT_EQ(resource["hash"], "sha256:" + dataset.attachments(0).sha256());
+  // The data files' own route is untouched by it.
+  EXPECT_EQ(Curl(Url("/dataset/" + dataset.dataset_id() + "/" + dataset.attachments(0).file_name()))
+                .status,
+            200);
+
+  const CurlResult feed = Curl(Url("/releases.atom"));
+  ASSERT_EQ(feed.status, 200);
+  EXPECT_EQ(feed.header("content-type").rfind("application/atom+xml", 0), 0u);
+  const auto [code, out] =
+      RunCommand(absl::StrCat("xmllint --noout '", cluster_.root(), "/curl-body' 2>&1"));
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(feed.body.find("release/r1"), std::string::npos);
+}
+
+TEST_F(GatewayTest, QueryUrlStreamsTheExportersBytes) {
+  v1::ExportRequest request;
+  request.set_release_id("r1");
+  v1::CellQuery& query = *request.mutable_query();
+  query.add_measures("WORKERS");
+  query.add_measures("BENEFIT_MONTHS");
+  query.add_regions("LAZIO");
+  query.add_regions("LOMBARDIA");
+  query.add_intervention_types("CIGO");
+  query.mutable_period_range()->mutable_first()->set_year(2024);
+  query.mutable_period_range()->mutable_first()->set_month(1);
+  query.mutable_period_range()->mutable_last()->set_year(2024);
+  query.mutable_period_range()->mutable_last()->set_month(12);
+  query.set_period_level(v1::PERIOD_LEVEL_QUARTER);
+  query.set_region_level(v1::REGION_LEVEL_REGION);
+  query.set_type_level(v1::TYPE_LEVEL_TYPE);
+  query.set_dense(true);
+  const std::string params =
+      "measures=WORKERS,BENEFIT_MONTHS&regions=LAZIO&regions=LOMBARDIA&types=CIGO&from=2024-01&"
+      "to=2024-12&period_level=quarter&region_level=region&type_level=type&dense=true&release=r1";
+  for (const auto& [name, format] : std::vector<std::pair<std::string, v1::Format>>{
+           {"csv", v1::FORMAT_CSV}, {"json", v1::FORMAT_JSON}}) {
+    request.set_format(format);
+    const std::string expected = ExportBytes(request);
+    ASSERT_FALSE(expected.empty());
+    const CurlResult answer = Curl(Url("/api/v1/query?" + params + "&format=" + name));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(answer.body, expected) << name;
+    EXPECT_EQ(answer.header("transfer-encoding"), "chunked");
+    EXPECT_NE(answer.header("content-disposition").find("omnia-query"), std::string::npos);
+  }
+}
+
+TEST_F(GatewayTest, QueryErrorsAreProblemDetails) {
+  const auto problem = [&](const std::string& params, int status) {
+    const CurlResult answer = Curl(Url("/api/v1/query?" + params));
+    EXPECT_EQ(answer.status, status) << params << ": " << answer.body;
+    EXPECT_EQ(answer.header("content-type"), "application/problem+json") << params;
+    const nlohmann::json body = Json(answer);
+    EXPECT_EQ(body["status"], status) << answer.body;
+    EXPECT_FALSE(body["title"].get<std::string>().empty());
+    EXPECT_FALSE(body["detail"].get<std::string>().empty());
+    EXPECT_EQ(answer.body.find("RSSMRA80A01H501U"), std::string::npos) << answer.body;
+    return body;
+  };
+  EXPECT_EQ(problem("measures=WORKERS&format=pdf", 400)["parameter"], "format");
+  EXPECT_EQ(problem("regions=LAZIO", 400)["parameter"], "measures");
+  EXPECT_EQ(problem("measures=WORKERS&from=2024-1&to=2024-12", 400)["parameter"], "from");
+  // A code the codelists do not know, named by its parameter and not quoted.
+  EXPECT_EQ(problem("measures=WORKERS&regions=RSSMRA80A01H501U", 400)["parameter"], "regions");
+  problem("measures=WORKERS&release=r9", 404);
+
+  // WORKERS over a year imported from INPS's published file do not add up across months.
+  {
+    auto ingestion =
+        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+    v1::ImportPublishedReportResponse response;
+    auto context = Context();
+    context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());
+    auto writer = ingestion->ImportPublishedReport(context.get(), &response);
+    v1::ImportPublishedReportRequest header;
+    header.mutable_header()->set_file_name("lavoratori-2023.csv");
+    if (writer->Write(header)) {
+      client::WriteUploadBody(*writer,
+                              "Anno,Mese,Tipo_intervento,Regione,numero_lavoratori\r\n"
+                              "2023,Gennaio,CIGO,LAZIO,5.0\r\n");
+    }
+    const grpc::Status status = writer->Finish();
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  CurlResult conflict;
+  for (int i = 0; i < 100; ++i) {
+    conflict =
+        Curl(Url("/api/v1/query?measures=WORKERS&from=2023-01&to=2023-12&period_level=year"));
+    if (conflict.status == 409) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(conflict.header("content-type"), "application/problem+json");
+  EXPECT_NE(Json(conflict)["detail"].get<std::string>().find("additive"), std::string::npos)
+      << conflict.body;
+
+  // Unknown names are 404 on every API.
+  EXPECT_EQ(Curl(Url("/api/v1/nope")).status, 404);
+  EXPECT_EQ(Curl(Url("/dataset/no-such-dataset.ttl")).status, 404);
+  EXPECT_EQ(Curl(Url("/dataset/no-such-dataset/datapackage.json")).status, 404);
 }
 
 TEST_F(GatewayTest, HealthReadinessAndMetrics) {

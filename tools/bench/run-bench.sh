@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The `bench` target: the ingestion + aggregation workload of the performance issue, and the
-# DuckDB peer on the same data in the same run. Not a test: it prints measurements.
+# DuckDB peer on the same data in the same run; then the HTTP gateway beside nginx
+# (http-bench.sh). Not a test: it prints measurements.
 #   OMNIA_BENCH_PAYMENTS / _APPLICATIONS / _WORKERS   workload size (default 10M / 1M / 1M)
 #   OMNIA_BENCH_DIR                                  scratch space (default build/bench)
 #   OMNIA_BENCH_RAW_BYTES  size of the raw-event file imported in one call (default 1 GiB)
@@ -103,6 +104,9 @@ trap 'kill $agg_pid $ing_pid $exp_pid $cat_pid 2>/dev/null || true' EXIT
 "$build/tools/bench/omnia-bench" export --exporter="$exp" \
   --dataset=integrazioni-salariali-lavoratori-storico --runs=11
 "$build/tools/bench/omnia-bench" publish --catalogue="$cat" --runs=3
+
+echo "== omnia: the HTTP gateway beside nginx serving the same bytes"
+"$root/tools/bench/http-bench.sh" "$build" "$state" "$cat" "$exp" "$agg" "$secrets/gateway.token"
 kill -TERM $ing_pid $agg_pid $exp_pid $cat_pid
 wait $ing_pid $agg_pid $exp_pid $cat_pid || true
 trap - EXIT
