@@ -10,6 +10,8 @@ packages=(
   # RDF: serd/sord, not raptor2, whose -dev package needs libcurl4-gnutls-dev and so removes
   # prometheus-cpp-dev (it needs libcurl4-openssl-dev).
   libcpp-httplib-dev zlib1g-dev nlohmann-json3-dev libxml2-dev libserd-dev libsord-dev python3-rdflib nginx
+  # The portal's browser tests: headless Chromium loads every page.
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

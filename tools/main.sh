@@ -3,8 +3,8 @@
 # four services locally with their state under var/, generates the synthetic 2020-2025 data and
 # streams it in (and imports INPS's real 2023 files when ../shared/data is there), publishes a
 # release, downloads and verifies every attachment into out/, prints the catalogue, and ends with
-# the URL of the HTTP gateway, left running with the services so that every published file can
-# be fetched there (deploy/local/omnia-local.sh stop stops them; OMNIA_KEEP_RUNNING=0 stops them
+# the URL of the portal on the HTTP gateway, left running with the services so that every page
+# and published file can be fetched there (deploy/local/omnia-local.sh stop stops them; OMNIA_KEEP_RUNNING=0 stops them
 # at the end). A second run reuses the state: nothing is generated or sent twice, and the new
 # release only moves the datasets whose content changed. A failed run stops the services.
 #   OMNIA_STATE_DIR (default var/), OMNIA_OUT_DIR (default out/), OMNIA_PAYMENTS (default 2M),
@@ -76,5 +76,7 @@ else
   echo "services left running; stop them with $launcher stop"
   echo "files over HTTP: $gateway/dataset/<dataset_id>/<file_name> (latest release),"
   echo "  $gateway/releases/<release_id>/<dataset_id>/<file_name>, .../<release_id>/SHA256SUMS"
-  echo "$gateway"
+  echo "Cruscotto: $gateway/cruscotto, releases: $gateway/rilasci"
+  echo "the portal (Open Data, Cruscotto):"
+  echo "$gateway/"
 fi

@@ -100,6 +100,7 @@ start_gateway() {
     if curl -fsS --max-time 2 "$gateway_url/readyz" >/dev/null 2>&1; then
       echo "gateway: $gateway_url (files at /releases/<release>/<dataset>/<file> and" \
         "/dataset/<dataset>/<file>), metrics on http://$metrics/metrics"
+      echo "portal: $gateway_url/"
       return 0
     fi
     sleep 0.1

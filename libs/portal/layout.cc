@@ -151,7 +151,9 @@ std::string RenderPage(const PortalSite& site, const Page& page) {
 
 std::string RenderErrorPage(const PortalSite& site, int status, const std::string& message) {
   Page page;
-  page.heading = status == 404 ? "Pagina non trovata" : "Richiesta non valida";
+  page.heading = status == 404   ? "Pagina non trovata"
+                 : status >= 500 ? "Servizio non disponibile"
+                                 : "Richiesta non valida";
   page.trail = {{page.heading, ""}};
   page.main_html = absl::StrCat("<p class=\"notice\" role=\"alert\">", HtmlEscape(message),
                                 "</p><p><a href=\"/\">Torna al catalogo degli Open Data</a></p>");

@@ -38,8 +38,8 @@ struct Page {
 // The whole HTML document.
 std::string RenderPage(const PortalSite& site, const Page& page);
 
-// A page explaining a refused request (status 400) or a missing one (404), in Italian. The
-// message must not quote what the client sent.
+// A page explaining a refused request (status 400), a missing one (404) or a service that is
+// away (5xx), in Italian. The message must not quote what the client sent.
 std::string RenderErrorPage(const PortalSite& site, int status, const std::string& message);
 
 }  // namespace omnia::portal

@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/catalogue/public_urls.h"
 #include "libs/client/channel.h"
@@ -24,6 +25,7 @@
 #include "libs/server/tls.h"
 #include "services/gateway/catalogue_source.h"
 #include "services/gateway/gateway.h"
+#include "services/gateway/portal_routes.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1:8080", "HOST:PORT to serve HTTP on");
 ABSL_FLAG(std::string, metrics_address, "",
@@ -41,6 +43,9 @@ ABSL_FLAG(absl::Duration, catalogue_recheck, absl::Seconds(5),
 ABSL_FLAG(std::string, token_file, "",
           "file holding the gateway's bearer token (role gateway of deploy/auth/roles), sent on "
           "CatalogueService.ReadAttachment");
+ABSL_FLAG(absl::Duration, portal_release_check, absl::Seconds(5),
+          "how long the portal trusts the latest release id before asking the catalogue again; "
+          "pages are cached per release");
 
 namespace {
 
@@ -97,6 +102,10 @@ int main(int argc, char** argv) {
                                   channel(absl::GetFlag(FLAGS_aggregation_address)), options);
   omnia::http::Router router;
   gateway.AddRoutes(router);
+  omnia::gateway::PortalOptions portal_options;
+  portal_options.release_check_interval = absl::GetFlag(FLAGS_portal_release_check);
+  omnia::gateway::PortalRoutes portal(gateway, portal_options);
+  portal.AddRoutes(router);
 
   // The CKAN, DCAT-AP_IT, Data Package and Atom routes, from a cached catalogue snapshot.
   const std::string base_url = options.public_base_url.empty()

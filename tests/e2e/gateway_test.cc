@@ -317,7 +317,7 @@ TEST_F(GatewayTest, OnlyNamesTheCatalogueKnowsAreServed) {
            "/releases/r1/%2e%2e/" + attachment.file_name(),
            "/dataset/" + d + "/" + attachment.file_name() + "%00.txt",
            "/artifacts/" + attachment.sha256() + ".csv",
-           "/",
+           "/index.html",
            "/etc/passwd",
        }) {
     const CurlResult result = Curl(Url(path));
