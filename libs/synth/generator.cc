@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/domain/period.h"
 #include "libs/synth/internal/format.h"
@@ -53,6 +54,15 @@ absl::Status ValidateOptions(const GeneratorOptions& options) {
   if (options.payments > 0 && options.workers == 0) {
     return absl::InvalidArgumentError("workers must be at least 1 when there are payments");
   }
+  if (options.mobility_percent > 100) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("mobility_percent must be in 0..100, found ", options.mobility_percent));
+  }
+  if (options.duplicate_per_mille > 1000 || options.lowercase_per_mille > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("duplicate_per_mille and lowercase_per_mille must be in 0..1000, found ",
+                     options.duplicate_per_mille, " and ", options.lowercase_per_mille));
+  }
   if (options.workers >= kMaxSyntheticWorkers) {
     return absl::InvalidArgumentError(absl::StrCat("workers must be below ", kMaxSyntheticWorkers));
   }
@@ -81,10 +91,12 @@ absl::Status Generate(const GeneratorOptions& options, EventVisitor* visitor) {
     internal::PutEventId('P', record.number, id);
     payment.payment_id.assign(id, sizeof(id));
     worker_ids.Format(record.worker, payment.worker_id.data());
+    if (record.lowercase_worker_id) absl::AsciiStrToLower(&payment.worker_id);
     payment.region.assign(internal::RegionLabel(record.region));
     payment.intervention_type.assign(internal::TypeCode(record.type));
     payment.months_covered = record.months_covered;
     status = visitor->OnPayment(payment);
+    if (status.ok() && record.duplicated) status = visitor->OnPayment(payment);
     return status.ok();
   };
   for (const internal::MonthPlan& month : plan->months()) {

@@ -26,7 +26,8 @@
 // - dates are Italian working days (Monday to Friday, national holidays excluded).
 //
 // Counts are exact: `payments` payments, `applications` applications and exactly `workers`
-// distinct worker ids (each worker gets at least one payment).
+// distinct worker ids (each worker gets at least one payment). Duplicate rows
+// (duplicate_per_mille) come on top of `payments`: they repeat a payment, id included.
 //
 // Order: events are chronological. Within a month, the events of each kind are spread evenly over
 // its working days; ids are "A"/"P" plus the 1-based position in that kind's stream, zero-padded to
@@ -53,6 +54,16 @@ struct GeneratorOptions {
   uint64_t applications = 1'000'000;
   // Distinct workers over the whole dataset: 1..payments when there are payments, else 0.
   uint64_t workers = 1'000'000;
+  // The shape of the payments beyond the defaults above (all 0: the realistic shape, unchanged).
+  // Mobility: percent (0..100) of payments whose region and intervention type are drawn
+  // independently of the worker (workers who move between employers, firms with plants in
+  // several regions) instead of the worker's home region and usual type.
+  uint32_t mobility_percent = 0;
+  // Per mille of payments written twice, as exact duplicate rows (a file sent again in part).
+  uint32_t duplicate_per_mille = 0;
+  // Per mille of payments whose worker id is written in lower case (the same worker: ids are
+  // case-insensitive).
+  uint32_t lowercase_per_mille = 0;
 };
 
 // Ids are written with this many digits, which bounds the event counts.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/synth/generator.h"
 #include "libs/synth/internal/format.h"
@@ -140,10 +141,14 @@ void WritePayments(const Plan& plan, const Labels& labels, Output* out) {
     for (int slot = 0; slot < month.workday_count; ++slot) {
       const DateField date(month, slot);
       plan.ForEachPayment(month, slot, [&](const PaymentRecord& record) {
-        char* p = out->Line();
+        char* const line = out->Line();
+        char* p = line;
         p = internal::PutEventId('P', record.number, p);
         *p++ = ',';
         worker_ids.Format(record.worker, p);
+        if (record.lowercase_worker_id) {
+          for (int i = 0; i < kWorkerIdLength; ++i) p[i] = absl::ascii_tolower(p[i]);
+        }
         p += kWorkerIdLength;
         *p++ = ',';
         std::memcpy(p, date.text, sizeof(date.text));
@@ -156,6 +161,13 @@ void WritePayments(const Plan& plan, const Labels& labels, Output* out) {
         *p++ = static_cast<char>('0' + record.months_covered % 10);
         *p++ = '\n';
         out->Commit(p);
+        if (record.duplicated) {
+          // Copied aside first: making room for the copy may flush the buffer.
+          char row[kMaxLineBytes];
+          const size_t length = static_cast<size_t>(p - line);
+          std::memcpy(row, line, length);
+          out->Append(std::string_view(row, length));
+        }
         return true;
       });
     }

@@ -29,6 +29,13 @@ ABSL_FLAG(uint64_t, applications, omnia::synth::GeneratorOptions().applications,
           "exact number of application events");
 ABSL_FLAG(uint64_t, workers, omnia::synth::GeneratorOptions().workers,
           "exact number of distinct workers paid (at most --payments)");
+ABSL_FLAG(uint32_t, mobility_percent, 0,
+          "percent (0..100) of payments whose region and type are drawn independently of the "
+          "worker (workers who move between employers, firms with plants in several regions)");
+ABSL_FLAG(uint32_t, duplicate_per_mille, 0,
+          "per mille of payments written twice, as exact duplicate rows");
+ABSL_FLAG(uint32_t, lowercase_per_mille, 0,
+          "per mille of payments whose worker id is written in lower case");
 ABSL_FLAG(std::string, out_dir, "", "directory for applications.csv and payments.csv (created)");
 
 namespace {
@@ -56,7 +63,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Writes a deterministic synthetic dataset of raw INPS wage-supplementation events.\n"
       "Usage: omnia-generate --out_dir=DIR [--seed=N] [--first_year=Y] [--last_year=Y]\n"
-      "       [--payments=N] [--applications=N] [--workers=N]");
+      "       [--payments=N] [--applications=N] [--workers=N] [--mobility_percent=P]\n"
+      "       [--duplicate_per_mille=M] [--lowercase_per_mille=M]");
   const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1) {
     std::fprintf(stderr, "omnia-generate: unexpected argument '%s'\n", positional[1]);
@@ -74,6 +82,9 @@ int main(int argc, char** argv) {
   options.payments = absl::GetFlag(FLAGS_payments);
   options.applications = absl::GetFlag(FLAGS_applications);
   options.workers = absl::GetFlag(FLAGS_workers);
+  options.mobility_percent = absl::GetFlag(FLAGS_mobility_percent);
+  options.duplicate_per_mille = absl::GetFlag(FLAGS_duplicate_per_mille);
+  options.lowercase_per_mille = absl::GetFlag(FLAGS_lowercase_per_mille);
   if (absl::Status valid = omnia::synth::ValidateOptions(options); !valid.ok()) {
     std::fprintf(stderr, "omnia-generate: %s\n", std::string(valid.message()).c_str());
     return kExitUsage;

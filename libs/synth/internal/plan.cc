@@ -180,6 +180,7 @@ absl::StatusOr<Plan> Plan::Create(const GeneratorOptions& options) {
   plan.options_ = options;
   plan.application_key_ = StreamKey(options.seed, 1);
   plan.payment_key_ = StreamKey(options.seed, 2);
+  plan.shape_key_ = StreamKey(options.seed, 5);
   const uint64_t worker_key = StreamKey(options.seed, 3);
   const uint64_t pool_key = StreamKey(options.seed, 4);
 

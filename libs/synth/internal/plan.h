@@ -95,6 +95,8 @@ struct PaymentRecord {
   int region = 0;
   int type = 0;
   int months_covered = 0;
+  bool lowercase_worker_id = false;  // write the worker id in lower case
+  bool duplicated = false;           // write the payment twice (an exact duplicate row)
 };
 
 // First event index (within a month of `count` events) that falls on working-day slot `slot`:
@@ -126,6 +128,24 @@ class Plan {
 
   static int MonthsCovered(SplitMix64* rng);
 
+  // The shape options of a payment: a mobile payment's region and type drawn from the month's
+  // mix regardless of the worker, then the row options.
+  void ApplyShape(const MonthPlan& month, PaymentRecord* record) const {
+    SplitMix64 rng = SplitMix64::At(shape_key_, record->number);
+    if (rng.Below(100) < options_.mobility_percent) {
+      record->region = regions_.Sample(&rng);
+      record->type = TypesOf(payment_types_, month.phase, record->region).Sample(&rng);
+    }
+    ApplyRowShape(record);
+  }
+  // Duplicate rows and lower-case ids, from a stream of their own (an adjustment keeps the
+  // region and type of the payment it corrects).
+  void ApplyRowShape(PaymentRecord* record) const {
+    SplitMix64 rng = SplitMix64::At(shape_key_ + 1, record->number);
+    record->duplicated = rng.Below(1000) < options_.duplicate_per_mille;
+    record->lowercase_worker_id = rng.Below(1000) < options_.lowercase_per_mille;
+  }
+
   const Distribution& TypesOf(const std::array<Distribution, 2 * kPhases>& mix, Phase phase,
                               int region) const {
     return mix[2 * phase + (region == kTrentinoAltoAdige ? 1 : 0)];
@@ -139,6 +159,9 @@ class Plan {
   std::vector<uint32_t> workers_;
   uint64_t application_key_ = 0;
   uint64_t payment_key_ = 0;
+  // The stream of the shape options (mobility, duplicates, lower case): separate from the
+  // payments' own stream so that the default shape gives the same events as before.
+  uint64_t shape_key_ = 0;
   Distribution regions_;
   // Indexed by 2 * phase + (region is Trentino-Alto Adige).
   std::array<Distribution, 2 * kPhases> application_types_;
@@ -200,6 +223,7 @@ bool Plan::ForEachPayment(const MonthPlan& month, int slot, Fn&& fn) const {
         // further benefit months. It also gives months with two payments to one worker, which
         // WORKERS must count once. Its pool position is left unpaid this month.
         record.months_covered = 0;
+        ApplyRowShape(&record);
         if (!fn(static_cast<const PaymentRecord&>(record))) return false;
         continue;
       }
@@ -211,6 +235,7 @@ bool Plan::ForEachPayment(const MonthPlan& month, int slot, Fn&& fn) const {
     record.type = rng.Below(100) < kOtherTypePercent ? types.Sample(&rng)
                                                      : types.AtQuantile(attributes & 0xffff);
     record.months_covered = MonthsCovered(&rng);
+    ApplyShape(month, &record);
     if (!fn(static_cast<const PaymentRecord&>(record))) return false;
   }
   return true;

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/domain/codelists.h"
@@ -626,6 +627,114 @@ TEST(InpsScaleTest, Year2023MatchesThePublishedMagnitudes) {
   EXPECT_LT(counter.applications, kApplications2023 * 11 / 10);
   EXPECT_GT(counter.benefit_months, kBenefitMonths2023 * 85 / 100);
   EXPECT_LT(counter.benefit_months, kBenefitMonths2023 * 115 / 100);
+}
+
+// The shape options of the throughput benchmark: mobile payments, duplicate rows, lower-case ids.
+class ShapeTest : public ::testing::Test {
+ protected:
+  static GeneratorOptions Shaped(uint32_t mobility, uint32_t duplicates, uint32_t lowercase) {
+    GeneratorOptions options = MediumOptions();
+    options.mobility_percent = mobility;
+    options.duplicate_per_mille = duplicates;
+    options.lowercase_per_mille = lowercase;
+    return options;
+  }
+  // Share of workers paid in more than one region.
+  static double MovingWorkerShare(const GeneratedEvents& events) {
+    const Profile profile = Measure(events);
+    uint64_t moving = 0;
+    for (const auto& [worker, regions] : profile.regions_of_worker) moving += regions.size() > 1;
+    return static_cast<double>(moving) / static_cast<double>(profile.regions_of_worker.size());
+  }
+};
+
+TEST_F(ShapeTest, DefaultShapeIsTheRealisticDataUnchanged) {
+  // All options at 0 give exactly the pinned bytes: existing datasets stay valid.
+  const Csv plain = MustRender(SmallOptions(1));
+  const Csv shaped = MustRender(Shaped(0, 0, 0));
+  const Csv medium = MustRender(MediumOptions());
+  EXPECT_EQ(shaped.payments, medium.payments);
+  EXPECT_EQ(Fingerprint(plain.payments), 278951186839329021u);
+}
+
+TEST_F(ShapeTest, MobilityMovesWorkersAcrossRegions) {
+  const double none = MovingWorkerShare(MustGenerate(Shaped(0, 0, 0)));
+  const double half = MovingWorkerShare(MustGenerate(Shaped(50, 0, 0)));
+  const double all = MovingWorkerShare(MustGenerate(Shaped(100, 0, 0)));
+  EXPECT_EQ(none, 0.0);  // each worker stays in their home region
+  EXPECT_GT(half, 0.4);
+  EXPECT_GT(all, half);
+}
+
+TEST_F(ShapeTest, MobilityKeepsCountsAndRegionalShares) {
+  const GeneratorOptions options = Shaped(100, 0, 0);
+  const GeneratedEvents events = MustGenerate(options);
+  EXPECT_EQ(events.payments.size(), options.payments);
+  absl::flat_hash_set<std::string> workers;
+  for (const domain::PaymentIssued& payment : events.payments) workers.insert(payment.worker_id);
+  EXPECT_EQ(workers.size(), options.workers);
+  const Profile profile = Measure(events);
+  // Drawn from the same workforce weights: Lombardia stays the largest region, Valle d'Aosta the
+  // smallest; the territorial fund stays in Trentino-Alto Adige.
+  EXPECT_GT(profile.payments_by_region.at("LOMBARDIA"), options.payments / 10);
+  EXPECT_LT(profile.payments_by_region.at("VALLE_D'AOSTA"), options.payments / 100);
+  EXPECT_EQ(profile.fondi_territorio_regions, std::set<std::string>{"TRENTINO_ALTO_ADIGE"});
+}
+
+TEST_F(ShapeTest, DuplicateRowsRepeatPaymentsExactly) {
+  const GeneratorOptions options = Shaped(0, 10, 0);
+  const GeneratedEvents events = MustGenerate(options);
+  ASSERT_GT(events.payments.size(), options.payments);
+  const uint64_t extra = events.payments.size() - options.payments;
+  EXPECT_NEAR(static_cast<double>(extra), options.payments * 0.01, options.payments * 0.002);
+  // Every extra row is an exact copy of the row before it.
+  absl::flat_hash_set<std::string> ids;
+  uint64_t copies = 0;
+  for (size_t i = 0; i < events.payments.size(); ++i) {
+    const domain::PaymentIssued& payment = events.payments[i];
+    if (!ids.insert(payment.payment_id).second) {
+      ASSERT_GT(i, 0u);
+      const domain::PaymentIssued& previous = events.payments[i - 1];
+      EXPECT_EQ(payment.payment_id, previous.payment_id);
+      EXPECT_EQ(payment.worker_id, previous.worker_id);
+      EXPECT_EQ(payment.region, previous.region);
+      EXPECT_EQ(payment.intervention_type, previous.intervention_type);
+      EXPECT_EQ(payment.months_covered, previous.months_covered);
+      ++copies;
+    }
+  }
+  EXPECT_EQ(copies, extra);
+  EXPECT_EQ(ids.size(), options.payments);
+  // The CSV holds the same rows.
+  const Csv csv = MustRender(options);
+  EXPECT_EQ(static_cast<uint64_t>(std::count(csv.payments.begin(), csv.payments.end(), '\n')),
+            events.payments.size() + 1);
+}
+
+TEST_F(ShapeTest, LowerCaseIdsNameTheSameWorkers) {
+  const GeneratorOptions options = Shaped(0, 0, 77);  // about 1 id in 13
+  const GeneratedEvents events = MustGenerate(options);
+  uint64_t lower = 0;
+  absl::flat_hash_set<std::string> upper_cased;
+  for (const domain::PaymentIssued& payment : events.payments) {
+    if (absl::AsciiStrToUpper(payment.worker_id) != payment.worker_id) ++lower;
+    upper_cased.insert(absl::AsciiStrToUpper(payment.worker_id));
+  }
+  EXPECT_NEAR(static_cast<double>(lower) / options.payments, 1.0 / 13, 0.01);
+  EXPECT_EQ(upper_cased.size(), options.workers);
+  // Every event still passes domain validation.
+  const domain::Codelists lists = domain::Codelists::Builtin();
+  for (const domain::PaymentIssued& payment : events.payments) {
+    ASSERT_THAT(domain::Validate(payment, lists), IsEmpty()) << payment.worker_id;
+  }
+}
+
+TEST_F(ShapeTest, OutOfRangeShapeOptionsAreRejected) {
+  EXPECT_THAT(std::string(ValidateOptions(Shaped(101, 0, 0)).message()),
+              HasSubstr("mobility_percent"));
+  EXPECT_THAT(std::string(ValidateOptions(Shaped(0, 1001, 0)).message()),
+              HasSubstr("duplicate_per_mille"));
+  EXPECT_FALSE(ValidateOptions(Shaped(0, 0, 1001)).ok());
 }
 
 }  // namespace
