@@ -30,6 +30,21 @@ void CellValue::MergeFrom(const CellValue& other) {
   count_ += other.count_;
 }
 
+CellValue CellValue::MergeOf(const std::vector<const CellValue*>& parts) {
+  if (parts.size() == 1) return *parts[0];
+  CellValue merged;
+  std::vector<const Roaring*> sets;
+  for (const CellValue* part : parts) {
+    merged.count_ += part->count_;
+    if (part->is_set_) sets.push_back(&part->workers_);
+  }
+  if (!sets.empty()) {
+    merged.is_set_ = true;
+    merged.workers_ = Roaring::fastunion(sets.size(), sets.data());
+  }
+  return merged;
+}
+
 size_t CellValue::HeapBytes() const {
   if (!is_set_ || workers_.isEmpty()) return 0;
   roaring_statistics_t stats;

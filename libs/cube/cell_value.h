@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "roaring/roaring.hh"
@@ -31,6 +32,9 @@ class CellValue {
   }
   // Union of worker sets or sum of counts.
   void MergeFrom(const CellValue& other);
+  // The merge of all `parts` at once: a union of many sets costs about the size of its inputs,
+  // where merging them one by one would copy the growing result again for each part.
+  static CellValue MergeOf(const std::vector<const CellValue*>& parts);
 
   // Bytes of memory the value holds beyond sizeof(CellValue): a worker set's containers and the
   // allocations behind them (an estimate; see cell_value.cc).

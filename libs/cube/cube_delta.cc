@@ -1,5 +1,7 @@
 #include "libs/cube/cube_delta.h"
 
+#include <vector>
+
 namespace omnia::cube {
 
 void CubeDelta::AddApplication(const domain::YearMonth& ym, int region_index, int type_index) {
@@ -19,12 +21,16 @@ void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int ty
 }
 
 CellMap ExpandToLattice(const CellMap& base, const domain::Codelists& codelists) {
-  CellMap lattice;
-  lattice.reserve(base.size() * 8);
+  // Every lattice cell is the merge of the base cells below it, done in one step per cell.
+  absl::flat_hash_map<uint64_t, std::vector<const CellValue*>> parts;
+  parts.reserve(base.size() * 8);
   for (const auto& [packed, value] : base) {
     ForEachRollupOf(codelists, UnpackCellKey(packed),
-                    [&](const CellKey& key) { lattice[PackCellKey(key)].MergeFrom(value); });
+                    [&](const CellKey& key) { parts[PackCellKey(key)].push_back(&value); });
   }
+  CellMap lattice;
+  lattice.reserve(parts.size());
+  for (const auto& [packed, below] : parts) lattice.emplace(packed, CellValue::MergeOf(below));
   return lattice;
 }
 

@@ -32,11 +32,19 @@ size_t CubeState::MemoryBytes() const {
 }
 
 void CubeState::ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists) {
-  for (const auto& [packed, delta] : base_delta) {
-    ForEachRollupOf(codelists, UnpackCellKey(packed),
-                    [&](const CellKey& key) { micro[PackCellKey(key)].MergeFrom(delta); });
-    NoteMonth(packed, latest_month);
+  // The batch is expanded to its lattice cells first (unions of the batch's small sets), so each
+  // cell of the cube takes one union per batch: merging every base cell straight into its 27
+  // rollups would union into a large rollup cell once per base cell below it, and a union into a
+  // large cell costs in proportion to the cell, not to the batch.
+  for (auto& [packed, delta] : ExpandToLattice(base_delta, codelists)) {
+    CellValue& cell = micro[packed];
+    if (cell.is_worker_set() || cell.value() > 0) {
+      cell.MergeFrom(delta);
+    } else {
+      cell = std::move(delta);
+    }
   }
+  for (const auto& [packed, unused] : base_delta) NoteMonth(packed, latest_month);
 }
 
 void CubeState::RecomputeLatestMonth() {

@@ -34,8 +34,8 @@ struct CubeState {
   // The latest month holding any base cell, the default end of a query's period range.
   std::optional<domain::YearMonth> latest_month;
 
-  // Merges base-cell deltas into the micro layer, each straight into its 27 lattice cells: half
-  // the set unions of expanding the delta first and merging the expansion.
+  // Merges base-cell deltas into the micro layer: every lattice cell above them takes the union
+  // (or sum) of the deltas below it, in one merge per cell.
   void ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists);
   // Recomputes latest_month from every cell (after loading or removing cells).
   void RecomputeLatestMonth();

@@ -15,12 +15,19 @@ namespace {
 // Column indexes, in the order of Columns().
 constexpr int kCells = 0;      // packed cell key -> CellValue (merged)
 constexpr int kPublished = 1;  // packed cell key -> CellValue (count)
-constexpr int kWorkers = 2;    // pseudonym -> dense id (4 bytes big-endian)
-constexpr int kMeta = 3;       // bookkeeping, see the key helpers below
+// The worker dictionary: dense ids in order of first appearance. Each applied batch adds one
+// record naming the ids its new workers got: key kWorkerRunTag + first id (4 bytes big-endian),
+// value their pseudonyms concatenated (the i-th holds first id + i). One record per batch keeps
+// the write small and sequential however many workers are new. Stores written before these
+// records hold one entry per worker: key the pseudonym, value its id (4 bytes big-endian).
+constexpr int kWorkers = 2;
+constexpr int kMeta = 3;  // bookkeeping, see the key helpers below
 
 constexpr char kSequencePrefix[] = "seq/";
 constexpr char kPublishedYearPrefix[] = "pubyear/";
 constexpr char kNextWorkerKey[] = "next_worker_id";
+constexpr char kWorkerRunTag = '\0';
+constexpr size_t kWorkerRunKeyBytes = 5;
 
 std::string BigEndian(uint64_t value, int bytes) {
   std::string out(bytes, '\0');
@@ -128,21 +135,11 @@ absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<stora
   if (!state.ok()) return state.status();
   store->state_ = std::move(*state);
 
-  absl::Status bad;
-  absl::Status scanned =
-      store->kv_->Scan(kWorkers, "", "", [&](std::string_view key, std::string_view value) {
-        if (key.size() != kPseudonymBytes || value.size() != 4) {
-          bad = absl::DataLossError("bad worker dictionary entry");
-          return false;
-        }
-        Pseudonym pseudonym;
-        std::memcpy(pseudonym.data(), key.data(), kPseudonymBytes);
-        store->worker_ids_[pseudonym] = static_cast<uint32_t>(FromBigEndian(value));
-        return true;
-      });
-  if (!scanned.ok()) return scanned;
-  if (!bad.ok()) return bad;
-  scanned = store->kv_->Scan(
+  absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
+  if (!next.ok()) return next.status();
+  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(FromBigEndian(**next));
+  if (absl::Status s = store->LoadWorkerIds(); !s.ok()) return s;
+  absl::Status scanned = store->kv_->Scan(
       kMeta, kSequencePrefix, absl::StrCat(kSequencePrefix, "\xff"),
       [&](std::string_view key, std::string_view value) {
         store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] =
@@ -150,10 +147,49 @@ absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<stora
         return true;
       });
   if (!scanned.ok()) return scanned;
-  absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
-  if (!next.ok()) return next.status();
-  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(FromBigEndian(**next));
   return store;
+}
+
+size_t CubeStore::PseudonymHash::operator()(const Pseudonym& pseudonym) const {
+  size_t hash;
+  std::memcpy(&hash, pseudonym.data(), sizeof(hash));
+  return hash;
+}
+
+bool CubeStore::PseudonymEq::operator()(const Pseudonym& a, const Pseudonym& b) const {
+  uint64_t x[kPseudonymBytes / 8];
+  uint64_t y[kPseudonymBytes / 8];
+  std::memcpy(x, a.data(), kPseudonymBytes);
+  std::memcpy(y, b.data(), kPseudonymBytes);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
+}
+
+absl::Status CubeStore::LoadWorkerIds() {
+  worker_ids_.reserve(next_worker_id_);
+  const auto add = [&](const char* pseudonym_bytes, uint64_t id) {
+    Pseudonym pseudonym;
+    std::memcpy(pseudonym.data(), pseudonym_bytes, kPseudonymBytes);
+    worker_ids_[pseudonym] = static_cast<uint32_t>(id);
+    return id < next_worker_id_;
+  };
+  bool valid = true;
+  absl::Status scanned =
+      kv_->Scan(kWorkers, "", "", [&](std::string_view key, std::string_view value) {
+        if (key.size() == kWorkerRunKeyBytes && key[0] == kWorkerRunTag &&
+            value.size() % kPseudonymBytes == 0) {
+          const uint64_t first = FromBigEndian(key.substr(1));
+          for (size_t i = 0; valid && i < value.size() / kPseudonymBytes; ++i) {
+            valid = add(value.data() + i * kPseudonymBytes, first + i);
+          }
+        } else {
+          valid = key.size() == kPseudonymBytes && value.size() == 4 &&
+                  add(key.data(), FromBigEndian(value));
+        }
+        return valid;
+      });
+  if (!scanned.ok()) return scanned;
+  if (!valid) return absl::DataLossError("bad worker dictionary entry");
+  return absl::OkStatus();
 }
 
 uint64_t CubeStore::LastSequence(const std::string& producer) const {
@@ -187,7 +223,8 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
 
   // Dense ids for workers first seen in this batch are recorded in the same write as the cells.
   std::vector<std::pair<Pseudonym, uint32_t>> new_workers;
-  absl::flat_hash_map<Pseudonym, uint32_t> batch_ids;
+  WorkerIds batch_ids;
+  std::string new_pseudonyms;
   uint32_t next_id = next_worker_id_;
   for (const PaymentFact& p : batch.payments) {
     uint32_t id;
@@ -199,7 +236,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
       id = next_id++;
       batch_ids.emplace(p.worker, id);
       new_workers.emplace_back(p.worker, id);
-      writes.Put(kWorkers, std::string(p.worker.data(), kPseudonymBytes), BigEndian(id, 4));
+      new_pseudonyms.append(p.worker.data(), kPseudonymBytes);
     }
     delta.AddPayment(p.month, p.region, p.type, id, p.months_covered);
   }
@@ -207,7 +244,11 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   for (const auto& [packed, value] : delta.base_cells()) {
     writes.Merge(kCells, EncodeStorageKey(packed), value.Serialize());
   }
-  if (!new_workers.empty()) writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));
+  if (!new_workers.empty()) {
+    writes.Put(kWorkers, std::string(1, kWorkerRunTag) + BigEndian(next_worker_id_, 4),
+               new_pseudonyms);
+    writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));
+  }
   writes.Put(kMeta, absl::StrCat(kSequencePrefix, batch.producer), BigEndian(batch.sequence, 8));
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
 

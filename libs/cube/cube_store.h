@@ -167,7 +167,18 @@ class CubeStore {
   absl::Mutex write_mu_;
   mutable std::shared_mutex state_mu_;
   CubeState state_;
-  absl::flat_hash_map<Pseudonym, uint32_t> worker_ids_;
+  // Pseudonyms are HMAC digests, uniformly distributed under a key nobody outside holds: their
+  // first eight bytes are already a good hash.
+  struct PseudonymHash {
+    size_t operator()(const Pseudonym& pseudonym) const;
+  };
+  struct PseudonymEq {
+    bool operator()(const Pseudonym& a, const Pseudonym& b) const;
+  };
+  using WorkerIds = absl::flat_hash_map<Pseudonym, uint32_t, PseudonymHash, PseudonymEq>;
+  absl::Status LoadWorkerIds();
+
+  WorkerIds worker_ids_;
   uint32_t next_worker_id_ = 0;
   std::map<std::string, uint64_t> last_sequences_;
 };

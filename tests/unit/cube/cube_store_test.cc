@@ -241,6 +241,63 @@ TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {
   ExpectEqualsReference(Recompute(codelists_, events), 2020, 2021);
 }
 
+TEST_F(CubeStoreTest, WorkerDictionaryOfEarlierStoresStillLoads) {
+  // Stores written before the dictionary was kept as one record per batch hold one entry per
+  // worker (pseudonym -> 4-byte big-endian id). Such a store opens with its ids unchanged and
+  // goes on with records of the new kind.
+  const Events events = Generate(13, 0, 3000, 400, 2022, 2022);
+  std::vector<FactBatch> batches = Batches(events, "p", 1000);
+  Open();
+  ASSERT_TRUE(store_->Apply(batches[0]).ok());
+  const uint64_t first_workers = store_->Stats().distinct_workers;
+  store_.reset();
+  {
+    // Rewrite the dictionary in the earlier layout, keeping every id.
+    auto kv = storage::OpenRocksDb(dir_.path() + "/cube", CubeStore::Columns());
+    ASSERT_TRUE(kv.ok());
+    std::vector<std::pair<std::string, std::string>> runs;
+    ASSERT_TRUE((*kv)
+                    ->Scan(2, "", "",
+                           [&](std::string_view key, std::string_view value) {
+                             runs.emplace_back(key, value);
+                             return true;
+                           })
+                    .ok());
+    ASSERT_EQ(runs.size(), 1u);  // one record for the one batch
+    storage::WriteBatch rewrite;
+    rewrite.Delete(2, runs[0].first);
+    for (size_t i = 0; i < runs[0].second.size() / kPseudonymBytes; ++i) {
+      const std::string id = {0, 0, static_cast<char>(i >> 8), static_cast<char>(i & 0xff)};
+      rewrite.Put(2, runs[0].second.substr(i * kPseudonymBytes, kPseudonymBytes), id);
+    }
+    ASSERT_TRUE((*kv)->Write(rewrite, storage::Durability::kSync).ok());
+  }
+  Open();
+  EXPECT_EQ(store_->Stats().distinct_workers, first_workers);
+  for (size_t i = 1; i < batches.size(); ++i) ASSERT_TRUE(store_->Apply(batches[i]).ok());
+  Open();
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
+}
+
+TEST_F(CubeStoreTest, ADamagedWorkerDictionaryRefusesToOpen) {
+  const Events events = Generate(17, 0, 500, 100, 2022, 2022);
+  Open();
+  ASSERT_TRUE(store_->Apply(Batches(events, "p", 500)[0]).ok());
+  store_.reset();
+  {
+    auto kv = storage::OpenRocksDb(dir_.path() + "/cube", CubeStore::Columns());
+    ASSERT_TRUE(kv.ok());
+    storage::WriteBatch damage;
+    damage.Put(2, std::string("\0\0\0\0\0", 5), std::string(kPseudonymBytes + 1, 'x'));
+    ASSERT_TRUE((*kv)->Write(damage, storage::Durability::kSync).ok());
+  }
+  auto kv = storage::OpenRocksDb(dir_.path() + "/cube", CubeStore::Columns());
+  ASSERT_TRUE(kv.ok());
+  auto store = CubeStore::Open(std::move(*kv), codelists_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST_F(CubeStoreTest, FiltersMixLevelsAndStayExactForWorkers) {
   const Events events = Generate(13, 0, 8000, 400, 2023, 2023);
   Open();
