@@ -424,7 +424,7 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
     entry.applications.resize(applications);
     entry.application_days.resize(applications);
     for (size_t i = 0; i < applications; ++i, p += kApplicationBytes) {
-      cube::ApplicationFact& fact = entry.applications[i];
+      facts::ApplicationFact& fact = entry.applications[i];
       fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
       fact.month.month = static_cast<unsigned char>(p[2]);
       entry.application_days[i] = static_cast<unsigned char>(p[3]);
@@ -434,14 +434,14 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
     entry.payments.resize(payments);
     entry.payment_days.resize(payments);
     for (size_t i = 0; i < payments; ++i, p += kPaymentBytes) {
-      cube::PaymentFact& fact = entry.payments[i];
+      facts::PaymentFact& fact = entry.payments[i];
       fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
       fact.month.month = static_cast<unsigned char>(p[2]);
       entry.payment_days[i] = static_cast<unsigned char>(p[3]);
       fact.region = static_cast<unsigned char>(p[4]);
       fact.type = static_cast<unsigned char>(p[5]);
       fact.months_covered = ReadBigEndian(p + 6, 2);
-      std::memcpy(fact.worker.data(), p + 8, cube::kPseudonymBytes);
+      std::memcpy(fact.worker.data(), p + 8, facts::kPseudonymBytes);
     }
     entry.years.clear();
     entry.cells.clear();
@@ -466,7 +466,7 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
   for (size_t i = 0; i < years; ++i, p += 2) entry.years[i] = static_cast<int>(ReadBigEndian(p, 2));
   entry.cells.resize(units);
   for (size_t i = 0; i < units; ++i, p += kCellBytes) {
-    cube::PublishedCell& cell = entry.cells[i];
+    facts::PublishedCell& cell = entry.cells[i];
     cell.month.year = static_cast<int>(ReadBigEndian(p, 2));
     cell.month.month = static_cast<unsigned char>(p[2]);
     cell.region = static_cast<unsigned char>(p[3]);
@@ -1388,7 +1388,7 @@ void EventLog::UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
 }
 
 absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
-    domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
+    domain::Measure measure, std::vector<int> years, std::vector<facts::PublishedCell> cells,
     std::string sha256) {
   if (sha256.size() != kSha256HexBytes || !IsLowerHex(sha256)) {
     return absl::InvalidArgumentError("sha256 must be 64 lowercase hex digits");
@@ -1409,7 +1409,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   absl::flat_hash_set<uint64_t> keys;
   keys.reserve(cells.size());
   for (size_t i = 0; i < cells.size(); ++i) {
-    const cube::PublishedCell& c = cells[i];
+    const facts::PublishedCell& c = cells[i];
     auto year = year_cells.find(c.month.year);
     if (year == year_cells.end() || c.month.month < 1 || c.month.month > 12) {
       return absl::InvalidArgumentError(absl::StrCat("cells[", i, "]: month ",
@@ -1470,7 +1470,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   value.append(sha256);
   PutBigEndian(value, years.size(), 2);
   for (int year : years) PutBigEndian(value, static_cast<uint64_t>(year), 2);
-  for (const cube::PublishedCell& c : cells) {
+  for (const facts::PublishedCell& c : cells) {
     PutBigEndian(value, static_cast<uint64_t>(c.month.year), 2);
     value.push_back(static_cast<char>(c.month.month));
     value.push_back(static_cast<char>(c.region));

@@ -39,7 +39,7 @@ struct Received {
 // service keeps durably, so a "restart" is a stretch of failed calls around an unchanged state.
 class FakeAggregation final : public AggregationSink {
  public:
-  absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) override {
+  absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override {
     EXPECT_EQ(batch.producer, kProducer);
     return Write(batch.sequence, batch.previous_sequence,
                  batch.applications.size() + batch.payments.size());
@@ -54,6 +54,10 @@ class FakeAggregation final : public AggregationSink {
     ++position_reads;
     if (down) return absl::UnavailableError("aggregation is restarting");
     return last_applied;
+  }
+  absl::StatusOr<RebuildSummary> Rebuild(const EventLog&, const std::string&,
+                                         absl::Duration) override {
+    return absl::UnimplementedError("the forwarder never rebuilds");
   }
 
   uint64_t last_applied = 0;
@@ -206,7 +210,7 @@ TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
   // An aggregation that answers one position and refuses it: never a tight loop.
   class Disagreeing final : public AggregationSink {
    public:
-    absl::StatusOr<uint64_t> Apply(const cube::FactBatch&) override {
+    absl::StatusOr<uint64_t> Apply(const facts::FactBatch&) override {
       return absl::AbortedError("mismatch");
     }
     absl::StatusOr<uint64_t> ReplacePublished(const std::string&, uint64_t,
@@ -214,6 +218,10 @@ TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
       return absl::AbortedError("mismatch");
     }
     absl::StatusOr<uint64_t> LastApplied(const std::string&) override { return 0; }
+    absl::StatusOr<RebuildSummary> Rebuild(const EventLog&, const std::string&,
+                                           absl::Duration) override {
+      return absl::UnimplementedError("the forwarder never rebuilds");
+    }
   } sink;
   LogEntryOf(1);
   Forwarder forwarder(*log_, sink, options_);
