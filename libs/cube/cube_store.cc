@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/string_view.h"
+#include "libs/storage/key_codec.h"
 
 namespace omnia::cube {
 namespace {
@@ -22,18 +23,8 @@ constexpr char kSequencePrefix[] = "seq/";
 constexpr char kPublishedYearPrefix[] = "pubyear/";
 constexpr char kNextWorkerKey[] = "next_worker_id";
 
-std::string BigEndian(uint64_t value, int bytes) {
-  std::string out(bytes, '\0');
-  for (int i = 0; i < bytes; ++i)
-    out[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
-  return out;
-}
-
-uint64_t FromBigEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (unsigned char c : bytes) value = (value << 8) | c;
-  return value;
-}
+using storage::BigEndian;
+using storage::ReadBigEndian;
 
 std::string PublishedYearKey(domain::Measure measure, int year) {
   return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
@@ -101,7 +92,7 @@ absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv,
   state.published = ExpandPublished(base, codelists);
   absl::Status bad;
   absl::Status scanned = kv.Scan(
-      kMeta, kPublishedYearPrefix, absl::StrCat(kPublishedYearPrefix, "\xff"),
+      kMeta, kPublishedYearPrefix, storage::PrefixEnd(kPublishedYearPrefix),
       [&](std::string_view key, std::string_view) {
         std::string_view rest = key.substr(sizeof(kPublishedYearPrefix) - 1);
         const size_t slash = rest.find('/');
@@ -137,22 +128,22 @@ absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<stora
         }
         Pseudonym pseudonym;
         std::memcpy(pseudonym.data(), key.data(), kPseudonymBytes);
-        store->worker_ids_[pseudonym] = static_cast<uint32_t>(FromBigEndian(value));
+        store->worker_ids_[pseudonym] = static_cast<uint32_t>(ReadBigEndian(value));
         return true;
       });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
   scanned = store->kv_->Scan(
-      kMeta, kSequencePrefix, absl::StrCat(kSequencePrefix, "\xff"),
+      kMeta, kSequencePrefix, storage::PrefixEnd(kSequencePrefix),
       [&](std::string_view key, std::string_view value) {
         store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] =
-            FromBigEndian(value);
+            ReadBigEndian(value);
         return true;
       });
   if (!scanned.ok()) return scanned;
   absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
   if (!next.ok()) return next.status();
-  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(FromBigEndian(**next));
+  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(ReadBigEndian(**next));
   return store;
 }
 
