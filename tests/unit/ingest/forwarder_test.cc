@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/storage/rocksdb_store.h"
-#include "tests/support/child_process.h"
+#include "libs/storage/memory_store.h"
 
 namespace omnia::ingest {
 namespace {
@@ -99,9 +98,7 @@ class FakeAggregation final : public AggregationSink {
 class ForwarderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    auto log = EventLog::Open(std::move(*kv), clock_);
+    auto log = EventLog::Open(storage::NewMemoryKvStore(EventLog::Columns()), clock_);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     options_.producer_id = kProducer;
@@ -123,7 +120,17 @@ class ForwarderTest : public ::testing::Test {
     ASSERT_TRUE(appended.ok()) << appended.status();
   }
 
-  testing::TempDir dir_;
+  // Logs a published report of `cells` cells of one year.
+  void LogPublished(int cells) {
+    std::vector<facts::PublishedCell> report;
+    for (int i = 0; i < cells; ++i)
+      report.push_back({domain::YearMonth{2022, 1 + i % 12}, i % 20, 0, 1});
+    absl::StatusOr<PublishedAppendResult> appended =
+        log_->AppendPublishedReport(domain::Measure::kApplications, {2022}, std::move(report),
+                                    std::string(64, 'a' + cells % 6));
+    ASSERT_TRUE(appended.ok()) << appended.status();
+  }
+
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<EventLog> log_;
   FakeAggregation aggregation_;
@@ -204,6 +211,45 @@ TEST_F(ForwarderTest, APositionMismatchIsReReadAndForwardingResumesFromThere) {
   EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
   EXPECT_EQ(aggregation_.received.back(), (Received{1, 4, true}));
   EXPECT_EQ(aggregation_.units_applied, 1u + 2u + 4u + 1u);
+}
+
+TEST_F(ForwarderTest, CoalescesWholeEntriesUpToTheRequestLimit) {
+  options_.max_events_per_request = 5;
+  Forwarder forwarder(*log_, aggregation_, options_);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(forwarder.ForwardOnce(), options_.idle_poll);
+  // Entries 1..2 (4 events) fill the first request: a third would pass 5 and is never split.
+  EXPECT_THAT(aggregation_.received, ElementsAre(Received{0, 2, true}, Received{2, 3, true}));
+  EXPECT_EQ(aggregation_.units_applied, 6u);
+}
+
+TEST_F(ForwarderTest, APublishedReportTravelsAloneBetweenEventRequests) {
+  LogEntryOf(1);
+  LogPublished(3);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  while (forwarder_->ForwardOnce() == absl::ZeroDuration()) {
+  }
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 1, true}, Received{1, 2, true}, Received{2, 4, true}));
+  EXPECT_EQ(aggregation_.units_applied, 1u + 3u + 4u);
+  EXPECT_EQ(log_->applied_sequence(), 4u);
+}
+
+TEST_F(ForwarderTest, TheBackoffStartsOverAfterASuccess) {
+  LogEntryOf(1);
+  aggregation_.down = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(50));
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(100));
+  aggregation_.down = false;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  LogEntryOf(1);
+  aggregation_.down = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(50));
 }
 
 TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
