@@ -4,7 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "libs/domain/period.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 namespace omnia::api {
 
@@ -21,7 +21,7 @@ absl::StatusOr<std::vector<v1::Cell>> QueryAllPages(
     context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
     v1::QueryResponse response;
     grpc::Status status = aggregation.Query(&context, request, &response);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     cells.insert(cells.end(), response.cells().begin(), response.cells().end());
     if (response.next_page_token().empty()) return cells;
     request.set_page_token(response.next_page_token());
@@ -29,8 +29,7 @@ absl::StatusOr<std::vector<v1::Cell>> QueryAllPages(
 }
 
 absl::StatusOr<Coverage> DiscoverCoverage(v1::AggregationService::StubInterface& aggregation,
-                                          const std::string& release_id,
-                                          absl::Duration deadline) {
+                                          const std::string& release_id, absl::Duration deadline) {
   // Additive measures roll up over micro-data and published cells alike, and every year with any
   // activity has applications or benefit months.
   v1::CellQuery query;

@@ -55,11 +55,11 @@ absl::Status CheckProducer(const std::string& producer) {
 
 }  // namespace
 
-absl::StatusOr<cube::FactBatch> FactBatchFromProto(const v1::ApplyRequest& request,
-                                                   const domain::Codelists& codelists) {
+absl::StatusOr<facts::FactBatch> FactBatchFromProto(const v1::ApplyRequest& request,
+                                                    const domain::Codelists& codelists) {
   if (absl::Status s = CheckProducer(request.producer_id()); !s.ok()) return s;
   if (request.sequence() == 0) return FieldError("sequence", "must be at least 1");
-  cube::FactBatch batch;
+  facts::FactBatch batch;
   batch.producer = request.producer_id();
   batch.sequence = request.sequence();
   if (request.has_previous_sequence()) batch.previous_sequence = request.previous_sequence();
@@ -83,19 +83,19 @@ absl::StatusOr<cube::FactBatch> FactBatchFromProto(const v1::ApplyRequest& reque
       absl::StatusOr<int> type =
           TypeIndex(codelists, p.intervention_type(), at + ".payment.intervention_type");
       if (!type.ok()) return type.status();
-      if (p.worker_pseudonym().size() != cube::kPseudonymBytes) {
+      if (p.worker_pseudonym().size() != facts::kPseudonymBytes) {
         return FieldError(at + ".payment.worker_pseudonym",
-                          absl::StrCat("must be ", cube::kPseudonymBytes, " bytes, got ",
+                          absl::StrCat("must be ", facts::kPseudonymBytes, " bytes, got ",
                                        p.worker_pseudonym().size()));
       }
       if (p.months_covered() > 60) {
         return FieldError(at + ".payment.months_covered", "must be 0 to 60");
       }
-      cube::PaymentFact fact;
+      facts::PaymentFact fact;
       fact.month = {p.period().year(), p.period().month()};
       fact.region = *region;
       fact.type = *type;
-      std::memcpy(fact.worker.data(), p.worker_pseudonym().data(), cube::kPseudonymBytes);
+      std::memcpy(fact.worker.data(), p.worker_pseudonym().data(), facts::kPseudonymBytes);
       fact.months_covered = p.months_covered();
       batch.payments.push_back(fact);
     } else {
@@ -105,7 +105,7 @@ absl::StatusOr<cube::FactBatch> FactBatchFromProto(const v1::ApplyRequest& reque
   return batch;
 }
 
-v1::ApplyRequest FactBatchToProto(const cube::FactBatch& batch,
+v1::ApplyRequest FactBatchToProto(const facts::FactBatch& batch,
                                   const domain::Codelists& codelists) {
   v1::ApplyRequest request;
   request.set_producer_id(batch.producer);
@@ -113,14 +113,14 @@ v1::ApplyRequest FactBatchToProto(const cube::FactBatch& batch,
   if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
   request.mutable_events()->Reserve(
       static_cast<int>(batch.applications.size() + batch.payments.size()));
-  for (const cube::ApplicationFact& a : batch.applications) {
+  for (const facts::ApplicationFact& a : batch.applications) {
     v1::CubeApplication* out = request.add_events()->mutable_application();
     out->mutable_period()->set_year(a.month.year);
     out->mutable_period()->set_month(a.month.month);
     out->set_region(codelists.regions()[a.region].inps_label);
     out->set_intervention_type(codelists.intervention_types()[a.type].code);
   }
-  for (const cube::PaymentFact& p : batch.payments) {
+  for (const facts::PaymentFact& p : batch.payments) {
     v1::CubePayment* out = request.add_events()->mutable_payment();
     out->mutable_period()->set_year(p.month.year);
     out->mutable_period()->set_month(p.month.month);
@@ -180,7 +180,7 @@ v1::ReplacePublishedCellsRequest PublishedRevisionToProto(const PublishedRevisio
   }
   request.set_measure(std::string(domain::MeasureCode(revision.measure)));
   for (int year : revision.years) request.add_years(year);
-  for (const cube::PublishedCell& c : revision.cells) {
+  for (const facts::PublishedCell& c : revision.cells) {
     v1::PublishedCell* out = request.add_cells();
     out->mutable_period()->set_year(c.month.year);
     out->mutable_period()->set_month(c.month.month);

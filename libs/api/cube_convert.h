@@ -17,9 +17,10 @@
 
 namespace omnia::api {
 
-absl::StatusOr<cube::FactBatch> FactBatchFromProto(const v1::ApplyRequest& request,
-                                                   const domain::Codelists& codelists);
-v1::ApplyRequest FactBatchToProto(const cube::FactBatch& batch, const domain::Codelists& codelists);
+absl::StatusOr<facts::FactBatch> FactBatchFromProto(const v1::ApplyRequest& request,
+                                                    const domain::Codelists& codelists);
+v1::ApplyRequest FactBatchToProto(const facts::FactBatch& batch,
+                                  const domain::Codelists& codelists);
 
 struct PublishedRevision {
   std::string producer;
@@ -27,7 +28,7 @@ struct PublishedRevision {
   std::optional<uint64_t> previous_sequence;
   domain::Measure measure = domain::Measure::kApplications;
   std::vector<int> years;
-  std::vector<cube::PublishedCell> cells;
+  std::vector<facts::PublishedCell> cells;
 };
 absl::StatusOr<PublishedRevision> PublishedRevisionFromProto(
     const v1::ReplacePublishedCellsRequest& request, const domain::Codelists& codelists);

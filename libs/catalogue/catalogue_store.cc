@@ -11,6 +11,7 @@
 #include "libs/catalogue/internal/page_token.h"
 #include "libs/catalogue/rome_date.h"
 #include "libs/catalogue/text_fold.h"
+#include "libs/storage/key_codec.h"
 #include "libs/storage/rocksdb_store.h"
 
 namespace omnia::catalogue {
@@ -53,24 +54,10 @@ std::string ReleaseDatasetKey(std::string_view release_id, std::string_view data
   return key;
 }
 
-// The first key after every key starting with `prefix` (whose last byte is not 0xFF).
-std::string PrefixEnd(std::string prefix) {
-  prefix.back() = static_cast<char>(prefix.back() + 1);
-  return prefix;
-}
+// Newest first: the sequence inverted.
+std::string OrderKey(uint64_t sequence) { return storage::BigEndian(~sequence, 8); }
 
-std::string OrderKey(uint64_t sequence) {
-  const uint64_t inverted = ~sequence;
-  std::string key(8, '\0');
-  for (int i = 0; i < 8; ++i) key[i] = static_cast<char>((inverted >> (56 - 8 * i)) & 0xFF);
-  return key;
-}
-
-uint64_t SequenceOfOrderKey(std::string_view key) {
-  uint64_t inverted = 0;
-  for (const char c : key) inverted = (inverted << 8) | static_cast<unsigned char>(c);
-  return ~inverted;
-}
+uint64_t SequenceOfOrderKey(std::string_view key) { return ~storage::ReadBigEndian(key); }
 
 absl::Status Corrupt(std::string_view what) {
   return absl::DataLossError(absl::StrCat("catalogue store: unreadable ", AsAbsl(what)));
@@ -210,7 +197,7 @@ absl::Status CatalogueStore::CheckConsistency() const {
     }
     size_t datasets = 0;
     const std::string prefix = ReleaseDatasetsPrefix(id);
-    absl::Status count = kv_->Scan(kReleaseDatasets, prefix, PrefixEnd(prefix),
+    absl::Status count = kv_->Scan(kReleaseDatasets, prefix, storage::PrefixEnd(prefix),
                                    [&](std::string_view, std::string_view) {
                                      ++datasets;
                                      return true;
@@ -457,12 +444,13 @@ absl::StatusOr<std::vector<v1::Dataset>> CatalogueStore::DatasetsAt(
   std::vector<v1::Dataset> datasets;
   bool corrupt = false;
   const std::string prefix = ReleaseDatasetsPrefix(release);
-  absl::Status scan = kv_->Scan(
-      kReleaseDatasets, prefix, PrefixEnd(prefix), [&](std::string_view, std::string_view value) {
-        v1::Dataset& dataset = datasets.emplace_back();
-        corrupt = !dataset.ParseFromArray(value.data(), static_cast<int>(value.size()));
-        return !corrupt;
-      });
+  absl::Status scan =
+      kv_->Scan(kReleaseDatasets, prefix, storage::PrefixEnd(prefix),
+                [&](std::string_view, std::string_view value) {
+                  v1::Dataset& dataset = datasets.emplace_back();
+                  corrupt = !dataset.ParseFromArray(value.data(), static_cast<int>(value.size()));
+                  return !corrupt;
+                });
   if (!scan.ok()) return scan;
   if (corrupt) return Corrupt(absl::StrCat("datasets of release ", release));
   return datasets;

@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 namespace omnia::client {
 
@@ -26,7 +26,7 @@ absl::StatusOr<std::string> CheckHealth(const std::shared_ptr<grpc::Channel>& ch
   request.set_service(service);
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = stub->Check(&context, request, &response);
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
 }
 
@@ -56,7 +56,7 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
   auto stream = stub->ServerReflectionInfo(&context);
   ServerReflectionRequest request;
   request.set_list_services("");
-  if (!stream->Write(request)) return server::FromGrpcStatus(stream->Finish());
+  if (!stream->Write(request)) return rpc::FromGrpcStatus(stream->Finish());
   stream->WritesDone();
   ServerReflectionResponse response;
   std::vector<std::string> names;
@@ -69,7 +69,7 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
     }
   }
   if (grpc::Status status = stream->Finish(); !status.ok()) {
-    return server::FromGrpcStatus(status);
+    return rpc::FromGrpcStatus(status);
   }
   return names;
 }

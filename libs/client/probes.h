@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 
 namespace omnia::client {
 

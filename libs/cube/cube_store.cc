@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/string_view.h"
+#include "libs/storage/key_codec.h"
 
 namespace omnia::cube {
 namespace {
@@ -29,18 +30,8 @@ constexpr char kNextWorkerKey[] = "next_worker_id";
 constexpr char kWorkerRunTag = '\0';
 constexpr size_t kWorkerRunKeyBytes = 5;
 
-std::string BigEndian(uint64_t value, int bytes) {
-  std::string out(bytes, '\0');
-  for (int i = 0; i < bytes; ++i)
-    out[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
-  return out;
-}
-
-uint64_t FromBigEndian(std::string_view bytes) {
-  uint64_t value = 0;
-  for (unsigned char c : bytes) value = (value << 8) | c;
-  return value;
-}
+using storage::BigEndian;
+using storage::ReadBigEndian;
 
 std::string PublishedYearKey(domain::Measure measure, int year) {
   return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
@@ -108,7 +99,7 @@ absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv,
   state.published = ExpandPublished(base, codelists);
   absl::Status bad;
   absl::Status scanned = kv.Scan(
-      kMeta, kPublishedYearPrefix, absl::StrCat(kPublishedYearPrefix, "\xff"),
+      kMeta, kPublishedYearPrefix, storage::PrefixEnd(kPublishedYearPrefix),
       [&](std::string_view key, std::string_view) {
         std::string_view rest = key.substr(sizeof(kPublishedYearPrefix) - 1);
         const size_t slash = rest.find('/');
@@ -137,13 +128,13 @@ absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<stora
 
   absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
   if (!next.ok()) return next.status();
-  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(FromBigEndian(**next));
+  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(ReadBigEndian(**next));
   if (absl::Status s = store->LoadWorkerIds(); !s.ok()) return s;
   absl::Status scanned = store->kv_->Scan(
-      kMeta, kSequencePrefix, absl::StrCat(kSequencePrefix, "\xff"),
+      kMeta, kSequencePrefix, storage::PrefixEnd(kSequencePrefix),
       [&](std::string_view key, std::string_view value) {
         store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] =
-            FromBigEndian(value);
+            ReadBigEndian(value);
         return true;
       });
   if (!scanned.ok()) return scanned;
@@ -177,13 +168,13 @@ absl::Status CubeStore::LoadWorkerIds() {
       kv_->Scan(kWorkers, "", "", [&](std::string_view key, std::string_view value) {
         if (key.size() == kWorkerRunKeyBytes && key[0] == kWorkerRunTag &&
             value.size() % kPseudonymBytes == 0) {
-          const uint64_t first = FromBigEndian(key.substr(1));
+          const uint64_t first = ReadBigEndian(key.substr(1));
           for (size_t i = 0; valid && i < value.size() / kPseudonymBytes; ++i) {
             valid = add(value.data() + i * kPseudonymBytes, first + i);
           }
         } else {
           valid = key.size() == kPseudonymBytes && value.size() == 4 &&
-                  add(key.data(), FromBigEndian(value));
+                  add(key.data(), ReadBigEndian(value));
         }
         return valid;
       });

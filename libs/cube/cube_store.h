@@ -11,7 +11,6 @@
 // batch is either wholly applied and recorded or not at all, and a retried batch is recognised.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,47 +26,20 @@
 #include "libs/cube/cube_state.h"
 #include "libs/cube/query.h"
 #include "libs/domain/codelists.h"
+#include "libs/facts/facts.h"
 #include "libs/storage/kv_store.h"
 
 namespace omnia::cube {
 
-// Size of a worker pseudonym: an HMAC-SHA256 digest.
-inline constexpr size_t kPseudonymBytes = 32;
-using Pseudonym = std::array<char, kPseudonymBytes>;
-
-struct ApplicationFact {
-  domain::YearMonth month;
-  int region = 0;  // dense region index
-  int type = 0;    // dense intervention-type index
-};
-
-struct PaymentFact {
-  domain::YearMonth month;
-  int region = 0;
-  int type = 0;
-  Pseudonym worker{};
-  uint64_t months_covered = 0;
-};
-
-// Facts of one forwarded batch; already validated and pseudonymised.
-struct FactBatch {
-  std::string producer;
-  uint64_t sequence = 0;
-  // The producer's last applied sequence as the sender believes it; see CubeStore::Apply.
-  std::optional<uint64_t> previous_sequence;
-  std::vector<ApplicationFact> applications;
-  std::vector<PaymentFact> payments;
-};
+// The facts a cube is built from (libs/facts), named here in the cube's own vocabulary.
+using facts::ApplicationFact;
+using facts::FactBatch;
+using facts::kPseudonymBytes;
+using facts::PaymentFact;
+using facts::Pseudonym;
+using facts::PublishedCell;
 
 enum class ApplyOutcome { kApplied, kAlreadyApplied };
-
-// One cell of an imported published file: a base cell's value.
-struct PublishedCell {
-  domain::YearMonth month;
-  int region = 0;
-  int type = 0;
-  uint64_t value = 0;
-};
 
 struct ReplaceOutcome {
   bool duplicate = false;

@@ -1,6 +1,7 @@
 #include "libs/cube/lattice.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/storage/key_codec.h"
 
 namespace omnia::cube {
 
@@ -53,18 +54,13 @@ CellKey UnpackCellKey(uint64_t packed) {
   return key;
 }
 
-std::string EncodeStorageKey(uint64_t packed) {
-  std::string bytes(6, '\0');
-  for (int i = 0; i < 6; ++i) bytes[i] = static_cast<char>((packed >> (8 * (5 - i))) & 0xff);
-  return bytes;
-}
+std::string EncodeStorageKey(uint64_t packed) { return storage::BigEndian(packed, 6); }
 
 absl::StatusOr<uint64_t> DecodeStorageKey(std::string_view bytes) {
   if (bytes.size() != 6) {
     return absl::DataLossError(absl::StrCat("cell key has ", bytes.size(), " bytes, want 6"));
   }
-  uint64_t packed = 0;
-  for (unsigned char c : bytes) packed = (packed << 8) | c;
+  const uint64_t packed = storage::ReadBigEndian(bytes);
   const CellKey key = UnpackCellKey(packed);
   if (static_cast<int>(key.measure) > 2 || static_cast<int>(key.period.level) > 2 ||
       static_cast<int>(key.region_level) > 2 || static_cast<int>(key.type_level) > 2) {

@@ -14,493 +14,64 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/string_view.h"
 #include "libs/domain/events.h"
+#include "libs/ingest/internal/entry_codec.h"
+#include "libs/ingest/internal/id_hash.h"
+#include "libs/ingest/internal/log_layout.h"
+#include "libs/storage/key_codec.h"
 
 namespace omnia::ingest {
-namespace {
 
-// Column indexes, in the order of Columns().
-constexpr int kLog = 0;    // 8-byte big-endian log sequence -> encoded entry (see below)
-constexpr int kIds = 1;    // log sequence -> the ids of the entry's events (see below)
-constexpr int kMeta = 2;   // counters, cursor, producers, published imports (see the keys below)
-constexpr int kStage = 3;  // stage id (8) + chunk index (8) -> staged events (see below)
-
-// Bookkeeping keys. Their values are arrays of big-endian 64-bit fields (see EncodeFields):
-//   counters:  last log sequence, events accepted, events duplicate, batches accepted, published
-//              reports imported, raw-event files imported, units in all entries
-//   cursor:    applied log sequence, units in entries up to it, when it was applied (Unix µs)
-//   producer/: last acknowledged sequence, batches accepted, events accepted, when the last batch
-//              was acknowledged (Unix µs), its log sequence, the sequence window's exact_through
-//              and floor (records written before the window existed have neither: their
-//              producer's sequences up to the last acknowledged one count as accepted)
-//   pseq/:     + producer id + NUL + sequence (8): an accepted sequence above the window's floor
-//              -> the log sequence of its entry (8)
-//   pubyear/:  revision, log sequence, cells of the import, cells of this year, then the
-//              import's years (count (2), 2 each) and its sha256 (64 hex digits)
-//   pubrev/:   the measure's revision
-constexpr char kFormatKey[] = "format";
-// The secret key of the id hashes (16 random bytes, made when the log is created) and the
-// fingerprint of the pseudonymisation key the log's pseudonyms were made with.
-constexpr char kIdHashKeyKey[] = "id_hash_key";
-constexpr char kPseudonymKeyFingerprintKey[] = "pseudonym_key_fingerprint";
-constexpr char kFormatVersion[] = "2";
-constexpr char kCountersKey[] = "counters";
-constexpr char kCursorKey[] = "cursor";
-constexpr char kProducerPrefix[] = "producer/";  // + producer id
-constexpr char kSequencePrefix[] = "pseq/";      // + producer id + NUL + sequence
-constexpr size_t kProducerFields = 7;
-constexpr char kPublishedYearPrefix[] = "pubyear/";  // + measure code + "/" + year
-constexpr char kRevisionPrefix[] = "pubrev/";        // + measure code
-
-// Id records. The record of an events entry lists, in the entry's order (its applications, then
-// its payments, each in batch order), each event as
-//   kind tag (1: 'a' or 'p') | id length (1) | id | content fingerprint (8)
-// It is read only to rebuild the deduplication index at Open, so forwarding never touches it.
-constexpr char kApplicationIdTag = 'a';
-constexpr char kPaymentIdTag = 'p';
-constexpr size_t kIdRecordOverhead = 1 + 1 + 8;
-
-// Staged events (FileStage). A chunk lists up to kMaxEventsPerFileEntry events in file order, each
-//   kind tag (1: 'a' or 'p') | id length (1) | id | record (as in entries) | file line (8)
-// Stages live only until their file is committed or abandoned, so this is no stored format.
-constexpr size_t kStagedOverhead = 1 + 1 + 8;
-
-// Entry encoding. Every entry starts with
-//   tag (1) | units in entries before this one (8) | units in this entry (4)
-// where units are events or published cells. An events entry (tag 1) continues with
-//   applications n (4) | n application records | (units - n) payment records
-// and a published entry (tag 2) with
-//   measure (1) | sha256 as 64 hex digits | years n (2) | n years (2 each) | `units` cells.
-// Records have fixed widths so that decoding is a tight loop. Integers are big-endian.
-//   application (6): year (2) month (1) day (1) region (1) type (1)
-//   payment (40):    year (2) month (1) day (1) region (1) type (1) months covered (2)
-//                    worker pseudonym (32)
-//   cell (13):       year (2) month (1) region (1) type (1) value (8)
-constexpr char kEventsTag = 1;
-constexpr char kPublishedTag = 2;
-constexpr size_t kEntryHeaderBytes = 1 + 8 + 4;
-constexpr size_t kApplicationBytes = 6;
-constexpr size_t kPaymentBytes = 40;
-constexpr size_t kCellBytes = 13;
-constexpr size_t kSha256HexBytes = 64;
-
-// Region and type indexes are stored in one byte each, months covered in two.
-constexpr int kMaxIndex = 255;
-constexpr uint32_t kMaxStoredMonthsCovered = 0xffff;
-
-void PutBigEndian(std::string& out, uint64_t value, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
-
-void WriteBigEndian(char* out, uint64_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) {
-    out[i] = static_cast<char>((value >> (8 * (bytes - 1 - i))) & 0xff);
-  }
-}
-
-uint64_t ReadBigEndian(const char* in, int bytes) {
-  uint64_t value = 0;
-  for (int i = 0; i < bytes; ++i) value = (value << 8) | static_cast<unsigned char>(in[i]);
-  return value;
-}
-
-std::string BigEndian(uint64_t value, int bytes) {
-  std::string out;
-  out.reserve(bytes);
-  PutBigEndian(out, value, bytes);
-  return out;
-}
-
-std::string SequenceKey(uint64_t sequence) { return BigEndian(sequence, 8); }
-
-// Past every sequence key.
-std::string SequenceKeysEnd() { return std::string(9, '\xff'); }
-
-std::string StageKey(uint64_t stage, uint64_t chunk) {
-  return BigEndian(stage, 8) + BigEndian(chunk, 8);
-}
-
-// The first key after every key starting with `prefix`.
-std::string PrefixEnd(std::string_view prefix) {
-  std::string end(prefix);
-  ++end.back();
-  return end;
-}
-
-uint8_t MeasureByte(domain::Measure measure) {
-  switch (measure) {
-    case domain::Measure::kApplications:
-      return 1;
-    case domain::Measure::kWorkers:
-      return 2;
-    case domain::Measure::kBenefitMonths:
-      return 3;
-  }
-  return 0;
-}
-
-std::optional<domain::Measure> MeasureFromByte(uint8_t byte) {
-  for (domain::Measure measure : domain::kAllMeasures) {
-    if (MeasureByte(measure) == byte) return measure;
-  }
-  return std::nullopt;
-}
-
-std::string PublishedYearKey(domain::Measure measure, int year) {
-  return absl::StrCat(kPublishedYearPrefix, AsAbsl(domain::MeasureCode(measure)), "/", year);
-}
-
-std::string RevisionKey(domain::Measure measure) {
-  return absl::StrCat(kRevisionPrefix, AsAbsl(domain::MeasureCode(measure)));
-}
-
-std::string ProducerKey(std::string_view producer_id) {
-  return absl::StrCat(kProducerPrefix, AsAbsl(producer_id));
-}
-
-// Producer ids never hold NUL, so it ends the id unambiguously.
-std::string AcceptedSequenceKey(std::string_view producer_id, uint64_t sequence) {
-  std::string key = absl::StrCat(kSequencePrefix, AsAbsl(producer_id));
-  key.push_back('\0');
-  PutBigEndian(key, sequence, 8);
-  return key;
-}
-
-// Hashing. The content fingerprints are stored, so Hash64, the content seeds and the record
-// layouts they cover are part of the storage format: changing any of them would turn every
-// re-sent event into a conflict. The construction is a chain of a full 64-bit mixing bijection
-// (the SplitMix64 finaliser) over the input's little-endian words. The id hashes (see HashId) are
-// keyed and not stored: the index is rebuilt at Open.
-constexpr uint64_t kApplicationContentSeed = 0xa4093822299f31d0ull;
-constexpr uint64_t kPaymentContentSeed = 0x082efa98ec4e6c89ull;
-
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
-inline uint64_t LoadLittleEndian(const char* p, size_t n) {
-  uint64_t value = 0;
-  for (size_t i = 0; i < n; ++i) value |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return value;
-}
-
-uint64_t Hash64(std::string_view bytes, uint64_t seed) {
-  uint64_t h = Mix(seed ^ (bytes.size() * 0x9e3779b97f4a7c15ull));
-  const char* p = bytes.data();
-  size_t n = bytes.size();
-  for (; n >= 8; p += 8, n -= 8) h = Mix(h ^ LoadLittleEndian(p, 8));
-  if (n > 0) h = Mix(h ^ LoadLittleEndian(p, n));
-  return h;
-}
-
-// The two independent hashes of (kind, id) that represent an id in the index.
-struct IdHashes {
-  uint64_t slot;
-  uint32_t check;
-};
-
-// SipHash-2-4 with a 128-bit output under the log's secret key (one key per id space), so that
-// ids crafted to share a slot cannot be computed by someone who has not read the log's store.
-inline IdHashes HashId(const std::array<unsigned char, 16>& key, std::string_view id) {
-  static_assert(crypto_shorthash_siphashx24_KEYBYTES == 16);
-  unsigned char out[crypto_shorthash_siphashx24_BYTES];
-  crypto_shorthash_siphashx24(out, reinterpret_cast<const unsigned char*>(id.data()), id.size(),
-                              key.data());
-  return {LoadLittleEndian(reinterpret_cast<const char*>(out), 8),
-          static_cast<uint32_t>(LoadLittleEndian(reinterpret_cast<const char*>(out) + 8, 4))};
-}
-
-inline uint64_t ContentFingerprint(EventKind kind, std::string_view record) {
-  return Hash64(record,
-                kind == EventKind::kApplication ? kApplicationContentSeed : kPaymentContentSeed);
-}
-
-std::string_view IdTagName(EventKind kind) {
-  return kind == EventKind::kApplication ? "application_id" : "payment_id";
-}
-
-// Encodes one event's record (the normalised content, without the id) into `out`, which has
-// room for kPaymentBytes, and returns its size.
-size_t EncodeRecord(const LoggedEvent& event, char* out) {
-  if (const auto* a = std::get_if<LoggedApplication>(&event)) {
-    WriteBigEndian(out, static_cast<uint64_t>(a->authorized_on.year), 2);
-    out[2] = static_cast<char>(a->authorized_on.month);
-    out[3] = static_cast<char>(a->authorized_on.day);
-    out[4] = static_cast<char>(a->region);
-    out[5] = static_cast<char>(a->type);
-    return kApplicationBytes;
-  }
-  const auto& p = std::get<LoggedPayment>(event);
-  WriteBigEndian(out, static_cast<uint64_t>(p.paid_on.year), 2);
-  out[2] = static_cast<char>(p.paid_on.month);
-  out[3] = static_cast<char>(p.paid_on.day);
-  out[4] = static_cast<char>(p.region);
-  out[5] = static_cast<char>(p.type);
-  WriteBigEndian(out + 6, p.months_covered, 2);
-  std::memcpy(out + 8, p.worker.data(), p.worker.size());
-  return kPaymentBytes;
-}
-
-EventKind KindOf(const LoggedEvent& event) {
-  return std::holds_alternative<LoggedApplication>(event) ? EventKind::kApplication
-                                                          : EventKind::kPayment;
-}
-
-std::string_view IdOf(const LoggedEvent& event) {
-  if (const auto* a = std::get_if<LoggedApplication>(&event)) return a->application_id;
-  return std::get<LoggedPayment>(event).payment_id;
-}
-
-void AppendIdRecord(std::string& out, EventKind kind, std::string_view id, uint64_t fingerprint) {
-  const size_t at = out.size();
-  out.resize(at + kIdRecordOverhead + id.size());
-  char* p = out.data() + at;
-  p[0] = kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag;
-  p[1] = static_cast<char>(id.size());
-  std::memcpy(p + 2, id.data(), id.size());
-  WriteBigEndian(p + 2 + id.size(), fingerprint, 8);
-}
-
-// Visits the (kind, id, fingerprint) of each id record in `value`; false if it is corrupt.
-template <typename Visit>
-bool ForEachIdRecord(std::string_view value, Visit visit) {
-  for (size_t at = 0; at < value.size();) {
-    const size_t id_size =
-        at + 2 <= value.size() ? static_cast<unsigned char>(value[at + 1]) : value.size();
-    if (at + kIdRecordOverhead + id_size > value.size() ||
-        (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
-      return false;
-    }
-    const EventKind kind =
-        value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
-    visit(kind, value.substr(at + 2, id_size), ReadBigEndian(value.data() + at + 2 + id_size, 8));
-    at += kIdRecordOverhead + id_size;
-  }
-  return true;
-}
-
-// One event of a staged chunk.
-struct StagedEvent {
-  EventKind kind;
-  std::string_view id;
-  std::string_view record;
-  int64_t line;
-};
-
-// Visits the events of a staged chunk in order; false if it is corrupt.
-template <typename Visit>
-bool ForEachStagedEvent(std::string_view value, Visit visit) {
-  for (size_t at = 0; at < value.size();) {
-    if (at + 2 > value.size() || (value[at] != kApplicationIdTag && value[at] != kPaymentIdTag)) {
-      return false;
-    }
-    const EventKind kind =
-        value[at] == kApplicationIdTag ? EventKind::kApplication : EventKind::kPayment;
-    const size_t id_size = static_cast<unsigned char>(value[at + 1]);
-    const size_t record_size = kind == EventKind::kApplication ? kApplicationBytes : kPaymentBytes;
-    if (at + kStagedOverhead + id_size + record_size > value.size()) return false;
-    const char* p = value.data() + at + 2;
-    visit(StagedEvent{kind, std::string_view(p, id_size),
-                      std::string_view(p + id_size, record_size),
-                      static_cast<int64_t>(ReadBigEndian(p + id_size + record_size, 8))});
-    at += kStagedOverhead + id_size + record_size;
-  }
-  return true;
-}
-
-// Rejects what the log could not encode faithfully. The service validates events against the
-// codelists first; this keeps an entry that aggregation could never apply out of the log.
-absl::Status CheckEncodable(size_t index, const LoggedEvent& event) {
-  const EventKind kind = KindOf(event);
-  const std::string_view id = IdOf(event);
-  const auto where = [&](std::string_view field) {
-    return absl::StrCat("events[", index, "].", AsAbsl(field), ": ");
-  };
-  if (id.empty() || id.size() > domain::kMaxIdBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(where(IdTagName(kind)), "must be 1 to ",
-                                                   domain::kMaxIdBytes, " bytes, got ", id.size()));
-  }
-  const bool application = kind == EventKind::kApplication;
-  const auto* a = std::get_if<LoggedApplication>(&event);
-  const auto* p = std::get_if<LoggedPayment>(&event);
-  const domain::Date& date = application ? a->authorized_on : p->paid_on;
-  const int region = application ? a->region : p->region;
-  const int type = application ? a->type : p->type;
-  if (!domain::IsValidDate(date)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where(application ? "authorized_on" : "paid_on"), domain::FormatIsoDate(date),
-                     " is not a valid date from ", domain::kMinYear, " to ", domain::kMaxYear));
-  }
-  if (region < 0 || region > kMaxIndex) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where("region"), "index ", region, " is out of range"));
-  }
-  if (type < 0 || type > kMaxIndex) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where("intervention_type"), "index ", type, " is out of range"));
-  }
-  if (!application && p->months_covered > kMaxStoredMonthsCovered) {
-    return absl::InvalidArgumentError(absl::StrCat(where("months_covered"), p->months_covered,
-                                                   " exceeds ", kMaxStoredMonthsCovered));
-  }
-  return absl::OkStatus();
-}
-
-// Fixed arrays of big-endian 64-bit fields. Decoding tolerates missing trailing fields (zero)
-// and extra ones (ignored), so a field can be added later without a format change.
-std::string EncodeFields(std::initializer_list<uint64_t> fields) {
-  std::string out;
-  out.reserve(8 * fields.size());
-  for (uint64_t field : fields) PutBigEndian(out, field, 8);
-  return out;
-}
-
-absl::Status DecodeFields(std::string_view what, std::string_view value,
-                          std::initializer_list<uint64_t*> fields) {
-  if (value.size() % 8 != 0) {
-    return absl::DataLossError(
-        absl::StrCat("bad ", AsAbsl(what), " record of ", value.size(), " bytes in the event log"));
-  }
-  size_t offset = 0;
-  for (uint64_t* field : fields) {
-    *field = offset < value.size() ? ReadBigEndian(value.data() + offset, 8) : 0;
-    offset += 8;
-  }
-  return absl::OkStatus();
-}
-
-uint64_t TimeField(absl::Time time) {
-  return time == absl::InfinitePast() ? 0 : static_cast<uint64_t>(absl::ToUnixMicros(time));
-}
-
-absl::Time TimeFromField(uint64_t field) {
-  return field == 0 ? absl::InfinitePast() : absl::FromUnixMicros(static_cast<int64_t>(field));
-}
-
-bool IsLowerHex(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// Units in an encoded entry, read from its header.
-absl::StatusOr<uint64_t> EntryUnits(uint64_t sequence, std::string_view value) {
-  if (value.size() < kEntryHeaderBytes) {
-    return absl::DataLossError(absl::StrCat("log entry ", sequence, " is truncated"));
-  }
-  return ReadBigEndian(value.data() + 9, 4);
-}
-
-absl::StatusOr<uint64_t> EntryUnitsBefore(uint64_t sequence, std::string_view value) {
-  if (value.size() < kEntryHeaderBytes) {
-    return absl::DataLossError(absl::StrCat("log entry ", sequence, " is truncated"));
-  }
-  return ReadBigEndian(value.data() + 1, 8);
-}
-
-absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry) {
-  const auto corrupt = [&](std::string_view why) {
-    return absl::DataLossError(absl::StrCat("log entry ", sequence, " ", AsAbsl(why)));
-  };
-  if (value.size() < kEntryHeaderBytes) return corrupt("is truncated");
-  const size_t units = ReadBigEndian(value.data() + 9, 4);
-  const char* p = value.data() + kEntryHeaderBytes;
-  const char* end = value.data() + value.size();
-  entry.sequence = sequence;
-  if (value[0] == kEventsTag) {
-    entry.kind = EntryKind::kEvents;
-    if (end - p < 4) return corrupt("is truncated");
-    const size_t applications = ReadBigEndian(p, 4);
-    p += 4;
-    if (applications > units) return corrupt("counts more applications than events");
-    const size_t payments = units - applications;
-    if (static_cast<size_t>(end - p) !=
-        applications * kApplicationBytes + payments * kPaymentBytes) {
-      return corrupt("has a size that does not match its event counts");
-    }
-    entry.applications.resize(applications);
-    entry.application_days.resize(applications);
-    for (size_t i = 0; i < applications; ++i, p += kApplicationBytes) {
-      cube::ApplicationFact& fact = entry.applications[i];
-      fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
-      fact.month.month = static_cast<unsigned char>(p[2]);
-      entry.application_days[i] = static_cast<unsigned char>(p[3]);
-      fact.region = static_cast<unsigned char>(p[4]);
-      fact.type = static_cast<unsigned char>(p[5]);
-    }
-    entry.payments.resize(payments);
-    entry.payment_days.resize(payments);
-    for (size_t i = 0; i < payments; ++i, p += kPaymentBytes) {
-      cube::PaymentFact& fact = entry.payments[i];
-      fact.month.year = static_cast<int>(ReadBigEndian(p, 2));
-      fact.month.month = static_cast<unsigned char>(p[2]);
-      entry.payment_days[i] = static_cast<unsigned char>(p[3]);
-      fact.region = static_cast<unsigned char>(p[4]);
-      fact.type = static_cast<unsigned char>(p[5]);
-      fact.months_covered = ReadBigEndian(p + 6, 2);
-      std::memcpy(fact.worker.data(), p + 8, cube::kPseudonymBytes);
-    }
-    entry.years.clear();
-    entry.cells.clear();
-    entry.sha256.clear();
-    return absl::OkStatus();
-  }
-  if (value[0] != kPublishedTag) return corrupt("has an unknown kind");
-  entry.kind = EntryKind::kPublished;
-  if (static_cast<size_t>(end - p) < 1 + kSha256HexBytes + 2) return corrupt("is truncated");
-  std::optional<domain::Measure> measure = MeasureFromByte(static_cast<unsigned char>(*p));
-  if (!measure.has_value()) return corrupt("names an unknown measure");
-  entry.measure = *measure;
-  ++p;
-  entry.sha256.assign(p, kSha256HexBytes);
-  p += kSha256HexBytes;
-  const size_t years = ReadBigEndian(p, 2);
-  p += 2;
-  if (static_cast<size_t>(end - p) != years * 2 + units * kCellBytes) {
-    return corrupt("has a size that does not match its counts");
-  }
-  entry.years.resize(years);
-  for (size_t i = 0; i < years; ++i, p += 2) entry.years[i] = static_cast<int>(ReadBigEndian(p, 2));
-  entry.cells.resize(units);
-  for (size_t i = 0; i < units; ++i, p += kCellBytes) {
-    cube::PublishedCell& cell = entry.cells[i];
-    cell.month.year = static_cast<int>(ReadBigEndian(p, 2));
-    cell.month.month = static_cast<unsigned char>(p[2]);
-    cell.region = static_cast<unsigned char>(p[3]);
-    cell.type = static_cast<unsigned char>(p[4]);
-    cell.value = ReadBigEndian(p + 5, 8);
-  }
-  entry.applications.clear();
-  entry.application_days.clear();
-  entry.payments.clear();
-  entry.payment_days.clear();
-  return absl::OkStatus();
-}
-
-std::string EncodeEntryHeader(char tag, uint64_t units_before, uint64_t units,
-                              size_t payload_bytes) {
-  std::string out;
-  out.reserve(kEntryHeaderBytes + payload_bytes);
-  out.push_back(tag);
-  PutBigEndian(out, units_before, 8);
-  PutBigEndian(out, units, 4);
-  return out;
-}
-
-std::string EncodePublishedYear(uint64_t revision, uint64_t log_sequence, uint64_t import_cells,
-                                uint64_t year_cells, const std::vector<int>& years,
-                                std::string_view sha256) {
-  std::string out = EncodeFields({revision, log_sequence, import_cells, year_cells});
-  PutBigEndian(out, years.size(), 2);
-  for (int year : years) PutBigEndian(out, static_cast<uint64_t>(year), 2);
-  out.append(sha256);
-  return out;
-}
-
-}  // namespace
+using internal::AcceptedSequenceKey;
+using internal::AppendIdRecord;
+using internal::AppendStagedEvent;
+using internal::CheckEncodable;
+using internal::ContentFingerprint;
+using internal::DecodeEntry;
+using internal::DecodeFields;
+using internal::DecodePublishedYear;
+using internal::EncodeEventsEntry;
+using internal::EncodeFields;
+using internal::EncodePublishedEntry;
+using internal::EncodePublishedYear;
+using internal::EncodeRecord;
+using internal::EntryUnits;
+using internal::EntryUnitsBefore;
+using internal::ForEachIdRecord;
+using internal::ForEachStagedEvent;
+using internal::HashId;
+using internal::IdHashes;
+using internal::IdOf;
+using internal::IdTagName;
+using internal::IsLowerHex;
+using internal::kApplicationBytes;
+using internal::kCountersKey;
+using internal::kCursorKey;
+using internal::kFormatKey;
+using internal::kFormatVersion;
+using internal::kIdHashKeyKey;
+using internal::kIds;
+using internal::KindOf;
+using internal::kLog;
+using internal::kMaxIndex;
+using internal::kMeta;
+using internal::kPaymentBytes;
+using internal::kProducerFields;
+using internal::kProducerPrefix;
+using internal::kPseudonymKeyFingerprintKey;
+using internal::kPublishedYearPrefix;
+using internal::kSequencePrefix;
+using internal::kSha256HexBytes;
+using internal::kStage;
+using internal::ProducerKey;
+using internal::PublishedYearKey;
+using internal::PublishedYearRecord;
+using internal::RevisionKey;
+using internal::SequenceKey;
+using internal::SequenceKeysEnd;
+using internal::StagedEvent;
+using internal::StageKey;
+using internal::TimeField;
+using internal::TimeFromField;
 
 // The outcome of classifying a batch's or file's events; see PlanEvents.
 struct EventLog::Plan {
@@ -586,7 +157,7 @@ absl::Status EventLog::Load() {
   uint64_t tail = 0;
   absl::Status scanned = kv_->Scan(
       kLog, SequenceKey(counters_.last_sequence), "", [&](std::string_view key, std::string_view) {
-        tail = key.size() == 8 ? ReadBigEndian(key.data(), 8) : ~uint64_t{0};
+        tail = key.size() == 8 ? storage::ReadBigEndian(key.data(), 8) : ~uint64_t{0};
         return false;
       });
   if (!scanned.ok()) return scanned;
@@ -601,7 +172,7 @@ absl::Status EventLog::Load() {
   }
 
   absl::Status bad;
-  scanned = kv_->Scan(kMeta, kProducerPrefix, PrefixEnd(kProducerPrefix),
+  scanned = kv_->Scan(kMeta, kProducerPrefix, storage::PrefixEnd(kProducerPrefix),
                       [&](std::string_view key, std::string_view value) {
                         ProducerStatus producer;
                         producer.producer_id = std::string(key.substr(sizeof(kProducerPrefix) - 1));
@@ -624,54 +195,37 @@ absl::Status EventLog::Load() {
                       });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
-  scanned =
-      kv_->Scan(kMeta, kSequencePrefix, PrefixEnd(kSequencePrefix),
-                [&](std::string_view key, std::string_view value) {
-                  const std::string_view rest = key.substr(sizeof(kSequencePrefix) - 1);
-                  const size_t nul = rest.find('\0');
-                  auto window = nul == std::string_view::npos ? windows_.end()
-                                                              : windows_.find(rest.substr(0, nul));
-                  if (window == windows_.end() || rest.size() != nul + 1 + 8 || value.size() != 8) {
-                    bad = absl::DataLossError("a bad accepted-sequence record in the event log");
-                    return false;
-                  }
-                  const uint64_t sequence = ReadBigEndian(rest.data() + nul + 1, 8);
-                  window->second.accepted.emplace(sequence, ReadBigEndian(value.data(), 8));
-                  return true;
-                });
+  scanned = kv_->Scan(
+      kMeta, kSequencePrefix, storage::PrefixEnd(kSequencePrefix),
+      [&](std::string_view key, std::string_view value) {
+        const std::string_view rest = key.substr(sizeof(kSequencePrefix) - 1);
+        const size_t nul = rest.find('\0');
+        auto window =
+            nul == std::string_view::npos ? windows_.end() : windows_.find(rest.substr(0, nul));
+        if (window == windows_.end() || rest.size() != nul + 1 + 8 || value.size() != 8) {
+          bad = absl::DataLossError("a bad accepted-sequence record in the event log");
+          return false;
+        }
+        const uint64_t sequence = storage::ReadBigEndian(rest.data() + nul + 1, 8);
+        window->second.accepted.emplace(sequence, storage::ReadBigEndian(value.data(), 8));
+        return true;
+      });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
 
-  scanned = kv_->Scan(
-      kMeta, kPublishedYearPrefix, PrefixEnd(kPublishedYearPrefix),
-      [&](std::string_view key, std::string_view value) {
-        const std::string_view rest = key.substr(sizeof(kPublishedYearPrefix) - 1);
-        const size_t slash = rest.find('/');
-        absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(rest.substr(0, slash));
-        int year = 0;
-        PublishedYear record;
-        const size_t fixed = 4 * 8 + 2;
-        size_t years = 0;
-        if (slash != std::string_view::npos && measure.ok() &&
-            absl::SimpleAtoi(AsAbsl(rest.substr(slash + 1)), &year) && value.size() >= fixed) {
-          years = ReadBigEndian(value.data() + 32, 2);
-        }
-        if (!measure.ok() || year == 0 || value.size() != fixed + 2 * years + kSha256HexBytes) {
-          bad = absl::DataLossError(
-              absl::StrCat("bad published-import record ", AsAbsl(key), " in the event log"));
-          return false;
-        }
-        record.revision = ReadBigEndian(value.data(), 8);
-        record.log_sequence = ReadBigEndian(value.data() + 8, 8);
-        record.import_cells = ReadBigEndian(value.data() + 16, 8);
-        record.year_cells = ReadBigEndian(value.data() + 24, 8);
-        for (size_t i = 0; i < years; ++i) {
-          record.years.push_back(static_cast<int>(ReadBigEndian(value.data() + fixed + 2 * i, 2)));
-        }
-        record.sha256 = std::string(value.substr(fixed + 2 * years));
-        published_[{*measure, year}] = std::move(record);
-        return true;
-      });
+  scanned =
+      kv_->Scan(kMeta, kPublishedYearPrefix, storage::PrefixEnd(kPublishedYearPrefix),
+                [&](std::string_view key, std::string_view value) {
+                  absl::StatusOr<PublishedYearRecord> record = DecodePublishedYear(key, value);
+                  if (!record.ok()) {
+                    bad = record.status();
+                    return false;
+                  }
+                  published_[{record->measure, record->year}] = PublishedYear{
+                      std::move(record->sha256), std::move(record->years), record->revision,
+                      record->log_sequence,      record->import_cells,     record->year_cells};
+                  return true;
+                });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
   for (domain::Measure measure : domain::kAllMeasures) {
@@ -688,7 +242,7 @@ absl::Status EventLog::Load() {
   index_.reserve(counters_.events_accepted);
   std::vector<std::pair<IdKey, Fingerprint>> pending_keys;
   scanned = kv_->Scan(kIds, "", "", [&](std::string_view key, std::string_view value) {
-    const uint64_t sequence = key.size() == 8 ? ReadBigEndian(key.data(), 8) : 0;
+    const uint64_t sequence = key.size() == 8 ? storage::ReadBigEndian(key.data(), 8) : 0;
     pending_keys.clear();
     const bool valid =
         ForEachIdRecord(value, [&](EventKind kind, std::string_view id, uint64_t fingerprint) {
@@ -924,13 +478,9 @@ EventLog::Counters EventLog::AddEntries(
     counters = counters_;
   }
   for (const Plan::Chunk& chunk : plan.chunks) {
-    const uint64_t applications = chunk.applications.size() / kApplicationBytes;
     const uint64_t units = chunk.events;
-    std::string value = EncodeEntryHeader(kEventsTag, counters.units_logged, units,
-                                          4 + chunk.applications.size() + chunk.payments.size());
-    PutBigEndian(value, applications, 4);
-    value.append(chunk.applications);
-    value.append(chunk.payments);
+    std::string value =
+        EncodeEventsEntry(counters.units_logged, units, chunk.applications, chunk.payments);
     ++counters.last_sequence;
     counters.units_logged += units;
     writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
@@ -1042,7 +592,7 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
   }
   if (window.accepted.count(batch.sequence) > 0) {
     plan.writes.Put(kMeta, AcceptedSequenceKey(batch.producer_id, batch.sequence),
-                    BigEndian(log_sequence, 8));
+                    storage::BigEndian(log_sequence, 8));
   }
   plan.writes.Put(
       kMeta, kCountersKey,
@@ -1128,15 +678,7 @@ void EventLog::FileStage::Discard() {
 
 absl::Status EventLog::FileStage::Add(const LoggedEvent& event, int64_t line) {
   if (absl::Status s = CheckEncodable(events_, event); !s.ok()) return s;
-  const EventKind kind = KindOf(event);
-  const std::string_view id = IdOf(event);
-  char record[kPaymentBytes];
-  const size_t size = EncodeRecord(event, record);
-  chunk_.push_back(kind == EventKind::kApplication ? kApplicationIdTag : kPaymentIdTag);
-  chunk_.push_back(static_cast<char>(id.size()));
-  chunk_.append(id);
-  chunk_.append(record, size);
-  PutBigEndian(chunk_, static_cast<uint64_t>(line), 8);
+  AppendStagedEvent(chunk_, event, line);
   ++events_;
   if (++chunk_events_ == kMaxEventsPerFileEntry) return Flush();
   return absl::OkStatus();
@@ -1211,12 +753,8 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
   size_t conflict_count = 0;
 
   const auto add_entry = [&] {
-    const uint64_t applications = entry.applications.size() / kApplicationBytes;
-    std::string value = EncodeEntryHeader(kEventsTag, counters.units_logged, entry.events,
-                                          4 + entry.applications.size() + entry.payments.size());
-    PutBigEndian(value, applications, 4);
-    value.append(entry.applications);
-    value.append(entry.payments);
+    std::string value =
+        EncodeEventsEntry(counters.units_logged, entry.events, entry.applications, entry.payments);
     ++counters.last_sequence;
     counters.units_logged += entry.events;
     writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
@@ -1388,7 +926,7 @@ void EventLog::UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
 }
 
 absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
-    domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
+    domain::Measure measure, std::vector<int> years, std::vector<facts::PublishedCell> cells,
     std::string sha256) {
   if (sha256.size() != kSha256HexBytes || !IsLowerHex(sha256)) {
     return absl::InvalidArgumentError("sha256 must be 64 lowercase hex digits");
@@ -1409,7 +947,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   absl::flat_hash_set<uint64_t> keys;
   keys.reserve(cells.size());
   for (size_t i = 0; i < cells.size(); ++i) {
-    const cube::PublishedCell& c = cells[i];
+    const facts::PublishedCell& c = cells[i];
     auto year = year_cells.find(c.month.year);
     if (year == year_cells.end() || c.month.month < 1 || c.month.month > 12) {
       return absl::InvalidArgumentError(absl::StrCat("cells[", i, "]: month ",
@@ -1463,20 +1001,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   ++revision;
   ++counters.last_sequence;
   ++counters.published_reports_imported;
-  std::string value =
-      EncodeEntryHeader(kPublishedTag, counters.units_logged, cells.size(),
-                        1 + kSha256HexBytes + 2 + 2 * years.size() + kCellBytes * cells.size());
-  value.push_back(static_cast<char>(MeasureByte(measure)));
-  value.append(sha256);
-  PutBigEndian(value, years.size(), 2);
-  for (int year : years) PutBigEndian(value, static_cast<uint64_t>(year), 2);
-  for (const cube::PublishedCell& c : cells) {
-    PutBigEndian(value, static_cast<uint64_t>(c.month.year), 2);
-    value.push_back(static_cast<char>(c.month.month));
-    value.push_back(static_cast<char>(c.region));
-    value.push_back(static_cast<char>(c.type));
-    PutBigEndian(value, c.value, 8);
-  }
+  std::string value = EncodePublishedEntry(counters.units_logged, measure, sha256, years, cells);
   counters.units_logged += cells.size();
   writes.Put(kLog, SequenceKey(counters.last_sequence), std::move(value));
   for (const auto& [year, count] : year_cells) {
@@ -1540,7 +1065,7 @@ absl::Status EventLog::ReadEntries(uint64_t after_sequence, size_t max_events,
   absl::Status scanned = kv_->Scan(
       kLog, SequenceKey(after_sequence + 1), SequenceKey(last + 1),
       [&](std::string_view key, std::string_view value) {
-        const uint64_t sequence = key.size() == 8 ? ReadBigEndian(key.data(), 8) : 0;
+        const uint64_t sequence = key.size() == 8 ? storage::ReadBigEndian(key.data(), 8) : 0;
         if (sequence != expected) {
           failure = absl::DataLossError(absl::StrCat("log entry ", expected, " is missing"));
           return false;

@@ -82,9 +82,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
-#include "libs/cube/cube_store.h"
 #include "libs/domain/measure.h"
 #include "libs/domain/period.h"
+#include "libs/facts/facts.h"
 #include "libs/ingest/pseudonymizer.h"
 #include "libs/storage/kv_store.h"
 
@@ -190,15 +190,15 @@ struct LogEntry {
   EntryKind kind = EntryKind::kEvents;
 
   // kEvents.
-  std::vector<cube::ApplicationFact> applications;
+  std::vector<facts::ApplicationFact> applications;
   std::vector<uint8_t> application_days;
-  std::vector<cube::PaymentFact> payments;
+  std::vector<facts::PaymentFact> payments;
   std::vector<uint8_t> payment_days;
 
   // kPublished.
   domain::Measure measure = domain::Measure::kApplications;
   std::vector<int> years;
-  std::vector<cube::PublishedCell> cells;
+  std::vector<facts::PublishedCell> cells;
   std::string sha256;
 
   // Events of a kEvents entry, cells of a kPublished one: the unit of backlogs and read limits.
@@ -324,7 +324,7 @@ class EventLog {
   // or is out of range, a cell's month is not in those years, a cell key repeats, an index is
   // out of range or sha256 is not 64 lowercase hex digits.
   absl::StatusOr<PublishedAppendResult> AppendPublishedReport(
-      domain::Measure measure, std::vector<int> years, std::vector<cube::PublishedCell> cells,
+      domain::Measure measure, std::vector<int> years, std::vector<facts::PublishedCell> cells,
       std::string sha256);
 
   // Ties the log to the pseudonymisation key whose fingerprint is given (see

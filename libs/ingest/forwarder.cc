@@ -113,7 +113,7 @@ Forwarder::Round Forwarder::ForwardFrom(bool known, uint64_t* position) {
 
 absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
   // Collect consecutive event entries, or a single published entry, after `position`.
-  cube::FactBatch batch;
+  facts::FactBatch batch;
   batch.producer = options_.producer_id;
   batch.previous_sequence = *position;
   bool have_events = false;

@@ -25,12 +25,21 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "libs/cube/cube_store.h"
+#include "libs/facts/facts.h"
 #include "libs/ingest/event_log.h"
 
 namespace omnia::ingest {
 
-// Where the forwarder sends entries: the aggregation service (over gRPC in production).
+// What a rebuild replayed.
+struct RebuildSummary {
+  uint64_t entries_replayed = 0;
+  uint64_t events_replayed = 0;
+  uint64_t published_reports_replayed = 0;
+  uint64_t last_log_sequence = 0;
+};
+
+// Where the forwarder sends entries: the aggregation service (over gRPC in production, see
+// libs/ingest_grpc).
 class AggregationSink {
  public:
   virtual ~AggregationSink() = default;
@@ -38,11 +47,16 @@ class AggregationSink {
   // not a duplicate is applied only if the producer's last applied sequence equals the
   // previous sequence it names (batch.previous_sequence for Apply); otherwise ABORTED and
   // nothing is applied.
-  virtual absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) = 0;
+  virtual absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) = 0;
   virtual absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer,
                                                     uint64_t previous_sequence,
                                                     const LogEntry& published_entry) = 0;
   virtual absl::StatusOr<uint64_t> LastApplied(const std::string& producer) = 0;
+  // Replaces aggregation's cubes with the content of `log`: every entry in order, sent as
+  // `producer`, then the count of entries; aggregation keeps the rebuilt cubes only when both
+  // ends agree. Call with the forwarder paused.
+  virtual absl::StatusOr<RebuildSummary> Rebuild(const EventLog& log, const std::string& producer,
+                                                 absl::Duration deadline) = 0;
 };
 
 struct ForwarderOptions {

@@ -448,7 +448,7 @@ std::string AuthenticatedCaller(const grpc::ServerContextBase* context) {
 grpc::ServerUnaryReactor* RejectUnary(grpc::CallbackServerContext* context,
                                       const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
+  reactor->Finish(rpc::ToGrpcStatus(status));
   return reactor;
 }
 

@@ -55,7 +55,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 namespace omnia::server {
 
@@ -175,7 +175,7 @@ namespace internal {
 template <typename Reactor>
 class FinishedReactor final : public Reactor {
  public:
-  explicit FinishedReactor(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
+  explicit FinishedReactor(const absl::Status& status) { this->Finish(rpc::ToGrpcStatus(status)); }
   void OnDone() override { delete this; }
 };
 

@@ -7,7 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/tls.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:0",
@@ -56,7 +56,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannelFromFlags(const std::s
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       ChannelCredentialsFromFlags();
   if (!credentials.ok()) return credentials.status();
-  return omnia::client::CreateChannel(address, *credentials);
+  return omnia::rpc::CreateChannel(address, *credentials);
 }
 
 int ServeUntilTerminated(ServiceHost& host, const std::vector<HostedService>& services,

@@ -7,15 +7,15 @@
 
 #include <utility>
 
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/executor.h"
-#include "libs/server/status_mapping.h"
 
 namespace omnia::server {
 
 template <typename Handler>
 grpc::ServerUnaryReactor* FinishInline(grpc::CallbackServerContext* context, Handler&& handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(handler()));
+  reactor->Finish(rpc::ToGrpcStatus(handler()));
   return reactor;
 }
 
@@ -24,7 +24,7 @@ grpc::ServerUnaryReactor* FinishOnExecutor(grpc::CallbackServerContext* context,
                                            Handler handler) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   executor.Submit([reactor, handler = std::move(handler)]() mutable {
-    reactor->Finish(ToGrpcStatus(handler()));
+    reactor->Finish(rpc::ToGrpcStatus(handler()));
   });
   return reactor;
 }

@@ -1,6 +1,7 @@
 // Storage behind an interface: an ordered key-value store with named columns, atomic batches,
-// merges and checkpoints. RocksDB is the real implementation (rocksdb_store.h); every service's
-// durable state goes through this interface, and contract tests run against the real thing.
+// merges and checkpoints. RocksDB is the real implementation (rocksdb_store.h), an in-memory one
+// (memory_store.h) serves tests; every service's durable state goes through this interface, and
+// one contract suite (tests/unit/storage/kv_store_contract_test.cc) runs against both.
 #pragma once
 
 #include <cstdint>
@@ -69,7 +70,8 @@ class KvStore {
   virtual absl::StatusOr<std::optional<std::string>> Get(int column, std::string_view key) = 0;
 
   // Visits keys in [begin, end) in order (end empty = to the last key) until `visit` returns
-  // false.
+  // false. The scan sees the store as it was when it began: writes made meanwhile (by `visit`
+  // too) are not visited.
   virtual absl::Status Scan(
       int column, std::string_view begin, std::string_view end,
       const std::function<bool(std::string_view key, std::string_view value)>& visit) = 0;

@@ -52,7 +52,7 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
     executor_.Submit([this] {
       absl::StatusOr<std::unique_ptr<cube::RebuildSession>> session = engine_->BeginRebuild();
       if (!session.ok()) {
-        Finish(server::ToGrpcStatus(session.status()));
+        Finish(rpc::ToGrpcStatus(session.status()));
         return;
       }
       session_ = std::move(*session);
@@ -65,7 +65,7 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
       const absl::Status status = ok ? Receive() : CommitIfFinishedCleanly();
       if (!status.ok()) session_.reset();  // discards the partial rebuild
       if (!ok || !status.ok()) {
-        Finish(server::ToGrpcStatus(status));
+        Finish(rpc::ToGrpcStatus(status));
         return;
       }
       StartRead(&request_);

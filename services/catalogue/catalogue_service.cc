@@ -13,8 +13,8 @@
 #include "libs/catalogue/codelists.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/catalogue/search.h"
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/auth.h"
-#include "libs/server/status_mapping.h"
 #include "libs/server/tls.h"
 #include "libs/server/unary.h"
 
@@ -125,10 +125,10 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
  private:
   void Begin() {
     absl::StatusOr<v1::Attachment> attachment = LocateAttachment(store_, request_);
-    if (!attachment.ok()) return Finish(server::ToGrpcStatus(attachment.status()));
+    if (!attachment.ok()) return Finish(rpc::ToGrpcStatus(attachment.status()));
     absl::StatusOr<ByteRange> range =
         ResolveRange(attachment->size_bytes(), request_.offset(), request_.length());
-    if (!range.ok()) return Finish(server::ToGrpcStatus(range.status()));
+    if (!range.ok()) return Finish(rpc::ToGrpcStatus(range.status()));
     attachment_ = *std::move(attachment);
     attachment_.mutable_download()->set_url(
         public_base_url_.empty() ? std::string()
@@ -150,7 +150,7 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
         static_cast<size_t>(std::min<uint64_t>(remaining_, kAttachmentChunkBytes));
     if (length > 0) {
       absl::StatusOr<std::string> chunk = artifacts_.ReadChunk(attachment_, offset_, length);
-      if (!chunk.ok()) return Finish(server::ToGrpcStatus(chunk.status()));
+      if (!chunk.ok()) return Finish(rpc::ToGrpcStatus(chunk.status()));
       message_.set_data(*std::move(chunk));
       offset_ += length;
       remaining_ -= length;
@@ -226,7 +226,7 @@ absl::StatusOr<v1::Attachment> CatalogueService::Render(const std::string& datas
   }
   grpc::Status status = reader->Finish();
   if (!written.ok()) return written;
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   const std::string extension = fs::path(header.file_name()).extension().string();
   if (absl::Status s = (*file)->Commit({summary.sha256(), summary.size_bytes()}, extension);
       !s.ok()) {
@@ -282,7 +282,7 @@ absl::StatusOr<PublishResult> CatalogueService::PublishLocked(const std::string&
     freeze.set_description(description);
     v1::FreezeResponse frozen;
     grpc::Status status = aggregation_->Freeze(&context, freeze, &frozen);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
   }
   // 2. Which datasets exist at that release.
   absl::StatusOr<api::Coverage> coverage =

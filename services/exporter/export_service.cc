@@ -14,7 +14,7 @@
 #include "libs/base/sha256.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/export/writers.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 namespace omnia::exporter {
 namespace {
@@ -150,7 +150,7 @@ class ExportReactor final : public grpc::ServerWriteReactor<v1::ExportResponse>,
     if (!finish_pending_ || writing_ || finished_) return std::nullopt;
     finished_ = true;
     return cancelled_ && final_status_.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
-                                            : server::ToGrpcStatus(final_status_);
+                                            : rpc::ToGrpcStatus(final_status_);
   }
 
   void Render() {

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "absl/time/clock.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 namespace omnia::gateway {
 namespace {
@@ -24,7 +24,7 @@ absl::StatusOr<std::string> GrpcCatalogueSource::LatestReleaseId() {
   request.set_page_size(1);
   v1::ListReleasesResponse response;
   const grpc::Status status = catalogue_.ListReleases(Context(deadline_).get(), request, &response);
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   // Newest first.
   return response.releases().empty() ? std::string() : response.releases(0).release_id();
 }
@@ -43,7 +43,7 @@ absl::Status GrpcCatalogueSource::ListAllReleases(CatalogueContents& contents) {
   do {
     v1::ListReleasesResponse page;
     const grpc::Status status = catalogue_.ListReleases(Context(deadline_).get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     for (v1::Release& release : *page.mutable_releases()) {
       contents.releases.push_back(std::move(release));
     }
@@ -62,7 +62,7 @@ absl::Status GrpcCatalogueSource::ListAllDatasets(const std::string& release_id,
   do {
     v1::ListDatasetsResponse page;
     const grpc::Status status = catalogue_.ListDatasets(Context(deadline_).get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     for (v1::Dataset& dataset : *page.mutable_datasets()) {
       contents.datasets.push_back(std::move(dataset));
     }
@@ -76,7 +76,7 @@ absl::Status GrpcCatalogueSource::ListAllCodelists(CatalogueContents& contents) 
   do {
     v1::ListCodelistsResponse page;
     const grpc::Status status = catalogue_.ListCodelists(Context(deadline_).get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     request.set_page_token(page.next_page_token());
     // A list split across pages continues on the next one: appending keeps each list whole.
     contents.codelists.MergeFrom(page);

@@ -12,7 +12,7 @@
 #include "libs/client/probes.h"
 #include "libs/gateway/problem.h"
 #include "libs/gateway/query_params.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/tls.h"
 
 namespace omnia::gateway {
@@ -67,7 +67,7 @@ class ExportCall {
  private:
   absl::Status Finish() {
     finished_ = true;
-    return server::FromGrpcStatus(reader_->Finish());
+    return rpc::FromGrpcStatus(reader_->Finish());
   }
 
   std::unique_ptr<grpc::ClientContext> context_;
@@ -194,7 +194,7 @@ absl::Status Gateway::ReadRange(const v1::ReadAttachmentRequest& file, uint64_t 
   }
   const grpc::Status status = reader->Finish();
   if (client_gone) return absl::CancelledError("the client went away");
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   if (sent != length) {
     return absl::DataLossError(absl::StrCat("the catalogue sent ", sent, " of ", length, " bytes"));
   }

@@ -16,12 +16,12 @@
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/catalogue/public_urls.h"
-#include "libs/client/channel.h"
 #include "libs/gateway/catalogue_routes.h"
 #include "libs/gateway/snapshot_cache.h"
 #include "libs/http/metrics.h"
 #include "libs/http/router.h"
 #include "libs/http/server.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/tls.h"
 #include "services/gateway/catalogue_source.h"
 #include "services/gateway/gateway.h"
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
       omnia::server::ChannelCredentialsFromFlags();
   if (!credentials.ok()) return Fail(credentials.status());
   const auto channel = [&](const std::string& address) {
-    return omnia::client::CreateChannel(address, *credentials);
+    return omnia::rpc::CreateChannel(address, *credentials);
   };
   omnia::gateway::Gateway gateway(channel(absl::GetFlag(FLAGS_catalogue_address)),
                                   channel(absl::GetFlag(FLAGS_exporter_address)),

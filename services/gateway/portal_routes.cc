@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/portal/dataset_page.h"
 #include "libs/portal/releases_page.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/tls.h"
 
 namespace omnia::gateway {
@@ -120,7 +120,7 @@ absl::StatusOr<std::string> PortalRoutes::LatestRelease() {
   v1::ListReleasesResponse response;
   const grpc::Status status =
       gateway_.catalogue().ListReleases(CallContext().get(), request, &response);
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   const std::string latest = response.releases().empty() ? "" : response.releases(0).release_id();
   absl::MutexLock lock(&mu_);
   if (latest != release_.release_id) release_.cruscotto.reset();
@@ -174,7 +174,7 @@ absl::StatusOr<PortalRoutes::RenderedPage> PortalRoutes::RenderDataset(
     return RenderedPage{
         404, portal::RenderErrorPage(options_.site, 404, "Il dataset richiesto non esiste.")};
   }
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   portal::DatasetPageData data;
   data.dataset = found.dataset();
   absl::StatusOr<std::vector<v1::Release>> releases = AllReleases();
@@ -232,7 +232,7 @@ absl::StatusOr<std::vector<v1::Cell>> PortalRoutes::AllCells(v1::QueryRequest re
   do {
     v1::QueryResponse page;
     const grpc::Status status = gateway_.aggregation().Query(CallContext().get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     for (v1::Cell& cell : *page.mutable_cells()) cells.push_back(std::move(cell));
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
@@ -248,7 +248,7 @@ absl::StatusOr<v1::ListDatasetsResponse> PortalRoutes::AllDatasets(
     v1::ListDatasetsResponse page;
     const grpc::Status status =
         gateway_.catalogue().ListDatasets(CallContext().get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     // Facets and the total come from the first page; later pages only add datasets.
     if (first) {
       all = page;
@@ -272,7 +272,7 @@ absl::StatusOr<std::vector<v1::Release>> PortalRoutes::AllReleases() {
     v1::ListReleasesResponse page;
     const grpc::Status status =
         gateway_.catalogue().ListReleases(CallContext().get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     for (v1::Release& release : *page.mutable_releases()) releases.push_back(std::move(release));
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
@@ -286,7 +286,7 @@ absl::StatusOr<v1::ListCodelistsResponse> PortalRoutes::AllCodelists() {
     v1::ListCodelistsResponse page;
     const grpc::Status status =
         gateway_.catalogue().ListCodelists(CallContext().get(), request, &page);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     // A list split across pages continues on the next one: appending restores it.
     all.MergeFrom(page);
     request.set_page_token(page.next_page_token());
@@ -313,7 +313,7 @@ absl::StatusOr<std::string> PortalRoutes::CsvHead(const v1::Dataset& dataset) {
   v1::ReadAttachmentResponse message;
   while (reader->Read(&message)) head += message.data();
   const grpc::Status status = reader->Finish();
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return head;
 }
 

@@ -12,8 +12,8 @@
 #include "libs/domain/published_csv.h"
 #include "libs/domain/raw_events_csv.h"
 #include "libs/ingest/batch_validation.h"
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/auth.h"
-#include "libs/server/status_mapping.h"
 #include "libs/server/unary.h"
 
 namespace omnia::ingestion {
@@ -65,7 +65,7 @@ void EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>&
 
 void Reject(v1::BatchAck& ack, const absl::Status& status) {
   ack.set_outcome(v1::BATCH_OUTCOME_REJECTED);
-  ack.set_code(static_cast<int>(server::ToGrpcStatus(status).error_code()));
+  ack.set_code(static_cast<int>(rpc::ToGrpcStatus(status).error_code()));
   ack.set_message(std::string(status.message()));
 }
 
@@ -145,7 +145,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
       absl::Status status = ok ? Consume() : Finished();
       if (!ok || !status.ok()) {
         Release();
-        this->Finish(server::ToGrpcStatus(status));
+        this->Finish(rpc::ToGrpcStatus(status));
         return;
       }
       this->StartRead(&request_);
@@ -570,7 +570,7 @@ grpc::ServerUnaryReactor* IngestionService::RebuildAggregation(
   return server::FinishOnExecutor(context, *deps_.executor, [this, response]() -> absl::Status {
     if (rebuilding_.exchange(true)) return absl::AbortedError("a rebuild is already running");
     deps_.forwarder->Pause();
-    absl::StatusOr<api::RebuildSummary> summary =
+    absl::StatusOr<ingest::RebuildSummary> summary =
         deps_.sink->Rebuild(*deps_.log, deps_.forwarder->producer_id(), options_.rebuild_deadline);
     deps_.forwarder->Resume();
     rebuilding_.store(false);

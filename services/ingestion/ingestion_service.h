@@ -8,7 +8,6 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "libs/api/aggregation_client.h"
 #include "libs/base/clock.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/batch_validation.h"
@@ -36,7 +35,7 @@ struct IngestionDeps {
   const ingest::Pseudonymizer* pseudonymizer;
   ingest::EventLog* log;
   ingest::Forwarder* forwarder;
-  api::GrpcAggregationSink* sink;
+  ingest::AggregationSink* sink;
   server::Executor* executor;
   // Today's date in Italy bounds event dates and published years.
   const Clock* clock;

@@ -12,12 +12,12 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
-#include "libs/api/aggregation_client.h"
 #include "libs/base/clock.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
 #include "libs/ingest/pseudonymizer.h"
+#include "libs/ingest_grpc/grpc_aggregation_sink.h"
 #include "libs/server/executor.h"
 #include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> aggregation =
       omnia::server::PeerChannelFromFlags(absl::GetFlag(FLAGS_aggregation_address));
   if (!aggregation.ok()) return omnia::server::ExitWithError("ingestion", aggregation.status());
-  omnia::api::GrpcAggregationSink sink(*aggregation, codelists,
-                                       absl::GetFlag(FLAGS_aggregation_deadline), *token);
+  omnia::ingest_grpc::GrpcAggregationSink sink(*aggregation, codelists,
+                                               absl::GetFlag(FLAGS_aggregation_deadline), *token);
   omnia::ingest::ForwarderOptions forwarder_options;
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
   forwarder_options.log_error = [&clock](const std::string& error) {
@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
   omnia::ingestion::IngestionOptions options;
   options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
   omnia::ingestion::IngestionService service(
-      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor, &clock}, options);
+      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor, &clock},
+      options);
 
   absl::StatusOr<omnia::server::ServerOptions> server_options =
       omnia::server::ServerOptionsFromFlags("ingestion");

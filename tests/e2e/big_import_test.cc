@@ -93,7 +93,7 @@ TEST_F(BigImportTest, ARawFileOfHundredsOfMiBIsImportedInMemoryIndependentOfItsS
   // The backlog check counts every event of a file, duplicates included: room for 1 GiB.
   ASSERT_TRUE(cluster_.Start("ingestion", {"--max_backlog_events=100000000"}));
   auto ingestion =
-      v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+      v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
   const pid_t pid = cluster_.pid("ingestion");
   const uint64_t at_start = PeakRssBytes(pid);
 

@@ -76,7 +76,7 @@ class GatewayTest : public ::testing::Test {
     ASSERT_TRUE(cluster_.StartAll());
     ASSERT_TRUE(cluster_.Start("gateway"));
     catalogue_ =
-        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+        v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
     LoadEventsAndPublish();
   }
 
@@ -87,7 +87,7 @@ class GatewayTest : public ::testing::Test {
   void LoadEventsAndPublish() {
     client::StreamerOptions options;
     options.bearer_token = cluster_.token("producer");
-    client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+    client::EventStreamer streamer(rpc::CreateInsecureChannel(cluster_.address("ingestion")),
                                    options);
     uint64_t sequence = 0;
     ASSERT_TRUE(streamer
@@ -99,7 +99,7 @@ class GatewayTest : public ::testing::Test {
                     })
                     .ok());
     auto ingestion =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     for (int i = 0; i < 600; ++i) {
       v1::GetIngestionStatusResponse status;
       if (ingestion->GetIngestionStatus(Context().get(), {}, &status).ok() &&
@@ -160,7 +160,7 @@ class GatewayTest : public ::testing::Test {
   // The bytes ExportService.Export streams for `request`.
   std::string ExportBytes(const v1::ExportRequest& request) {
     auto exporter =
-        v1::ExportService::NewStub(client::CreateInsecureChannel(cluster_.address("exporter")));
+        v1::ExportService::NewStub(rpc::CreateInsecureChannel(cluster_.address("exporter")));
     auto context = Context();
     auto reader = exporter->Export(context.get(), request);
     std::string bytes;
@@ -509,7 +509,7 @@ TEST_F(GatewayTest, QueryErrorsAreProblemDetails) {
   // WORKERS over a year imported from INPS's published file do not add up across months.
   {
     auto ingestion =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     v1::ImportPublishedReportResponse response;
     auto context = Context();
     context->AddMetadata("authorization", "Bearer " + cluster_.operator_token());

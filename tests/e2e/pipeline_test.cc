@@ -86,7 +86,7 @@ class PipelineTest : public ::testing::Test {
                                  "--data_dir=" + dir_.path() + "/aggregation",
                                  "--insecure_no_auth"},
         LogPath("aggregation"));
-    ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(aggregation_address_), "",
+    ASSERT_TRUE(client::WaitUntilServing(rpc::CreateInsecureChannel(aggregation_address_), "",
                                          absl::Seconds(30))
                     .ok());
   }
@@ -98,7 +98,7 @@ class PipelineTest : public ::testing::Test {
             "--grpc_address=" + ingestion_address_, "--data_dir=" + dir_.path() + "/ingestion",
             "--aggregation_address=" + aggregation_address_, "--insecure_no_auth"},
         LogPath("ingestion"));
-    ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(ingestion_address_), "",
+    ASSERT_TRUE(client::WaitUntilServing(rpc::CreateInsecureChannel(ingestion_address_), "",
                                          absl::Seconds(30))
                     .ok());
   }
@@ -106,7 +106,7 @@ class PipelineTest : public ::testing::Test {
   absl::Status Stream(const std::vector<Event>& events, size_t batch_size,
                       absl::Duration pause_between_batches = absl::ZeroDuration(),
                       uint64_t* reconnects = nullptr) {
-    client::EventStreamer streamer(client::CreateInsecureChannel(ingestion_address_), {});
+    client::EventStreamer streamer(rpc::CreateInsecureChannel(ingestion_address_), {});
     struct Report {
       client::EventStreamer& streamer;
       uint64_t* out;
@@ -151,7 +151,7 @@ class PipelineTest : public ::testing::Test {
 
   // Waits until aggregation has applied everything ingestion logged.
   void WaitUntilApplied() {
-    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
     const absl::Time deadline = absl::Now() + absl::Seconds(60);
     v1::GetIngestionStatusResponse status;
     while (absl::Now() < deadline) {
@@ -167,8 +167,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   std::map<CellKey, uint64_t> QueryEverything() {
-    auto stub =
-        v1::AggregationService::NewStub(client::CreateInsecureChannel(aggregation_address_));
+    auto stub = v1::AggregationService::NewStub(rpc::CreateInsecureChannel(aggregation_address_));
     absl::StatusOr<std::map<CellKey, uint64_t>> cells = testing::QueryEverything(*stub, 2022, 2023);
     EXPECT_TRUE(cells.ok()) << cells.status();
     return cells.ok() ? *std::move(cells) : std::map<CellKey, uint64_t>{};
@@ -184,7 +183,7 @@ class PipelineTest : public ::testing::Test {
   // Uploads a file through ImportPublishedReport in 64 KiB chunks.
   grpc::Status ImportReport(const std::string& content, v1::ImportPublishedReportResponse* response,
                             const std::string& file_name = "report.csv") {
-    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     auto writer = stub->ImportPublishedReport(&context, response);
@@ -195,7 +194,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   grpc::Status ImportRaw(const std::string& content, v1::ImportRawEventsResponse* response) {
-    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     auto writer = stub->ImportRawEvents(&context, response);
@@ -206,7 +205,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   v1::GetIngestionStatusResponse IngestionStatus() {
-    auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+    auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
     v1::GetIngestionStatusResponse status;
@@ -217,8 +216,7 @@ class PipelineTest : public ::testing::Test {
   // Yearly national value per intervention type (or the status when the query fails).
   absl::StatusOr<std::map<std::string, uint64_t>> YearlyByType(const std::string& measure,
                                                                int year) {
-    auto stub =
-        v1::AggregationService::NewStub(client::CreateInsecureChannel(aggregation_address_));
+    auto stub = v1::AggregationService::NewStub(rpc::CreateInsecureChannel(aggregation_address_));
     v1::QueryRequest request;
     v1::CellQuery* q = request.mutable_query();
     q->add_measures(measure);
@@ -255,7 +253,7 @@ TEST_F(PipelineTest, ClearWorkerIdsNeverReachDiskOrLogs) {
   WaitUntilApplied();
   ExpectCubeEquals(events);
   // A release is a second copy of the cube on disk: it must be clean too.
-  auto stub = v1::AggregationService::NewStub(client::CreateInsecureChannel(aggregation_address_));
+  auto stub = v1::AggregationService::NewStub(rpc::CreateInsecureChannel(aggregation_address_));
   grpc::ClientContext context;
   v1::FreezeRequest freeze;
   freeze.set_release_id("leak-check");
@@ -392,7 +390,7 @@ TEST_F(PipelineTest, MalformedFilesAndBatchesAreRejectedWholeAndChangeNothing) {
   std::vector<Event> events = MakeEvents(20, 10, 4);
   events[3].region = "ATLANTIDE";
   events[7].month = 13;
-  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
   grpc::ClientContext context;
   auto stream = stub->StreamEvents(&context);
   ASSERT_TRUE(stream->Write(ToBatch(events, 0, events.size(), 1)));
@@ -415,7 +413,7 @@ TEST_F(PipelineTest, MalformedFilesAndBatchesAreRejectedWholeAndChangeNothing) {
   while (!first[payment].payment) ++payment;
   changed[payment].months = first[payment].months + 1;
   absl::Status conflict = [&] {
-    client::EventStreamer streamer(client::CreateInsecureChannel(ingestion_address_), {});
+    client::EventStreamer streamer(rpc::CreateInsecureChannel(ingestion_address_), {});
     bool sent = false;
     return streamer.Run([&]() -> std::optional<v1::EventBatch> {
       if (sent) return std::nullopt;
@@ -460,7 +458,7 @@ TEST_F(PipelineTest, RawEventFilesImportOnceAndRebuildGivesTheSameCube) {
   WaitUntilApplied();
   ExpectCubeEquals(events);
 
-  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
   v1::RebuildAggregationResponse rebuilt;
@@ -483,11 +481,11 @@ TEST_F(PipelineTest, BacklogIsBoundedWhileAggregationIsDownAndDrainsWhenItReturn
                                "--aggregation_address=" + aggregation_address_,
                                "--max_backlog_events=1000", "--insecure_no_auth"},
       LogPath("ingestion"));
-  ASSERT_TRUE(client::WaitUntilServing(client::CreateInsecureChannel(ingestion_address_), "",
+  ASSERT_TRUE(client::WaitUntilServing(rpc::CreateInsecureChannel(ingestion_address_), "",
                                        absl::Seconds(30))
                   .ok());
   const std::vector<Event> events = MakeEvents(1500, 200, 8);
-  auto stub = v1::IngestionService::NewStub(client::CreateInsecureChannel(ingestion_address_));
+  auto stub = v1::IngestionService::NewStub(rpc::CreateInsecureChannel(ingestion_address_));
   grpc::ClientContext context;
   auto stream = stub->StreamEvents(&context);
   std::vector<v1::BatchAck> acks;

@@ -22,7 +22,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 #include "libs/storage/file_system.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
@@ -156,9 +156,9 @@ class PortalBrowserTest : public ::testing::Test {
     // is served from the page cache alone.
     ASSERT_TRUE(cluster_.Start("gateway", {"--portal_release_check=1h"}));
     catalogue_ =
-        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+        v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
     aggregation_ = v1::AggregationService::NewStub(
-        client::CreateInsecureChannel(cluster_.address("aggregation")));
+        rpc::CreateInsecureChannel(cluster_.address("aggregation")));
     // In the build tree, kept after the test for people to look at.
     shots_ = std::string(OMNIA_BINARY_DIR) + "/portal-screenshots";
     std::filesystem::create_directories(shots_);

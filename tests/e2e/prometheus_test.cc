@@ -91,7 +91,7 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
   // Workload: events in, one rejected batch, a publication, a download.
   client::StreamerOptions options;
   options.bearer_token = cluster_.operator_token();
-  client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+  client::EventStreamer streamer(rpc::CreateInsecureChannel(cluster_.address("ingestion")),
                                  options);
   int next = 0;
   uint64_t sequence = 0;
@@ -105,7 +105,7 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
                   })
                   .ok());
   auto catalogue =
-      v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+      v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
   for (int i = 0; i < 100; ++i) {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + cluster_.operator_token());

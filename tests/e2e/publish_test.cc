@@ -45,11 +45,11 @@ class PublishTest : public ::testing::Test {
     if (!std::filesystem::exists(folder_)) GTEST_SKIP() << "no " << folder_;
     ASSERT_TRUE(cluster_.StartAll());
     ingestion_ =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     catalogue_ =
-        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+        v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
     exporter_ =
-        v1::ExportService::NewStub(client::CreateInsecureChannel(cluster_.address("exporter")));
+        v1::ExportService::NewStub(rpc::CreateInsecureChannel(cluster_.address("exporter")));
   }
 
   void TearDown() override {

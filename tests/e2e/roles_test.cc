@@ -102,11 +102,11 @@ class RolesTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(cluster_.StartAll());
     ingestion_ =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     aggregation_ = v1::AggregationService::NewStub(
-        client::CreateInsecureChannel(cluster_.address("aggregation")));
+        rpc::CreateInsecureChannel(cluster_.address("aggregation")));
     catalogue_ =
-        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+        v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
   }
 
   void TearDown() override {
@@ -119,7 +119,7 @@ class RolesTest : public ::testing::Test {
   void LoadEvents() {
     client::StreamerOptions options;
     options.bearer_token = cluster_.token("producer");
-    client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+    client::EventStreamer streamer(rpc::CreateInsecureChannel(cluster_.address("ingestion")),
                                    options);
     uint64_t sequence = 0;
     const absl::Status streamed = streamer.Run([&]() -> std::optional<v1::EventBatch> {
@@ -299,7 +299,7 @@ TEST_F(RolesTest, TheOperatorCannotForgeTheForwardersAppliedSequence) {
   // The forwarder still forwards: new events reach the cubes under the next sequence.
   client::StreamerOptions options;
   options.bearer_token = cluster_.operator_token();
-  client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+  client::EventStreamer streamer(rpc::CreateInsecureChannel(cluster_.address("ingestion")),
                                  options);
   bool sent = false;
   ASSERT_TRUE(streamer

@@ -63,7 +63,7 @@ class TrustTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(cluster_.StartAll());
     ingestion_ =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
   }
 
   void TearDown() override {

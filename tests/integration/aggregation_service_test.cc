@@ -47,7 +47,7 @@ class AggregationServiceTest : public ::testing::Test {
     ASSERT_TRUE(host_->Start({{service_.get(), v1::AggregationService::service_full_name()}}).ok());
     host_->SetServing(true);
     stub_ = v1::AggregationService::NewStub(
-        client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", host_->grpc_port())));
+        rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", host_->grpc_port())));
   }
 
   void Restart() {

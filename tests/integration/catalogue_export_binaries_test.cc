@@ -12,8 +12,8 @@
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/catalogue/config.h"
 #include "libs/catalogue/datasets.h"
-#include "libs/client/channel.h"
 #include "libs/client/probes.h"
+#include "libs/rpc/channel.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
 #include "tests/support/child_process.h"
@@ -47,7 +47,7 @@ class PublicServiceProcess {
   // A channel to the service once it serves; null (with the log in the test output) if it does
   // not come up.
   std::shared_ptr<grpc::Channel> WaitUntilServing() {
-    auto channel = client::CreateInsecureChannel(address_);
+    auto channel = rpc::CreateInsecureChannel(address_);
     const absl::Status serving = client::WaitUntilServing(channel, "", absl::Seconds(20));
     EXPECT_TRUE(serving.ok()) << serving << "\n" << process_->Log();
     return serving.ok() ? channel : nullptr;

@@ -15,7 +15,7 @@
 #include "absl/time/clock.h"
 #include "libs/base/sha256.h"
 #include "libs/catalogue/attachment_reads.h"
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/auth.h"
 #include "libs/server/service_host.h"
 #include "libs/storage/file_system.h"
@@ -38,8 +38,8 @@ class CatalogueServiceTest : public ::testing::Test {
     artifacts_.emplace(files_, artifact_dir());
 
     exporter_ = std::make_unique<exporter::ExportService>(
-        codelists_, store_->config(), client::CreateInsecureChannel(aggregation_.address()),
-        executor_, exporter::ExportServiceOptions());
+        codelists_, store_->config(), rpc::CreateInsecureChannel(aggregation_.address()), executor_,
+        exporter::ExportServiceOptions());
     server::ServerOptions options;
     options.name = "exporter-test";
     options.authorizer =
@@ -51,8 +51,8 @@ class CatalogueServiceTest : public ::testing::Test {
     exporter_host_->SetServing(true);
 
     service_ = std::make_unique<CatalogueService>(
-        *store_, *artifacts_, codelists_, client::CreateInsecureChannel(aggregation_.address()),
-        client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", exporter_host_->grpc_port())),
+        *store_, *artifacts_, codelists_, rpc::CreateInsecureChannel(aggregation_.address()),
+        rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", exporter_host_->grpc_port())),
         executor_, ServiceOptions());
   }
 
@@ -78,7 +78,7 @@ class CatalogueServiceTest : public ::testing::Test {
         catalogue_host_->Start({{service_.get(), v1::CatalogueService::service_full_name()}}).ok());
     catalogue_host_->SetServing(true);
     return v1::CatalogueService::NewStub(
-        client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", catalogue_host_->grpc_port())));
+        rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", catalogue_host_->grpc_port())));
   }
 
   struct ReadResult {

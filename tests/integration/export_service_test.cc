@@ -9,7 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/service_host.h"
 #include "tests/support/fake_aggregation.h"
 #include "tests/unit/catalogue/test_config.h"
@@ -31,9 +31,9 @@ class ExportServiceTest : public ::testing::Test {
     absl::StatusOr<catalogue::CatalogueConfig> config = catalogue::LoadDeployedConfig();
     ASSERT_TRUE(config.ok()) << config.status();
     config_.emplace(*std::move(config));
-    service_ = std::make_unique<ExportService>(
-        codelists_, *config_, client::CreateInsecureChannel(aggregation_.address()), executor_,
-        options);
+    service_ = std::make_unique<ExportService>(codelists_, *config_,
+                                               rpc::CreateInsecureChannel(aggregation_.address()),
+                                               executor_, options);
     server::ServerOptions server_options;
     server_options.name = "exporter-test";
     server_options.max_receive_message_bytes = kMaxRequestBytes;
@@ -91,7 +91,7 @@ class ExportServiceTest : public ::testing::Test {
   // Reads a whole export; its status.
   grpc::Status Download(const v1::ExportRequest& request, absl::Duration timeout,
                         std::string* bytes = nullptr) {
-    auto stub = v1::ExportService::NewStub(client::CreateInsecureChannel(address()));
+    auto stub = v1::ExportService::NewStub(rpc::CreateInsecureChannel(address()));
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
     return ReadToTheEnd(*stub->Export(&context, request), bytes);

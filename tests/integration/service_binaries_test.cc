@@ -46,7 +46,7 @@ TEST_P(ServiceBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
   ASSERT_TRUE(std::filesystem::exists(path)) << path;
   testing::ChildProcess process(path, args, dir.path() + "/service.log");
 
-  auto channel = client::CreateInsecureChannel(grpc_address);
+  auto channel = rpc::CreateInsecureChannel(grpc_address);
   ASSERT_TRUE(client::WaitUntilServing(channel, "", absl::Seconds(20)).ok()) << process.Log();
   EXPECT_EQ(client::CheckHealth(channel, binary.service, absl::Seconds(5)).value_or("error"),
             "SERVING");

@@ -115,10 +115,9 @@ bool Cluster::Start(const std::string& name, const std::vector<std::string>& ext
   processes_[name] = std::make_unique<ChildProcess>(
       absl::StrCat(binary_dir_, "/services/", name, "/omnia-", name), args, log);
   const absl::Status serving =
-      name == "gateway"
-          ? WaitUntilHealthy(addresses_.at(name))
-          : client::WaitUntilServing(client::CreateInsecureChannel(addresses_.at(name)), "",
-                                     absl::Seconds(30));
+      name == "gateway" ? WaitUntilHealthy(addresses_.at(name))
+                        : client::WaitUntilServing(rpc::CreateInsecureChannel(addresses_.at(name)),
+                                                   "", absl::Seconds(30));
   if (!serving.ok()) std::cerr << name << " did not start: " << serving << "\n" << Logs();
   return serving.ok();
 }

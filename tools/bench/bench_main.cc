@@ -123,7 +123,7 @@ int Ingest() {
       return 1;
     }
   }
-  auto channel = omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
+  auto channel = omnia::rpc::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
   const absl::Time start = absl::Now();
   std::vector<std::thread> threads;
   std::atomic<bool> failed{false};
@@ -244,7 +244,7 @@ double Median(std::vector<double> values) {
 // Renders one dataset in every format through the exporter, several times each.
 int Export() {
   auto stub = omnia::v1::ExportService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter)));
+      omnia::rpc::CreateInsecureChannel(absl::GetFlag(FLAGS_exporter)));
   for (const auto& [format, name] :
        {std::pair{omnia::v1::FORMAT_CSV, "csv"}, std::pair{omnia::v1::FORMAT_JSON, "json"},
         std::pair{omnia::v1::FORMAT_JSON_STAT, "json_stat"},
@@ -281,7 +281,7 @@ int Export() {
 // Times full publications (freeze + render every attachment + record).
 int Publish() {
   auto stub = omnia::v1::CatalogueService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
+      omnia::rpc::CreateInsecureChannel(absl::GetFlag(FLAGS_catalogue)));
   std::vector<double> seconds;
   int datasets = 0;
   for (int run = 0; run < absl::GetFlag(FLAGS_runs); ++run) {
@@ -309,7 +309,7 @@ int Publish() {
 // process stays small whatever the size.
 int ImportRaw() {
   auto stub = omnia::v1::IngestionService::NewStub(
-      omnia::client::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
+      omnia::rpc::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion)));
   const uint64_t target = absl::GetFlag(FLAGS_raw_bytes);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Hours(1)));

@@ -27,13 +27,13 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/base/sha256.h"
-#include "libs/client/channel.h"
 #include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
 #include "libs/client/upload.h"
 #include "libs/domain/codelists.h"
 #include "libs/domain/raw_events_csv.h"
+#include "libs/rpc/channel.h"
 #include "libs/synth/generator.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
@@ -130,7 +130,7 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials() {
 
 // A channel to `address` with the credentials the flags ask for; main() has checked them.
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
-  return omnia::client::CreateChannel(address, *Credentials());
+  return omnia::rpc::CreateChannel(address, *Credentials());
 }
 
 std::string Token() {

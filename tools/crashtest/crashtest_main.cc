@@ -28,9 +28,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "libs/base/sha256.h"
-#include "libs/client/channel.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/upload.h"
+#include "libs/rpc/channel.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
@@ -144,7 +144,7 @@ class CrashTest {
     options.give_up_after = absl::Minutes(5);
     const size_t per_batch = absl::GetFlag(FLAGS_batch_events);
     uint64_t sequence = 0;
-    client::EventStreamer streamer(client::CreateInsecureChannel(cluster_.address("ingestion")),
+    client::EventStreamer streamer(rpc::CreateInsecureChannel(cluster_.address("ingestion")),
                                    options);
     producer_status_ = streamer.Run([&]() -> std::optional<v1::EventBatch> {
       if (!killing_) return std::nullopt;
@@ -218,7 +218,7 @@ class CrashTest {
 
   grpc::Status ImportRaw(const std::string& csv) {
     auto stub =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     return Upload<v1::ImportRawEventsRequest, v1::ImportRawEventsResponse>(
         [&](grpc::ClientContext* c, v1::ImportRawEventsResponse* r) {
           return stub->ImportRawEvents(c, r);
@@ -228,7 +228,7 @@ class CrashTest {
 
   grpc::Status ImportReport(const std::string& csv) {
     auto stub =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     return Upload<v1::ImportPublishedReportRequest, v1::ImportPublishedReportResponse>(
         [&](grpc::ClientContext* c, v1::ImportPublishedReportResponse* r) {
           return stub->ImportPublishedReport(c, r);
@@ -239,7 +239,7 @@ class CrashTest {
   // Publishes a release and records the sha256 of each of its attachments.
   void Publish(int round) {
     auto catalogue =
-        v1::CatalogueService::NewStub(client::CreateInsecureChannel(cluster_.address("catalogue")));
+        v1::CatalogueService::NewStub(rpc::CreateInsecureChannel(cluster_.address("catalogue")));
     v1::PublishRequest request;
     request.set_release_id(absl::StrCat("crash-", round));
     v1::PublishResponse response;
@@ -272,7 +272,7 @@ class CrashTest {
 
   void Rebuild() {
     auto stub =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     v1::RebuildAggregationResponse response;
     const grpc::Status status = stub->RebuildAggregation(
         Context(cluster_.operator_token(), absl::Seconds(60)).get(), {}, &response);
@@ -304,7 +304,7 @@ class CrashTest {
 
   bool WaitUntilApplied() {
     auto stub =
-        v1::IngestionService::NewStub(client::CreateInsecureChannel(cluster_.address("ingestion")));
+        v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
     const absl::Time deadline = absl::Now() + absl::Minutes(3);
     while (absl::Now() < deadline) {
       v1::GetIngestionStatusResponse status;
@@ -321,7 +321,7 @@ class CrashTest {
   // Downloads every recorded attachment of every release and compares its sha256.
   int VerifyReleases() {
     auto exporter =
-        v1::ExportService::NewStub(client::CreateInsecureChannel(cluster_.address("exporter")));
+        v1::ExportService::NewStub(rpc::CreateInsecureChannel(cluster_.address("exporter")));
     int bad = 0;
     for (const auto& [release, files] : releases_) {
       for (const auto& [dataset, format, sha256] : files) {
@@ -357,7 +357,7 @@ class CrashTest {
       expected.insert(expected.end(), report_->equivalent.begin(), report_->equivalent.end());
     }
     auto aggregation = v1::AggregationService::NewStub(
-        client::CreateInsecureChannel(cluster_.address("aggregation")));
+        rpc::CreateInsecureChannel(cluster_.address("aggregation")));
     absl::StatusOr<std::map<testing::CellKey, uint64_t>> actual =
         testing::QueryEverything(*aggregation, kPublishedYear, 2023);
     if (!actual.ok()) return Fail(actual.status().ToString());

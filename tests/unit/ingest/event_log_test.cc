@@ -56,8 +56,8 @@ IncomingBatch Batch(std::string producer, uint64_t sequence, std::vector<LoggedE
   return IncomingBatch{std::move(producer), sequence, std::move(events)};
 }
 
-cube::PublishedCell Cell(int year, int month, int region, int type, uint64_t value) {
-  return cube::PublishedCell{domain::YearMonth{year, month}, region, type, value};
+facts::PublishedCell Cell(int year, int month, int region, int type, uint64_t value) {
+  return facts::PublishedCell{domain::YearMonth{year, month}, region, type, value};
 }
 
 // Copies of the entries after `after`, all of them.
@@ -581,7 +581,7 @@ TEST_F(EventLogTest, PublishedImportsAreRevisionsAndIdenticalReimportsChangeNoth
 
 TEST_F(EventLogTest, PublishedReportsThatAggregationCouldNotApplyAreRejected) {
   using domain::Measure;
-  const auto append = [&](std::vector<int> years, std::vector<cube::PublishedCell> cells,
+  const auto append = [&](std::vector<int> years, std::vector<facts::PublishedCell> cells,
                           std::string sha) {
     return log_
         ->AppendPublishedReport(Measure::kApplications, std::move(years), std::move(cells),
@@ -824,15 +824,15 @@ void ExpectSameLog(const EventLog& expected, const EventLog& actual) {
     EXPECT_EQ(y[e].payment_days, x[e].payment_days);
     ASSERT_EQ(y[e].applications.size(), x[e].applications.size());
     for (size_t i = 0; i < x[e].applications.size(); ++i) {
-      const cube::ApplicationFact& want = x[e].applications[i];
-      const cube::ApplicationFact& got = y[e].applications[i];
+      const facts::ApplicationFact& want = x[e].applications[i];
+      const facts::ApplicationFact& got = y[e].applications[i];
       EXPECT_TRUE(got.month == want.month && got.region == want.region && got.type == want.type)
           << i;
     }
     ASSERT_EQ(y[e].payments.size(), x[e].payments.size());
     for (size_t i = 0; i < x[e].payments.size(); ++i) {
-      const cube::PaymentFact& want = x[e].payments[i];
-      const cube::PaymentFact& got = y[e].payments[i];
+      const facts::PaymentFact& want = x[e].payments[i];
+      const facts::PaymentFact& got = y[e].payments[i];
       EXPECT_TRUE(got.month == want.month && got.region == want.region && got.type == want.type &&
                   got.worker == want.worker && got.months_covered == want.months_covered)
           << i;

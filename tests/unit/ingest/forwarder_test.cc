@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "libs/storage/rocksdb_store.h"
-#include "tests/support/child_process.h"
+#include "libs/storage/memory_store.h"
 
 namespace omnia::ingest {
 namespace {
@@ -39,7 +38,7 @@ struct Received {
 // service keeps durably, so a "restart" is a stretch of failed calls around an unchanged state.
 class FakeAggregation final : public AggregationSink {
  public:
-  absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) override {
+  absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override {
     EXPECT_EQ(batch.producer, kProducer);
     return Write(batch.sequence, batch.previous_sequence,
                  batch.applications.size() + batch.payments.size());
@@ -54,6 +53,10 @@ class FakeAggregation final : public AggregationSink {
     ++position_reads;
     if (down) return absl::UnavailableError("aggregation is restarting");
     return last_applied;
+  }
+  absl::StatusOr<RebuildSummary> Rebuild(const EventLog&, const std::string&,
+                                         absl::Duration) override {
+    return absl::UnimplementedError("the forwarder never rebuilds");
   }
 
   uint64_t last_applied = 0;
@@ -95,9 +98,7 @@ class FakeAggregation final : public AggregationSink {
 class ForwarderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    auto log = EventLog::Open(std::move(*kv), clock_);
+    auto log = EventLog::Open(storage::NewMemoryKvStore(EventLog::Columns()), clock_);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
     options_.producer_id = kProducer;
@@ -119,7 +120,17 @@ class ForwarderTest : public ::testing::Test {
     ASSERT_TRUE(appended.ok()) << appended.status();
   }
 
-  testing::TempDir dir_;
+  // Logs a published report of `cells` cells of one year.
+  void LogPublished(int cells) {
+    std::vector<facts::PublishedCell> report;
+    for (int i = 0; i < cells; ++i)
+      report.push_back({domain::YearMonth{2022, 1 + i % 12}, i % 20, 0, 1});
+    absl::StatusOr<PublishedAppendResult> appended =
+        log_->AppendPublishedReport(domain::Measure::kApplications, {2022}, std::move(report),
+                                    std::string(64, 'a' + cells % 6));
+    ASSERT_TRUE(appended.ok()) << appended.status();
+  }
+
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
   std::unique_ptr<EventLog> log_;
   FakeAggregation aggregation_;
@@ -202,11 +213,50 @@ TEST_F(ForwarderTest, APositionMismatchIsReReadAndForwardingResumesFromThere) {
   EXPECT_EQ(aggregation_.units_applied, 1u + 2u + 4u + 1u);
 }
 
+TEST_F(ForwarderTest, CoalescesWholeEntriesUpToTheRequestLimit) {
+  options_.max_events_per_request = 5;
+  Forwarder forwarder(*log_, aggregation_, options_);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(forwarder.ForwardOnce(), options_.idle_poll);
+  // Entries 1..2 (4 events) fill the first request: a third would pass 5 and is never split.
+  EXPECT_THAT(aggregation_.received, ElementsAre(Received{0, 2, true}, Received{2, 3, true}));
+  EXPECT_EQ(aggregation_.units_applied, 6u);
+}
+
+TEST_F(ForwarderTest, APublishedReportTravelsAloneBetweenEventRequests) {
+  LogEntryOf(1);
+  LogPublished(3);
+  LogEntryOf(2);
+  LogEntryOf(2);
+  while (forwarder_->ForwardOnce() == absl::ZeroDuration()) {
+  }
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 1, true}, Received{1, 2, true}, Received{2, 4, true}));
+  EXPECT_EQ(aggregation_.units_applied, 1u + 3u + 4u);
+  EXPECT_EQ(log_->applied_sequence(), 4u);
+}
+
+TEST_F(ForwarderTest, TheBackoffStartsOverAfterASuccess) {
+  LogEntryOf(1);
+  aggregation_.down = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(50));
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(100));
+  aggregation_.down = false;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  LogEntryOf(1);
+  aggregation_.down = true;
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::Milliseconds(50));
+}
+
 TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
   // An aggregation that answers one position and refuses it: never a tight loop.
   class Disagreeing final : public AggregationSink {
    public:
-    absl::StatusOr<uint64_t> Apply(const cube::FactBatch&) override {
+    absl::StatusOr<uint64_t> Apply(const facts::FactBatch&) override {
       return absl::AbortedError("mismatch");
     }
     absl::StatusOr<uint64_t> ReplacePublished(const std::string&, uint64_t,
@@ -214,6 +264,10 @@ TEST_F(ForwarderTest, RepeatedMismatchesBackOff) {
       return absl::AbortedError("mismatch");
     }
     absl::StatusOr<uint64_t> LastApplied(const std::string&) override { return 0; }
+    absl::StatusOr<RebuildSummary> Rebuild(const EventLog&, const std::string&,
+                                           absl::Duration) override {
+      return absl::UnimplementedError("the forwarder never rebuilds");
+    }
   } sink;
   LogEntryOf(1);
   Forwarder forwarder(*log_, sink, options_);

@@ -496,7 +496,7 @@ class AuthServerTest : public ::testing::Test {
     }
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
-    channel_ = client::CreateInsecureChannel(absl::StrCat("127.0.0.1:", port));
+    channel_ = rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", port));
     stub_ = v1::AggregationService::NewStub(channel_);
   }
 

@@ -1,6 +1,7 @@
-// Channels to omnia services. Kept apart from the probes so that servers, which carry gRPC's own
-// reflection service, never link the client-side copy of the reflection protocol (the two would
-// register the same protobuf symbols).
+// Channels to omnia services, for clients and for servers calling each other. Kept apart from the
+// client probes (libs/client) so that servers, which carry gRPC's own reflection service, never
+// link the client-side copy of the reflection protocol (the two would register the same protobuf
+// symbols).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -8,7 +9,7 @@
 #include <memory>
 #include <string>
 
-namespace omnia::client {
+namespace omnia::rpc {
 
 // A plaintext channel that retries a refused connection within a fraction of a second instead of
 // gRPC's default backoff (1 s growing to 2 min), so a client that starts together with a server
@@ -18,4 +19,4 @@ std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address)
 std::shared_ptr<grpc::Channel> CreateChannel(const std::string& address,
                                              std::shared_ptr<grpc::ChannelCredentials> credentials);
 
-}  // namespace omnia::client
+}  // namespace omnia::rpc

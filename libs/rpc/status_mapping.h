@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 
-namespace omnia::server {
+namespace omnia::rpc {
 
 // Maps a library status to the status sent on the wire, keeping the code and the message.
 grpc::Status ToGrpcStatus(const absl::Status& status);
@@ -14,4 +14,4 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // can treat local and remote failures alike.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-}  // namespace omnia::server
+}  // namespace omnia::rpc

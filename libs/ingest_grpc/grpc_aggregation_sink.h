@@ -1,5 +1,5 @@
-// The ingestion side of the aggregation contract: forwards log entries over gRPC with a deadline
-// on every call, and replays the whole log into a Rebuild stream.
+// The ingestion side of the aggregation contract over gRPC: ingest::AggregationSink on
+// AggregationService, with a deadline on every call.
 #pragma once
 
 #include <memory>
@@ -11,14 +11,7 @@
 #include "libs/ingest/forwarder.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 
-namespace omnia::api {
-
-struct RebuildSummary {
-  uint64_t entries_replayed = 0;
-  uint64_t events_replayed = 0;
-  uint64_t published_reports_replayed = 0;
-  uint64_t last_log_sequence = 0;
-};
+namespace omnia::ingest_grpc {
 
 class GrpcAggregationSink final : public ingest::AggregationSink {
  public:
@@ -27,15 +20,16 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
                       const domain::Codelists& codelists, absl::Duration deadline,
                       std::string token);
 
-  absl::StatusOr<uint64_t> Apply(const cube::FactBatch& batch) override;
+  absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override;
   absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
                                             const ingest::LogEntry& published_entry) override;
   absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override;
 
   // Streams every entry of `log` (in order) into AggregationService.Rebuild, then the end marker
-  // counting them; aggregation keeps the rebuilt cubes only when both ends agree.
-  absl::StatusOr<RebuildSummary> Rebuild(const ingest::EventLog& log, const std::string& producer,
-                                         absl::Duration deadline);
+  // counting them.
+  absl::StatusOr<ingest::RebuildSummary> Rebuild(const ingest::EventLog& log,
+                                                 const std::string& producer,
+                                                 absl::Duration deadline) override;
 
  private:
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) const;
@@ -46,4 +40,4 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
   const std::string token_;
 };
 
-}  // namespace omnia::api
+}  // namespace omnia::ingest_grpc

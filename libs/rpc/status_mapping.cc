@@ -1,8 +1,8 @@
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 #include <string>
 
-namespace omnia::server {
+namespace omnia::rpc {
 namespace {
 
 // Both enums follow the canonical gRPC code space; the switch makes the correspondence
@@ -102,4 +102,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   return absl::Status(FromGrpcCode(status.error_code()), status.error_message());
 }
 
-}  // namespace omnia::server
+}  // namespace omnia::rpc

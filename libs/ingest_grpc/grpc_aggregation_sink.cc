@@ -1,15 +1,15 @@
-#include "libs/api/aggregation_client.h"
+#include "libs/ingest_grpc/grpc_aggregation_sink.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/api/cube_convert.h"
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
-namespace omnia::api {
+namespace omnia::ingest_grpc {
 namespace {
 
-PublishedRevision RevisionOf(const std::string& producer, const ingest::LogEntry& entry) {
-  PublishedRevision revision;
+api::PublishedRevision RevisionOf(const std::string& producer, const ingest::LogEntry& entry) {
+  api::PublishedRevision revision;
   revision.producer = producer;
   revision.sequence = entry.sequence;
   revision.measure = entry.measure;
@@ -18,8 +18,8 @@ PublishedRevision RevisionOf(const std::string& producer, const ingest::LogEntry
   return revision;
 }
 
-cube::FactBatch BatchOf(const std::string& producer, const ingest::LogEntry& entry) {
-  cube::FactBatch batch;
+facts::FactBatch BatchOf(const std::string& producer, const ingest::LogEntry& entry) {
+  facts::FactBatch batch;
   batch.producer = producer;
   batch.sequence = entry.sequence;
   batch.applications = entry.applications;
@@ -44,23 +44,24 @@ std::unique_ptr<grpc::ClientContext> GrpcAggregationSink::Context(absl::Duration
   return context;
 }
 
-absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const cube::FactBatch& batch) {
-  const v1::ApplyRequest request = FactBatchToProto(batch, codelists_);
+absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const facts::FactBatch& batch) {
+  const v1::ApplyRequest request = api::FactBatchToProto(batch, codelists_);
   v1::ApplyResponse response;
   grpc::Status status = stub_->Apply(Context(deadline_).get(), request, &response);
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return response.last_applied_sequence();
 }
 
 absl::StatusOr<uint64_t> GrpcAggregationSink::ReplacePublished(
     const std::string& producer, uint64_t previous_sequence,
     const ingest::LogEntry& published_entry) {
-  PublishedRevision revision = RevisionOf(producer, published_entry);
+  api::PublishedRevision revision = RevisionOf(producer, published_entry);
   revision.previous_sequence = previous_sequence;
-  const v1::ReplacePublishedCellsRequest request = PublishedRevisionToProto(revision, codelists_);
+  const v1::ReplacePublishedCellsRequest request =
+      api::PublishedRevisionToProto(revision, codelists_);
   v1::ReplacePublishedCellsResponse response;
   grpc::Status status = stub_->ReplacePublishedCells(Context(deadline_).get(), request, &response);
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return response.last_applied_sequence();
 }
 
@@ -70,7 +71,7 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::LastApplied(const std::string& pro
   while (true) {
     v1::GetCubeStatsResponse response;
     grpc::Status status = stub_->GetCubeStats(Context(deadline_).get(), request, &response);
-    if (!status.ok()) return server::FromGrpcStatus(status);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
     for (const v1::ProducerSequence& p : response.producers()) {
       if (p.producer_id() == producer) return p.last_applied_sequence();
     }
@@ -79,22 +80,22 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::LastApplied(const std::string& pro
   }
 }
 
-absl::StatusOr<RebuildSummary> GrpcAggregationSink::Rebuild(const ingest::EventLog& log,
-                                                            const std::string& producer,
-                                                            absl::Duration deadline) {
+absl::StatusOr<ingest::RebuildSummary> GrpcAggregationSink::Rebuild(const ingest::EventLog& log,
+                                                                    const std::string& producer,
+                                                                    absl::Duration deadline) {
   auto context = Context(deadline);
   v1::RebuildResponse response;
   auto writer = stub_->Rebuild(context.get(), &response);
-  RebuildSummary summary;
+  ingest::RebuildSummary summary;
   bool write_failed = false;
   absl::Status read = log.ReadEntries(0, SIZE_MAX, [&](const ingest::LogEntry& entry) {
     v1::RebuildRequest request;
     if (entry.kind == ingest::EntryKind::kEvents) {
-      *request.mutable_apply() = FactBatchToProto(BatchOf(producer, entry), codelists_);
+      *request.mutable_apply() = api::FactBatchToProto(BatchOf(producer, entry), codelists_);
       summary.events_replayed += entry.units();
     } else {
       *request.mutable_replace_published_cells() =
-          PublishedRevisionToProto(RevisionOf(producer, entry), codelists_);
+          api::PublishedRevisionToProto(RevisionOf(producer, entry), codelists_);
       ++summary.published_reports_replayed;
     }
     if (!writer->Write(request)) {
@@ -117,9 +118,9 @@ absl::StatusOr<RebuildSummary> GrpcAggregationSink::Rebuild(const ingest::EventL
   }
   writer->WritesDone();
   grpc::Status status = writer->Finish();
-  if (!status.ok()) return server::FromGrpcStatus(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   if (write_failed) return absl::UnavailableError("the rebuild stream closed early");
   return summary;
 }
 
-}  // namespace omnia::api
+}  // namespace omnia::ingest_grpc

@@ -1,11 +1,11 @@
-#include "libs/server/status_mapping.h"
+#include "libs/rpc/status_mapping.h"
 
 #include <gtest/gtest.h>
 
 #include <utility>
 #include <vector>
 
-namespace omnia::server {
+namespace omnia::rpc {
 namespace {
 
 const std::vector<std::pair<absl::StatusCode, grpc::StatusCode>>& AllCodes() {
@@ -56,4 +56,4 @@ TEST(StatusMappingTest, NonCanonicalCodeNeverBecomesOk) {
 }
 
 }  // namespace
-}  // namespace omnia::server
+}  // namespace omnia::rpc

@@ -1,9 +1,9 @@
-#include "libs/client/channel.h"
+#include "libs/rpc/channel.h"
 
-namespace omnia::client {
+namespace omnia::rpc {
 
 std::shared_ptr<grpc::Channel> CreateInsecureChannel(const std::string& address) {
-  return omnia::client::CreateChannel(address, grpc::InsecureChannelCredentials());
+  return omnia::rpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
 
 std::shared_ptr<grpc::Channel> CreateChannel(
@@ -17,4 +17,4 @@ std::shared_ptr<grpc::Channel> CreateChannel(
   return grpc::CreateCustomChannel(address, credentials, args);
 }
 
-}  // namespace omnia::client
+}  // namespace omnia::rpc
