@@ -31,9 +31,6 @@ class RpcMetrics {
   const Clock& clock_;
 };
 
-// Name of a gRPC status code as Prometheus labels and logs show it ("OK", "INVALID_ARGUMENT").
-std::string StatusCodeName(grpc::StatusCode code);
-
 // Creates one metrics interceptor per RPC. Register it through
 // ServerBuilder::experimental().SetInterceptorCreators.
 class RpcMetricsInterceptorFactory final
