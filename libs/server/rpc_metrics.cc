@@ -44,16 +44,26 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
 RpcMetrics::RpcMetrics(prometheus::Registry& registry, const Clock& clock)
     : requests_(prometheus::BuildCounter()
                     .Name("omnia_rpc_requests_total")
-                    .Help("Finished gRPC requests by method and status code.")
+                    .Help("Finished gRPC requests by service, method and status code.")
                     .Register(registry)),
-      latency_(prometheus::BuildHistogram()
-                   .Name("omnia_rpc_duration_seconds")
-                   .Help("gRPC request latency from arrival to status, by method and code.")
-                   .Register(registry)),
+      latency_(
+          prometheus::BuildHistogram()
+              .Name("omnia_rpc_duration_seconds")
+              .Help("gRPC request latency from arrival to status, by service, method and code.")
+              .Register(registry)),
       clock_(clock) {}
 
 void RpcMetrics::Record(const std::string& method, const std::string& code, double seconds) {
-  const std::map<std::string, std::string> labels = {{"method", method}, {"code", code}};
+  // "/omnia.v1.IngestionService/StreamEvents" -> service "omnia.v1.IngestionService", method
+  // "StreamEvents", the labels go-grpc-prometheus and OpenTelemetry dashboards group by.
+  const size_t slash = method.rfind('/');
+  const size_t service_start = method.starts_with("/") ? 1 : 0;
+  const std::string service = slash == std::string::npos || slash < service_start
+                                  ? std::string()
+                                  : method.substr(service_start, slash - service_start);
+  const std::string name = slash == std::string::npos ? method : method.substr(slash + 1);
+  const std::map<std::string, std::string> labels = {
+      {"grpc_service", service}, {"grpc_method", name}, {"grpc_code", code}};
   requests_.Add(labels).Increment();
   latency_.Add(labels, LatencyBuckets()).Observe(seconds);
 }
