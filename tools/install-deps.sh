@@ -5,8 +5,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   librocksdb-dev prometheus-cpp-dev libroaring-dev libssl-dev libsodium-dev libxlsxwriter-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libxml2-utils curl unzip libreoffice-calc-nogui prometheus
+  libgtest-dev libgmock-dev libxml2-utils curl unzip libreoffice-calc-nogui prometheus
   python3-yaml
+  # Europe/Rome for every date users see (absl reads /usr/share/zoneinfo).
+  tzdata
   # RDF: serd/sord, not raptor2, whose -dev package needs libcurl4-gnutls-dev and so removes
   # prometheus-cpp-dev (it needs libcurl4-openssl-dev).
   libcpp-httplib-dev zlib1g-dev nlohmann-json3-dev libxml2-dev libserd-dev libsord-dev python3-rdflib nginx

@@ -9,9 +9,9 @@
 #include "libs/base/sha256.h"
 #include "libs/base/string_view.h"
 #include "libs/catalogue/internal/page_token.h"
-#include "libs/catalogue/rome_date.h"
 #include "libs/catalogue/text_fold.h"
 #include "libs/storage/key_codec.h"
+#include "libs/domain/period.h"
 #include "libs/storage/rocksdb_store.h"
 
 namespace omnia::catalogue {
@@ -326,7 +326,7 @@ absl::StatusOr<PublishResult> CatalogueStore::RecordRelease(std::string_view rel
   if (!head.ok()) return head.status();
 
   const absl::Time now = clock_.Now();
-  const v1::Date today = ToProto(RomeDate(now));
+  const v1::Date today = ToProto(domain::ItalianDate(now));
   const std::string id(release_id);
 
   std::sort(datasets.begin(), datasets.end(),
@@ -518,7 +518,7 @@ absl::StatusOr<std::string> CatalogueStore::CurrentReleaseId() const {
 }
 
 absl::StatusOr<std::string> CatalogueStore::NextReleaseId() const {
-  const domain::Date today = RomeDate(clock_.Now());
+  const domain::Date today = domain::ItalianDate(clock_.Now());
   const std::string base = absl::StrFormat("%04d-%02d-%02d", today.year, today.month, today.day);
   // A bound keeps a pathological store from looping; nobody publishes 10000 times a day.
   for (int n = 1; n < 10000; ++n) {

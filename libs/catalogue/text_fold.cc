@@ -2,45 +2,10 @@
 
 #include <cstdint>
 
+#include "libs/base/utf8.h"
+
 namespace omnia::catalogue {
 namespace {
-
-// Decodes one well-formed UTF-8 sequence at text[pos]; returns its length, or 0 when the bytes
-// there are not well-formed (overlong forms, surrogates and values above U+10FFFF included).
-size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t* code_point) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[pos + i]); };
-  const uint8_t b0 = byte(0);
-  if (b0 < 0x80) {
-    *code_point = b0;
-    return 1;
-  }
-  size_t length = 0;
-  uint32_t value = 0;
-  uint32_t minimum = 0;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2;
-    value = b0 & 0x1F;
-    minimum = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3;
-    value = b0 & 0x0F;
-    minimum = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4;
-    value = b0 & 0x07;
-    minimum = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    value = (value << 6) | (byte(i) & 0x3F);
-  }
-  if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
-  *code_point = value;
-  return length;
-}
 
 // Folding of U+00C0..U+00FF, indexed from U+00C0. A single space marks the two symbols of the
 // block (× and ÷), which separate words like punctuation.
@@ -52,7 +17,7 @@ constexpr const char* kLatin1Letters[64] = {
 };
 
 // What one code point folds to: nullptr when it is kept unchanged, " " for a separator.
-const char* FoldCodePoint(uint32_t cp) {
+const char* FoldCodePoint(char32_t cp) {
   if (cp < 0x80) {
     // ASCII letters and digits are handled by the caller; everything else separates words.
     return " ";
@@ -90,8 +55,8 @@ std::string FoldText(std::string_view text) {
       ++pos;
       continue;
     }
-    uint32_t cp = 0;
-    const size_t length = DecodeUtf8(text, pos, &cp);
+    char32_t cp = 0;
+    const size_t length = DecodeUtf8(text.substr(pos), &cp);
     if (length == 0) {
       // Not UTF-8: keep the byte, so that different inputs never fold to the same text by
       // accident of decoding.
@@ -123,17 +88,6 @@ std::vector<std::string> FoldedWords(std::string_view text) {
     start = end + 1;
   }
   return words;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    uint32_t cp = 0;
-    const size_t length = DecodeUtf8(text, pos, &cp);
-    if (length == 0) return false;
-    pos += length;
-  }
-  return true;
 }
 
 size_t CodePointCount(std::string_view text) {

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+// IsValidUtf8, which the catalogue checks every text field with.
+#include "libs/base/utf8.h"
+
 namespace omnia::catalogue {
 
 // Folds UTF-8 text for comparison: ASCII letters and the Latin-1 letters (à è é ì ò ù, their
@@ -20,9 +23,6 @@ std::string FoldText(std::string_view text);
 
 // The words of FoldText(text), split at its spaces.
 std::vector<std::string> FoldedWords(std::string_view text);
-
-// True when `text` is well-formed UTF-8 (protobuf string fields must be).
-bool IsValidUtf8(std::string_view text);
 
 // Number of code points of well-formed UTF-8 text (length limits are in characters).
 size_t CodePointCount(std::string_view text);

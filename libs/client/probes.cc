@@ -1,19 +1,16 @@
 #include "libs/client/probes.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <httplib.h>
 
-#include "absl/strings/ascii.h"
+#include <chrono>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "libs/rpc/status_mapping.h"
+#include "libs/base/string_view.h"
 
 namespace omnia::client {
 
@@ -74,96 +71,46 @@ absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
   return names;
 }
 
-namespace {
-
-// Closes a socket on every return path.
-class SocketCloser {
- public:
-  explicit SocketCloser(int fd) : fd_(fd) {}
-  ~SocketCloser() { close(fd_); }
-
- private:
-  int fd_;
-};
-
-bool WaitFor(int fd, short events, absl::Time deadline) {
-  pollfd p{fd, events, 0};
-  const int64_t millis = absl::ToInt64Milliseconds(deadline - absl::Now());
-  return millis > 0 && poll(&p, 1, static_cast<int>(millis)) == 1;
-}
-
-// True once the reply holds its headers and as many body bytes as Content-Length announces (some
-// servers keep the connection open after an HTTP/1.0 reply).
-bool BodyComplete(const std::string& reply) {
-  const size_t header_end = reply.find("\r\n\r\n");
-  if (header_end == std::string::npos) return false;
-  const std::string headers = absl::AsciiStrToLower(reply.substr(0, header_end));
-  const size_t at = headers.find("\r\ncontent-length:");
-  if (at == std::string::npos) return false;
-  const size_t value_start = at + 17;
-  const size_t value_end = headers.find("\r\n", value_start);
-  size_t length = 0;
-  if (!absl::SimpleAtoi(
-          absl::StripAsciiWhitespace(headers.substr(value_start, value_end - value_start)),
-          &length)) {
-    return false;
+absl::StatusOr<HostPort> SplitHostPort(std::string_view host_port) {
+  const auto invalid = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address must be HOST:PORT or [IPV6]:PORT, not ", AsAbsl(host_port)));
+  };
+  const size_t colon = host_port.rfind(':');
+  if (colon == std::string_view::npos) return invalid();
+  std::string_view host = host_port.substr(0, colon);
+  if (host.starts_with("[") && host.ends_with("]")) {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return invalid();  // an IPv6 literal without brackets: where its port starts is a guess
   }
-  return reply.size() >= header_end + 4 + length;
+  int port = 0;
+  if (host.empty() || !absl::SimpleAtoi(AsAbsl(host_port.substr(colon + 1)), &port) || port <= 0 ||
+      port > 65535) {
+    return invalid();
+  }
+  return HostPort{std::string(host), port};
 }
-
-}  // namespace
 
 absl::StatusOr<std::string> HttpGet(const std::string& host_port, const std::string& path,
                                     absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  std::vector<std::string> parts = absl::StrSplit(host_port, absl::MaxSplits(':', 1));
-  if (parts.size() != 2) return absl::InvalidArgumentError("address must be HOST:PORT");
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  // Numeric addresses (the usual case for metrics endpoints) skip name resolution entirely.
-  in_addr numeric{};
-  if (inet_pton(AF_INET, parts[0].c_str(), &numeric) == 1) {
-    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  absl::StatusOr<HostPort> address = SplitHostPort(host_port);
+  if (!address.ok()) return address.status();
+  httplib::Client client(address->host, address->port);
+  const std::chrono::microseconds limit(absl::ToInt64Microseconds(timeout));
+  client.set_connection_timeout(limit);
+  client.set_read_timeout(limit);
+  client.set_write_timeout(limit);
+  const httplib::Result result = client.Get(path);
+  if (!result) {
+    return absl::UnavailableError(
+        absl::StrCat("GET ", path, " from ", host_port, ": ", httplib::to_string(result.error())));
   }
-  addrinfo* found = nullptr;
-  if (getaddrinfo(parts[0].c_str(), parts[1].c_str(), &hints, &found) != 0 || found == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot resolve ", host_port));
+  if (result->status != 200) {
+    return absl::UnavailableError(
+        absl::StrCat("GET ", path, " from ", host_port, ": HTTP status ", result->status));
   }
-  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
-  const int connected = connect(fd, found->ai_addr, found->ai_addrlen);
-  freeaddrinfo(found);
-  SocketCloser closer(fd);
-  if (connected != 0) return absl::UnavailableError(absl::StrCat("cannot connect to ", host_port));
-
-  const std::string request =
-      absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: ", host_port, "\r\nConnection: close\r\n\r\n");
-  size_t sent = 0;
-  while (sent < request.size()) {
-    if (!WaitFor(fd, POLLOUT, deadline)) return absl::DeadlineExceededError("HTTP send timed out");
-    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return absl::UnavailableError("HTTP send failed");
-    sent += static_cast<size_t>(n);
-  }
-  std::string reply;
-  char buffer[16384];
-  while (true) {
-    if (!WaitFor(fd, POLLIN, deadline)) return absl::DeadlineExceededError("HTTP read timed out");
-    const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n < 0) return absl::UnavailableError("HTTP read failed");
-    if (n == 0) break;
-    reply.append(buffer, static_cast<size_t>(n));
-    if (BodyComplete(reply)) break;
-  }
-  const size_t header_end = reply.find("\r\n\r\n");
-  if (header_end == std::string::npos) return absl::DataLossError("malformed HTTP reply");
-  const std::string status_line = reply.substr(0, reply.find("\r\n"));
-  std::vector<std::string> status_parts = absl::StrSplit(status_line, ' ');
-  int code = 0;
-  if (status_parts.size() < 2 || !absl::SimpleAtoi(status_parts[1], &code)) {
-    return absl::DataLossError("malformed HTTP status line");
-  }
-  if (code != 200) return absl::UnavailableError(absl::StrCat("HTTP status ", code));
-  return reply.substr(header_end + 4);
+  return result->body;
 }
 
 }  // namespace omnia::client

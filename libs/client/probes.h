@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,8 +29,18 @@ absl::Status WaitUntilServing(const std::shared_ptr<grpc::Channel>& channel,
 absl::StatusOr<std::vector<std::string>> ListServicesByReflection(
     const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout);
 
-// A minimal HTTP/1.0 GET to HOST:PORT; returns the body when the status is 200.
+// An HTTP/1.1 GET of `path` from HOST:PORT (a name, an IPv4 address or a bracketed IPv6 literal,
+// "[::1]:9090"); returns the body when the status is 200. `timeout` bounds connecting and each
+// read and write. INVALID_ARGUMENT for a malformed address, UNAVAILABLE for anything else.
 absl::StatusOr<std::string> HttpGet(const std::string& host_port, const std::string& path,
                                     absl::Duration timeout);
+
+struct HostPort {
+  std::string host;  // without the brackets of an IPv6 literal
+  int port = 0;
+};
+
+// Splits "HOST:PORT" or "[IPV6]:PORT".
+absl::StatusOr<HostPort> SplitHostPort(std::string_view host_port);
 
 }  // namespace omnia::client

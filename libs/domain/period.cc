@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
@@ -225,24 +227,25 @@ bool PeriodContains(const PeriodKey& key, const YearMonth& ym) {
   return PeriodKeyOf(ym, key.level) == key;
 }
 
-namespace {
-
-// 01:00 UTC on the last Sunday of `month` in `year`: when European summer time starts (March)
-// or ends (October).
-absl::Time EuSummerTimeSwitch(int64_t year, int month) {
-  absl::CivilDay day = absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
-  while (absl::GetWeekday(day) != absl::Weekday::sunday) --day;
-  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), 1, 0, 0),
-                         absl::UTCTimeZone());
+absl::StatusOr<absl::TimeZone> LoadTimeZoneOrError(std::string_view name) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(std::string(name), &zone)) {
+    return absl::FailedPreconditionError(
+        internal::Cat("cannot load the time zone ", name,
+                      " from the time-zone database (install the tzdata package, or set TZDIR)"));
+  }
+  return zone;
 }
 
-}  // namespace
+absl::Status CheckItalianTimeZone() { return LoadTimeZoneOrError(kItalianTimeZone).status(); }
 
 Date ItalianDate(absl::Time now) {
-  const int64_t year = absl::ToCivilYear(now, absl::UTCTimeZone()).year();
-  const bool summer = now >= EuSummerTimeSwitch(year, 3) && now < EuSummerTimeSwitch(year, 10);
-  const absl::CivilDay local =
-      absl::ToCivilDay(now + absl::Hours(summer ? 2 : 1), absl::UTCTimeZone());
+  const absl::StatusOr<absl::TimeZone> italy = LoadTimeZoneOrError(kItalianTimeZone);
+  if (!italy.ok()) {
+    std::fprintf(stderr, "%s\n", italy.status().ToString().c_str());
+    std::abort();
+  }
+  const absl::CivilDay local = absl::ToCivilDay(now, *italy);
   return Date{static_cast<int>(local.year()), local.month(), local.day()};
 }
 

@@ -67,10 +67,21 @@ bool IsValidDate(const Date& date);
 // The last date the system accepts when no clock says otherwise.
 inline constexpr Date kLatestDate{kMaxYear, 12, 31};
 
-// The calendar date in Italy (Europe/Rome) at `now`: UTC+1, or UTC+2 from 01:00 UTC on the last
-// Sunday of March to 01:00 UTC on the last Sunday of October (the EU rule in force since 1996).
-// Computed from the rule rather than a time-zone database, so a container without tzdata agrees
-// with a full system.
+// The zone of every date users see: publication dates, "today" for event validation.
+inline constexpr char kItalianTimeZone[] = "Europe/Rome";
+
+// A zone from the system's time-zone database (the tzdata package: /usr/share/zoneinfo, or $TZDIR).
+// FAILED_PRECONDITION naming the zone when the database lacks it: absl would otherwise answer UTC.
+absl::StatusOr<absl::TimeZone> LoadTimeZoneOrError(std::string_view name);
+
+// Checks that Europe/Rome can be loaded; a binary that dates things calls it at start and refuses
+// to run without it. Once it succeeded ItalianDate cannot fail: absl keeps a loaded zone for the
+// life of the process.
+absl::Status CheckItalianTimeZone();
+
+// The calendar date in Italy (Europe/Rome, by the rules of the time-zone database) at `now`. A
+// process that skipped CheckItalianTimeZone on a system without the zone is stopped with a message
+// naming it: a date computed in UTC would be silently wrong around midnight.
 Date ItalianDate(absl::Time now);
 
 // Parses exactly "YYYY-MM-DD" (e.g. "2023-04-17") and checks it is a real calendar date within the

@@ -192,10 +192,10 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   WorkbookCloser closer(workbook);
 
   // Document properties, with a creation time fixed by the input.
-  std::string title = internal::XmlSafeUtf8(info.title);
-  std::string author = internal::XmlSafeUtf8(info.owner);
-  std::string subject = internal::XmlSafeUtf8(info.topic);
-  std::string category = internal::XmlSafeUtf8(info.source);
+  std::string title = internal::XmlSafeText(info.title, internal::XmlMarkup::kKeep);
+  std::string author = internal::XmlSafeText(info.owner, internal::XmlMarkup::kKeep);
+  std::string subject = internal::XmlSafeText(info.topic, internal::XmlMarkup::kKeep);
+  std::string category = internal::XmlSafeText(info.source, internal::XmlMarkup::kKeep);
   lxw_doc_properties properties{};
   properties.title = title.data();
   properties.author = author.data();
@@ -307,7 +307,8 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   for (size_t i = 0; i < fields.size(); ++i) {
     const lxw_row_t r = static_cast<lxw_row_t>(i + 1);
     metadata_writer.String(r, 0, fields[i].first, nullptr);
-    metadata_writer.String(r, 1, internal::XmlSafeUtf8(fields[i].second), nullptr);
+    metadata_writer.String(
+        r, 1, internal::XmlSafeText(fields[i].second, internal::XmlMarkup::kKeep), nullptr);
   }
   if (!metadata_writer.status().ok()) return metadata_writer.status();
 

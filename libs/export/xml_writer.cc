@@ -14,7 +14,10 @@ namespace omnia::exporter {
 namespace {
 
 using internal::ChunkWriter;
-using internal::XmlEscaped;
+
+std::string XmlEscaped(std::string_view text) {
+  return internal::XmlSafeText(text, internal::XmlMarkup::kEscape);
+}
 
 void PutElement(ChunkWriter& out, std::string_view name, std::string_view text) {
   out.Put("    <");

@@ -1,7 +1,6 @@
 #include "libs/ingest/pseudonymizer.h"
 
-#include <openssl/evp.h>
-
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -11,81 +10,26 @@
 
 namespace omnia::ingest {
 
-// HMAC-SHA256 as in RFC 2104, with the key schedule done once: the inner and outer digest
-// states after absorbing (key ^ ipad) and (key ^ opad) are kept and copied for every message,
-// which saves the two key-block compressions per call that a one-shot HMAC repeats.
-struct Pseudonymizer::Contexts {
-  EVP_MD_CTX* inner = nullptr;
-  EVP_MD_CTX* outer = nullptr;
-  ~Contexts() {
-    EVP_MD_CTX_free(inner);
-    EVP_MD_CTX_free(outer);
-  }
-};
-
-namespace {
-
-constexpr size_t kBlockBytes = 64;  // SHA-256 block size
-
-struct ContextDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-using ContextPtr = std::unique_ptr<EVP_MD_CTX, ContextDeleter>;
-
-}  // namespace
-
-Pseudonymizer::Pseudonymizer(std::unique_ptr<Contexts> contexts) : contexts_(std::move(contexts)) {}
-Pseudonymizer::~Pseudonymizer() = default;
-
 absl::StatusOr<std::unique_ptr<Pseudonymizer>> Pseudonymizer::Create(std::string_view key) {
   if (key.size() < kMinKeyBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("the pseudonymisation key must have at least ", kMinKeyBytes, " bytes"));
   }
-  unsigned char block[kBlockBytes] = {};
-  if (key.size() > kBlockBytes) {
-    unsigned int length = 0;
-    EVP_Digest(key.data(), key.size(), block, &length, EVP_sha256(), nullptr);
-  } else {
-    std::copy(key.begin(), key.end(), block);
-  }
-  unsigned char ipad[kBlockBytes];
-  unsigned char opad[kBlockBytes];
-  for (size_t i = 0; i < kBlockBytes; ++i) {
-    ipad[i] = block[i] ^ 0x36;
-    opad[i] = block[i] ^ 0x5c;
-  }
-  auto contexts = std::make_unique<Contexts>();
-  contexts->inner = EVP_MD_CTX_new();
-  contexts->outer = EVP_MD_CTX_new();
-  if (contexts->inner == nullptr || contexts->outer == nullptr ||
-      EVP_DigestInit_ex(contexts->inner, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(contexts->inner, ipad, kBlockBytes) != 1 ||
-      EVP_DigestInit_ex(contexts->outer, EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(contexts->outer, opad, kBlockBytes) != 1) {
-    return absl::InternalError("cannot initialise SHA-256");
-  }
-  return std::unique_ptr<Pseudonymizer>(new Pseudonymizer(std::move(contexts)));
+  absl::StatusOr<HmacSha256> hmac = HmacSha256::Create(key);
+  if (!hmac.ok()) return hmac.status();
+  return std::unique_ptr<Pseudonymizer>(new Pseudonymizer(*std::move(hmac)));
 }
 
 PseudonymBytes Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
   // Codici fiscali are at most 16 characters; longer ids are upper-cased in chunks.
   char upper[64];
-  ContextPtr ctx(EVP_MD_CTX_new());
-  EVP_MD_CTX_copy_ex(ctx.get(), contexts_->inner);
+  HmacSha256::Message message = hmac_.Start();
   for (size_t start = 0; start < worker_id.size(); start += sizeof(upper)) {
     const size_t n = std::min(sizeof(upper), worker_id.size() - start);
     for (size_t i = 0; i < n; ++i) upper[i] = absl::ascii_toupper(worker_id[start + i]);
-    EVP_DigestUpdate(ctx.get(), upper, n);
+    message.Update(std::string_view(upper, n));
   }
-  unsigned char inner_digest[32];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), inner_digest, &length);
-  EVP_MD_CTX_copy_ex(ctx.get(), contexts_->outer);
-  EVP_DigestUpdate(ctx.get(), inner_digest, sizeof(inner_digest));
-  PseudonymBytes out;
-  EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length);
-  return out;
+  return message.Finish();
 }
 
 std::string Pseudonymizer::KeyFingerprint() const {

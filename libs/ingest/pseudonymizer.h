@@ -7,12 +7,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
+#include "libs/ingest/hmac_sha256.h"
 
 namespace omnia::ingest {
 
-using PseudonymBytes = std::array<char, 32>;
+using PseudonymBytes = HmacSha256::Digest;
 
 class Pseudonymizer {
  public:
@@ -21,7 +23,6 @@ class Pseudonymizer {
   static constexpr size_t kMinKeyBytes = 32;
 
   static absl::StatusOr<std::unique_ptr<Pseudonymizer>> Create(std::string_view key);
-  ~Pseudonymizer();
 
   // HMAC-SHA256(key, upper-cased worker id): the same person gives the same pseudonym however
   // the producer cased the codice fiscale. Thread-safe.
@@ -32,9 +33,8 @@ class Pseudonymizer {
   std::string KeyFingerprint() const;
 
  private:
-  struct Contexts;
-  explicit Pseudonymizer(std::unique_ptr<Contexts> contexts);
-  std::unique_ptr<Contexts> contexts_;
+  explicit Pseudonymizer(HmacSha256 hmac) : hmac_(std::move(hmac)) {}
+  HmacSha256 hmac_;
 };
 
 // Reads the key from the file at `path` when it is non-empty, else from the environment variable

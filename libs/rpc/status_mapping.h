@@ -3,6 +3,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 
 namespace omnia::rpc {
@@ -13,5 +15,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // Maps a status received from another service back into the library vocabulary, so callers
 // can treat local and remote failures alike.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// The codes alone; a code outside the canonical space (0 to 16) becomes UNKNOWN, never OK.
+grpc::StatusCode ToGrpcCode(absl::StatusCode code);
+absl::StatusCode FromGrpcCode(grpc::StatusCode code);
+
+// Name of a gRPC status code as Prometheus labels and logs show it ("OK", "INVALID_ARGUMENT"):
+// absl's name of the same code, "UNKNOWN" outside the canonical space.
+std::string StatusCodeName(grpc::StatusCode code);
 
 }  // namespace omnia::rpc

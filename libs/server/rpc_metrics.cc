@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "libs/rpc/status_mapping.h"
+
 namespace omnia::server {
 namespace {
 
@@ -26,7 +28,7 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       const double seconds =
           static_cast<double>(metrics_->clock().MonotonicNanos() - started_nanos_) / 1e9;
-      metrics_->Record(method_, StatusCodeName(methods->GetSendStatus().error_code()), seconds);
+      metrics_->Record(method_, rpc::StatusCodeName(methods->GetSendStatus().error_code()), seconds);
     }
     methods->Proceed();
   }
@@ -42,59 +44,28 @@ class RpcMetricsInterceptor final : public grpc::experimental::Interceptor {
 RpcMetrics::RpcMetrics(prometheus::Registry& registry, const Clock& clock)
     : requests_(prometheus::BuildCounter()
                     .Name("omnia_rpc_requests_total")
-                    .Help("Finished gRPC requests by method and status code.")
+                    .Help("Finished gRPC requests by service, method and status code.")
                     .Register(registry)),
-      latency_(prometheus::BuildHistogram()
-                   .Name("omnia_rpc_duration_seconds")
-                   .Help("gRPC request latency from arrival to status, by method and code.")
-                   .Register(registry)),
+      latency_(
+          prometheus::BuildHistogram()
+              .Name("omnia_rpc_duration_seconds")
+              .Help("gRPC request latency from arrival to status, by service, method and code.")
+              .Register(registry)),
       clock_(clock) {}
 
 void RpcMetrics::Record(const std::string& method, const std::string& code, double seconds) {
-  const std::map<std::string, std::string> labels = {{"method", method}, {"code", code}};
+  // "/omnia.v1.IngestionService/StreamEvents" -> service "omnia.v1.IngestionService", method
+  // "StreamEvents", the labels go-grpc-prometheus and OpenTelemetry dashboards group by.
+  const size_t slash = method.rfind('/');
+  const size_t service_start = method.starts_with("/") ? 1 : 0;
+  const std::string service = slash == std::string::npos || slash < service_start
+                                  ? std::string()
+                                  : method.substr(service_start, slash - service_start);
+  const std::string name = slash == std::string::npos ? method : method.substr(slash + 1);
+  const std::map<std::string, std::string> labels = {
+      {"grpc_service", service}, {"grpc_method", name}, {"grpc_code", code}};
   requests_.Add(labels).Increment();
   latency_.Add(labels, LatencyBuckets()).Observe(seconds);
-}
-
-std::string StatusCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
 }
 
 grpc::experimental::Interceptor* RpcMetricsInterceptorFactory::CreateServerInterceptor(

@@ -19,8 +19,9 @@ class RpcMetrics {
  public:
   RpcMetrics(prometheus::Registry& registry, const Clock& clock);
 
-  // Records one finished RPC. `method` is the full gRPC method path, e.g.
-  // "/omnia.v1.IngestionService/GetIngestionStatus"; `code` is the gRPC status code name.
+  // Records one finished RPC under the labels grpc_service ("omnia.v1.IngestionService"),
+  // grpc_method ("GetIngestionStatus") and grpc_code ("OK"). `method` is the full gRPC method
+  // path, e.g. "/omnia.v1.IngestionService/GetIngestionStatus"; `code` is the status code name.
   void Record(const std::string& method, const std::string& code, double seconds);
 
   const Clock& clock() const { return clock_; }
@@ -30,9 +31,6 @@ class RpcMetrics {
   prometheus::Family<prometheus::Histogram>& latency_;
   const Clock& clock_;
 };
-
-// Name of a gRPC status code as Prometheus labels and logs show it ("OK", "INVALID_ARGUMENT").
-std::string StatusCodeName(grpc::StatusCode code);
 
 // Creates one metrics interceptor per RPC. Register it through
 // ServerBuilder::experimental().SetInterceptorCreators.

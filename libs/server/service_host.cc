@@ -98,6 +98,7 @@ absl::Status ServiceHost::Start(const std::vector<HostedService>& services) {
           absl::StrCat("cannot serve /metrics on ", options_.metrics_address, ": ", e.what()));
     }
     exposer_->RegisterCollectable(registry_);
+    exposer_->RegisterCollectable(process_and_build_);
     for (const auto& collectable : collectables_) exposer_->RegisterCollectable(collectable);
   }
   LogInfo(clock_.Now(), options_.name,

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
 #include "libs/server/auth.h"
+#include "libs/server/process_metrics.h"
 #include "libs/server/rpc_metrics.h"
 
 namespace omnia::server {
@@ -87,6 +88,8 @@ class ServiceHost {
   RpcMetrics rpc_metrics_;
   std::vector<std::string> service_names_;
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
+  // process_* and omnia_build_info, on every host's /metrics.
+  std::shared_ptr<prometheus::Collectable> process_and_build_ = ProcessAndBuildCollector();
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;
   // Answers UNIMPLEMENTED to every call on the health listener other than health checks.

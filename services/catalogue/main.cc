@@ -14,6 +14,7 @@
 #include "libs/catalogue/catalogue_store.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
+#include "libs/domain/period.h"
 #include "libs/server/executor.h"
 #include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia catalogue service");
   absl::ParseCommandLine(argc, argv);
+  // Dates users see are Italian: without the zone there is no correct "today".
+  if (absl::Status zone = omnia::domain::CheckItalianTimeZone(); !zone.ok()) {
+    return omnia::server::ExitWithError("catalogue", zone);
+  }
   omnia::SystemClock clock;
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (absl::Status dir = omnia::server::EnsureWritableDirectory(data_dir); !dir.ok()) {

@@ -22,6 +22,7 @@
 #include "libs/http/router.h"
 #include "libs/http/server.h"
 #include "libs/rpc/channel.h"
+#include "libs/server/process_metrics.h"
 #include "libs/server/tls.h"
 #include "services/gateway/catalogue_source.h"
 #include "services/gateway/gateway.h"
@@ -126,6 +127,8 @@ int main(int argc, char** argv) {
 
   auto registry = std::make_shared<prometheus::Registry>();
   omnia::http::HttpMetrics metrics(*registry);
+  const std::shared_ptr<prometheus::Collectable> process_and_build =
+      omnia::server::ProcessAndBuildCollector();
   std::unique_ptr<prometheus::Exposer> exposer;
   if (const std::string address = absl::GetFlag(FLAGS_metrics_address); !address.empty()) {
     try {
@@ -134,6 +137,7 @@ int main(int argc, char** argv) {
       return Fail(absl::UnavailableError(absl::StrCat("cannot serve metrics on ", address)));
     }
     exposer->RegisterCollectable(registry);
+    exposer->RegisterCollectable(process_and_build);
   }
   omnia::http::HttpServer server(router, omnia::http::ServerLimits(), metrics, Log);
   if (absl::Status started = server.Start(absl::GetFlag(FLAGS_http_address)); !started.ok()) {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
 #include "libs/domain/codelists.h"
+#include "libs/domain/period.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
 #include "libs/ingest/pseudonymizer.h"
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia ingestion service");
   absl::ParseCommandLine(argc, argv);
+  // Dates users see are Italian: without the zone there is no correct "today".
+  if (absl::Status zone = omnia::domain::CheckItalianTimeZone(); !zone.ok()) {
+    return omnia::server::ExitWithError("ingestion", zone);
+  }
   omnia::SystemClock clock;
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   if (absl::Status dir = omnia::server::EnsureWritableDirectory(data_dir); !dir.ok()) {

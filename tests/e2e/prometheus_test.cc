@@ -122,12 +122,12 @@ TEST_F(PrometheusTest, EveryServiceIsScrapedWithItsRedAndDomainMetrics) {
             kEvents);
   EXPECT_EQ(WaitFor("omnia_ingestion_backlog_events", [](double v) { return v == 0; }), 0);
   WaitFor(
-      "sum(omnia_rpc_requests_total{job=\"ingestion\","
-      "method=\"/omnia.v1.IngestionService/StreamEvents\",code=\"OK\"})",
+      "sum(omnia_rpc_requests_total{job=\"ingestion\",grpc_service=\"omnia.v1.IngestionService\","
+      "grpc_method=\"StreamEvents\",grpc_code=\"OK\"})",
       [](double v) { return v >= 1; });
   WaitFor(
-      "sum(omnia_rpc_requests_total{job=\"aggregation\",method=\"/omnia.v1.AggregationService/"
-      "Apply\"})",
+      "sum(omnia_rpc_requests_total{job=\"aggregation\",grpc_service=\"omnia.v1."
+      "AggregationService\",grpc_method=\"Apply\"})",
       [](double v) { return v >= 1; });
   WaitFor("sum(omnia_rpc_duration_seconds_count{job=\"catalogue\"})",
           [](double v) { return v >= 1; });

@@ -62,10 +62,15 @@ TEST_P(ServiceBinaryTest, ServesHealthReflectionMetricsAndDrainsOnSigterm) {
       client::HttpGet(metrics_address, "/metrics", absl::Seconds(5));
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   // The health checks above went through the metrics interceptor.
-  EXPECT_NE(metrics->find("omnia_rpc_requests_total{code=\"OK\",method=\"/grpc.health.v1.Health/"
-                          "Check\"}"),
+  EXPECT_NE(metrics->find("omnia_rpc_requests_total{grpc_code=\"OK\",grpc_method=\"Check\","
+                          "grpc_service=\"grpc.health.v1.Health\"}"),
             std::string::npos)
       << *metrics;
+  for (const char* family :
+       {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ",
+        "process_start_time_seconds ", "omnia_build_info{commit="}) {
+    EXPECT_NE(metrics->find(family), std::string::npos) << family << "\n" << *metrics;
+  }
   EXPECT_NE(metrics->find("# TYPE omnia_rpc_duration_seconds histogram"), std::string::npos);
 
   process.Signal(SIGTERM);

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ ABSL_FLAG(uint64_t, workers, 200'000, "distinct workers");
 ABSL_FLAG(uint32_t, mobility_percent, 0, "percent of payments drawn independently of the worker");
 ABSL_FLAG(size_t, batch, 50'000, "events per applied batch (the forwarder's request size)");
 ABSL_FLAG(std::string, scratch, "/tmp", "directory for the temporary stores");
+ABSL_FLAG(std::string, codelists_dir, "",
+          "only write regions.csv (region,macro_area) and types.csv (intervention_type,family) "
+          "from the builtin codelists to this directory, for the DuckDB peer, and exit");
 
 namespace {
 
@@ -125,6 +129,21 @@ double ApplyTimed(CubeStore& store, FactBatch batch) {
   return SecondsSince(start);
 }
 
+// The parents the lattice rolls regions and types up to, as the peer reads them.
+bool WriteCodelists(const omnia::domain::Codelists& codelists, const std::string& dir) {
+  std::ofstream regions(dir + "/regions.csv");
+  regions << "region,macro_area\n";
+  for (const auto& region : codelists.regions()) {
+    regions << '"' << region.inps_label << "\"," << region.macro_area_code << "\n";
+  }
+  std::ofstream types(dir + "/types.csv");
+  types << "intervention_type,family\n";
+  for (const auto& type : codelists.intervention_types()) {
+    types << type.code << "," << type.family_code << "\n";
+  }
+  return regions.good() && types.good();
+}
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
@@ -135,6 +154,9 @@ double Median(std::vector<double> values) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
+  if (const std::string dir = absl::GetFlag(FLAGS_codelists_dir); !dir.empty()) {
+    return WriteCodelists(codelists, dir) ? 0 : 1;
+  }
   omnia::synth::GeneratorOptions options;
   options.payments = absl::GetFlag(FLAGS_payments);
   options.applications = absl::GetFlag(FLAGS_applications);

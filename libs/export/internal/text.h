@@ -11,15 +11,19 @@ namespace omnia::exporter::internal {
 // replaced by U+FFFD so that the document is always valid UTF-8.
 std::string JsonString(std::string_view text);
 
-// Text for XML character data or a double-quoted attribute value: & < > " escaped; tab, LF and
-// CR written as character references (so attribute values keep them and CR survives
-// end-of-line normalisation); invalid UTF-8, control characters XML 1.0 forbids, U+FFFE and
-// U+FFFF replaced by U+FFFD.
-std::string XmlEscaped(std::string_view text);
+// Whether XmlSafeText escapes markup.
+enum class XmlMarkup {
+  // & < > " escaped; tab, LF and CR written as character references (so attribute values keep
+  // them and CR survives end-of-line normalisation): for XML character data or a double-quoted
+  // attribute value written directly.
+  kEscape,
+  // Nothing escaped: for strings handed to libxlsxwriter, which escapes markup itself.
+  kKeep,
+};
 
-// `text` with invalid UTF-8 and the characters XML 1.0 forbids replaced by U+FFFD, nothing
-// escaped: for strings handed to libxlsxwriter, which escapes markup itself.
-std::string XmlSafeUtf8(std::string_view text);
+// `text` made safe for XML 1.0: invalid UTF-8, the control characters XML 1.0 forbids, U+FFFE
+// and U+FFFF replaced by U+FFFD; markup escaped or kept as `markup` says.
+std::string XmlSafeText(std::string_view text, XmlMarkup markup);
 
 // A CSV field: quoted, with inner quotes doubled, when it holds the separator, a double quote,
 // CR or LF; otherwise unchanged.

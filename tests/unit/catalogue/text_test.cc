@@ -1,11 +1,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/time/civil_time.h"
-#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/catalogue/rome_date.h"
 #include "libs/catalogue/text_fold.h"
 
 namespace omnia::catalogue {
@@ -51,31 +48,6 @@ TEST(Utf8Test, ValidatesAndCounts) {
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
   EXPECT_EQ(CodePointCount("Mensilità"), 9u);
   EXPECT_EQ(CodePointCount("€€"), 2u);
-}
-
-absl::Time Utc(int y, int m, int d, int hh, int mm) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), absl::UTCTimeZone());
-}
-
-TEST(RomeDateTest, UsesItalianCalendarDay) {
-  // Winter: UTC+1.
-  EXPECT_EQ(RomeDate(Utc(2025, 12, 31, 22, 59)), (domain::Date{2025, 12, 31}));
-  EXPECT_EQ(RomeDate(Utc(2025, 12, 31, 23, 0)), (domain::Date{2026, 1, 1}));
-  // Summer: UTC+2.
-  EXPECT_EQ(RomeDate(Utc(2025, 6, 30, 21, 59)), (domain::Date{2025, 6, 30}));
-  EXPECT_EQ(RomeDate(Utc(2025, 6, 30, 22, 0)), (domain::Date{2025, 7, 1}));
-}
-
-TEST(RomeDateTest, EuRuleAgreesWithTheDatabase) {
-  absl::TimeZone rome;
-  if (!absl::LoadTimeZone("Europe/Rome", &rome)) GTEST_SKIP() << "no time-zone database";
-  // Every half hour across three years covers every switch to and from summer time.
-  for (absl::Time t = Utc(2024, 1, 1, 0, 0); t < Utc(2027, 1, 1, 0, 0); t += absl::Minutes(30)) {
-    const absl::CivilDay day = absl::ToCivilDay(t, rome);
-    ASSERT_EQ(RomeDateByEuRule(t),
-              (domain::Date{static_cast<int>(day.year()), day.month(), day.day()}))
-        << absl::FormatTime(t);
-  }
 }
 
 }  // namespace

@@ -197,5 +197,23 @@ TEST(ItalianDateTest, FollowsRomeTimeAcrossMidnightAndSummerTime) {
   EXPECT_EQ(ItalianDate(utc(2028, 2, 28, 23, 30)), (Date{2028, 2, 29}));
 }
 
+TEST(ItalianDateTest, FollowsTheTimeZoneDatabaseNotAFixedRule) {
+  const auto utc = [](int y, int m, int d, int h, int min) {
+    return absl::FromCivil(absl::CivilSecond(y, m, d, h, min, 0), absl::UTCTimeZone());
+  };
+  // Until 1995 Italian summer time ended on the last Sunday of September (30 September 1990 at
+  // 01:00 UTC): that evening Rome was back on UTC+1, which today's EU rule alone gets wrong.
+  EXPECT_EQ(ItalianDate(utc(1990, 9, 30, 22, 30)), (Date{1990, 9, 30}));
+  EXPECT_EQ(ItalianDate(utc(1990, 9, 30, 23, 0)), (Date{1990, 10, 1}));
+}
+
+TEST(ItalianDateTest, AMissingZoneIsAnErrorThatNamesIt) {
+  EXPECT_TRUE(CheckItalianTimeZone().ok()) << CheckItalianTimeZone();
+  const absl::StatusOr<absl::TimeZone> missing = LoadTimeZoneOrError("Europe/Atlantide");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(missing.status().message().find("Europe/Atlantide"), absl::string_view::npos);
+  EXPECT_NE(missing.status().message().find("tzdata"), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace omnia::domain

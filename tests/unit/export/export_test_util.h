@@ -1,21 +1,17 @@
-// Helpers of the export writer tests: inputs, files, and a strict JSON reader used to check that
+// Helpers of the export writer tests: inputs, files, and a strict JSON parse used to check that
 // the JSON outputs are well formed and hold what they should.
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
-#include "absl/status/statusor.h"
 #include "libs/cube/query.h"
 #include "libs/domain/codelists.h"
 #include "libs/domain/measure.h"
 #include "libs/export/writers.h"
+#include "nlohmann/json.hpp"
 
 namespace omnia::exporter::testing {
 
@@ -59,38 +55,8 @@ bool HaveProgram(std::string_view program);
 
 // ---- JSON ---------------------------------------------------------------------------------------
 
-struct Json;
-using JsonObject = std::vector<std::pair<std::string, Json>>;  // keeps key order
-using JsonArray = std::vector<Json>;
-
-// A parsed JSON value. Numbers keep their text so that integers can be checked exactly.
-struct Json {
-  std::variant<std::nullptr_t, bool, std::string /*number text*/, std::string /*string*/,
-               std::shared_ptr<JsonArray>, std::shared_ptr<JsonObject>>
-      value;
-
-  bool is_null() const { return value.index() == 0; }
-  bool is_bool() const { return value.index() == 1; }
-  bool is_number() const { return value.index() == 2; }
-  bool is_string() const { return value.index() == 3; }
-  bool is_array() const { return value.index() == 4; }
-  bool is_object() const { return value.index() == 5; }
-
-  bool boolean() const { return std::get<1>(value); }
-  // The number as an unsigned integer; fails the test when it is not one.
-  uint64_t uint() const;
-  const std::string& number_text() const { return std::get<2>(value); }
-  const std::string& str() const { return std::get<3>(value); }
-  const JsonArray& array() const { return *std::get<4>(value); }
-  const JsonObject& object() const { return *std::get<5>(value); }
-  // Member of an object (a cheap copy: containers are shared); fails the test and gives null
-  // when absent.
-  Json operator[](std::string_view key) const;
-  bool has(std::string_view key) const;
-  const Json& operator[](size_t index) const { return array().at(index); }
-};
-
-// Parses a complete document (RFC 8259, UTF-8 checked, no trailing garbage).
-absl::StatusOr<Json> ParseJson(std::string_view text);
+// Parses a complete document (RFC 8259: UTF-8 checked, nothing after the value). Fails the test
+// and returns null when the text is not valid JSON or an object repeats a key.
+nlohmann::json ParseJsonOrFail(const std::string& text);
 
 }  // namespace omnia::exporter::testing

@@ -10,6 +10,7 @@
 #include "libs/domain/codelists.h"
 #include "libs/domain/period.h"
 #include "libs/export/writers.h"
+#include "nlohmann/json.hpp"
 #include "tests/unit/export/export_test_util.h"
 
 namespace omnia::exporter {
@@ -20,9 +21,16 @@ using domain::PeriodKey;
 using domain::PeriodLevel;
 using ::omnia::exporter::testing::BaseCell;
 using ::omnia::exporter::testing::Cell;
-using ::omnia::exporter::testing::Json;
-using ::omnia::exporter::testing::ParseJson;
+using ::omnia::exporter::testing::ParseJsonOrFail;
+using Json = nlohmann::json;
 using ::testing::HasSubstr;
+
+// The value of an unsigned integer member; fails the test when the writer wrote anything else
+// (a fraction, an exponent, a string): counts must survive exactly.
+uint64_t Uint(const Json& value) {
+  EXPECT_TRUE(value.is_number_unsigned()) << value;
+  return value.is_number_unsigned() ? value.get<uint64_t>() : 0;
+}
 
 class JsonWriterTest : public ::testing::Test {
  protected:
@@ -43,12 +51,6 @@ class JsonWriterTest : public ::testing::Test {
       EXPECT_EQ(stats->bytes, sink.data().size());
     }
     return sink.data();
-  }
-
-  Json Parsed(const std::string& text) const {
-    absl::StatusOr<Json> json = ParseJson(text);
-    EXPECT_TRUE(json.ok()) << json.status() << "\n" << text.substr(0, 2000);
-    return json.ok() ? *json : Json{nullptr};
   }
 
   const domain::Codelists lists_ = domain::Codelists::Builtin();
@@ -91,11 +93,11 @@ TEST_F(JsonWriterTest, DocumentLayout) {
 
 TEST_F(JsonWriterTest, StoricoRowsHoldEveryCellInCalendarOrder) {
   const ExportInput input = testing::StoricoWorkers(lists_);
-  const Json doc = Parsed(Render(input));
+  const Json doc = ParseJsonOrFail(Render(input));
   ASSERT_TRUE(doc.is_object());
-  EXPECT_EQ(doc["metadata"]["row_count"].uint(), 8640u);
-  EXPECT_EQ(doc["metadata"]["first_year"].uint(), 2020u);
-  const auto& rows = doc["rows"].array();
+  EXPECT_EQ(Uint(doc.at("metadata").at("row_count")), 8640u);
+  EXPECT_EQ(Uint(doc.at("metadata").at("first_year")), 2020u);
+  const auto& rows = doc.at("rows");
   ASSERT_EQ(rows.size(), 8640u);
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> expected;
   for (const cube::QueryCell& cell : input.cells) {
@@ -106,14 +108,15 @@ TEST_F(JsonWriterTest, StoricoRowsHoldEveryCellInCalendarOrder) {
   std::tuple<std::string, std::string, std::string> previous;
   for (const Json& row : rows) {
     const std::tuple<std::string, std::string, std::string> key{
-        row["period"].str(), row["region"].str(), row["intervention_type"].str()};
-    ASSERT_EQ(row["value"].uint(), expected.at(key));
+        row.at("period").get<std::string>(), row.at("region").get<std::string>(),
+        row.at("intervention_type").get<std::string>()};
+    ASSERT_EQ(Uint(row.at("value")), expected.at(key));
     // period, then type code, then region code
     const auto order = std::make_tuple(std::get<0>(key), std::get<2>(key), std::get<1>(key));
     EXPECT_LT(std::make_tuple(std::get<0>(previous), std::get<2>(previous), std::get<1>(previous)),
               order);
     previous = key;
-    EXPECT_EQ(row["provenance"].str(), "MICRO_DATA");
+    EXPECT_EQ(row.at("provenance").get<std::string>(), "MICRO_DATA");
   }
 }
 
@@ -121,20 +124,22 @@ TEST_F(JsonWriterTest, TextIsEscapedAndAlwaysValidUtf8) {
   ExportInput input = Input({});
   input.info.title = "Tab\there, quote \" backslash \\ bell \x07 end";
   input.info.description = "città \xC3 broken \xFF\xFE and \xF0\x9F\x98\x80";
-  const Json doc = Parsed(Render(input));
-  EXPECT_EQ(doc["metadata"]["title"].str(), "Tab\there, quote \" backslash \\ bell \x07 end");
-  EXPECT_EQ(doc["metadata"]["description"].str(),
+  const Json doc = ParseJsonOrFail(Render(input));
+  EXPECT_EQ(doc.at("metadata").at("title").get<std::string>(),
+            "Tab\there, quote \" backslash \\ bell \x07 end");
+  EXPECT_EQ(doc.at("metadata").at("description").get<std::string>(),
             "città \xEF\xBF\xBD broken \xEF\xBF\xBD\xEF\xBF\xBD and \xF0\x9F\x98\x80");
-  EXPECT_TRUE(doc["rows"].array().empty());
+  EXPECT_TRUE(doc.at("rows").empty());
 }
 
 TEST_F(JsonWriterTest, ValuesAreExactIntegers) {
-  const Json doc = Parsed(Render(Input({
+  const Json doc = ParseJsonOrFail(Render(Input({
       BaseCell(lists_, Measure::kWorkers, 2023, 1, "LAZIO", "CIGO", UINT64_MAX),
       BaseCell(lists_, Measure::kWorkers, 2023, 1, "LAZIO", "CIGS", (uint64_t{1} << 53) + 1),
   })));
-  EXPECT_EQ(doc["rows"][0]["value"].number_text(), "18446744073709551615");
-  EXPECT_EQ(doc["rows"][1]["value"].number_text(), "9007199254740993");
+  // Both beyond a double's 53-bit mantissa: only integer parsing gives them back.
+  EXPECT_EQ(Uint(doc.at("rows").at(0).at("value")), UINT64_MAX);
+  EXPECT_EQ(Uint(doc.at("rows").at(1).at("value")), (uint64_t{1} << 53) + 1);
 }
 
 TEST_F(JsonWriterTest, AdHocQueryAtRollupLevels) {
@@ -147,29 +152,29 @@ TEST_F(JsonWriterTest, AdHocQueryAtRollupLevels) {
       Cell(Measure::kApplications, PeriodKey{PeriodLevel::kQuarter, 2024, 3},
            cube::RegionLevel::kMacroArea, sud, cube::TypeLevel::kAll, 0, 7),
   };
-  const Json doc = Parsed(Render(input));
-  const Json& metadata = doc["metadata"];
-  EXPECT_TRUE(metadata["published_on"].is_null());
-  EXPECT_TRUE(metadata["first_year"].is_null());
-  EXPECT_EQ(metadata["dataset_id"].str(), "");
-  EXPECT_EQ(metadata["levels"]["period"].str(), "QUARTER");
-  EXPECT_EQ(metadata["levels"]["region"].str(), "MACRO_AREA");
-  EXPECT_EQ(metadata["levels"]["intervention_type"].str(), "ALL");
-  ASSERT_EQ(metadata["measures"].array().size(), 2u);
-  EXPECT_EQ(metadata["measures"][0]["code"].str(), "BENEFIT_MONTHS");
-  EXPECT_TRUE(metadata["measures"][0]["additive"].boolean());
-  ASSERT_EQ(doc["rows"].array().size(), 2u);
-  const Json& row = doc["rows"][0];
-  EXPECT_EQ(row["measure"].str(), "BENEFIT_MONTHS");
-  EXPECT_EQ(row["period"].str(), "2024-Q3");
-  EXPECT_EQ(row["quarter"].uint(), 3u);
-  EXPECT_FALSE(row.has("month"));
-  EXPECT_EQ(row["region"].str(), "SUD");
-  EXPECT_EQ(row["region_label"].str(), "Sud");
-  EXPECT_EQ(row["intervention_type"].str(), "ALL");
-  EXPECT_EQ(row["intervention_type_label"].str(), "Tutti gli interventi");
-  EXPECT_EQ(row["value"].uint(), 77u);
-  EXPECT_EQ(doc["rows"][1]["measure"].str(), "APPLICATIONS");
+  const Json doc = ParseJsonOrFail(Render(input));
+  const Json& metadata = doc.at("metadata");
+  EXPECT_TRUE(metadata.at("published_on").is_null());
+  EXPECT_TRUE(metadata.at("first_year").is_null());
+  EXPECT_EQ(metadata.at("dataset_id").get<std::string>(), "");
+  EXPECT_EQ(metadata.at("levels").at("period").get<std::string>(), "QUARTER");
+  EXPECT_EQ(metadata.at("levels").at("region").get<std::string>(), "MACRO_AREA");
+  EXPECT_EQ(metadata.at("levels").at("intervention_type").get<std::string>(), "ALL");
+  ASSERT_EQ(metadata.at("measures").size(), 2u);
+  EXPECT_EQ(metadata.at("measures").at(0).at("code").get<std::string>(), "BENEFIT_MONTHS");
+  EXPECT_TRUE(metadata.at("measures").at(0).at("additive").get<bool>());
+  ASSERT_EQ(doc.at("rows").size(), 2u);
+  const Json& row = doc.at("rows").at(0);
+  EXPECT_EQ(row.at("measure").get<std::string>(), "BENEFIT_MONTHS");
+  EXPECT_EQ(row.at("period").get<std::string>(), "2024-Q3");
+  EXPECT_EQ(Uint(row.at("quarter")), 3u);
+  EXPECT_FALSE(row.contains("month"));
+  EXPECT_EQ(row.at("region").get<std::string>(), "SUD");
+  EXPECT_EQ(row.at("region_label").get<std::string>(), "Sud");
+  EXPECT_EQ(row.at("intervention_type").get<std::string>(), "ALL");
+  EXPECT_EQ(row.at("intervention_type_label").get<std::string>(), "Tutti gli interventi");
+  EXPECT_EQ(Uint(row.at("value")), 77u);
+  EXPECT_EQ(doc.at("rows").at(1).at("measure").get<std::string>(), "APPLICATIONS");
 }
 
 TEST_F(JsonWriterTest, MalformedDatesAreRejected) {
@@ -188,29 +193,29 @@ TEST_F(JsonWriterTest, MalformedDatesAreRejected) {
 // (period, region, type, measure) code tuple.
 std::map<std::vector<std::string>, Json> CheckJsonStat(const Json& doc) {
   std::map<std::vector<std::string>, Json> values;
-  EXPECT_EQ(doc["version"].str(), "2.0");
-  EXPECT_EQ(doc["class"].str(), "dataset");
-  const auto& ids = doc["id"].array();
-  const auto& sizes = doc["size"].array();
+  EXPECT_EQ(doc.at("version").get<std::string>(), "2.0");
+  EXPECT_EQ(doc.at("class").get<std::string>(), "dataset");
+  const auto& ids = doc.at("id");
+  const auto& sizes = doc.at("size");
   EXPECT_EQ(ids.size(), 4u);
   EXPECT_EQ(sizes.size(), ids.size());
   std::vector<std::vector<std::string>> categories;
   size_t total = 1;
   for (size_t d = 0; d < ids.size(); ++d) {
-    const Json& dimension = doc["dimension"][ids[d].str()];
-    EXPECT_TRUE(dimension["label"].is_string());
-    const Json& category = dimension["category"];
+    const Json& dimension = doc.at("dimension").at(ids.at(d).get<std::string>());
+    EXPECT_TRUE(dimension.at("label").is_string());
+    const Json& category = dimension.at("category");
     std::vector<std::string> codes;
-    for (const Json& code : category["index"].array()) {
-      codes.push_back(code.str());
-      EXPECT_TRUE(category["label"][code.str()].is_string());
+    for (const Json& code : category.at("index")) {
+      codes.push_back(code.get<std::string>());
+      EXPECT_TRUE(category.at("label").at(code.get<std::string>()).is_string());
     }
-    EXPECT_EQ(codes.size(), sizes[d].uint());
-    EXPECT_EQ(category["label"].object().size(), codes.size());
+    EXPECT_EQ(codes.size(), Uint(sizes.at(d)));
+    EXPECT_EQ(category.at("label").size(), codes.size());
     total *= codes.size();
     categories.push_back(std::move(codes));
   }
-  const auto& value = doc["value"].array();
+  const auto& value = doc.at("value");
   EXPECT_EQ(value.size(), total);
   if (value.size() != total) return values;
   // Row-major: the last dimension varies fastest.
@@ -221,8 +226,8 @@ std::map<std::vector<std::string>, Json> CheckJsonStat(const Json& doc) {
       key[d] = categories[d][rest % categories[d].size()];
       rest /= categories[d].size();
     }
-    EXPECT_TRUE(value[i].is_null() || value[i].is_number());
-    values[key] = value[i];
+    EXPECT_TRUE(value.at(i).is_null() || value.at(i).is_number());
+    values[key] = value.at(i);
   }
   return values;
 }
@@ -234,62 +239,69 @@ TEST_F(JsonWriterTest, JsonStatIsAValidDatasetWithRowMajorValues) {
       BaseCell(lists_, Measure::kWorkers, 2023, 1, "VENETO", "CIGO", 4,
                cube::Provenance::kMicroData),
   });
-  const Json doc = Parsed(Render(input, /*json_stat=*/true));
-  EXPECT_EQ(doc["label"].str(), input.info.title);
-  EXPECT_EQ(doc["updated"].str(), "2026-01-15");
-  EXPECT_EQ(doc["id"][0].str(), "period");
-  EXPECT_EQ(doc["role"]["geo"][0].str(), "region");
-  EXPECT_EQ(doc["role"]["metric"][0].str(), "measure");
-  const Json& periods = doc["dimension"]["period"]["category"];
-  EXPECT_EQ(periods["index"][0].str(), "2023-01");
-  EXPECT_EQ(periods["label"]["2023-02"].str(), "Febbraio 2023");
+  const Json doc = ParseJsonOrFail(Render(input, /*json_stat=*/true));
+  EXPECT_EQ(doc.at("label").get<std::string>(), input.info.title);
+  EXPECT_EQ(doc.at("updated").get<std::string>(), "2026-01-15");
+  EXPECT_EQ(doc.at("id").at(0).get<std::string>(), "period");
+  EXPECT_EQ(doc.at("role").at("geo").at(0).get<std::string>(), "region");
+  EXPECT_EQ(doc.at("role").at("metric").at(0).get<std::string>(), "measure");
+  const Json& periods = doc.at("dimension").at("period").at("category");
+  EXPECT_EQ(periods.at("index").at(0).get<std::string>(), "2023-01");
+  EXPECT_EQ(periods.at("label").at("2023-02").get<std::string>(), "Febbraio 2023");
   // Regions in ISTAT order: Piemonte (01) before Veneto (05).
-  EXPECT_EQ(doc["dimension"]["region"]["category"]["index"][0].str(), "PIEMONTE");
-  EXPECT_EQ(doc["dimension"]["region"]["category"]["label"]["VENETO"].str(), "Veneto");
-  EXPECT_EQ(doc["dimension"]["measure"]["category"]["unit"]["WORKERS"]["decimals"].uint(), 0u);
+  EXPECT_EQ(doc.at("dimension").at("region").at("category").at("index").at(0).get<std::string>(),
+            "PIEMONTE");
+  EXPECT_EQ(
+      doc.at("dimension").at("region").at("category").at("label").at("VENETO").get<std::string>(),
+      "Veneto");
+  EXPECT_EQ(
+      Uint(
+          doc.at("dimension").at("measure").at("category").at("unit").at("WORKERS").at("decimals")),
+      0u);
 
   const auto values = CheckJsonStat(doc);
   EXPECT_EQ(values.size(), 2u * 2 * 2 * 1);
-  EXPECT_EQ(values.at({"2023-02", "VENETO", "CIGO", "WORKERS"}).uint(), 5u);
-  EXPECT_EQ(values.at({"2023-01", "PIEMONTE", "FIS", "WORKERS"}).uint(), 3u);
-  EXPECT_EQ(values.at({"2023-01", "VENETO", "CIGO", "WORKERS"}).uint(), 4u);
+  EXPECT_EQ(Uint(values.at({"2023-02", "VENETO", "CIGO", "WORKERS"})), 5u);
+  EXPECT_EQ(Uint(values.at({"2023-01", "PIEMONTE", "FIS", "WORKERS"})), 3u);
+  EXPECT_EQ(Uint(values.at({"2023-01", "VENETO", "CIGO", "WORKERS"})), 4u);
   EXPECT_TRUE(values.at({"2023-02", "PIEMONTE", "FIS", "WORKERS"}).is_null());
 
   // Mixed provenance: an array aligned with "value".
-  const Json& provenance = doc["extension"]["provenance"];
+  const Json& provenance = doc.at("extension").at("provenance");
   ASSERT_TRUE(provenance.is_array());
-  ASSERT_EQ(provenance.array().size(), doc["value"].array().size());
-  for (size_t i = 0; i < provenance.array().size(); ++i) {
-    EXPECT_EQ(provenance[i].is_null(), doc["value"][i].is_null());
+  ASSERT_EQ(provenance.size(), doc.at("value").size());
+  for (size_t i = 0; i < provenance.size(); ++i) {
+    EXPECT_EQ(provenance.at(i).is_null(), doc.at("value").at(i).is_null());
   }
-  EXPECT_EQ(doc["extension"]["metadata"]["dataset_id"].str(), input.info.dataset_id);
+  EXPECT_EQ(doc.at("extension").at("metadata").at("dataset_id").get<std::string>(),
+            input.info.dataset_id);
 }
 
 TEST_F(JsonWriterTest, JsonStatOfTheStoricoReport) {
   const ExportInput input = testing::StoricoWorkers(lists_);
-  const Json doc = Parsed(Render(input, /*json_stat=*/true));
+  const Json doc = ParseJsonOrFail(Render(input, /*json_stat=*/true));
   const auto values = CheckJsonStat(doc);
-  EXPECT_EQ(doc["size"][0].uint(), 72u);
-  EXPECT_EQ(doc["size"][1].uint(), 20u);
-  EXPECT_EQ(doc["size"][2].uint(), 6u);
-  EXPECT_EQ(doc["size"][3].uint(), 1u);
+  EXPECT_EQ(Uint(doc.at("size").at(0)), 72u);
+  EXPECT_EQ(Uint(doc.at("size").at(1)), 20u);
+  EXPECT_EQ(Uint(doc.at("size").at(2)), 6u);
+  EXPECT_EQ(Uint(doc.at("size").at(3)), 1u);
   for (const cube::QueryCell& cell : input.cells) {
     const std::vector<std::string> key = {
         domain::FormatPeriodKey(cell.key.period), lists_.regions()[cell.key.region].inps_label,
         lists_.intervention_types()[cell.key.type].code, "WORKERS"};
-    ASSERT_EQ(values.at(key).uint(), cell.value);
+    ASSERT_EQ(Uint(values.at(key)), cell.value);
   }
-  EXPECT_EQ(doc["extension"]["provenance"].str(), "MICRO_DATA");
+  EXPECT_EQ(doc.at("extension").at("provenance").get<std::string>(), "MICRO_DATA");
 }
 
 TEST_F(JsonWriterTest, JsonStatOfNothingIsStillValid) {
   ExportInput input;
   input.codelists = &lists_;
-  const Json doc = Parsed(Render(input, /*json_stat=*/true));
+  const Json doc = ParseJsonOrFail(Render(input, /*json_stat=*/true));
   CheckJsonStat(doc);
-  EXPECT_FALSE(doc.has("label"));
-  EXPECT_TRUE(doc["value"].array().empty());
-  EXPECT_TRUE(doc["extension"]["provenance"].is_null());
+  EXPECT_FALSE(doc.contains("label"));
+  EXPECT_TRUE(doc.at("value").empty());
+  EXPECT_TRUE(doc.at("extension").at("provenance").is_null());
 }
 
 TEST_F(JsonWriterTest, SameInputSameBytes) {

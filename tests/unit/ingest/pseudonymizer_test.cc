@@ -56,6 +56,29 @@ TEST(PseudonymizerTest, KeyFingerprintTellsKeysApartWithoutRevealingThem) {
             "0123456789abcdef"[static_cast<unsigned char>(label[0]) >> 4]);
 }
 
+std::string Hex(const PseudonymBytes& bytes) {
+  std::string hex;
+  for (char byte : bytes) {
+    const auto value = static_cast<unsigned char>(byte);
+    hex.push_back("0123456789abcdef"[value >> 4]);
+    hex.push_back("0123456789abcdef"[value & 0xf]);
+  }
+  return hex;
+}
+
+// Pseudonyms and the key fingerprint are stored (event log, cube, the fingerprint check at
+// restart): these bytes were produced by earlier releases and must never change.
+TEST(PseudonymizerTest, PseudonymsAndFingerprintAreThoseOfEarlierReleases) {
+  auto p = Pseudonymizer::Create(kKey).value();
+  EXPECT_EQ(Hex(p->Pseudonymise("rssmra85t10a562s")),
+            "11d00b7e271e0ecbc74e13dfb0f5f2c451d575c51e873a4e438a72cad8af2a15");
+  EXPECT_EQ(p->KeyFingerprint(),
+            "d938af5ece7b6d85d4b4f38e470614ff56ae3943c058681bf19a30082f5c487b");
+  EXPECT_EQ(
+      Hex(Pseudonymizer::Create(std::string(100, 'k')).value()->Pseudonymise("VRDLGU70A01H501X")),
+      "70ff4d24c053d79bbf2bfca31cdcdd6b6de332dec29b626f45d88d9a7e1ef7da");
+}
+
 TEST(PseudonymizerTest, RefusesShortKeys) {
   EXPECT_EQ(Pseudonymizer::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
 }

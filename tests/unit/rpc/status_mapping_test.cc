@@ -55,5 +55,18 @@ TEST(StatusMappingTest, NonCanonicalCodeNeverBecomesOk) {
   EXPECT_EQ(back.code(), absl::StatusCode::kUnknown);
 }
 
+TEST(StatusMappingTest, CodeNamesAreTheCanonicalOnes) {
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::OK), "OK");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::DEADLINE_EXCEEDED), "DEADLINE_EXCEEDED");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::FAILED_PRECONDITION), "FAILED_PRECONDITION");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::UNAUTHENTICATED), "UNAUTHENTICATED");
+  // Dashboards group by these labels: an odd code from a peer must not invent a new one.
+  EXPECT_EQ(StatusCodeName(static_cast<grpc::StatusCode>(17)), "UNKNOWN");
+  EXPECT_EQ(StatusCodeName(static_cast<grpc::StatusCode>(-1)), "UNKNOWN");
+  for (const auto& [absl_code, grpc_code] : AllCodes()) {
+    EXPECT_EQ(StatusCodeName(grpc_code), absl::StatusCodeToString(absl_code));
+  }
+}
+
 }  // namespace
 }  // namespace omnia::rpc

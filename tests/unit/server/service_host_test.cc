@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/client/probes.h"
+#include "libs/server/process_metrics.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "tests/support/child_process.h"
 
@@ -64,16 +65,16 @@ TEST_F(ServiceHostTest, CountsEveryRpcByMethodAndStatusCode) {
             absl::StatusCode::kNotFound);
 
   const std::string text = MetricsText();
-  EXPECT_NE(text.find("omnia_rpc_requests_total{code=\"OK\",method=\"/grpc.health.v1.Health/"
-                      "Check\"} 2"),
+  EXPECT_NE(text.find("omnia_rpc_requests_total{grpc_code=\"OK\",grpc_method=\"Check\","
+                      "grpc_service=\"grpc.health.v1.Health\"} 2"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("omnia_rpc_requests_total{code=\"NOT_FOUND\",method=\"/grpc.health.v1."
-                      "Health/Check\"} 1"),
+  EXPECT_NE(text.find("omnia_rpc_requests_total{grpc_code=\"NOT_FOUND\",grpc_method=\"Check\","
+                      "grpc_service=\"grpc.health.v1.Health\"} 1"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("omnia_rpc_duration_seconds_count{code=\"OK\",method=\"/grpc.health.v1."
-                      "Health/Check\"} 2"),
+  EXPECT_NE(text.find("omnia_rpc_duration_seconds_count{grpc_code=\"OK\",grpc_method=\"Check\","
+                      "grpc_service=\"grpc.health.v1.Health\"} 2"),
             std::string::npos)
       << text;
 }
@@ -87,7 +88,17 @@ TEST_F(ServiceHostTest, ServesPrometheusTextOverHttp) {
   absl::StatusOr<std::string> body = client::HttpGet(metrics_address, "/metrics", absl::Seconds(5));
   ASSERT_TRUE(body.ok()) << body.status();
   EXPECT_NE(body->find("# TYPE omnia_rpc_requests_total counter"), std::string::npos) << *body;
-  EXPECT_NE(body->find("/grpc.health.v1.Health/Check"), std::string::npos) << *body;
+  EXPECT_NE(body->find("grpc_service=\"grpc.health.v1.Health\""), std::string::npos) << *body;
+  // What every Prometheus client exports about its process, and the release serving.
+  for (const char* family :
+       {"# TYPE process_cpu_seconds_total counter", "# TYPE process_resident_memory_bytes gauge",
+        "# TYPE process_open_fds gauge", "# TYPE process_start_time_seconds gauge"}) {
+    EXPECT_NE(body->find(family), std::string::npos) << family << "\n" << *body;
+  }
+  EXPECT_NE(body->find(absl::StrCat("omnia_build_info{commit=\"", BuildCommit(), "\",version=\"",
+                                    BuildVersion(), "\"} 1")),
+            std::string::npos)
+      << *body;
 }
 
 TEST_F(ServiceHostTest, ReflectionListsTheHealthService) {
