@@ -36,7 +36,9 @@ LIBS_MAY_INCLUDE = {
     "catalogue": {"base", "domain", "storage"},
     "ckan": {"base", "domain", "catalogue"},
     # Adapters between the domain libraries and the wire.
-    "api": {"base", "domain", "facts", "cube", "rpc"},
+    "api": {"base", "domain", "facts", "cube", "ingest", "rpc"},
+    # The exporter's workflow: a dataset's cells through the writers, as ExportService streams it.
+    "export_job": {"base", "domain", "cube", "export", "api", "catalogue", "rpc"},
     "ingest_grpc": {"base", "domain", "facts", "ingest", "api", "rpc"},
     "gateway": {"base", "domain", "http", "catalogue", "ckan", "dcat"},
     # The two ends of a call: neither includes the other.

@@ -22,8 +22,9 @@ payments=${OMNIA_PAYMENTS:-2000000}
 omnia=$root/build/tools/omnia
 launcher=$root/deploy/local/omnia-local.sh
 base=${OMNIA_BASE_PORT:-50050}
-addresses=(--ingestion=127.0.0.1:$((base + 1)) --aggregation=127.0.0.1:$((base + 2))
-  --catalogue=127.0.0.1:$((base + 3)) --exporter=127.0.0.1:$((base + 4)))
+# The CLI reads each service's address from its OMNIA_<SERVICE>_ADDRESS.
+export OMNIA_INGESTION_ADDRESS=127.0.0.1:$((base + 1)) OMNIA_AGGREGATION_ADDRESS=127.0.0.1:$((base + 2))
+export OMNIA_CATALOGUE_ADDRESS=127.0.0.1:$((base + 3)) OMNIA_EXPORTER_ADDRESS=127.0.0.1:$((base + 4))
 
 # The services stay up after a successful run (the gateway's URL is the result), never after a
 # failed one.
@@ -41,7 +42,7 @@ if [ ! -f "$generated/.ingested" ]; then
   "$omnia" generate --seed=2026 --first_year=2020 --last_year=2025 --payments="$payments" \
     --applications=$((payments / 4)) --workers=$((payments / 10)) --out_dir="$generated"
   echo "== streaming it into ingestion"
-  "$omnia" ingest "${addresses[@]}" --producer=synthetic "$generated/applications.csv" \
+  "$omnia" ingest --producer=synthetic "$generated/applications.csv" \
     "$generated/payments.csv"
   touch "$generated/.ingested"
 else
@@ -51,21 +52,21 @@ fi
 shared=$root/../shared/data/inps-2023
 if [ -d "$shared" ]; then
   echo "== importing INPS's published 2023 files"
-  "$omnia" import "${addresses[@]}" "$shared"/integrazioni-salariali-*-2023.csv
+  "$omnia" import "$shared"/integrazioni-salariali-*-2023.csv
 fi
 
 echo "== waiting for aggregation to apply everything"
-"$omnia" status "${addresses[@]}" --wait_applied --timeout=10m
+"$omnia" status --wait_applied --timeout=10m
 
 echo "== publishing"
-"$omnia" publish "${addresses[@]}" --description="main job $(date -u +%Y-%m-%dT%H:%MZ)"
+"$omnia" publish --description="main job $(date -u +%Y-%m-%dT%H:%MZ)"
 
 echo "== downloading every attachment into $out"
 rm -rf "$out"
-"$omnia" download "${addresses[@]}" --out_dir="$out"
+"$omnia" download --out_dir="$out"
 
 echo "== the catalogue"
-"$omnia" datasets "${addresses[@]}"
+"$omnia" datasets
 echo
 echo "files: $out"
 gateway=http://127.0.0.1:${OMNIA_HTTP_PORT:-8080}

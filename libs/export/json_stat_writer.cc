@@ -70,24 +70,22 @@ void PutDimensionStart(ChunkWriter& out, std::string_view name, std::string_view
 }  // namespace
 
 absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& sink) {
-  if (input.codelists == nullptr) return absl::InvalidArgumentError("codelists: not set");
-  if (absl::Status status = internal::ValidateInfo(input.info); !status.ok()) return status;
-  const internal::Members members(*input.codelists);
-  absl::StatusOr<internal::Table> table =
-      internal::BuildTable(input, members, internal::RowOrder::kCalendar);
-  if (!table.ok()) return table.status();
-  const auto& region_members = members.regions(table->levels.region);
-  const auto& type_members = members.types(table->levels.type);
+  absl::StatusOr<internal::StructuredInput> prepared = internal::PrepareStructured(input);
+  if (!prepared.ok()) return prepared.status();
+  const internal::Members& members = prepared->members;
+  const internal::Table& table = prepared->table;
+  const auto& region_members = members.regions(table.levels.region);
+  const auto& type_members = members.types(table.levels.type);
 
   // Categories: the members that occur. Calendar order already sorts keys by period.
   std::vector<std::string> period_codes;
   std::vector<std::string> period_labels;
-  std::vector<int> period_position(table->keys.size());
+  std::vector<int> period_position(table.keys.size());
   std::vector<int> region_position(region_members.size(), -1);
   std::vector<int> type_position(type_members.size(), -1);
-  for (size_t row = 0; row < table->keys.size(); ++row) {
-    const internal::RowKey& key = table->keys[row];
-    if (row == 0 || key.period != table->keys[row - 1].period) {
+  for (size_t row = 0; row < table.keys.size(); ++row) {
+    const internal::RowKey& key = table.keys[row];
+    if (row == 0 || key.period != table.keys[row - 1].period) {
       period_codes.push_back(domain::FormatPeriodKey(key.period));
       period_labels.push_back(PeriodLabel(key.period, members.month_names()));
     }
@@ -109,7 +107,7 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
     type_labels.push_back(type_members[i].label);
   }
   std::vector<std::string> measure_codes, measure_labels;
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     measure_codes.emplace_back(domain::MeasureCode(measure));
     measure_labels.emplace_back(domain::MeasureItalianName(measure));
   }
@@ -121,16 +119,16 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
   std::vector<int64_t> slot_at(total, -1);
   bool mixed_provenance = false;
   const internal::Slot* first_slot = nullptr;
-  const size_t width = table->measures.size();
-  for (size_t row = 0; row < table->keys.size(); ++row) {
-    const internal::RowKey& key = table->keys[row];
+  const size_t width = table.measures.size();
+  for (size_t row = 0; row < table.keys.size(); ++row) {
+    const internal::RowKey& key = table.keys[row];
     const size_t base =
         ((static_cast<size_t>(period_position[row]) * sizes[1] + region_position[key.region]) *
              sizes[2] +
          type_position[key.type]) *
         sizes[3];
     for (size_t m = 0; m < width; ++m) {
-      const internal::Slot& slot = table->at(row, m);
+      const internal::Slot& slot = table.at(row, m);
       if (!slot.present) continue;
       slot_at[base + m] = static_cast<int64_t>(row * width + m);
       if (first_slot == nullptr) {
@@ -171,11 +169,11 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
   out.Put("}},\n");
   PutDimensionStart(out, "measure", "Misura", measure_codes, measure_labels);
   out.Put(",\"unit\":{");
-  for (size_t m = 0; m < table->measures.size(); ++m) {
+  for (size_t m = 0; m < table.measures.size(); ++m) {
     if (m > 0) out.PutChar(',');
     out.Put(JsonString(measure_codes[m]));
     out.Put(":{\"decimals\":0,\"label\":");
-    out.Put(JsonString(UnitLabel(table->measures[m])));
+    out.Put(JsonString(UnitLabel(table.measures[m])));
     out.PutChar('}');
   }
   out.Put("}}}\n},\n\"value\":[");
@@ -184,11 +182,11 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
     if (slot_at[i] < 0) {
       out.Put("null");
     } else {
-      out.PutUint(table->slots[slot_at[i]].value);
+      out.PutUint(table.slots[slot_at[i]].value);
     }
   }
   out.Put("],\n\"extension\":{\"metadata\":");
-  internal::PutJsonMetadata(out, input, *table, table->cell_count);
+  internal::PutJsonMetadata(out, input, table, table.cell_count);
   out.Put(",\n\"provenance\":");
   if (first_slot == nullptr) {
     out.Put("null");
@@ -204,7 +202,7 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
         out.Put("null");
       } else {
         out.PutChar('"');
-        out.Put(internal::ProvenanceCode(table->slots[slot_at[i]].provenance));
+        out.Put(internal::ProvenanceCode(table.slots[slot_at[i]].provenance));
         out.PutChar('"');
       }
     }
@@ -212,7 +210,7 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
   }
   out.Put("}}\n");
   if (absl::Status status = out.Finish(); !status.ok()) return status;
-  return WriteStats{table->cell_count, out.bytes()};
+  return WriteStats{table.cell_count, out.bytes()};
 }
 
 }  // namespace omnia::exporter

@@ -30,37 +30,35 @@ std::vector<std::string> MemberPieces(const std::vector<internal::MemberText>& m
 }  // namespace
 
 absl::StatusOr<WriteStats> WriteJson(const ExportInput& input, ChunkSink& sink) {
-  if (input.codelists == nullptr) return absl::InvalidArgumentError("codelists: not set");
-  if (absl::Status status = internal::ValidateInfo(input.info); !status.ok()) return status;
-  const internal::Members members(*input.codelists);
-  absl::StatusOr<internal::Table> table =
-      internal::BuildTable(input, members, internal::RowOrder::kCalendar);
-  if (!table.ok()) return table.status();
+  absl::StatusOr<internal::StructuredInput> prepared = internal::PrepareStructured(input);
+  if (!prepared.ok()) return prepared.status();
+  const internal::Members& members = prepared->members;
+  const internal::Table& table = prepared->table;
 
   const std::vector<std::string> regions =
-      MemberPieces(members.regions(table->levels.region), "region");
+      MemberPieces(members.regions(table.levels.region), "region");
   const std::vector<std::string> types =
-      MemberPieces(members.types(table->levels.type), "intervention_type");
+      MemberPieces(members.types(table.levels.type), "intervention_type");
   std::vector<std::string> measure_openings;
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     measure_openings.push_back(
         absl::StrCat("{\"measure\":", JsonString(domain::MeasureCode(measure)), ",\"period\":\""));
   }
   const std::string_view index_key =
-      table->levels.period == domain::PeriodLevel::kMonth     ? ",\"month\":"
-      : table->levels.period == domain::PeriodLevel::kQuarter ? ",\"quarter\":"
-                                                              : "";
+      table.levels.period == domain::PeriodLevel::kMonth     ? ",\"month\":"
+      : table.levels.period == domain::PeriodLevel::kQuarter ? ",\"quarter\":"
+                                                             : "";
 
   internal::ChunkWriter out(sink);
   out.Put("{\"format\":\"omnia-export\",\"format_version\":1,\n\"metadata\":");
-  internal::PutJsonMetadata(out, input, *table, table->cell_count);
+  internal::PutJsonMetadata(out, input, table, table.cell_count);
   out.Put(",\n\"rows\":[");
   bool first = true;
-  const size_t width = table->measures.size();
-  for (size_t row = 0; row < table->keys.size(); ++row) {
-    const internal::RowKey& key = table->keys[row];
+  const size_t width = table.measures.size();
+  for (size_t row = 0; row < table.keys.size(); ++row) {
+    const internal::RowKey& key = table.keys[row];
     for (size_t m = 0; m < width; ++m) {
-      const internal::Slot& slot = table->at(row, m);
+      const internal::Slot& slot = table.at(row, m);
       if (!slot.present) continue;
       out.Put(first ? "\n" : ",\n");
       first = false;
@@ -83,7 +81,7 @@ absl::StatusOr<WriteStats> WriteJson(const ExportInput& input, ChunkSink& sink) 
   }
   out.Put("\n]}\n");
   if (absl::Status status = out.Finish(); !status.ok()) return status;
-  return WriteStats{table->cell_count, out.bytes()};
+  return WriteStats{table.cell_count, out.bytes()};
 }
 
 }  // namespace omnia::exporter

@@ -154,15 +154,13 @@ absl::Status StreamFile(const std::string& path, ChunkSink& sink, uint64_t* byte
 
 absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions& options,
                                      ChunkSink& sink) {
-  if (input.codelists == nullptr) return absl::InvalidArgumentError("codelists: not set");
-  if (absl::Status status = internal::ValidateInfo(input.info); !status.ok()) return status;
-  const internal::Members members(*input.codelists);
-  absl::StatusOr<internal::Table> table =
-      internal::BuildTable(input, members, internal::RowOrder::kCalendar);
-  if (!table.ok()) return table.status();
-  if (table->keys.size() > kMaxDataRows) {
+  absl::StatusOr<internal::StructuredInput> prepared = internal::PrepareStructured(input);
+  if (!prepared.ok()) return prepared.status();
+  const internal::Members& members = prepared->members;
+  const internal::Table& table = prepared->table;
+  if (table.keys.size() > kMaxDataRows) {
     return absl::InvalidArgumentError(absl::StrCat(
-        table->keys.size(), " rows do not fit in a spreadsheet (at most ", kMaxDataRows, ")"));
+        table.keys.size(), " rows do not fit in a spreadsheet (at most ", kMaxDataRows, ")"));
   }
   const DatasetInfo& info = input.info;
 
@@ -215,7 +213,7 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   if (data == nullptr || metadata == nullptr || bold == nullptr) {
     return absl::InternalError("xlsx: cannot add sheets");
   }
-  const domain::PeriodLevel period_level = table->levels.period;
+  const domain::PeriodLevel period_level = table.levels.period;
   std::vector<std::string> header = {"Anno"};
   if (period_level == domain::PeriodLevel::kMonth) header.push_back("Mese");
   if (period_level == domain::PeriodLevel::kQuarter) header.push_back("Trimestre");
@@ -223,7 +221,7 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   header.push_back("Tipo_intervento");
   header.push_back("Regione");
   const lxw_col_t first_value_col = static_cast<lxw_col_t>(header.size());
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     header.emplace_back(domain::InpsColumnName(measure));
   }
   const lxw_col_t label_col = static_cast<lxw_col_t>(header.size());
@@ -242,11 +240,11 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   for (size_t col = 0; col < header.size(); ++col) {
     data_writer.String(0, static_cast<lxw_col_t>(col), header[col], bold);
   }
-  const auto& region_members = members.regions(table->levels.region);
-  const auto& type_members = members.types(table->levels.type);
-  const size_t width = table->measures.size();
-  for (size_t row = 0; row < table->keys.size() && data_writer.status().ok(); ++row) {
-    const internal::RowKey& key = table->keys[row];
+  const auto& region_members = members.regions(table.levels.region);
+  const auto& type_members = members.types(table.levels.type);
+  const size_t width = table.measures.size();
+  for (size_t row = 0; row < table.keys.size() && data_writer.status().ok(); ++row) {
+    const internal::RowKey& key = table.keys[row];
     const lxw_row_t r = static_cast<lxw_row_t>(row + 1);
     data_writer.Number(r, 0, key.period.year);
     if (period_level == domain::PeriodLevel::kMonth) {
@@ -259,7 +257,7 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
     data_writer.String(r, type_col, type.code, nullptr);
     data_writer.String(r, static_cast<lxw_col_t>(type_col + 1), region.code, nullptr);
     for (size_t m = 0; m < width; ++m) {
-      const internal::Slot& slot = table->at(row, m);
+      const internal::Slot& slot = table.at(row, m);
       if (slot.present) {
         data_writer.Number(r, static_cast<lxw_col_t>(first_value_col + m),
                            static_cast<double>(slot.value));
@@ -286,13 +284,13 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
       {"Pubblicazione", info.published_on},
       {"Aggiornato", info.updated_on},
       {"Periodo", YearsText(info)},
-      {"Livelli", absl::StrCat(AsAbsl(domain::PeriodLevelCode(table->levels.period)), " x ",
-                               AsAbsl(cube::RegionLevelCode(table->levels.region)), " x ",
-                               AsAbsl(cube::TypeLevelCode(table->levels.type)))},
+      {"Livelli", absl::StrCat(AsAbsl(domain::PeriodLevelCode(table.levels.period)), " x ",
+                               AsAbsl(cube::RegionLevelCode(table.levels.region)), " x ",
+                               AsAbsl(cube::TypeLevelCode(table.levels.type)))},
       {"Versione codelist", input.codelists->version()},
-      {"Righe", absl::StrCat(table->keys.size())},
+      {"Righe", absl::StrCat(table.keys.size())},
   };
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     fields.emplace_back("Misura", domain::MeasureCode(measure));
     fields.emplace_back("Nome misura", domain::MeasureItalianName(measure));
     fields.emplace_back("Colonna", domain::InpsColumnName(measure));
@@ -315,7 +313,7 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
   if (lxw_error error = closer.Close(); error != LXW_NO_ERROR) {
     return LxwError(error, "writing the workbook");
   }
-  WriteStats stats{table->keys.size(), 0};
+  WriteStats stats{table.keys.size(), 0};
   if (absl::Status status = StreamFile(temp_file.path(), sink, &stats.bytes); !status.ok()) {
     return status;
   }

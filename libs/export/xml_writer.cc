@@ -44,12 +44,10 @@ std::vector<std::string> MemberPieces(const std::vector<internal::MemberText>& m
 }  // namespace
 
 absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
-  if (input.codelists == nullptr) return absl::InvalidArgumentError("codelists: not set");
-  if (absl::Status status = internal::ValidateInfo(input.info); !status.ok()) return status;
-  const internal::Members members(*input.codelists);
-  absl::StatusOr<internal::Table> table =
-      internal::BuildTable(input, members, internal::RowOrder::kCalendar);
-  if (!table.ok()) return table.status();
+  absl::StatusOr<internal::StructuredInput> prepared = internal::PrepareStructured(input);
+  if (!prepared.ok()) return prepared.status();
+  const internal::Members& members = prepared->members;
+  const internal::Table& table = prepared->table;
   const DatasetInfo& info = input.info;
 
   ChunkWriter out(sink);
@@ -75,13 +73,13 @@ absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
   if (info.last_year != 0) PutElement(out, "lastYear", absl::StrCat(info.last_year));
   PutElement(out, "codelistsVersion", input.codelists->version());
   out.Put("    <levels period=\"");
-  out.Put(domain::PeriodLevelCode(table->levels.period));
+  out.Put(domain::PeriodLevelCode(table.levels.period));
   out.Put("\" region=\"");
-  out.Put(cube::RegionLevelCode(table->levels.region));
+  out.Put(cube::RegionLevelCode(table.levels.region));
   out.Put("\" interventionType=\"");
-  out.Put(cube::TypeLevelCode(table->levels.type));
+  out.Put(cube::TypeLevelCode(table.levels.type));
   out.Put("\"/>\n    <measures>\n");
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     out.Put("      <measure code=\"");
     out.Put(XmlEscaped(domain::MeasureCode(measure)));
     out.Put("\" name=\"");
@@ -95,27 +93,27 @@ absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
     out.Put("</definition></measure>\n");
   }
   out.Put("    </measures>\n  </metadata>\n  <rows count=\"");
-  out.PutUint(table->cell_count);
+  out.PutUint(table.cell_count);
   out.Put("\">\n");
 
   const std::vector<std::string> regions =
-      MemberPieces(members.regions(table->levels.region), "region");
+      MemberPieces(members.regions(table.levels.region), "region");
   const std::vector<std::string> types =
-      MemberPieces(members.types(table->levels.type), "interventionType");
+      MemberPieces(members.types(table.levels.type), "interventionType");
   std::vector<std::string> measure_openings;
-  for (domain::Measure measure : table->measures) {
+  for (domain::Measure measure : table.measures) {
     measure_openings.push_back(absl::StrCat(
         "    <row measure=\"", XmlEscaped(domain::MeasureCode(measure)), "\" period=\""));
   }
   const std::string_view index_attribute =
-      table->levels.period == domain::PeriodLevel::kMonth     ? "\" month=\""
-      : table->levels.period == domain::PeriodLevel::kQuarter ? "\" quarter=\""
-                                                              : "";
-  const size_t width = table->measures.size();
-  for (size_t row = 0; row < table->keys.size(); ++row) {
-    const internal::RowKey& key = table->keys[row];
+      table.levels.period == domain::PeriodLevel::kMonth     ? "\" month=\""
+      : table.levels.period == domain::PeriodLevel::kQuarter ? "\" quarter=\""
+                                                             : "";
+  const size_t width = table.measures.size();
+  for (size_t row = 0; row < table.keys.size(); ++row) {
+    const internal::RowKey& key = table.keys[row];
     for (size_t m = 0; m < width; ++m) {
-      const internal::Slot& slot = table->at(row, m);
+      const internal::Slot& slot = table.at(row, m);
       if (!slot.present) continue;
       out.Put(measure_openings[m]);
       internal::PutPeriodCode(out, key.period);
@@ -137,7 +135,7 @@ absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
   }
   out.Put("  </rows>\n</export>\n");
   if (absl::Status status = out.Finish(); !status.ok()) return status;
-  return WriteStats{table->cell_count, out.bytes()};
+  return WriteStats{table.cell_count, out.bytes()};
 }
 
 }  // namespace omnia::exporter

@@ -1,14 +1,10 @@
 #include "services/catalogue/catalogue_service.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "libs/api/coverage.h"
-#include "libs/base/sha256.h"
 #include "libs/catalogue/attachment_reads.h"
 #include "libs/catalogue/codelists.h"
 #include "libs/catalogue/datasets.h"
@@ -16,10 +12,10 @@
 #include "libs/rpc/status_mapping.h"
 #include "libs/server/auth.h"
 #include "libs/server/tls.h"
+#include "libs/rpc/status_mapping.h"
 #include "libs/server/unary.h"
 
 namespace omnia::catalogue {
-namespace fs = std::filesystem;
 
 CatalogueService::CatalogueService(CatalogueStore& store, ArtifactStore& artifacts,
                                    const domain::Codelists& codelists,
@@ -29,11 +25,12 @@ CatalogueService::CatalogueService(CatalogueStore& store, ArtifactStore& artifac
     : store_(store),
       artifacts_(artifacts),
       codelists_(codelists),
-      aggregation_(v1::AggregationService::NewStub(std::move(aggregation))),
-      exporter_(v1::ExportService::NewStub(std::move(exporter))),
       executor_(executor),
       options_(std::move(options)),
-      all_codelists_(BuildCodelists(codelists, store.config())) {}
+      all_codelists_(BuildCodelists(codelists, store.config())),
+      cube_releases_(std::move(aggregation), options_.call_deadline, options_.token),
+      renderer_(std::move(exporter), options_.call_deadline),
+      publisher_(store, artifacts, cube_releases_, renderer_) {}
 
 grpc::ServerUnaryReactor* CatalogueService::ListDatasets(grpc::CallbackServerContext* context,
                                                          const v1::ListDatasetsRequest* request,
@@ -199,122 +196,9 @@ grpc::ServerUnaryReactor* CatalogueService::Publish(grpc::CallbackServerContext*
   });
 }
 
-absl::StatusOr<v1::Attachment> CatalogueService::Render(const std::string& dataset_id,
-                                                        v1::Format format,
-                                                        const std::string& release_id) {
-  // Stored under a temporary name, then durably under its content hash once complete and
-  // checked, so the artifact store only ever holds whole files.
-  absl::StatusOr<std::unique_ptr<ArtifactWriter>> file =
-      artifacts_.Begin(absl::StrCat(dataset_id, "-", static_cast<int>(format)));
-  if (!file.ok()) return file.status();
-  v1::ExportRequest request;
-  request.set_dataset_id(dataset_id);
-  request.set_format(format);
-  request.set_release_id(release_id);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
-  auto reader = exporter_->Export(&context, request);
-  v1::ExportResponse message;
-  v1::ExportHeader header;
-  v1::ExportSummary summary;
-  absl::Status written;
-  while (reader->Read(&message)) {
-    if (message.has_header()) header = message.header();
-    if (message.has_summary()) summary = message.summary();
-    if (!message.data().empty() && written.ok()) written = (*file)->Append(message.data());
-    if (!written.ok()) context.TryCancel();
-  }
-  grpc::Status status = reader->Finish();
-  if (!written.ok()) return written;
-  if (!status.ok()) return rpc::FromGrpcStatus(status);
-  const std::string extension = fs::path(header.file_name()).extension().string();
-  if (absl::Status s = (*file)->Commit({summary.sha256(), summary.size_bytes()}, extension);
-      !s.ok()) {
-    return absl::Status(s.code(), absl::StrCat(header.file_name(), ": ", s.message()));
-  }
-  v1::Attachment attachment;
-  attachment.set_format(format);
-  attachment.set_file_name(header.file_name());
-  attachment.set_media_type(header.media_type());
-  attachment.set_size_bytes(summary.size_bytes());
-  attachment.set_sha256(summary.sha256());
-  attachment.set_rows(summary.rows());
-  return attachment;
-}
-
-absl::StatusOr<PublishResult> CatalogueService::RunPublish(const std::string& requested_id,
+absl::StatusOr<PublishResult> CatalogueService::RunPublish(const std::string& release_id,
                                                            const std::string& description) {
-  if (!requested_id.empty()) {
-    if (absl::Status s = ValidateReleaseId(requested_id); !s.ok()) return s;
-    // A retry of a publication that completed gets its answer even while another one runs.
-    if (absl::StatusOr<v1::Release> existing = store_.GetRelease(requested_id); existing.ok()) {
-      return PublishResult{*existing, false};
-    }
-  }
-  // Waiting would hold an executor thread and the caller's deadline for as long as the other
-  // publication takes; the contract says to fail at once and let the caller retry.
-  if (!publish_mu_.TryLock()) {
-    return absl::AbortedError("another Publish is running: retry later");
-  }
-  absl::StatusOr<PublishResult> result = PublishLocked(requested_id, description);
-  publish_mu_.Unlock();
-  return result;
-}
-
-absl::StatusOr<PublishResult> CatalogueService::PublishLocked(const std::string& requested_id,
-                                                              const std::string& description) {
-  std::string release_id = requested_id;
-  if (release_id.empty()) {
-    absl::StatusOr<std::string> next = store_.NextReleaseId();
-    if (!next.ok()) return next.status();
-    release_id = *next;
-  } else if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
-    return PublishResult{*existing, false};
-  }
-
-  // 1. Freeze: every attachment is rendered from the same immutable state.
-  {
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_deadline));
-    if (!options_.token.empty()) server::AttachToken(&context, options_.token);
-    v1::FreezeRequest freeze;
-    freeze.set_release_id(release_id);
-    freeze.set_description(description);
-    v1::FreezeResponse frozen;
-    grpc::Status status = aggregation_->Freeze(&context, freeze, &frozen);
-    if (!status.ok()) return rpc::FromGrpcStatus(status);
-  }
-  // 2. Which datasets exist at that release.
-  absl::StatusOr<api::Coverage> coverage =
-      api::DiscoverCoverage(*aggregation_, release_id, options_.call_deadline);
-  if (!coverage.ok()) return coverage.status();
-  const std::vector<DatasetSpec> specs =
-      DatasetsFor(store_.config(), coverage->years_with_data, coverage->latest_complete_year);
-  if (specs.empty()) {
-    return absl::FailedPreconditionError("the cubes hold no data yet: nothing to publish");
-  }
-  // 3. Render every attachment. A failure here records nothing: the catalogue stays as it was
-  // (files already stored are content-addressed, so they are simply reused next time).
-  std::vector<RenderedDataset> rendered;
-  for (const DatasetSpec& spec : specs) {
-    RenderedDataset dataset;
-    dataset.spec = spec;
-    for (const auto& format : store_.config().formats()) {
-      absl::StatusOr<v1::Attachment> attachment =
-          Render(spec.dataset_id, format.format(), release_id);
-      if (!attachment.ok()) {
-        return absl::Status(attachment.status().code(),
-                            absl::StrCat(spec.dataset_id, ": ", attachment.status().message()));
-      }
-      // The CSV holds exactly the dataset's cells and nothing about the release, so its digest
-      // says whether the content changed (the other formats also name the release they show).
-      if (format.format() == v1::FORMAT_CSV) dataset.content_fingerprint = attachment->sha256();
-      dataset.attachments.push_back(std::move(*attachment));
-    }
-    rendered.push_back(std::move(dataset));
-  }
-  // 4. One atomic write.
-  return store_.RecordRelease(release_id, description, std::move(rendered));
+  return publisher_.Publish(release_id, description);
 }
 
 }  // namespace omnia::catalogue

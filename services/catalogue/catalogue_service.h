@@ -1,20 +1,20 @@
-// The omnia.v1.CatalogueService handlers, and Publish: freeze the cubes, have the exporter render
-// every attachment of every dataset from that release, keep the files (named by content hash) in
-// the artifact directory, and record the release in one atomic write.
+// The omnia.v1.CatalogueService handlers: proto -> catalogue library -> proto. Publish is the
+// library's Publisher (libs/catalogue/publisher.h) over the gRPC peers of peers.h.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/catalogue/artifact_store.h"
 #include "libs/catalogue/catalogue_store.h"
+#include "libs/catalogue/publisher.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
+#include "services/catalogue/peers.h"
 
 namespace omnia::catalogue {
 
@@ -59,30 +59,20 @@ class CatalogueService final : public v1::CatalogueService::CallbackService {
   grpc::ServerWriteReactor<v1::ReadAttachmentResponse>* ReadAttachment(
       grpc::CallbackServerContext* context, const v1::ReadAttachmentRequest* request) override;
 
-  // The whole of Publish, callable without gRPC plumbing (blocking). ABORTED, at once, while
-  // another publication runs.
+  // The whole of Publish (Publisher::Publish), callable without gRPC plumbing (blocking).
   absl::StatusOr<PublishResult> RunPublish(const std::string& release_id,
                                            const std::string& description);
 
  private:
-  absl::StatusOr<PublishResult> PublishLocked(const std::string& release_id,
-                                              const std::string& description)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_);
-  // Renders one attachment through the exporter into the artifact store.
-  absl::StatusOr<v1::Attachment> Render(const std::string& dataset_id, v1::Format format,
-                                        const std::string& release_id);
-
   CatalogueStore& store_;
   ArtifactStore& artifacts_;
   const domain::Codelists& codelists_;
-  std::unique_ptr<v1::AggregationService::Stub> aggregation_;
-  std::unique_ptr<v1::ExportService::Stub> exporter_;
   server::Executor& executor_;
   CatalogueServiceOptions options_;
   const v1::ListCodelistsResponse all_codelists_;
-  // One publication at a time: each builds on the state the previous one recorded. Held for
-  // the whole publication; others do not wait for it but fail with ABORTED.
-  absl::Mutex publish_mu_;
+  GrpcCubeReleases cube_releases_;
+  GrpcAttachmentRenderer renderer_;
+  Publisher publisher_;
 };
 
 }  // namespace omnia::catalogue

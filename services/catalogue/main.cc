@@ -16,10 +16,10 @@
 #include "libs/domain/codelists.h"
 #include "libs/domain/period.h"
 #include "libs/server/executor.h"
-#include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
 #include "libs/storage/file_system.h"
 #include "services/catalogue/catalogue_service.h"
+#include "services/catalogue/metrics.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the catalogue store (required)");
 ABSL_FLAG(std::string, artifact_dir, "",
@@ -103,22 +103,8 @@ int main(int argc, char** argv) {
   server_options->max_receive_message_bytes = omnia::catalogue::kMaxRequestBytes;
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
-  host.AddCollectable(
-      std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {
-        absl::StatusOr<std::vector<omnia::v1::Dataset>> datasets = (*store)->DatasetsAt();
-        if (datasets.ok()) {
-          m.Gauge("omnia_catalogue_datasets", "Datasets in the current release.", datasets->size());
-        }
-        absl::StatusOr<omnia::catalogue::ReleasePage> releases = (*store)->ListReleases(100, "");
-        if (releases.ok()) {
-          m.Gauge("omnia_catalogue_releases", "Published releases (up to 100 counted).",
-                  releases->releases.size());
-        }
-        m.Gauge(
-            "omnia_storage_bytes", "Bytes of the service's RocksDB store on disk.",
-            omnia::server::DirectoryBytes((std::filesystem::path(data_dir) / "catalogue").string()),
-            {{"store", "catalogue"}});
-      }));
+  host.AddCollectable(omnia::catalogue::MetricsCollector(
+      **store, (std::filesystem::path(data_dir) / "catalogue").string()));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::CatalogueService::service_full_name()}},
       [] { return absl::OkStatus(); });

@@ -1,21 +1,21 @@
-// The omnia.v1.ExportService handler: resolves a dataset or ad-hoc query into cube cells through
-// aggregation, renders them with the export writers and streams the file, with its size and
-// sha256 at the end. Stateless: the same release and options always give the same bytes.
+// The omnia.v1.ExportService handler: runs the export job (libs/export_job/export_job.h) over
+// aggregation (peers.h) and streams its messages with bounded memory, cutting off clients that
+// stop reading. Stateless: the same release and options always give the same bytes.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/api/coverage.h"
-#include "libs/base/lru_cache.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
+#include "libs/export_job/export_job.h"
 #include "libs/server/executor.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
+#include "services/exporter/peers.h"
 
 namespace omnia::exporter {
 
@@ -57,23 +57,18 @@ class ExportService final : public v1::ExportService::CallbackService {
   // Bytes held by the release cache.
   size_t release_cache_bytes();
 
-  // The years with data at `release_id`. A release never changes, so its answer is kept (within
-  // release_cache_bytes, least recently used releases first out): a publication renders every
-  // attachment of every dataset from one release.
+  // The years with data at `release_id` (GrpcCellSource::CoverageAt, cached).
   absl::StatusOr<api::Coverage> CoverageAt(const std::string& release_id);
 
  private:
   friend class ExportReactor;
-  const domain::Codelists& codelists_;
-  const catalogue::CatalogueConfig& config_;
-  std::unique_ptr<v1::AggregationService::Stub> aggregation_;
   server::Executor& executor_;
   ExportServiceOptions options_;
   std::atomic<uint64_t> bytes_[6] = {};
   std::atomic<int64_t> active_exports_ = 0;
   std::atomic<uint64_t> stalled_exports_ = 0;
-  absl::Mutex coverage_mu_;
-  LruCache<std::string, api::Coverage> release_coverage_ ABSL_GUARDED_BY(coverage_mu_);
+  GrpcCellSource cells_;
+  const ExportJob job_;
 };
 
 }  // namespace omnia::exporter

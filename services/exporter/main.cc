@@ -12,9 +12,9 @@
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
-#include "libs/server/scrape_collector.h"
 #include "libs/server/server_main.h"
 #include "services/exporter/export_service.h"
+#include "services/exporter/metrics.h"
 
 ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
           "HOST:PORT of the aggregation service that answers cube queries");
@@ -60,23 +60,7 @@ int main(int argc, char** argv) {
   server_options->max_receive_message_bytes = omnia::exporter::kMaxRequestBytes;
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);
-  host.AddCollectable(
-      std::make_shared<omnia::server::ScrapeCollector>([&](omnia::server::MetricsBuilder& m) {
-        for (const auto& [format, name] :
-             {std::pair{omnia::v1::FORMAT_CSV, "csv"}, std::pair{omnia::v1::FORMAT_JSON, "json"},
-              std::pair{omnia::v1::FORMAT_JSON_STAT, "json_stat"},
-              std::pair{omnia::v1::FORMAT_XML, "xml"}, std::pair{omnia::v1::FORMAT_XLSX, "xlsx"}}) {
-          m.Counter("omnia_export_bytes_total", "Bytes of files streamed, by format.",
-                    service.bytes_exported(format), {{"format", name}});
-        }
-        m.Gauge("omnia_export_active_calls", "Export calls in progress.",
-                static_cast<double>(service.active_exports()));
-        m.Counter("omnia_export_stalled_clients_total",
-                  "Export calls cancelled because the client stopped reading.",
-                  static_cast<double>(service.stalled_exports()));
-        m.Gauge("omnia_export_release_cache_bytes", "Bytes held by the release cache.",
-                static_cast<double>(service.release_cache_bytes()));
-      }));
+  host.AddCollectable(omnia::exporter::MetricsCollector(service));
   return omnia::server::ServeUntilTerminated(
       host, {{&service, omnia::v1::ExportService::service_full_name()}},
       [] { return absl::OkStatus(); });

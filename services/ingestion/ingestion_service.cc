@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/cube_convert.h"
+#include "libs/api/event_convert.h"
 #include "libs/base/sha256.h"
 #include "libs/domain/published_csv.h"
 #include "libs/domain/raw_events_csv.h"
@@ -18,65 +19,6 @@
 
 namespace omnia::ingestion {
 namespace {
-
-domain::Date DateFromProto(const v1::Date& date) {
-  return domain::Date{date.year(), date.month(), date.day()};
-}
-
-// Proto events to domain events in `events`, reusing its strings from the previous batch of the
-// stream (assigning into an existing std::string keeps its buffer), since allocation dominates
-// this path. Events without a kind are reported in `missing`.
-void EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events,
-                     std::vector<uint64_t>& missing) {
-  size_t n = 0;
-  for (int i = 0; i < batch.events_size(); ++i) {
-    const v1::Event& event = batch.events(i);
-    if (!event.has_application_authorized() && !event.has_payment_issued()) {
-      missing.push_back(static_cast<uint64_t>(i));
-      continue;
-    }
-    if (n == events.size()) events.emplace_back();
-    ingest::RawEvent& slot = events[n++];
-    if (event.has_application_authorized()) {
-      const v1::ApplicationAuthorized& a = event.application_authorized();
-      if (!std::holds_alternative<domain::ApplicationAuthorized>(slot)) {
-        slot.emplace<domain::ApplicationAuthorized>();
-      }
-      auto& out = std::get<domain::ApplicationAuthorized>(slot);
-      out.application_id.assign(a.application_id());
-      out.authorized_on = DateFromProto(a.authorized_on());
-      out.region.assign(a.region());
-      out.intervention_type.assign(a.intervention_type());
-    } else {
-      const v1::PaymentIssued& p = event.payment_issued();
-      if (!std::holds_alternative<domain::PaymentIssued>(slot))
-        slot.emplace<domain::PaymentIssued>();
-      auto& out = std::get<domain::PaymentIssued>(slot);
-      out.payment_id.assign(p.payment_id());
-      out.worker_id.assign(p.worker_id());
-      out.paid_on = DateFromProto(p.paid_on());
-      out.region.assign(p.region());
-      out.intervention_type.assign(p.intervention_type());
-      out.months_covered = p.months_covered();
-    }
-  }
-  events.resize(n);
-}
-
-void Reject(v1::BatchAck& ack, const absl::Status& status) {
-  ack.set_outcome(v1::BATCH_OUTCOME_REJECTED);
-  ack.set_code(static_cast<int>(rpc::ToGrpcStatus(status).error_code()));
-  ack.set_message(std::string(status.message()));
-}
-
-void AddViolation(v1::BatchAck& ack, uint64_t index, const std::string& id,
-                  const std::string& field, const std::string& reason) {
-  v1::EventViolation* v = ack.add_violations();
-  v->set_event_index(index);
-  v->set_event_id(id);
-  v->set_field(field);
-  v->set_reason(reason);
-}
 
 // One StreamEvents stream: batches are handled one at a time, in arrival order, each answered
 // by one ack; the blocking log write runs on the executor.
@@ -407,75 +349,21 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
 
 }  // namespace
 
-absl::Status IngestionService::CheckBacklog(uint64_t events) const {
-  const uint64_t backlog = deps_.log->Status().backlog_events;
-  if (backlog + events > options_.max_backlog_events) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the forwarding backlog holds ", backlog, " events (limit ", options_.max_backlog_events,
-        "): aggregation is behind or unreachable; resend later"));
-  }
-  return absl::OkStatus();
-}
+IngestionService::IngestionService(IngestionDeps deps, IngestionOptions options)
+    : deps_(deps),
+      options_(options),
+      intake_(*deps.codelists, *deps.pseudonymizer, *deps.log, *deps.clock,
+              [forwarder = deps.forwarder] { forwarder->Notify(); },
+              {.max_backlog_events = options.max_backlog_events}) {}
 
 v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch,
                                            std::vector<ingest::RawEvent>* scratch) {
-  v1::BatchAck ack;
-  ack.set_producer_id(batch.producer_id());
-  ack.set_sequence(batch.sequence());
   std::vector<ingest::RawEvent> local;
   std::vector<ingest::RawEvent>& events = scratch != nullptr ? *scratch : local;
-  std::vector<uint64_t> missing;
-  EventsFromProto(batch, events, missing);
-  if (!missing.empty()) {
-    for (uint64_t index : missing) {
-      AddViolation(ack, index, "", "kind", "an event must hold an application or a payment");
-    }
-    Reject(ack, absl::InvalidArgumentError(absl::StrCat(
-                    "events[", missing[0], "]: must hold an application or a payment")));
-    deps_.log->RecordRejected(batch.events_size());
-    return ack;
-  }
-  const ingest::BatchCheck check =
-      ingest::CheckBatch(batch.producer_id(), batch.sequence(), events, *deps_.codelists,
-                         *deps_.pseudonymizer, 100, domain::ItalianDate(deps_.clock->Now()));
-  if (!check.violations.empty()) {
-    for (const ingest::Violation& v : check.violations) {
-      AddViolation(ack, v.event_index, v.event_id, v.field, v.reason);
-    }
-    ack.set_violations_omitted(check.violations_omitted);
-    Reject(ack, absl::InvalidArgumentError(ingest::DescribeViolations(check)));
-    deps_.log->RecordRejected(events.size());
-    return ack;
-  }
-  if (absl::Status backlog = CheckBacklog(events.size()); !backlog.ok()) {
-    Reject(ack, backlog);
-    deps_.log->RecordRejected(events.size());
-    return ack;
-  }
-  std::vector<ingest::EventConflict> conflicts;
-  absl::StatusOr<ingest::AppendResult> result = deps_.log->Append(check.batch, &conflicts);
-  if (!result.ok()) {
-    for (const ingest::EventConflict& c : conflicts) {
-      AddViolation(ack, c.event_index, c.event_id,
-                   c.kind == ingest::EventKind::kApplication ? "application_id" : "payment_id",
-                   c.repeats_index.has_value()
-                       ? absl::StrCat("repeats events[", *c.repeats_index, "] with other content")
-                       : "already ingested with different content");
-    }
-    Reject(ack, result.status());
-    return ack;
-  }
-  if (result->outcome == ingest::AppendOutcome::kDuplicateBatch) {
-    ack.set_outcome(v1::BATCH_OUTCOME_DUPLICATE);
-  } else {
-    ack.set_outcome(v1::BATCH_OUTCOME_ACCEPTED);
-    deps_.forwarder->Notify();
-  }
-  ack.set_code(0);
-  ack.set_events_accepted(result->events_accepted);
-  ack.set_events_duplicate(result->events_duplicate);
-  ack.set_log_sequence(result->log_sequence);
-  return ack;
+  std::vector<uint64_t> without_kind;
+  api::EventsFromProto(batch, events, without_kind);
+  return api::AckFromReport(
+      batch, intake_.Handle({batch.producer_id(), batch.sequence(), events, without_kind}));
 }
 
 grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* IngestionService::StreamEvents(
@@ -495,7 +383,7 @@ grpc::ServerReadReactor<v1::ImportPublishedReportRequest>* IngestionService::Imp
     return server::RejectRead<v1::ImportPublishedReportRequest>(allowed);
   }
   return new PublishedReportReactor(context, deps_, options_.max_report_bytes, response,
-                                    [this](uint64_t n) { return CheckBacklog(n); });
+                                    [this](uint64_t n) { return intake_.CheckBacklog(n); });
 }
 
 grpc::ServerReadReactor<v1::ImportRawEventsRequest>* IngestionService::ImportRawEvents(
@@ -506,7 +394,7 @@ grpc::ServerReadReactor<v1::ImportRawEventsRequest>* IngestionService::ImportRaw
     return server::RejectRead<v1::ImportRawEventsRequest>(allowed);
   }
   return new RawEventsReactor(context, deps_, options_.max_raw_file_bytes, response,
-                              [this](uint64_t n) { return CheckBacklog(n); });
+                              [this](uint64_t n) { return intake_.CheckBacklog(n); });
 }
 
 grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
@@ -528,7 +416,7 @@ grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
     response->set_applied_log_sequence(status.applied_log_sequence);
     response->set_backlog_entries(status.backlog_entries);
     response->set_backlog_events(status.backlog_events);
-    response->set_backlog_limit_events(options_.max_backlog_events);
+    response->set_backlog_limit_events(intake_.max_backlog_events());
     response->set_aggregation_reachable(deps_.forwarder->aggregation_reachable());
     response->set_forwarding_error(deps_.forwarder->forwarding_error());
     SetTime(status.last_applied_time, response->mutable_last_applied_time());

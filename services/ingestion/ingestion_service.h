@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "libs/base/clock.h"
 #include "libs/domain/codelists.h"
+#include "libs/ingest/batch_intake.h"
 #include "libs/ingest/batch_validation.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
@@ -43,7 +44,7 @@ struct IngestionDeps {
 
 class IngestionService final : public v1::IngestionService::CallbackService {
  public:
-  IngestionService(IngestionDeps deps, IngestionOptions options) : deps_(deps), options_(options) {}
+  IngestionService(IngestionDeps deps, IngestionOptions options);
 
   grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* StreamEvents(
       grpc::CallbackServerContext* context) override;
@@ -64,11 +65,9 @@ class IngestionService final : public v1::IngestionService::CallbackService {
                            std::vector<ingest::RawEvent>* scratch = nullptr);
 
  private:
-  // RESOURCE_EXHAUSTED when `events` more would take the backlog over its limit.
-  absl::Status CheckBacklog(uint64_t events) const;
-
   IngestionDeps deps_;
   IngestionOptions options_;
+  const ingest::BatchIntake intake_;
   std::atomic<bool> rebuilding_{false};
 };
 

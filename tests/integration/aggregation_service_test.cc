@@ -5,6 +5,7 @@
 // the engine safely.
 #include "services/aggregation/aggregation_service.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -204,6 +205,40 @@ TEST_F(AggregationServiceTest, InvalidBatchNamesTheEventAndFieldAndChangesNothin
   // The rejected sequence was not consumed.
   ASSERT_TRUE(Apply(Batch(1, {1}), &response).ok());
   EXPECT_FALSE(response.duplicate());
+}
+
+TEST_F(AggregationServiceTest, ColumnsApplyLikeEventsAndBadColumnsChangeNothing) {
+  // The same payments as Batch(1, {1, 2, 3}) in columns: workers 1 and 3 in April, 2 in March.
+  v1::ApplyRequest request;
+  request.set_producer_id("ingestion-test");
+  request.set_sequence(1);
+  v1::CubeEventColumns* columns = request.mutable_columns();
+  columns->add_regions("LAZIO");
+  columns->add_regions("LOMBARDIA");
+  columns->add_intervention_types("CIGO");
+  for (int w : {1, 2, 3}) {
+    columns->add_payment_months(w % 2 == 0 ? 202303 : 202304);
+    columns->add_payment_regions(w % 3 == 0 ? 1 : 0);
+    columns->add_payment_types(0);
+    columns->add_payment_months_covered(1);
+    columns->mutable_payment_worker_pseudonyms()->append(Pseudonym(w));
+  }
+  v1::ApplyRequest bad = request;
+  bad.mutable_columns()->set_payment_regions(2, 5);
+  v1::ApplyResponse response;
+  grpc::Status status = Apply(bad, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("columns.payment_regions[2]"));
+  EXPECT_EQ(NationalYear("WORKERS"), 0u);
+
+  ASSERT_TRUE(Apply(request, &response).ok());
+  EXPECT_FALSE(response.duplicate());
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+  EXPECT_EQ(NationalYear("BENEFIT_MONTHS"), 3u);
+  // The same batch as events is the same sequence: a duplicate, nothing counts twice.
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &response).ok());
+  EXPECT_TRUE(response.duplicate());
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
 }
 
 TEST_F(AggregationServiceTest, QueryReturnsCodesLabelsAndProvenanceAndPages) {

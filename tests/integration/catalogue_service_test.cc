@@ -66,7 +66,8 @@ class CatalogueServiceTest : public ::testing::Test {
   // ReadAttachment; returns a stub of it.
   std::unique_ptr<v1::CatalogueService::Stub> ServeCatalogue() {
     absl::StatusOr<server::TokenAuthenticator> tokens = server::TokenAuthenticator::Parse(
-        absl::StrCat("gateway ", Sha256Hex(kGatewayToken), " CatalogueService/ReadAttachment\n"));
+        absl::StrCat("gateway ", Sha256Hex(kGatewayToken), " CatalogueService/ReadAttachment\n",
+                     "operator ", Sha256Hex(kOperatorToken), " CatalogueService/Publish\n"));
     EXPECT_TRUE(tokens.ok()) << tokens.status();
     server::ServerOptions options;
     options.name = "catalogue-test";
@@ -108,6 +109,30 @@ class CatalogueServiceTest : public ::testing::Test {
   }
 
   static constexpr char kGatewayToken[] = "gateway-token-0123456789abcdef";
+  static constexpr char kOperatorToken[] = "operator-token-0123456789abcdef";
+
+  // Publish over gRPC as the operator; the call's status. `cancel_after`, when set, cancels the
+  // call once it has run that long.
+  static grpc::Status PublishCall(v1::CatalogueService::Stub& stub, const std::string& release_id,
+                                  v1::PublishResponse* response,
+                                  std::optional<absl::Duration> cancel_after = std::nullopt) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", kOperatorToken));
+    v1::PublishRequest request;
+    request.set_release_id(release_id);
+    request.set_description("over gRPC");
+    std::thread canceller;
+    if (cancel_after.has_value()) {
+      canceller = std::thread([&context, after = *cancel_after] {
+        absl::SleepFor(after);
+        context.TryCancel();
+      });
+    }
+    const grpc::Status status = stub.Publish(&context, request, response);
+    if (canceller.joinable()) canceller.join();
+    return status;
+  }
 
   std::string artifact_dir() const { return dir_.path() + "/artifacts"; }
 
@@ -301,6 +326,86 @@ TEST_F(CatalogueServiceTest, GetDatasetGivesDownloadUrlsAndTheReleaseTime) {
               ReleaseFileUrl("https://dati.example.it", "r1", request.dataset_id(),
                              attachment.file_name()));
   }
+}
+
+TEST_F(CatalogueServiceTest, PublishOverGrpcRecordsTheRelease) {
+  auto stub = ServeCatalogue();
+  v1::PublishResponse response;
+  const grpc::Status status = PublishCall(*stub, "r1", &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(response.created());
+  EXPECT_EQ(response.release().release_id(), "r1");
+  EXPECT_GT(response.release().dataset_count(), 0);
+  EXPECT_TRUE(store_->GetRelease("r1").ok());
+}
+
+TEST_F(CatalogueServiceTest, ABadPublishIsRefusedNamingTheFieldAndRecordsNothing) {
+  auto stub = ServeCatalogue();
+  v1::PublishResponse response;
+  const grpc::Status status = PublishCall(*stub, "../r1", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("release_id"), std::string::npos) << status.error_message();
+  absl::StatusOr<ReleasePage> releases = store_->ListReleases(10, "");
+  ASSERT_TRUE(releases.ok());
+  EXPECT_TRUE(releases->releases.empty());
+  EXPECT_TRUE(std::filesystem::is_empty(artifact_dir()));
+  // A bad page token on a read is refused the same way.
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  v1::ListDatasetsRequest list;
+  list.set_page_token("not-a-token");
+  v1::ListDatasetsResponse datasets;
+  const grpc::Status listed = stub->ListDatasets(&context, list, &datasets);
+  EXPECT_EQ(listed.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(listed.error_message().find("page_token"), std::string::npos) << listed.error_message();
+}
+
+TEST_F(CatalogueServiceTest, ACancelledPublishLeavesTheServiceUsable) {
+  auto stub = ServeCatalogue();
+  aggregation_.HoldFreeze();
+  v1::PublishResponse cancelled;
+  const grpc::Status status = PublishCall(*stub, "r1", &cancelled, absl::Milliseconds(300));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  aggregation_.ReleaseFreeze();
+  // The publication the server had started completes whole or not at all; a retry is
+  // answered either way, and nothing partial is ever served.
+  v1::PublishResponse retried;
+  grpc::Status retry;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    retry = PublishCall(*stub, "r1", &retried);
+    if (retry.error_code() != grpc::StatusCode::ABORTED) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(retry.ok()) << retry.error_message();
+  EXPECT_EQ(retried.release().release_id(), "r1");
+  EXPECT_TRUE(VerifyArtifacts(*store_, *artifacts_).ok());
+}
+
+TEST_F(CatalogueServiceTest, ACancelledReadEndsAndOthersAreServed) {
+  ASSERT_TRUE(service_->RunPublish("r1", "first").ok());
+  auto stub = ServeCatalogue();
+  absl::StatusOr<std::vector<v1::Dataset>> datasets = store_->DatasetsAt("r1");
+  ASSERT_TRUE(datasets.ok());
+  std::string dataset_id;
+  const v1::Attachment largest = LargestAttachment(*datasets, &dataset_id);
+  v1::ReadAttachmentRequest request;
+  request.set_release_id("r1");
+  request.set_dataset_id(dataset_id);
+  request.set_file_name(largest.file_name());
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", kGatewayToken));
+  auto reader = stub->ReadAttachment(&context, request);
+  v1::ReadAttachmentResponse first;
+  ASSERT_TRUE(reader->Read(&first));
+  context.TryCancel();
+  v1::ReadAttachmentResponse rest;
+  while (reader->Read(&rest)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  const ReadResult again = Read(*stub, request);
+  ASSERT_TRUE(again.status.ok()) << again.status.error_message();
+  EXPECT_EQ(Sha256Hex(again.data), largest.sha256());
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/rpc/channel.h"
+#include "libs/base/sha256.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/service_host.h"
 #include "tests/support/fake_aggregation.h"
 #include "tests/unit/catalogue/test_config.h"
@@ -211,6 +213,89 @@ TEST_F(ExportServiceTest, AnOversizedRequestIsRefusedBeforeAnyWork) {
   const grpc::Status status = Download(DatasetAt(huge_release), absl::Seconds(10));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
   EXPECT_EQ(aggregation_.coverage_queries(huge_release), 0);
+}
+
+// What one export sent: its header, data and summary messages and how it ended.
+struct Exported {
+  grpc::Status status;
+  std::vector<v1::ExportResponse> headers;
+  std::string data;
+  std::vector<v1::ExportResponse> summaries;
+};
+
+Exported ExportAll(v1::ExportService::Stub& stub, const v1::ExportRequest& request) {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
+  auto reader = stub.Export(&context, request);
+  Exported out;
+  v1::ExportResponse message;
+  while (reader->Read(&message)) {
+    if (message.has_header()) out.headers.push_back(message);
+    if (message.has_summary()) out.summaries.push_back(message);
+    out.data += message.data();
+  }
+  out.status = reader->Finish();
+  return out;
+}
+
+TEST_F(ExportServiceTest, ADatasetIsStreamedWithItsHeaderAndAMatchingSummary) {
+  Start(ExportServiceOptions());
+  auto stub = v1::ExportService::NewStub(rpc::CreateInsecureChannel(address()));
+  v1::ExportRequest request = DatasetAt("r1");
+  request.set_format(v1::FORMAT_XML);
+  const Exported exported = ExportAll(*stub, request);
+  ASSERT_TRUE(exported.status.ok()) << exported.status.error_message();
+  ASSERT_EQ(exported.headers.size(), 1u);
+  EXPECT_EQ(exported.headers[0].header().file_name(), "integrazioni-salariali-domande-2023.xml");
+  EXPECT_EQ(exported.headers[0].header().release_id(), "r1");
+  ASSERT_EQ(exported.summaries.size(), 1u);
+  EXPECT_EQ(exported.summaries[0].summary().size_bytes(), exported.data.size());
+  EXPECT_EQ(exported.summaries[0].summary().sha256(), Sha256Hex(exported.data));
+  EXPECT_GT(exported.summaries[0].summary().rows(), 0u);
+  EXPECT_GT(service_->bytes_exported(v1::FORMAT_XML), 0u);
+}
+
+TEST_F(ExportServiceTest, ABadRequestIsRefusedNamingTheFieldBeforeAnyByte) {
+  Start(ExportServiceOptions());
+  auto stub = v1::ExportService::NewStub(rpc::CreateInsecureChannel(address()));
+  v1::ExportRequest unknown_measure;
+  unknown_measure.mutable_query()->add_measures("SALARIES");
+  const Exported measure = ExportAll(*stub, unknown_measure);
+  EXPECT_EQ(measure.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(measure.status.error_message().find("SALARIES"), std::string::npos)
+      << measure.status.error_message();
+  EXPECT_TRUE(measure.headers.empty());
+  EXPECT_TRUE(measure.data.empty());
+
+  const Exported no_subject = ExportAll(*stub, v1::ExportRequest());
+  EXPECT_EQ(no_subject.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(no_subject.status.error_message().find("subject"), std::string::npos);
+
+  v1::ExportRequest unknown_dataset = DatasetAt("r1");
+  unknown_dataset.set_dataset_id("integrazioni-salariali-domande-2019");
+  const Exported dataset = ExportAll(*stub, unknown_dataset);
+  EXPECT_EQ(dataset.status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_TRUE(dataset.headers.empty());
+  EXPECT_EQ(service_->bytes_exported(v1::FORMAT_CSV), 0u);
+}
+
+TEST_F(ExportServiceTest, ACancelledExportEndsAndFreesWhatItHeld) {
+  // The default stall bound (30 s): only the cancellation can end the call within the test.
+  Start(ExportServiceOptions());
+  auto stub = SmallWindowStub();
+  grpc::ClientContext context;
+  auto reader = stub->Export(&context, LargeQuery());
+  v1::ExportResponse first;
+  ASSERT_TRUE(reader->Read(&first));
+  ASSERT_TRUE(first.has_header());
+  context.TryCancel();
+  const grpc::Status status = ReadToTheEnd(*reader);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  // The call ends on the server well before the stall bound would have ended it, and others
+  // are served.
+  EXPECT_TRUE(WaitForNoActiveExport(absl::Seconds(5)));
+  EXPECT_EQ(service_->stalled_exports(), 0u);
+  EXPECT_TRUE(Download(DatasetAt("r1"), absl::Seconds(20)).ok());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // omnia-bench: load and latency measurements against running services, for the `bench` target.
 //
 //   omnia-bench ingest --ingestion=HOST:PORT --applications=A.csv --payments=P.csv [--streams=N]
+//       [--queries_during=N --aggregation=HOST:PORT]
 //       Streams both raw-event files through IngestionService.StreamEvents on N parallel
 //       streams and waits until aggregation has applied everything. Prints one JSON line with
 //       events, seconds from the first send to fully applied, and events per second.
@@ -49,6 +50,9 @@ ABSL_FLAG(int, batch, 10000, "events per batch");
 ABSL_FLAG(std::string, kind, "cell",
           "query kind: cell (one base cell) or national (yearly WORKERS)");
 ABSL_FLAG(int, concurrency, 1, "query threads");
+ABSL_FLAG(int, queries_during, 0,
+          "ingest: query threads sending Query to --aggregation while the events are ingested "
+          "and applied (0: none); prints their p50/p99 latency");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5), "how long to send queries");
 ABSL_FLAG(std::string, exporter, "127.0.0.1:50054", "exporter HOST:PORT");
 ABSL_FLAG(std::string, catalogue, "127.0.0.1:50053", "catalogue HOST:PORT");
@@ -109,6 +113,76 @@ class BatchCollector final : public omnia::domain::RawEventSink {
   uint64_t events_ = 0;
 };
 
+omnia::v1::QueryRequest MakeQuery(const std::string& kind) {
+  omnia::v1::QueryRequest request;
+  omnia::v1::CellQuery* q = request.mutable_query();
+  auto* range = q->mutable_period_range();
+  if (kind == "national") {
+    q->add_measures("WORKERS");
+    q->set_period_level(omnia::v1::PERIOD_LEVEL_YEAR);
+    q->set_region_level(omnia::v1::REGION_LEVEL_ITALY);
+    q->set_type_level(omnia::v1::TYPE_LEVEL_ALL);
+    range->mutable_first()->set_year(2023);
+    range->mutable_first()->set_month(1);
+    range->mutable_last()->set_year(2023);
+    range->mutable_last()->set_month(12);
+  } else {
+    q->add_measures("WORKERS");
+    q->add_regions("LOMBARDIA");
+    q->add_intervention_types("CIGO");
+    range->mutable_first()->set_year(2023);
+    range->mutable_first()->set_month(4);
+    range->mutable_last()->set_year(2023);
+    range->mutable_last()->set_month(4);
+  }
+  return request;
+}
+
+// Sends `request` from `concurrency` threads, one connection each, until `stop` is set or, with
+// `require_cell`, a query fails or does not find its one cell. Latencies in microseconds.
+struct QueryLoad {
+  std::vector<double> latencies;
+  bool failed = false;
+};
+QueryLoad RunQueries(const omnia::v1::QueryRequest& request, int concurrency,
+                     const std::atomic<bool>& stop, bool require_cell) {
+  std::vector<std::vector<double>> latencies(concurrency);
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&, t] {
+      grpc::ChannelArguments args;
+      args.SetInt("omnia.bench.channel", t);  // distinct channels, distinct connections
+      auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_aggregation),
+                                               grpc::InsecureChannelCredentials(), args);
+      auto stub = omnia::v1::AggregationService::NewStub(channel);
+      while (!stop && !failed) {
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+        omnia::v1::QueryResponse response;
+        const absl::Time t0 = absl::Now();
+        grpc::Status status = stub->Query(&context, request, &response);
+        latencies[t].push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+        if (!status.ok() || (require_cell && response.cells_size() != 1)) {
+          std::cerr << "omnia-bench: query failed: " << status.error_message() << " cells "
+                    << response.cells_size() << "\n";
+          failed = true;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  QueryLoad load;
+  load.failed = failed;
+  for (const auto& l : latencies) load.latencies.insert(load.latencies.end(), l.begin(), l.end());
+  std::sort(load.latencies.begin(), load.latencies.end());
+  return load;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  return sorted.empty() ? 0 : sorted[static_cast<size_t>(p * (sorted.size() - 1))];
+}
+
 int Ingest() {
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   BatchCollector collector(absl::GetFlag(FLAGS_streams), absl::GetFlag(FLAGS_batch));
@@ -124,6 +198,16 @@ int Ingest() {
     }
   }
   auto channel = omnia::rpc::CreateInsecureChannel(absl::GetFlag(FLAGS_ingestion));
+  // Queries of the live cube while it is written: their latency under a full-speed ingest.
+  const int query_threads = absl::GetFlag(FLAGS_queries_during);
+  std::atomic<bool> applied{false};
+  QueryLoad during;
+  std::thread queries;
+  if (query_threads > 0) {
+    queries = std::thread([&] {
+      during = RunQueries(MakeQuery("cell"), query_threads, applied, /*require_cell=*/false);
+    });
+  }
   const absl::Time start = absl::Now();
   std::vector<std::thread> threads;
   std::atomic<bool> failed{false};
@@ -157,82 +241,41 @@ int Ingest() {
     absl::SleepFor(absl::Milliseconds(20));
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  applied = true;
+  if (queries.joinable()) queries.join();
   std::cout << absl::StrFormat(
       "{\"step\": \"ingest_end_to_end\", \"events\": %d, \"seconds\": %.3f, "
-      "\"acked_seconds\": %.3f, \"events_per_second\": %.0f}\n",
+      "\"acked_seconds\": %.3f, \"events_per_second\": %.0f, "
+      "\"acked_events_per_second\": %.0f}\n",
       collector.events(), seconds, absl::ToDoubleSeconds(acked - start),
-      collector.events() / seconds);
-  return 0;
-}
-
-omnia::v1::QueryRequest MakeQuery(const std::string& kind) {
-  omnia::v1::QueryRequest request;
-  omnia::v1::CellQuery* q = request.mutable_query();
-  auto* range = q->mutable_period_range();
-  if (kind == "national") {
-    q->add_measures("WORKERS");
-    q->set_period_level(omnia::v1::PERIOD_LEVEL_YEAR);
-    q->set_region_level(omnia::v1::REGION_LEVEL_ITALY);
-    q->set_type_level(omnia::v1::TYPE_LEVEL_ALL);
-    range->mutable_first()->set_year(2023);
-    range->mutable_first()->set_month(1);
-    range->mutable_last()->set_year(2023);
-    range->mutable_last()->set_month(12);
-  } else {
-    q->add_measures("WORKERS");
-    q->add_regions("LOMBARDIA");
-    q->add_intervention_types("CIGO");
-    range->mutable_first()->set_year(2023);
-    range->mutable_first()->set_month(4);
-    range->mutable_last()->set_year(2023);
-    range->mutable_last()->set_month(4);
+      collector.events() / seconds, collector.events() / absl::ToDoubleSeconds(acked - start));
+  if (query_threads > 0) {
+    std::cout << absl::StrFormat(
+        "{\"step\": \"query_cell_c%d_during_ingest\", \"queries\": %d, \"p50_us\": %.1f, "
+        "\"p99_us\": %.1f}\n",
+        query_threads, during.latencies.size(), Percentile(during.latencies, 0.5),
+        Percentile(during.latencies, 0.99));
   }
-  return request;
+  return during.failed ? 1 : 0;
 }
 
 int Query() {
   const std::string kind = absl::GetFlag(FLAGS_kind);
-  const omnia::v1::QueryRequest request = MakeQuery(kind);
   const int concurrency = absl::GetFlag(FLAGS_concurrency);
-  // One channel per thread so the threads do not serialise on one connection.
-  std::vector<std::vector<double>> latencies(concurrency);
-  std::atomic<bool> failed{false};
-  const absl::Time end = absl::Now() + absl::GetFlag(FLAGS_duration);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&, t] {
-      grpc::ChannelArguments args;
-      args.SetInt("omnia.bench.channel", t);  // distinct channels, distinct connections
-      auto channel = grpc::CreateCustomChannel(absl::GetFlag(FLAGS_aggregation),
-                                               grpc::InsecureChannelCredentials(), args);
-      auto stub = omnia::v1::AggregationService::NewStub(channel);
-      while (absl::Now() < end) {
-        grpc::ClientContext context;
-        context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-        omnia::v1::QueryResponse response;
-        const absl::Time t0 = absl::Now();
-        grpc::Status status = stub->Query(&context, request, &response);
-        latencies[t].push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
-        if (!status.ok() || response.cells_size() != 1) {
-          std::cerr << "omnia-bench: query failed: " << status.error_message() << " cells "
-                    << response.cells_size() << "\n";
-          failed = true;
-          return;
-        }
-      }
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  if (failed) return 1;
-  std::vector<double> all;
-  for (const auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  auto percentile = [&](double p) { return all[static_cast<size_t>(p * (all.size() - 1))]; };
+  std::atomic<bool> stop{false};
+  std::thread timer([&] {
+    absl::SleepFor(absl::GetFlag(FLAGS_duration));
+    stop = true;
+  });
+  const QueryLoad load = RunQueries(MakeQuery(kind), concurrency, stop, /*require_cell=*/true);
+  timer.join();
+  if (load.failed) return 1;
   std::cout << absl::StrFormat(
       "{\"step\": \"query_%s_c%d\", \"queries\": %d, \"p50_us\": %.1f, \"p99_us\": %.1f, "
       "\"qps\": %.0f}\n",
-      kind, concurrency, all.size(), percentile(0.5), percentile(0.99),
-      all.size() / absl::ToDoubleSeconds(absl::GetFlag(FLAGS_duration)));
+      kind, concurrency, load.latencies.size(), Percentile(load.latencies, 0.5),
+      Percentile(load.latencies, 0.99),
+      load.latencies.size() / absl::ToDoubleSeconds(absl::GetFlag(FLAGS_duration)));
   return 0;
 }
 

@@ -18,8 +18,9 @@ export OMNIA_BASE_PORT=$((20000 + RANDOM % 20000)) OMNIA_HTTP_PORT=$((40000 + RA
 launcher=$root/deploy/local/omnia-local.sh
 omnia=$build/tools/omnia
 base=$OMNIA_BASE_PORT
-addresses=(--ingestion=127.0.0.1:$((base + 1)) --aggregation=127.0.0.1:$((base + 2))
-  --catalogue=127.0.0.1:$((base + 3)) --exporter=127.0.0.1:$((base + 4)))
+# The CLI reads each service's address from its OMNIA_<SERVICE>_ADDRESS.
+export OMNIA_INGESTION_ADDRESS=127.0.0.1:$((base + 1)) OMNIA_AGGREGATION_ADDRESS=127.0.0.1:$((base + 2))
+export OMNIA_CATALOGUE_ADDRESS=127.0.0.1:$((base + 3)) OMNIA_EXPORTER_ADDRESS=127.0.0.1:$((base + 4))
 url=http://127.0.0.1:$OMNIA_HTTP_PORT
 log=$OMNIA_STATE_DIR/logs/gateway.log
 
@@ -32,14 +33,14 @@ export OMNIA_TOKEN
 echo "== portal: $payments synthetic payments 2020-2025, one release"
 "$omnia" generate --seed=2026 --first_year=2020 --last_year=2025 --payments="$payments" \
   --applications=$((payments / 4)) --workers=$((payments / 10)) --out_dir="$work/data" >/dev/null
-"$omnia" ingest "${addresses[@]}" --producer=synthetic "$work/data/applications.csv" \
+"$omnia" ingest --producer=synthetic "$work/data/applications.csv" \
   "$work/data/payments.csv" >/dev/null
 shared=$root/../shared/data/inps-2023
 if [ -d "$shared" ]; then
-  "$omnia" import "${addresses[@]}" "$shared"/integrazioni-salariali-*-2023.csv >/dev/null
+  "$omnia" import "$shared"/integrazioni-salariali-*-2023.csv >/dev/null
 fi
-"$omnia" status "${addresses[@]}" --wait_applied --timeout=10m >/dev/null
-"$omnia" publish "${addresses[@]}" --description="portal bench" >/dev/null
+"$omnia" status --wait_applied --timeout=10m >/dev/null
+"$omnia" publish --description="portal bench" >/dev/null
 dataset=$(curl -fsS "$url/" | grep -o 'href="/dataset/[^"/]*"' | head -1 | cut -d'"' -f2)
 pages=(/ "$dataset" /cruscotto /rilasci)
 

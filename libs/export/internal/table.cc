@@ -269,4 +269,14 @@ void PutPeriodCode(ChunkWriter& out, const domain::PeriodKey& period) {
   }
 }
 
+absl::StatusOr<StructuredInput> PrepareStructured(const ExportInput& input) {
+  if (input.codelists == nullptr) return absl::InvalidArgumentError("codelists: not set");
+  if (absl::Status status = ValidateInfo(input.info); !status.ok()) return status;
+  StructuredInput prepared{Members(*input.codelists), Table()};
+  absl::StatusOr<Table> table = BuildTable(input, prepared.members, RowOrder::kCalendar);
+  if (!table.ok()) return table.status();
+  prepared.table = *std::move(table);
+  return prepared;
+}
+
 }  // namespace omnia::exporter::internal

@@ -82,6 +82,18 @@ absl::StatusOr<Table> BuildTable(const ExportInput& input, const Members& member
 // Checks what the structured formats rely on: ISO dates (XML xs:date, JSON-stat "updated").
 absl::Status ValidateInfo(const DatasetInfo& info);
 
+// What the structured formats (JSON, JSON-stat, XML, XLSX) render: the members and the table in
+// calendar order.
+struct StructuredInput {
+  Members members;
+  Table table;
+};
+
+// The prologue every structured writer shares: checks the codelists and the metadata
+// (ValidateInfo), resolves the members and builds the table in calendar order. INVALID_ARGUMENT
+// before anything is written, as writers.h promises.
+absl::StatusOr<StructuredInput> PrepareStructured(const ExportInput& input);
+
 // "MICRO_DATA" or "PUBLISHED", as in omnia.v1.Provenance.
 std::string_view ProvenanceCode(cube::Provenance provenance);
 

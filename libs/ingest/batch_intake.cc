@@ -1,0 +1,101 @@
+#include "libs/ingest/batch_intake.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libs/domain/period.h"
+
+namespace omnia::ingest {
+namespace {
+
+// An event whose id the log (or the batch) already holds with other content, as a violation of
+// its id field.
+Violation ConflictViolation(const EventConflict& conflict) {
+  return Violation{
+      conflict.event_index, conflict.event_id,
+      conflict.kind == EventKind::kApplication ? "application_id" : "payment_id",
+      conflict.repeats_index.has_value()
+          ? absl::StrCat("repeats events[", *conflict.repeats_index, "] with other content")
+          : "already ingested with different content"};
+}
+
+}  // namespace
+
+BatchIntake::BatchIntake(const domain::Codelists& codelists, const Pseudonymizer& pseudonymizer,
+                         EventLog& log, const Clock& clock, std::function<void()> logged,
+                         BatchIntakeOptions options)
+    : codelists_(codelists),
+      pseudonymizer_(pseudonymizer),
+      log_(log),
+      clock_(clock),
+      logged_(std::move(logged)),
+      options_(options) {}
+
+absl::Status BatchIntake::CheckBacklog(uint64_t events) const {
+  const uint64_t backlog = log_.Status().backlog_events;
+  if (backlog + events > options_.max_backlog_events) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the forwarding backlog holds ", backlog, " events (limit ", options_.max_backlog_events,
+        "): aggregation is behind or unreachable; resend later"));
+  }
+  return absl::OkStatus();
+}
+
+BatchReport BatchIntake::Reject(absl::Status status, std::vector<Violation> violations,
+                                uint64_t rejected_events) const {
+  if (rejected_events > 0) log_.RecordRejected(rejected_events);
+  BatchReport report;
+  report.status = std::move(status);
+  report.violations = std::move(violations);
+  return report;
+}
+
+BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
+  const uint64_t received = batch.events.size() + batch.without_kind.size();
+  if (!batch.without_kind.empty()) {
+    std::vector<Violation> violations;
+    for (uint64_t index : batch.without_kind) {
+      violations.push_back({index, "", "kind", "an event must hold an application or a payment"});
+    }
+    return Reject(
+        absl::InvalidArgumentError(absl::StrCat("events[", batch.without_kind[0],
+                                                "]: must hold an application or a payment")),
+        std::move(violations), received);
+  }
+  BatchCheck check =
+      CheckBatch(batch.producer_id, batch.sequence, batch.events, codelists_, pseudonymizer_,
+                 options_.max_violations, domain::ItalianDate(clock_.Now()));
+  if (!check.violations.empty()) {
+    // Described before the violations move into the report.
+    absl::Status invalid = absl::InvalidArgumentError(DescribeViolations(check));
+    BatchReport report = Reject(std::move(invalid), std::move(check.violations), received);
+    report.violations_omitted = check.violations_omitted;
+    return report;
+  }
+  if (absl::Status backlog = CheckBacklog(received); !backlog.ok()) {
+    return Reject(std::move(backlog), {}, received);
+  }
+  std::vector<EventConflict> conflicts;
+  absl::StatusOr<AppendResult> result = log_.Append(check.batch, &conflicts);
+  if (!result.ok()) {
+    // The log counts a conflicting batch as rejected itself.
+    std::vector<Violation> violations;
+    for (const EventConflict& conflict : conflicts) {
+      violations.push_back(ConflictViolation(conflict));
+    }
+    return Reject(result.status(), std::move(violations), 0);
+  }
+  BatchReport report;
+  if (result->outcome == AppendOutcome::kDuplicateBatch) {
+    report.outcome = BatchOutcome::kDuplicate;
+  } else {
+    report.outcome = BatchOutcome::kAccepted;
+    logged_();
+  }
+  report.events_accepted = result->events_accepted;
+  report.events_duplicate = result->events_duplicate;
+  report.log_sequence = result->log_sequence;
+  return report;
+}
+
+}  // namespace omnia::ingest

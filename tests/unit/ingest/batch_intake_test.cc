@@ -1,0 +1,133 @@
+// One StreamEvents batch through the intake, without a network: what a producer relies on is
+// that a valid batch is logged once (a resend is a duplicate), that an invalid one is refused
+// whole, naming each event and field, and changes nothing, and that a full backlog refuses new
+// batches instead of growing the log without bound.
+#include "libs/ingest/batch_intake.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libs/storage/rocksdb_store.h"
+#include "tests/support/child_process.h"
+
+namespace omnia::ingest {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kWorker[] = "RSSMRA80A01H501U";
+const std::string kProducer = "producer-a";
+const std::vector<uint64_t> kAllHaveAKind;
+
+domain::PaymentIssued Payment(const std::string& id, const std::string& region = "LAZIO") {
+  return domain::PaymentIssued{id, kWorker, domain::Date{2024, 2, 29}, region, "CIGS", 2};
+}
+
+class BatchIntakeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
+        storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(std::move(*kv), clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+    absl::StatusOr<std::unique_ptr<Pseudonymizer>> pseudonymizer =
+        Pseudonymizer::Create(std::string(48, 'k'));
+    ASSERT_TRUE(pseudonymizer.ok()) << pseudonymizer.status();
+    pseudonymizer_ = std::move(*pseudonymizer);
+  }
+
+  BatchIntake Intake(uint64_t max_backlog_events = 1000) {
+    return BatchIntake(codelists_, *pseudonymizer_, *log_, clock_, [this] { ++notified_; },
+                       {.max_backlog_events = max_backlog_events});
+  }
+
+  testing::TempDir dir_;
+  FakeClock clock_{absl::FromCivil(absl::CivilDay(2025, 6, 1), absl::UTCTimeZone())};
+  const domain::Codelists codelists_ = domain::Codelists::Builtin();
+  std::unique_ptr<EventLog> log_;
+  std::unique_ptr<Pseudonymizer> pseudonymizer_;
+  int notified_ = 0;
+};
+
+TEST_F(BatchIntakeTest, AValidBatchIsLoggedOnceAndAResendIsADuplicate) {
+  const BatchIntake intake = Intake();
+  const std::vector<RawEvent> events = {Payment("P-1"), Payment("P-2")};
+  const BatchReport first = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  ASSERT_TRUE(first.status.ok()) << first.status;
+  EXPECT_EQ(first.outcome, BatchOutcome::kAccepted);
+  EXPECT_EQ(first.events_accepted, 2u);
+  EXPECT_GT(first.log_sequence, 0u);
+  EXPECT_EQ(notified_, 1);
+
+  const BatchReport resend = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  EXPECT_EQ(resend.outcome, BatchOutcome::kDuplicate);
+  EXPECT_EQ(resend.log_sequence, first.log_sequence);
+  EXPECT_EQ(notified_, 1);  // nothing new to forward
+  EXPECT_EQ(log_->Status().events_accepted, 2u);
+}
+
+TEST_F(BatchIntakeTest, AnInvalidEventRejectsTheWholeBatchNamingEventAndField) {
+  const BatchIntake intake = Intake();
+  const std::vector<RawEvent> events = {Payment("P-1"), Payment("P-2", "ATLANTIDE")};
+  const BatchReport report = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
+  EXPECT_EQ(report.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(report.status.message()), HasSubstr("events[1].region"));
+  ASSERT_EQ(report.violations.size(), 1u);
+  EXPECT_EQ(report.violations[0].event_index, 1u);
+  EXPECT_EQ(report.violations[0].event_id, "P-2");
+  EXPECT_EQ(report.violations[0].field, "region");
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.last_log_sequence, 0u);
+  EXPECT_EQ(status.events_accepted, 0u);
+  EXPECT_EQ(status.events_rejected, 2u);
+  EXPECT_EQ(notified_, 0);
+}
+
+TEST_F(BatchIntakeTest, AnEventWithoutAKindRejectsTheBatch) {
+  const BatchIntake intake = Intake();
+  const std::vector<RawEvent> events = {Payment("P-1")};
+  const std::vector<uint64_t> without_kind = {1};
+  const BatchReport report = intake.Handle({kProducer, 1, events, without_kind});
+  EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
+  EXPECT_THAT(std::string(report.status.message()), HasSubstr("events[1]"));
+  ASSERT_EQ(report.violations.size(), 1u);
+  EXPECT_EQ(report.violations[0].field, "kind");
+  EXPECT_EQ(log_->Status().events_rejected, 2u);
+  EXPECT_EQ(log_->Status().last_log_sequence, 0u);
+}
+
+TEST_F(BatchIntakeTest, AnIdLoggedWithOtherContentIsAViolationOfItsIdField) {
+  const BatchIntake intake = Intake();
+  ASSERT_EQ(intake.Handle({kProducer, 1, {Payment("P-1")}, kAllHaveAKind}).outcome,
+            BatchOutcome::kAccepted);
+  const BatchReport report =
+      intake.Handle({kProducer, 2, {Payment("P-1", "UMBRIA")}, kAllHaveAKind});
+  EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
+  ASSERT_EQ(report.violations.size(), 1u);
+  EXPECT_EQ(report.violations[0].field, "payment_id");
+  EXPECT_EQ(report.violations[0].reason, "already ingested with different content");
+  EXPECT_EQ(log_->Status().events_accepted, 1u);
+}
+
+TEST_F(BatchIntakeTest, AFullBacklogRefusesNewBatchesWithResourceExhausted) {
+  const BatchIntake intake = Intake(/*max_backlog_events=*/2);
+  ASSERT_EQ(intake.Handle({kProducer, 1, {Payment("P-1"), Payment("P-2")}, kAllHaveAKind}).outcome,
+            BatchOutcome::kAccepted);
+  const BatchReport report = intake.Handle({kProducer, 2, {Payment("P-3")}, kAllHaveAKind});
+  EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
+  EXPECT_EQ(report.status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(report.status.message()), HasSubstr("limit 2"));
+  EXPECT_EQ(log_->Status().events_accepted, 2u);
+  EXPECT_EQ(intake.CheckBacklog(0).code(), absl::StatusCode::kOk);
+  EXPECT_EQ(intake.CheckBacklog(1).code(), absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace omnia::ingest
