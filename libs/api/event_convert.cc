@@ -3,6 +3,8 @@
 #include <string>
 #include <variant>
 
+#include "absl/time/time.h"
+#include "libs/api/cube_convert.h"
 #include "libs/rpc/status_mapping.h"
 
 namespace omnia::api {
@@ -86,6 +88,60 @@ v1::BatchAck AckFromReport(const v1::EventBatch& batch, const ingest::BatchRepor
   ack.set_events_duplicate(report.events_duplicate);
   ack.set_log_sequence(report.log_sequence);
   return ack;
+}
+
+namespace {
+
+void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
+  if (time == absl::InfinitePast()) return;
+  const int64_t micros = absl::ToUnixMicros(time);
+  out->set_seconds(micros / 1000000);
+  out->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+}
+
+}  // namespace
+
+absl::Status IngestionStatusToProto(const ingest::EventLog& log,
+                                    const v1::GetIngestionStatusRequest& request,
+                                    v1::GetIngestionStatusResponse* response) {
+  absl::StatusOr<int> page_size = PageSize(request.page_size(), 100, 1000);
+  if (!page_size.ok()) return page_size.status();
+  const ingest::LogStatus status = log.Status();
+  response->set_events_accepted(status.events_accepted);
+  response->set_events_duplicate(status.events_duplicate);
+  response->set_events_rejected(status.events_rejected);
+  response->set_batches_accepted(status.batches_accepted);
+  response->set_batches_duplicate(status.batches_duplicate);
+  response->set_batches_rejected(status.batches_rejected);
+  response->set_published_reports_imported(status.published_reports_imported);
+  response->set_raw_event_files_imported(status.raw_event_files_imported);
+  response->set_last_log_sequence(status.last_log_sequence);
+  response->set_applied_log_sequence(status.applied_log_sequence);
+  response->set_backlog_entries(status.backlog_entries);
+  response->set_backlog_events(status.backlog_events);
+  SetTime(status.last_applied_time, response->mutable_last_applied_time());
+
+  std::vector<ingest::ProducerStatus> producers;
+  if (request.producer_ids_size() > 0) {
+    for (const std::string& id : request.producer_ids()) {
+      if (auto p = log.Producer(id)) producers.push_back(*p);
+    }
+  } else {
+    producers = log.Producers(request.page_token(), *page_size + 1);
+    if (producers.size() > static_cast<size_t>(*page_size)) {
+      producers.pop_back();
+      response->set_next_page_token(producers.back().producer_id);
+    }
+  }
+  for (const ingest::ProducerStatus& p : producers) {
+    v1::ProducerStatus* out = response->add_producers();
+    out->set_producer_id(p.producer_id);
+    out->set_last_acknowledged_sequence(p.last_acknowledged_sequence);
+    out->set_batches_accepted(p.batches_accepted);
+    out->set_events_accepted(p.events_accepted);
+    SetTime(p.last_acknowledged_time, out->mutable_last_acknowledged_time());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace omnia::api

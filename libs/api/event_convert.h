@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "libs/ingest/batch_intake.h"
+#include "libs/ingest/event_log.h"
 #include "omnia/v1/ingestion.pb.h"
 
 namespace omnia::api {
@@ -18,5 +20,13 @@ void EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>&
 
 // The ack of `batch` reporting `report`.
 v1::BatchAck AckFromReport(const v1::EventBatch& batch, const ingest::BatchReport& report);
+
+// GetIngestionStatus from the log: its counters and position, and the producers the request asks
+// for (by id, or one page of all of them in id order; the page token is the last id of the
+// previous page). The caller adds what the log does not know (forwarding, backlog limit,
+// rebuild). INVALID_ARGUMENT for a bad page size.
+absl::Status IngestionStatusToProto(const ingest::EventLog& log,
+                                    const v1::GetIngestionStatusRequest& request,
+                                    v1::GetIngestionStatusResponse* response);
 
 }  // namespace omnia::api

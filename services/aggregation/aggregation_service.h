@@ -12,6 +12,7 @@
 #include "libs/cube/engine.h"
 #include "libs/server/executor.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
+#include "services/aggregation/engine_slot.h"
 
 namespace omnia::aggregation {
 
@@ -57,24 +58,6 @@ class AggregationService final : public v1::AggregationService::CallbackService 
   template <typename Handler>
   grpc::ServerUnaryReactor* OnEngine(grpc::CallbackServerContext* context,
                                      std::string_view protected_method, Handler handler);
-
-  // The engine once opened, read by RPC handlers and metrics scrapes on other threads.
-  class EngineSlot {
-   public:
-    void Set(std::shared_ptr<cube::CubeEngine> engine) {
-      absl::MutexLock lock(&mu_);
-      engine_ = std::move(engine);
-    }
-    // Null while the engine is still opening.
-    std::shared_ptr<cube::CubeEngine> Get() const {
-      absl::MutexLock lock(&mu_);
-      return engine_;
-    }
-
-   private:
-    mutable absl::Mutex mu_;
-    std::shared_ptr<cube::CubeEngine> engine_ ABSL_GUARDED_BY(mu_);
-  };
 
   // The engine, or UNAVAILABLE while it is still opening.
   absl::StatusOr<std::shared_ptr<cube::CubeEngine>> engine() const;

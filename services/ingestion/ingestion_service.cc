@@ -340,13 +340,6 @@ class RawEventsReactor final
   std::function<absl::Status(uint64_t)> check_backlog_;
 };
 
-void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
-  if (time == absl::InfinitePast()) return;
-  const int64_t micros = absl::ToUnixMicros(time);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-}
-
 }  // namespace
 
 IngestionService::IngestionService(IngestionDeps deps, IngestionOptions options)
@@ -401,48 +394,13 @@ grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
     grpc::CallbackServerContext* context, const v1::GetIngestionStatusRequest* request,
     v1::GetIngestionStatusResponse* response) {
   return server::FinishInline(context, [this, request, response]() -> absl::Status {
-    absl::StatusOr<int> page_size = api::PageSize(request->page_size(), 100, 1000);
-    if (!page_size.ok()) return page_size.status();
-    const ingest::LogStatus status = deps_.log->Status();
-    response->set_events_accepted(status.events_accepted);
-    response->set_events_duplicate(status.events_duplicate);
-    response->set_events_rejected(status.events_rejected);
-    response->set_batches_accepted(status.batches_accepted);
-    response->set_batches_duplicate(status.batches_duplicate);
-    response->set_batches_rejected(status.batches_rejected);
-    response->set_published_reports_imported(status.published_reports_imported);
-    response->set_raw_event_files_imported(status.raw_event_files_imported);
-    response->set_last_log_sequence(status.last_log_sequence);
-    response->set_applied_log_sequence(status.applied_log_sequence);
-    response->set_backlog_entries(status.backlog_entries);
-    response->set_backlog_events(status.backlog_events);
+    if (absl::Status s = api::IngestionStatusToProto(*deps_.log, *request, response); !s.ok()) {
+      return s;
+    }
     response->set_backlog_limit_events(intake_.max_backlog_events());
     response->set_aggregation_reachable(deps_.forwarder->aggregation_reachable());
     response->set_forwarding_error(deps_.forwarder->forwarding_error());
-    SetTime(status.last_applied_time, response->mutable_last_applied_time());
     response->set_rebuild_in_progress(rebuilding_.load());
-
-    std::vector<ingest::ProducerStatus> producers;
-    if (request->producer_ids_size() > 0) {
-      for (const std::string& id : request->producer_ids()) {
-        if (auto p = deps_.log->Producer(id)) producers.push_back(*p);
-      }
-    } else {
-      // The page token is the last producer id of the previous page.
-      producers = deps_.log->Producers(request->page_token(), *page_size + 1);
-      if (producers.size() > static_cast<size_t>(*page_size)) {
-        producers.pop_back();
-        response->set_next_page_token(producers.back().producer_id);
-      }
-    }
-    for (const ingest::ProducerStatus& p : producers) {
-      v1::ProducerStatus* out = response->add_producers();
-      out->set_producer_id(p.producer_id);
-      out->set_last_acknowledged_sequence(p.last_acknowledged_sequence);
-      out->set_batches_accepted(p.batches_accepted);
-      out->set_events_accepted(p.events_accepted);
-      SetTime(p.last_acknowledged_time, out->mutable_last_acknowledged_time());
-    }
     return absl::OkStatus();
   });
 }
