@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/catalogue/attachment_reads.h"
 #include "libs/catalogue/codelists.h"
 #include "libs/catalogue/datasets.h"
@@ -12,7 +13,6 @@
 #include "libs/rpc/status_mapping.h"
 #include "libs/server/auth.h"
 #include "libs/server/tls.h"
-#include "libs/rpc/status_mapping.h"
 #include "libs/server/unary.h"
 
 namespace omnia::catalogue {
@@ -110,14 +110,19 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
   void OnWriteDone(bool ok) override {
     if (!ok) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-    } else if (remaining_ == 0) {
+    } else if (Remaining() == 0) {
       Finish(grpc::Status::OK);
     } else {
       executor_.Submit([this] { WriteNext(); });
     }
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    // The last chunk was prepared on an executor thread; taking its lock orders those writes
+    // before the delete for every checker, not only through gRPC's own synchronisation.
+    { absl::MutexLock lock(&mu_); }
+    delete this;
+  }
 
  private:
   void Begin() {
@@ -138,8 +143,21 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
   }
 
   void WriteNext() {
-    // Only the first message carries the attachment; message_ is free again once the previous
-    // write is done.
+    absl::Status prepared = PrepareNext();
+    if (!prepared.ok()) return Finish(rpc::ToGrpcStatus(prepared));
+    // Last statement: the write may complete, and the call end, on another thread at once.
+    StartWrite(&message_);
+  }
+
+  uint64_t Remaining() {
+    absl::MutexLock lock(&mu_);
+    return remaining_;
+  }
+
+  // Fills message_ with the next chunk. Only the first message carries the attachment; message_
+  // is free again once the previous write is done.
+  absl::Status PrepareNext() {
+    absl::MutexLock lock(&mu_);
     if (started_) message_.clear_attachment();
     started_ = true;
     message_.clear_data();
@@ -147,13 +165,12 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
         static_cast<size_t>(std::min<uint64_t>(remaining_, kAttachmentChunkBytes));
     if (length > 0) {
       absl::StatusOr<std::string> chunk = artifacts_.ReadChunk(attachment_, offset_, length);
-      if (!chunk.ok()) return Finish(rpc::ToGrpcStatus(chunk.status()));
+      if (!chunk.ok()) return chunk.status();
       message_.set_data(*std::move(chunk));
       offset_ += length;
       remaining_ -= length;
     }
-    // Last statement: the write may complete, and the call end, on another thread at once.
-    StartWrite(&message_);
+    return absl::OkStatus();
   }
 
   const CatalogueStore& store_;
@@ -166,6 +183,7 @@ class AttachmentStream final : public grpc::ServerWriteReactor<v1::ReadAttachmen
   uint64_t offset_ = 0;
   uint64_t remaining_ = 0;
   bool started_ = false;
+  absl::Mutex mu_;  // held while a chunk is prepared; see OnDone
 };
 
 grpc::ServerWriteReactor<v1::ReadAttachmentResponse>* CatalogueService::ReadAttachment(
