@@ -257,14 +257,63 @@ absl::StatusOr<facts::FactBatch> FactBatchFromProto(const v1::ApplyRequest& requ
   return batch;
 }
 
-v1::ApplyRequest FactBatchToProto(const facts::FactBatch& batch,
-                                  const domain::Codelists& codelists) {
-  v1::ApplyRequest request;
-  request.set_producer_id(batch.producer);
-  request.set_sequence(batch.sequence);
-  if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
-  // Always in columns: a fraction of the bytes and of the parsing work of one message per event.
-  v1::CubeEventColumns& columns = *request.mutable_columns();
+namespace {
+
+// The codes of a fact's dense indices; DATA_LOSS when either is outside the codelists.
+absl::Status CheckFactCodes(const domain::Codelists& codelists, int region, int type,
+                            const char* kind, size_t index) {
+  if (region < 0 || static_cast<size_t>(region) >= codelists.regions().size() || type < 0 ||
+      static_cast<size_t>(type) >= codelists.intervention_types().size()) {
+    return absl::DataLossError(absl::StrCat(kind, "[", index, "]: region index ", region,
+                                            " or type index ", type,
+                                            " is outside the codelists: the log entry is damaged"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBatchCodes(const facts::FactBatch& batch, const domain::Codelists& codelists) {
+  for (size_t i = 0; i < batch.applications.size(); ++i) {
+    const facts::ApplicationFact& a = batch.applications[i];
+    if (absl::Status s = CheckFactCodes(codelists, a.region, a.type, "applications", i); !s.ok()) {
+      return s;
+    }
+  }
+  for (size_t i = 0; i < batch.payments.size(); ++i) {
+    const facts::PaymentFact& p = batch.payments[i];
+    if (absl::Status s = CheckFactCodes(codelists, p.region, p.type, "payments", i); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SetPeriod(domain::YearMonth month, v1::YearMonth* out) {
+  out->set_year(month.year);
+  out->set_month(month.month);
+}
+
+void AddEventMessages(const facts::FactBatch& batch, const domain::Codelists& codelists,
+                      v1::ApplyRequest& request) {
+  request.mutable_events()->Reserve(
+      static_cast<int>(batch.applications.size() + batch.payments.size()));
+  for (const facts::ApplicationFact& a : batch.applications) {
+    v1::CubeApplication* out = request.add_events()->mutable_application();
+    SetPeriod(a.month, out->mutable_period());
+    out->set_region(codelists.regions()[a.region].inps_label);
+    out->set_intervention_type(codelists.intervention_types()[a.type].code);
+  }
+  for (const facts::PaymentFact& p : batch.payments) {
+    v1::CubePayment* out = request.add_events()->mutable_payment();
+    SetPeriod(p.month, out->mutable_period());
+    out->set_region(codelists.regions()[p.region].inps_label);
+    out->set_intervention_type(codelists.intervention_types()[p.type].code);
+    out->set_worker_pseudonym(p.worker.data(), p.worker.size());
+    out->set_months_covered(static_cast<uint32_t>(p.months_covered));
+  }
+}
+
+void AddEventColumns(const facts::FactBatch& batch, const domain::Codelists& codelists,
+                     v1::CubeEventColumns& columns) {
   CodeColumn regions(codelists.regions().size(), columns.mutable_regions());
   CodeColumn types(codelists.intervention_types().size(), columns.mutable_intervention_types());
   columns.mutable_application_months()->Reserve(batch.applications.size());
@@ -292,6 +341,23 @@ v1::ApplyRequest FactBatchToProto(const facts::FactBatch& batch,
         types.PositionOf(p.type, codelists.intervention_types()[p.type].code));
     columns.add_payment_months_covered(static_cast<uint32_t>(p.months_covered));
     pseudonyms.append(p.worker.data(), p.worker.size());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ApplyRequest> FactBatchToProto(const facts::FactBatch& batch,
+                                                  const domain::Codelists& codelists,
+                                                  EventEncoding encoding) {
+  if (absl::Status s = CheckBatchCodes(batch, codelists); !s.ok()) return s;
+  v1::ApplyRequest request;
+  request.set_producer_id(batch.producer);
+  request.set_sequence(batch.sequence);
+  if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
+  if (encoding == EventEncoding::kColumns) {
+    AddEventColumns(batch, codelists, *request.mutable_columns());
+  } else {
+    AddEventMessages(batch, codelists, request);
   }
   return request;
 }

@@ -19,8 +19,16 @@ namespace omnia::api {
 
 absl::StatusOr<facts::FactBatch> FactBatchFromProto(const v1::ApplyRequest& request,
                                                     const domain::Codelists& codelists);
-v1::ApplyRequest FactBatchToProto(const facts::FactBatch& batch,
-                                  const domain::Codelists& codelists);
+// How a FactBatch's events travel: one CubeEvent message each (understood by every aggregation
+// server), or in CubeEventColumns (a fraction of the bytes and parsing work; only for a server
+// whose GetCubeStats says accepts_event_columns).
+enum class EventEncoding { kMessages, kColumns };
+
+// DATA_LOSS, naming the event, when a fact's region or type index is outside the codelists (a
+// damaged log entry): nothing is sent rather than another cell.
+absl::StatusOr<v1::ApplyRequest> FactBatchToProto(const facts::FactBatch& batch,
+                                                  const domain::Codelists& codelists,
+                                                  EventEncoding encoding);
 
 struct PublishedRevision {
   std::string producer;

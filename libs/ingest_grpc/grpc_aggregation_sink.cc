@@ -44,10 +44,25 @@ std::unique_ptr<grpc::ClientContext> GrpcAggregationSink::Context(absl::Duration
   return context;
 }
 
+api::EventEncoding GrpcAggregationSink::Encoding() const {
+  return accepts_columns_.load() ? api::EventEncoding::kColumns : api::EventEncoding::kMessages;
+}
+
+absl::StatusOr<v1::GetCubeStatsResponse> GrpcAggregationSink::Stats(
+    const v1::GetCubeStatsRequest& request) {
+  v1::GetCubeStatsResponse response;
+  grpc::Status status = stub_->GetCubeStats(Context(deadline_).get(), request, &response);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
+  accepts_columns_.store(response.accepts_event_columns());
+  return response;
+}
+
 absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const facts::FactBatch& batch) {
-  const v1::ApplyRequest request = api::FactBatchToProto(batch, codelists_);
+  const absl::StatusOr<v1::ApplyRequest> request =
+      api::FactBatchToProto(batch, codelists_, Encoding());
+  if (!request.ok()) return request.status();
   v1::ApplyResponse response;
-  grpc::Status status = stub_->Apply(Context(deadline_).get(), request, &response);
+  grpc::Status status = stub_->Apply(Context(deadline_).get(), *request, &response);
   if (!status.ok()) return rpc::FromGrpcStatus(status);
   return response.last_applied_sequence();
 }
@@ -69,29 +84,42 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::LastApplied(const std::string& pro
   v1::GetCubeStatsRequest request;
   request.set_page_size(1000);
   while (true) {
-    v1::GetCubeStatsResponse response;
-    grpc::Status status = stub_->GetCubeStats(Context(deadline_).get(), request, &response);
-    if (!status.ok()) return rpc::FromGrpcStatus(status);
-    for (const v1::ProducerSequence& p : response.producers()) {
+    absl::StatusOr<v1::GetCubeStatsResponse> response = Stats(request);
+    if (!response.ok()) return response.status();
+    for (const v1::ProducerSequence& p : response->producers()) {
       if (p.producer_id() == producer) return p.last_applied_sequence();
     }
-    if (response.next_page_token().empty()) return 0;
-    request.set_page_token(response.next_page_token());
+    if (response->next_page_token().empty()) return 0;
+    request.set_page_token(response->next_page_token());
   }
 }
 
 absl::StatusOr<ingest::RebuildSummary> GrpcAggregationSink::Rebuild(const ingest::EventLog& log,
                                                                     const std::string& producer,
                                                                     absl::Duration deadline) {
+  v1::GetCubeStatsRequest probe;
+  probe.set_page_size(1);
+  if (absl::StatusOr<v1::GetCubeStatsResponse> stats = Stats(probe); !stats.ok()) {
+    return stats.status();
+  }
+  const api::EventEncoding encoding = Encoding();
   auto context = Context(deadline);
   v1::RebuildResponse response;
   auto writer = stub_->Rebuild(context.get(), &response);
   ingest::RebuildSummary summary;
   bool write_failed = false;
+  absl::Status encode = absl::OkStatus();
   absl::Status read = log.ReadEntries(0, SIZE_MAX, [&](const ingest::LogEntry& entry) {
     v1::RebuildRequest request;
     if (entry.kind == ingest::EntryKind::kEvents) {
-      *request.mutable_apply() = api::FactBatchToProto(BatchOf(producer, entry), codelists_);
+      absl::StatusOr<v1::ApplyRequest> apply =
+          api::FactBatchToProto(BatchOf(producer, entry), codelists_, encoding);
+      if (!apply.ok()) {
+        encode = absl::Status(apply.status().code(), absl::StrCat("log entry ", entry.sequence,
+                                                                  ": ", apply.status().message()));
+        return false;
+      }
+      *request.mutable_apply() = *std::move(apply);
       summary.events_replayed += entry.units();
     } else {
       *request.mutable_replace_published_cells() =
@@ -106,7 +134,9 @@ absl::StatusOr<ingest::RebuildSummary> GrpcAggregationSink::Rebuild(const ingest
     summary.last_log_sequence = entry.sequence;
     return true;
   });
+  if (read.ok()) read = encode;
   if (!read.ok()) {
+    // Cancelled before the end marker: the server keeps its cubes as they were.
     context->TryCancel();
     writer->Finish().ok();
     return read;
@@ -120,6 +150,11 @@ absl::StatusOr<ingest::RebuildSummary> GrpcAggregationSink::Rebuild(const ingest
   grpc::Status status = writer->Finish();
   if (!status.ok()) return rpc::FromGrpcStatus(status);
   if (write_failed) return absl::UnavailableError("the rebuild stream closed early");
+  if (response.events_applied() != summary.events_replayed) {
+    return absl::InternalError(absl::StrCat("aggregation applied ", response.events_applied(),
+                                            " events of the ", summary.events_replayed,
+                                            " replayed: the rebuilt cubes are incomplete"));
+  }
   return summary;
 }
 

@@ -1,11 +1,15 @@
 // The ingestion side of the aggregation contract over gRPC: ingest::AggregationSink on
-// AggregationService, with a deadline on every call.
+// AggregationService, with a deadline on every call. Events travel in columns only to a server
+// that has said (GetCubeStats.accepts_event_columns) that it reads them: an older server would
+// ignore them and apply the request as empty, so until then they go as one message each.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/time/time.h"
+#include "libs/api/cube_convert.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"
@@ -23,21 +27,26 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
   absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override;
   absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
                                             const ingest::LogEntry& published_entry) override;
+  // Also learns whether the server reads event columns (the forwarder asks before its first
+  // Apply and again after every failure, so a replaced server is asked anew).
   absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override;
 
   // Streams every entry of `log` (in order) into AggregationService.Rebuild, then the end marker
-  // counting them.
+  // counting them. INTERNAL when the server reports applying other than the events sent.
   absl::StatusOr<ingest::RebuildSummary> Rebuild(const ingest::EventLog& log,
                                                  const std::string& producer,
                                                  absl::Duration deadline) override;
 
  private:
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) const;
+  absl::StatusOr<v1::GetCubeStatsResponse> Stats(const v1::GetCubeStatsRequest& request);
+  api::EventEncoding Encoding() const;
 
   std::unique_ptr<v1::AggregationService::Stub> stub_;
   const domain::Codelists& codelists_;
   const absl::Duration deadline_;
   const std::string token_;
+  std::atomic<bool> accepts_columns_{false};
 };
 
 }  // namespace omnia::ingest_grpc

@@ -343,6 +343,7 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
     response->set_release_count(e.ListReleases().size());
     response->set_release_id(request->release_id());
     response->set_rebuild_in_progress(e.rebuild_in_progress());
+    response->set_accepts_event_columns(true);
     return absl::OkStatus();
   });
 }

@@ -208,6 +208,10 @@ TEST_F(AggregationServiceTest, InvalidBatchNamesTheEventAndFieldAndChangesNothin
 }
 
 TEST_F(AggregationServiceTest, ColumnsApplyLikeEventsAndBadColumnsChangeNothing) {
+  // Senders put events in columns only once the server has said it reads them.
+  v1::GetCubeStatsResponse stats;
+  ASSERT_TRUE(stub_->GetCubeStats(Context().get(), {}, &stats).ok());
+  EXPECT_TRUE(stats.accepts_event_columns());
   // The same payments as Batch(1, {1, 2, 3}) in columns: workers 1 and 3 in April, 2 in March.
   v1::ApplyRequest request;
   request.set_producer_id("ingestion-test");

@@ -57,12 +57,18 @@ class CubeConvertTest : public ::testing::Test {
     EXPECT_EQ(batch.status().code(), absl::StatusCode::kInvalidArgument);
     return std::string(batch.status().message());
   }
+  v1::ApplyRequest Encode(const facts::FactBatch& batch,
+                          EventEncoding encoding = EventEncoding::kColumns) {
+    absl::StatusOr<v1::ApplyRequest> request = FactBatchToProto(batch, codelists_, encoding);
+    EXPECT_TRUE(request.ok()) << request.status();
+    return request.value_or(v1::ApplyRequest());
+  }
   domain::Codelists codelists_ = domain::Codelists::Builtin();
 };
 
 TEST_F(CubeConvertTest, ColumnsCarryEveryFactAndEachCodeOnce) {
   const facts::FactBatch batch = SampleBatch();
-  const v1::ApplyRequest request = FactBatchToProto(batch, codelists_);
+  const v1::ApplyRequest request = Encode(batch);
   EXPECT_EQ(request.events_size(), 0);
   EXPECT_EQ(request.columns().application_months(0), 202303u);
   EXPECT_EQ(request.columns().regions_size(), 4);  // regions 8, 0, 2 and 19, each once
@@ -72,8 +78,35 @@ TEST_F(CubeConvertTest, ColumnsCarryEveryFactAndEachCodeOnce) {
   ExpectSameFacts(batch, *back);
 }
 
+TEST_F(CubeConvertTest, MessagesCarryEveryFactForAServerThatDoesNotReadColumns) {
+  const facts::FactBatch batch = SampleBatch();
+  const v1::ApplyRequest request = Encode(batch, EventEncoding::kMessages);
+  EXPECT_FALSE(request.has_columns());
+  EXPECT_EQ(request.events_size(),
+            static_cast<int>(batch.applications.size() + batch.payments.size()));
+  absl::StatusOr<facts::FactBatch> back = FactBatchFromProto(request, codelists_);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameFacts(batch, *back);
+}
+
+TEST_F(CubeConvertTest, AFactOutsideTheCodelistsIsDataLossNotAnotherCell) {
+  for (EventEncoding encoding : {EventEncoding::kColumns, EventEncoding::kMessages}) {
+    facts::FactBatch batch = SampleBatch();
+    batch.payments[1].region = static_cast<int>(codelists_.regions().size());
+    absl::StatusOr<v1::ApplyRequest> request = FactBatchToProto(batch, codelists_, encoding);
+    ASSERT_FALSE(request.ok());
+    EXPECT_EQ(request.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(request.status().message(), HasSubstr("payments[1]"));
+
+    batch = SampleBatch();
+    batch.applications[0].type = 255;
+    EXPECT_EQ(FactBatchToProto(batch, codelists_, encoding).status().code(),
+              absl::StatusCode::kDataLoss);
+  }
+}
+
 TEST_F(CubeConvertTest, EventsAndColumnsTogetherGiveAllTheirFacts) {
-  v1::ApplyRequest request = FactBatchToProto(SampleBatch(), codelists_);
+  v1::ApplyRequest request = Encode(SampleBatch());
   v1::CubePayment* extra = request.add_events()->mutable_payment();
   extra->mutable_period()->set_year(2024);
   extra->mutable_period()->set_month(6);
@@ -89,7 +122,7 @@ TEST_F(CubeConvertTest, EventsAndColumnsTogetherGiveAllTheirFacts) {
 }
 
 TEST_F(CubeConvertTest, BadColumnsNameTheColumnAndPosition) {
-  const v1::ApplyRequest good = FactBatchToProto(SampleBatch(), codelists_);
+  const v1::ApplyRequest good = Encode(SampleBatch());
 
   v1::ApplyRequest request = good;
   request.mutable_columns()->mutable_payment_types()->RemoveLast();
