@@ -103,7 +103,7 @@ struct LoggedApplication {
 // here by its pseudonym.
 struct LoggedPayment {
   std::string payment_id;
-  PseudonymBytes worker{};
+  facts::Pseudonym worker{};
   domain::Date paid_on;
   int region = 0;
   int type = 0;

@@ -20,7 +20,7 @@ absl::StatusOr<std::unique_ptr<Pseudonymizer>> Pseudonymizer::Create(std::string
   return std::unique_ptr<Pseudonymizer>(new Pseudonymizer(*std::move(hmac)));
 }
 
-PseudonymBytes Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
+facts::Pseudonym Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
   // Codici fiscali are at most 16 characters; longer ids are upper-cased in chunks.
   char upper[64];
   HmacSha256::Message message = hmac_.Start();
@@ -33,7 +33,7 @@ PseudonymBytes Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
 }
 
 std::string Pseudonymizer::KeyFingerprint() const {
-  const PseudonymBytes digest = Pseudonymise("\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
+  const facts::Pseudonym digest = Pseudonymise("\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
   std::string hex;
   hex.reserve(2 * digest.size());
   for (char byte : digest) {

@@ -7,14 +7,17 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "libs/facts/facts.h"
 #include "libs/ingest/hmac_sha256.h"
 
 namespace omnia::ingest {
 
-using PseudonymBytes = HmacSha256::Digest;
+// A pseudonym is the HMAC digest itself: the facts the cubes read carry it unchanged.
+static_assert(std::is_same_v<HmacSha256::Digest, facts::Pseudonym>);
 
 class Pseudonymizer {
  public:
@@ -26,7 +29,7 @@ class Pseudonymizer {
 
   // HMAC-SHA256(key, upper-cased worker id): the same person gives the same pseudonym however
   // the producer cased the codice fiscale. Thread-safe.
-  PseudonymBytes Pseudonymise(std::string_view worker_id) const;
+  facts::Pseudonym Pseudonymise(std::string_view worker_id) const;
 
   // 64 hex digits that identify the key without revealing it: the HMAC of a fixed label that no
   // worker id can equal. The event log keeps it to refuse a restart with another key.

@@ -1,7 +1,6 @@
 #include "services/ingestion/ingestion_service.h"
 
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -10,9 +9,7 @@
 #include "libs/api/cube_convert.h"
 #include "libs/api/event_convert.h"
 #include "libs/base/sha256.h"
-#include "libs/domain/published_csv.h"
-#include "libs/domain/raw_events_csv.h"
-#include "libs/ingest/batch_validation.h"
+#include "libs/ingest/file_import.h"
 #include "libs/rpc/status_mapping.h"
 #include "libs/server/auth.h"
 #include "libs/server/unary.h"
@@ -180,12 +177,13 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   std::optional<v1::UploadEnd> end_;
 };
 
-absl::Status CheckExpectedSha(const std::string& expected, const std::string& actual) {
-  if (!expected.empty() && absl::AsciiStrToLower(expected) != actual) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expected_sha256: the received bytes have sha256 ", actual));
-  }
-  return absl::OkStatus();
+ingest::ReadyToCommit BacklogThenStillWanted(std::function<absl::Status(uint64_t)> check_backlog,
+                                             std::function<absl::Status()> still_wanted) {
+  return [check_backlog = std::move(check_backlog),
+          still_wanted = std::move(still_wanted)](uint64_t items) -> absl::Status {
+    if (absl::Status s = check_backlog(items); !s.ok()) return s;
+    return still_wanted();
+  };
 }
 
 class PublishedReportReactor final
@@ -196,91 +194,35 @@ class PublishedReportReactor final
                          uint64_t max_bytes, v1::ImportPublishedReportResponse* response,
                          std::function<absl::Status(uint64_t)> check_backlog)
       : UploadReactor(context, deps.executor, max_bytes, response),
-        deps_(deps),
-        parser_(*deps.codelists, domain::ItalianDate(deps.clock->Now()).year),
-        check_backlog_(std::move(check_backlog)),
-        max_cells_(static_cast<uint64_t>(domain::ItalianDate(deps.clock->Now()).year -
-                                         domain::kMinYear + 1) *
-                   12 * deps.codelists->regions().size() *
-                   deps.codelists->intervention_types().size()) {
+        forwarder_(*deps.forwarder),
+        import_(*deps.codelists, *deps.log, *deps.clock),
+        ready_(BacklogThenStillWanted(std::move(check_backlog), [this] { return StillWanted(); })) {
     Begin();
   }
 
  private:
-  // The rows are kept until the end, but there are never more valid ones than cells (a cell may
-  // not repeat): past that the file is refused at once, so memory stays at the size of the
-  // cube (a few MiB) whatever the file holds.
-  absl::Status OnData(const std::string& data) override {
-    if (absl::Status s = parser_.Feed(data, &rows_); !s.ok()) return s;
-    if (rows_.size() > max_cells_) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the file has more rows than the ", max_cells_,
-                       " cells of the published years up to today: a cell is repeated"));
-    }
-    return absl::OkStatus();
-  }
+  absl::Status OnData(const std::string& data) override { return import_.Feed(data); }
 
   absl::Status Complete(v1::ImportPublishedReportResponse* response) override {
-    if (absl::Status s = parser_.Finish(&rows_); !s.ok()) return s;
-    if (rows_.empty()) return absl::InvalidArgumentError("the file has no data row");
-    const std::string& sha = received_sha256_;
-    if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
-    const domain::Measure measure = *parser_.measure();
-    if (!header_.expected_measure().empty() &&
-        absl::AsciiStrToUpper(header_.expected_measure()) != domain::MeasureCode(measure)) {
-      return absl::InvalidArgumentError(absl::StrCat("expected_measure: the file holds ",
-                                                     std::string(domain::MeasureCode(measure))));
-    }
-    if (absl::Status s = check_backlog_(rows_.size()); !s.ok()) return s;
-    if (absl::Status s = StillWanted(); !s.ok()) return s;
-    std::set<int> years;
-    std::vector<cube::PublishedCell> cells;
-    cells.reserve(rows_.size());
-    for (const domain::PublishedRow& row : rows_) {
-      years.insert(row.year);
-      cells.push_back({{row.year, row.month}, row.region_index, row.type_index, row.value});
-    }
-    absl::StatusOr<ingest::PublishedAppendResult> result = deps_.log->AppendPublishedReport(
-        measure, std::vector<int>(years.begin(), years.end()), std::move(cells), sha);
-    if (!result.ok()) return result.status();
-    deps_.forwarder->Notify();
-    response->set_measure(std::string(domain::MeasureCode(measure)));
-    for (int year : years) response->add_years(year);
-    response->set_rows_imported(rows_.size());
-    response->set_cells_replaced(result->cells_replaced);
-    response->set_revision(result->revision);
-    response->set_unchanged(result->unchanged);
-    response->set_sha256(sha);
-    response->set_log_sequence(result->log_sequence);
+    absl::StatusOr<ingest::PublishedReportImported> imported = import_.Commit(
+        received_sha256_,
+        {.sha256 = header_.expected_sha256(), .measure = header_.expected_measure()}, ready_);
+    if (!imported.ok()) return imported.status();
+    forwarder_.Notify();
+    response->set_measure(std::string(domain::MeasureCode(imported->measure)));
+    for (int year : imported->years) response->add_years(year);
+    response->set_rows_imported(imported->rows);
+    response->set_cells_replaced(imported->log.cells_replaced);
+    response->set_revision(imported->log.revision);
+    response->set_unchanged(imported->log.unchanged);
+    response->set_sha256(received_sha256_);
+    response->set_log_sequence(imported->log.log_sequence);
     return absl::OkStatus();
   }
 
-  const IngestionDeps& deps_;
-  domain::PublishedCsvParser parser_;
-  std::function<absl::Status(uint64_t)> check_backlog_;
-  const uint64_t max_cells_;
-  std::vector<domain::PublishedRow> rows_;
-};
-
-// Pseudonymises each event the moment the parser hands it over (so clear worker ids live only in
-// the parser's reused buffer) and stages it in the log: memory holds one chunk of the file.
-class StagingSink final : public domain::RawEventSink {
- public:
-  explicit StagingSink(const IngestionDeps& deps)
-      : deps_(deps), stage_(deps.log->StartFileStage()) {}
-  absl::Status OnApplication(const domain::ApplicationAuthorized& event, int64_t line) override {
-    return stage_->Add(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer), line);
-  }
-  absl::Status OnPayment(const domain::PaymentIssued& event, int64_t line) override {
-    return stage_->Add(ingest::ToLogged(event, *deps_.codelists, *deps_.pseudonymizer), line);
-  }
-  ingest::EventLog::FileStage& stage() { return *stage_; }
-  // Deletes what was staged, unless committed.
-  void Release() { stage_.reset(); }
-
- private:
-  const IngestionDeps& deps_;
-  std::unique_ptr<ingest::EventLog::FileStage> stage_;
+  ingest::Forwarder& forwarder_;
+  ingest::PublishedReportImport import_;
+  const ingest::ReadyToCommit ready_;
 };
 
 class RawEventsReactor final
@@ -291,53 +233,49 @@ class RawEventsReactor final
                    uint64_t max_bytes, v1::ImportRawEventsResponse* response,
                    std::function<absl::Status(uint64_t)> check_backlog)
       : UploadReactor(context, deps.executor, max_bytes, response),
-        deps_(deps),
-        parser_(*deps.codelists, domain::ItalianDate(deps.clock->Now())),
-        sink_(deps),
-        check_backlog_(std::move(check_backlog)) {
+        forwarder_(*deps.forwarder),
+        import_(std::make_unique<ingest::RawEventsImport>(*deps.codelists, *deps.pseudonymizer,
+                                                          *deps.log, *deps.clock)),
+        ready_(BacklogThenStillWanted(std::move(check_backlog), [this] { return StillWanted(); })) {
     Begin();
   }
 
  private:
-  absl::Status OnData(const std::string& data) override { return parser_.Feed(data, &sink_); }
+  absl::Status OnData(const std::string& data) override { return import_->Feed(data); }
 
   absl::Status Complete(v1::ImportRawEventsResponse* response) override {
-    if (absl::Status s = parser_.Finish(&sink_); !s.ok()) {
-      deps_.log->RecordRejectedFile(parser_.rows());
-      return s;
+    ingest::RawEventsExpectations expected{.sha256 = header_.expected_sha256(),
+                                           .kind = std::nullopt};
+    if (header_.layout() == v1::RAW_EVENT_LAYOUT_APPLICATIONS) {
+      expected.kind = domain::RawEventKind::kApplicationAuthorized;
+    } else if (header_.layout() == v1::RAW_EVENT_LAYOUT_PAYMENTS) {
+      expected.kind = domain::RawEventKind::kPaymentIssued;
+    } else if (header_.layout() != v1::RAW_EVENT_LAYOUT_UNSPECIFIED) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("header.layout: unknown value ", header_.layout()));
     }
-    const uint64_t events = sink_.stage().events();
-    if (events == 0) return absl::InvalidArgumentError("the file has no data row");
-    const std::string& sha = received_sha256_;
-    if (absl::Status s = CheckExpectedSha(header_.expected_sha256(), sha); !s.ok()) return s;
-    const v1::RawEventLayout layout =
-        *parser_.kind() == domain::RawEventKind::kApplicationAuthorized
-            ? v1::RAW_EVENT_LAYOUT_APPLICATIONS
-            : v1::RAW_EVENT_LAYOUT_PAYMENTS;
-    if (header_.layout() != v1::RAW_EVENT_LAYOUT_UNSPECIFIED && header_.layout() != layout) {
-      return absl::InvalidArgumentError("layout: the file's header is of the other layout");
-    }
-    if (absl::Status s = check_backlog_(events); !s.ok()) return s;
-    if (absl::Status s = StillWanted(); !s.ok()) return s;
-    absl::StatusOr<ingest::FileAppendResult> result = deps_.log->CommitFileStage(sink_.stage());
-    if (!result.ok()) return result.status();
-    deps_.forwarder->Notify();
-    response->set_layout(layout);
-    response->set_rows(parser_.rows());
-    response->set_events_accepted(result->events_accepted);
-    response->set_events_duplicate(result->events_duplicate);
-    response->set_sha256(sha);
-    response->set_first_log_sequence(result->first_log_sequence);
-    response->set_last_log_sequence(result->last_log_sequence);
+    absl::StatusOr<ingest::RawEventsImported> imported =
+        import_->Commit(received_sha256_, expected, ready_);
+    if (!imported.ok()) return imported.status();
+    forwarder_.Notify();
+    response->set_layout(imported->kind == domain::RawEventKind::kApplicationAuthorized
+                             ? v1::RAW_EVENT_LAYOUT_APPLICATIONS
+                             : v1::RAW_EVENT_LAYOUT_PAYMENTS);
+    response->set_rows(imported->rows);
+    response->set_events_accepted(imported->log.events_accepted);
+    response->set_events_duplicate(imported->log.events_duplicate);
+    response->set_sha256(received_sha256_);
+    response->set_first_log_sequence(imported->log.first_log_sequence);
+    response->set_last_log_sequence(imported->log.last_log_sequence);
     return absl::OkStatus();
   }
 
-  void Release() override { sink_.Release(); }
+  // Deletes what was staged, unless committed (on the executor: it writes to storage).
+  void Release() override { import_.reset(); }
 
-  const IngestionDeps& deps_;
-  domain::RawEventsCsvParser parser_;
-  StagingSink sink_;
-  std::function<absl::Status(uint64_t)> check_backlog_;
+  ingest::Forwarder& forwarder_;
+  std::unique_ptr<ingest::RawEventsImport> import_;
+  const ingest::ReadyToCommit ready_;
 };
 
 }  // namespace

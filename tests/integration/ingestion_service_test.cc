@@ -12,12 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/rpc/channel.h"
 #include "libs/client/upload.h"
 #include "libs/ingest_grpc/grpc_aggregation_sink.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/service_host.h"
-#include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
+#include "tests/support/ingest_log.h"
 
 namespace omnia::ingestion {
 namespace {
@@ -32,17 +32,9 @@ constexpr char kPayments[] =
 class IngestionServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
-        storage::OpenRocksDb(dir_.path() + "/log", ingest::EventLog::Columns());
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    absl::StatusOr<std::unique_ptr<ingest::EventLog>> log =
-        ingest::EventLog::Open(std::move(*kv), clock_);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    absl::StatusOr<std::unique_ptr<ingest::Pseudonymizer>> pseudonymizer =
-        ingest::Pseudonymizer::Create(std::string(48, 'k'));
-    ASSERT_TRUE(pseudonymizer.ok()) << pseudonymizer.status();
-    pseudonymizer_ = std::move(*pseudonymizer);
+    log_ = testing::OpenTestLog(dir_.path() + "/log", clock_);
+    pseudonymizer_ = testing::TestPseudonymizer();
+    ASSERT_TRUE(log_ != nullptr && pseudonymizer_ != nullptr);
     // Never called: the forwarder is not started.
     sink_ = std::make_unique<ingest_grpc::GrpcAggregationSink>(
         rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort())),

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
+#include "tests/support/ingest_log.h"
 
 namespace omnia::ingest {
 namespace {
@@ -30,16 +30,9 @@ domain::PaymentIssued Payment(const std::string& id, const std::string& region =
 class BatchIntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
-        storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
-    ASSERT_TRUE(kv.ok()) << kv.status();
-    absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(std::move(*kv), clock_);
-    ASSERT_TRUE(log.ok()) << log.status();
-    log_ = std::move(*log);
-    absl::StatusOr<std::unique_ptr<Pseudonymizer>> pseudonymizer =
-        Pseudonymizer::Create(std::string(48, 'k'));
-    ASSERT_TRUE(pseudonymizer.ok()) << pseudonymizer.status();
-    pseudonymizer_ = std::move(*pseudonymizer);
+    log_ = testing::OpenTestLog(dir_.path() + "/log", clock_);
+    pseudonymizer_ = testing::TestPseudonymizer();
+    ASSERT_TRUE(log_ != nullptr && pseudonymizer_ != nullptr);
   }
 
   BatchIntake Intake(uint64_t max_backlog_events = 1000) {

@@ -34,8 +34,8 @@ using ::testing::HasSubstr;
 constexpr char kSha1[] = "0000000000000000000000000000000000000000000000000000000000000001";
 constexpr char kSha2[] = "0000000000000000000000000000000000000000000000000000000000000002";
 
-PseudonymBytes Worker(int n) {
-  PseudonymBytes p{};
+facts::Pseudonym Worker(int n) {
+  facts::Pseudonym p{};
   for (size_t i = 0; i < p.size(); ++i) p[i] = static_cast<char>((n * 131 + i * 7) & 0xff);
   p[0] = static_cast<char>(n & 0xff);
   p[1] = static_cast<char>((n >> 8) & 0xff);

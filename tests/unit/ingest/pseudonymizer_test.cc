@@ -13,8 +13,8 @@ namespace {
 
 const std::string kKey = "0123456789abcdef0123456789abcdef-test-only";
 
-PseudonymBytes ReferenceHmac(const std::string& key, const std::string& message) {
-  PseudonymBytes out;
+facts::Pseudonym ReferenceHmac(const std::string& key, const std::string& message) {
+  facts::Pseudonym out;
   unsigned int length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(),
@@ -51,12 +51,12 @@ TEST(PseudonymizerTest, KeyFingerprintTellsKeysApartWithoutRevealingThem) {
   EXPECT_NE(fingerprint, Pseudonymizer::Create(kKey + "x").value()->KeyFingerprint());
   EXPECT_EQ(fingerprint.find(kKey), std::string::npos);
   // It is no worker's pseudonym: the label holds a byte no worker id can.
-  const PseudonymBytes label = ReferenceHmac(kKey, "\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
+  const facts::Pseudonym label = ReferenceHmac(kKey, "\x01OMNIA PSEUDONYMISATION KEY FINGERPRINT");
   EXPECT_EQ(static_cast<unsigned char>(fingerprint[0]),
             "0123456789abcdef"[static_cast<unsigned char>(label[0]) >> 4]);
 }
 
-std::string Hex(const PseudonymBytes& bytes) {
+std::string Hex(const facts::Pseudonym& bytes) {
   std::string hex;
   for (char byte : bytes) {
     const auto value = static_cast<unsigned char>(byte);
