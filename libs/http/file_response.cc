@@ -170,10 +170,16 @@ FilePlan PlanFileResponse(const Request& request, const FileInfo& file) {
   // Caches must keep the gzip and the identity answers of a text file apart.
   if (compressible) set("Vary", "Accept-Encoding");
 
+  // The gzip representation has its own, weak, tag; a 304 carries the tag of the 200 it stands
+  // for (RFC 9110 15.4.5), or a cache would pair the identity tag with gzip bytes.
+  const bool gzip_if_whole =
+      compressible && file.size > 0 && AcceptsGzip(request.Header("Accept-Encoding"));
+  if (gzip_if_whole) set("ETag", absl::StrCat("W/", StrongEtag(file)));
   if (NotModified(request, file)) {
     plan.status = 304;
     return plan;
   }
+  set("ETag", StrongEtag(file));
   set("Content-Type", file.media_type);
   set("Content-Disposition", ContentDisposition(file.file_name));
   RangeRequest range;
@@ -184,7 +190,11 @@ FilePlan PlanFileResponse(const Request& request, const FileInfo& file) {
     case RangeRequest::Kind::kUnsatisfiable:
       plan.status = 416;
       set("Content-Range", absl::StrCat("bytes */", file.size));
-      plan.headers.erase("Content-Disposition");
+      // An error about this request, not the file: nothing to validate or keep.
+      for (const char* name : {"Content-Disposition", "ETag", "Last-Modified", "Accept-Ranges"}) {
+        plan.headers.erase(name);
+      }
+      set("Cache-Control", "no-store");
       set("Content-Type", "text/plain; charset=utf-8");
       return plan;
     case RangeRequest::Kind::kSingle:
@@ -200,7 +210,7 @@ FilePlan PlanFileResponse(const Request& request, const FileInfo& file) {
   plan.status = 200;
   plan.offset = 0;
   plan.length = file.size;
-  if (compressible && file.size > 0 && AcceptsGzip(request.Header("Accept-Encoding"))) {
+  if (gzip_if_whole) {
     plan.gzip = true;
     set("Content-Encoding", "gzip");
     // Another representation than the identity one: its tag is weak, as nginx does.

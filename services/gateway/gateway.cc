@@ -102,7 +102,8 @@ Gateway::Gateway(std::shared_ptr<grpc::Channel> catalogue, std::shared_ptr<grpc:
       catalogue_(v1::CatalogueService::NewStub(catalogue_channel_)),
       exporter_(v1::ExportService::NewStub(exporter_channel_)),
       aggregation_(v1::AggregationService::NewStub(aggregation_channel_)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      queries_(options_.max_concurrent_queries) {}
 
 void Gateway::AddRoutes(http::Router& router) {
   router.Add({"GET"}, "/releases/{release_id}/{dataset_id}/{file_name}",
@@ -234,6 +235,11 @@ http::Response Gateway::Query(const http::Request& request) {
   if (!export_request.ok()) {
     return ProblemResponse(ProblemForQueryStatus(export_request.status(), kQueryPath));
   }
+  std::shared_ptr<ConcurrencyLimit::Slot> slot = queries_.TryAcquire();
+  if (slot == nullptr) {
+    return ProblemResponse(ProblemForQueryStatus(
+        absl::ResourceExhaustedError("too many queries at once"), kQueryPath));
+  }
   // The exporter reports a refused query before its header (export.proto), so the status is
   // decided here, before anything is sent.
   auto call = std::make_shared<ExportCall>(CallContext(options_.transfer_deadline), *exporter_,
@@ -246,29 +252,32 @@ http::Response Gateway::Query(const http::Request& request) {
   }
   http::Response response;
   response.SetHeader("Content-Type", first->header().media_type());
-  response.SetHeader("Content-Disposition",
-                     absl::StrCat("attachment; filename=\"", first->header().file_name(), "\""));
-  // A release never changes; the live cubes do.
+  response.SetHeader("Content-Disposition", http::ContentDisposition(first->header().file_name()));
+  // A release's cells never change, but the same URL may later be rendered by a newer exporter:
+  // kept briefly, like the latest files; the live cubes change with every batch.
   response.SetHeader("Cache-Control",
                      export_request->release_id().empty() ? "no-cache" : http::kLatestCacheControl);
   // Chunked: the size is known only at the end, and the body is never held whole.
-  response.stream = [call](const http::BodySink& sink) { return call->Pump(sink); };
+  // The slot is held until the last byte is sent (or the client goes).
+  response.stream = [call, slot](const http::BodySink& sink) { return call->Pump(sink); };
   return response;
 }
 
+// Ready while the catalogue serves: files, CKAN, DCAT and the portal need only it. Without the
+// exporter or aggregation only ad-hoc queries and the dashboard fail (503 each), so the gateway
+// stays in rotation and says it is degraded; taking every replica out would refuse everything.
 http::Response Gateway::Ready() {
-  std::vector<std::string> not_ready;
-  const std::pair<const char*, const std::shared_ptr<grpc::Channel>*> peers[] = {
-      {"catalogue", &catalogue_channel_},
-      {"exporter", &exporter_channel_},
-      {"aggregation", &aggregation_channel_}};
-  for (const auto& [name, channel] : peers) {
-    absl::StatusOr<std::string> health =
-        client::CheckHealth(*channel, "", options_.health_deadline);
-    if (!health.ok() || *health != "SERVING") not_ready.push_back(name);
-  }
-  if (not_ready.empty()) return http::TextResponse(200, "ready");
-  return http::TextResponse(503, absl::StrCat("not ready: ", absl::StrJoin(not_ready, ", ")));
+  if (draining_.load()) return http::TextResponse(503, "draining");
+  const auto serving = [this](const std::shared_ptr<grpc::Channel>& channel) {
+    absl::StatusOr<std::string> health = client::CheckHealth(channel, "", options_.health_deadline);
+    return health.ok() && *health == "SERVING";
+  };
+  if (!serving(catalogue_channel_)) return http::TextResponse(503, "not ready: catalogue");
+  std::vector<std::string> degraded;
+  if (!serving(exporter_channel_)) degraded.push_back("exporter");
+  if (!serving(aggregation_channel_)) degraded.push_back("aggregation");
+  if (degraded.empty()) return http::TextResponse(200, "ready");
+  return http::TextResponse(200, absl::StrCat("ready, degraded: ", absl::StrJoin(degraded, ", ")));
 }
 
 }  // namespace omnia::gateway

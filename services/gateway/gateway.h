@@ -6,10 +6,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "absl/time/time.h"
+#include "libs/gateway/concurrency_limit.h"
 #include "libs/http/file_response.h"
 #include "libs/http/router.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
@@ -29,8 +31,10 @@ struct GatewayOptions {
   // The bearer token of the gateway role (CatalogueService/ReadAttachment); may be empty when
   // the catalogue runs without authentication.
   std::string token;
-  // Normalized public base URL (libs/catalogue/public_urls.h), for routes that print URLs.
-  std::string public_base_url;
+  // Ad-hoc queries (GET /api/v1/query) streaming at once; more get 503 with Retry-After. Each
+  // holds an exporter rendering thread while its client reads, so replicas x this must leave
+  // the exporter threads for publications.
+  int max_concurrent_queries = 2;
 };
 
 class Gateway {
@@ -46,6 +50,8 @@ class Gateway {
   v1::CatalogueService::Stub& catalogue() { return *catalogue_; }
   v1::ExportService::Stub& exporter() { return *exporter_; }
   v1::AggregationService::Stub& aggregation() { return *aggregation_; }
+  // From now on /readyz answers 503 "draining": the process is about to stop.
+  void StartDraining() { draining_.store(true); }
   const GatewayOptions& options() const { return options_; }
 
  private:
@@ -69,6 +75,8 @@ class Gateway {
   std::unique_ptr<v1::ExportService::Stub> exporter_;
   std::unique_ptr<v1::AggregationService::Stub> aggregation_;
   const GatewayOptions options_;
+  ConcurrencyLimit queries_;
+  std::atomic<bool> draining_{false};
 };
 
 // The HTTP answer to a failed gRPC call: 404 for names the catalogue does not know (NOT_FOUND,

@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
@@ -41,6 +43,13 @@ ABSL_FLAG(std::string, ipa_code, "inps",
           "IPA code of the publisher: CKAN and DCAT-AP_IT identifiers are <ipa_code>:<dataset_id>");
 ABSL_FLAG(absl::Duration, catalogue_recheck, absl::Seconds(5),
           "how often, at most, the CKAN and DCAT routes ask the catalogue for a new release");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "on SIGTERM, how long /readyz answers 503 before the listener closes, so load "
+          "balancers stop sending new requests first");
+ABSL_FLAG(absl::Duration, drain_deadline, absl::Seconds(20),
+          "on SIGTERM, how long running downloads may continue after the listener closed");
+ABSL_FLAG(int, max_concurrent_queries, 2,
+          "ad-hoc queries (/api/v1/query) streaming at once; more get 503 with Retry-After");
 ABSL_FLAG(std::string, token_file, "",
           "file holding the gateway's bearer token (role gateway of deploy/auth/roles), sent on "
           "CatalogueService.ReadAttachment");
@@ -82,15 +91,18 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
 
   omnia::gateway::GatewayOptions options;
+  options.max_concurrent_queries = absl::GetFlag(FLAGS_max_concurrent_queries);
   if (const std::string path = absl::GetFlag(FLAGS_token_file); !path.empty()) {
     absl::StatusOr<std::string> token = omnia::server::ReadBearerTokenFile(path);
     if (!token.ok()) return Fail(token.status());
     options.token = *token;
   }
+  // The URLs the catalogue routes print: the public base, else this server's own address.
+  std::string base_url = absl::StrCat("http://", absl::GetFlag(FLAGS_http_address));
   if (const std::string base = absl::GetFlag(FLAGS_public_base_url); !base.empty()) {
     absl::StatusOr<std::string> normalized = omnia::catalogue::NormalizePublicBaseUrl(base);
     if (!normalized.ok()) return Fail(normalized.status());
-    options.public_base_url = *normalized;
+    base_url = *normalized;
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       omnia::server::ChannelCredentialsFromFlags();
@@ -109,9 +121,6 @@ int main(int argc, char** argv) {
   portal.AddRoutes(router);
 
   // The CKAN, DCAT-AP_IT, Data Package and Atom routes, from a cached catalogue snapshot.
-  const std::string base_url = options.public_base_url.empty()
-                                   ? absl::StrCat("http://", absl::GetFlag(FLAGS_http_address))
-                                   : options.public_base_url;
   omnia::ckan::CkanSite site;
   site.public_base_url = base_url;
   site.ipa_code = absl::GetFlag(FLAGS_ipa_code);
@@ -149,7 +158,20 @@ int main(int argc, char** argv) {
                         absl::GetFlag(FLAGS_aggregation_address)));
   int signal_number = 0;
   sigwait(&signals, &signal_number);
-  LogEvent(absl::StrCat("received signal ", signal_number, "; stopping"));
-  server.Stop();
+  LogEvent(absl::StrCat("received signal ", signal_number, "; draining"));
+  gateway.StartDraining();
+  absl::SleepFor(absl::GetFlag(FLAGS_drain_delay));
+  absl::Notification stopped;
+  std::thread stopper([&] {
+    server.Stop();
+    stopped.Notify();
+  });
+  if (!stopped.WaitForNotificationWithTimeout(absl::GetFlag(FLAGS_drain_deadline))) {
+    // Downloads still running past the deadline: the orchestrator would kill us anyway.
+    LogEvent("drain deadline passed with transfers still running; exiting");
+    std::_Exit(0);
+  }
+  stopper.join();
+  LogEvent("stopped");
   return 0;
 }

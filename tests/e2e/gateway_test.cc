@@ -559,10 +559,18 @@ TEST_F(GatewayTest, HealthReadinessAndMetrics) {
   EXPECT_NE(logs.find("route=/healthz path=/healthz status=200"), std::string::npos);
   EXPECT_EQ(logs.find("nothing-here"), std::string::npos);
 
+  // Without the exporter only queries fail: the gateway stays ready and says it is degraded.
   ASSERT_EQ(cluster_.Stop("exporter"), 0);
+  const CurlResult degraded = Curl(Url("/readyz"));
+  EXPECT_EQ(degraded.status, 200);
+  EXPECT_EQ(degraded.body, "ready, degraded: exporter\n");
+  EXPECT_EQ(Curl(Url("/api/v1/query?measures=APPLICATIONS&from=2023-01&to=2023-12")).status, 503);
+  EXPECT_EQ(Curl(Url("/api/3/action/package_list")).status, 200);
+  // Without the catalogue nothing can be served.
+  ASSERT_EQ(cluster_.Stop("catalogue"), 0);
   const CurlResult not_ready = Curl(Url("/readyz"));
   EXPECT_EQ(not_ready.status, 503);
-  EXPECT_EQ(not_ready.body, "not ready: exporter\n");
+  EXPECT_EQ(not_ready.body, "not ready: catalogue\n");
   EXPECT_EQ(Curl(Url("/healthz")).status, 200);
 }
 

@@ -164,6 +164,10 @@ TEST(FileResponseTest, RangesBeyondTheEndAre416AndOthersAreIgnored) {
     const Response response = Serve(Get({{"Range", range}}), content);
     EXPECT_EQ(response.status, 416) << range;
     EXPECT_EQ(Header(response, "Content-Range"), "bytes */" + std::to_string(content.size()));
+    // About this request, not the file: not kept by caches, no validators of the file.
+    EXPECT_EQ(Header(response, "Cache-Control"), "no-store") << range;
+    EXPECT_EQ(Header(response, "ETag"), "") << range;
+    EXPECT_EQ(Header(response, "Last-Modified"), "") << range;
   }
   // Several ranges, other units, nonsense: the whole file, as RFC 9110 allows.
   for (const char* range : {"bytes=0-1,5-6", "items=0-1", "bytes=5-1", "bytes=x-y"}) {
@@ -190,6 +194,20 @@ TEST(FileResponseTest, TextIsGzippedForClientsThatAcceptItAndDecompressesToTheSa
   const std::string compressed = Body(response);
   EXPECT_LT(compressed.size(), content.size() / 3);
   EXPECT_EQ(Gunzip(compressed), content);
+
+  // A revalidation by a gzip client gets the tag of the gzip answer it holds, whichever tag form
+  // it sends back.
+  for (const std::string& held :
+       {std::string("W/\"") + kSha + "\"", std::string("\"") + kSha + "\""}) {
+    const Response again =
+        Serve(Get({{"Accept-Encoding", "gzip"}, {"If-None-Match", held.c_str()}}), content);
+    EXPECT_EQ(again.status, 304);
+    EXPECT_EQ(Header(again, "ETag"), std::string("W/\"") + kSha + "\"");
+  }
+  const Response identity_again =
+      Serve(Get({{"If-None-Match", (std::string("\"") + kSha + "\"").c_str()}}), content);
+  EXPECT_EQ(identity_again.status, 304);
+  EXPECT_EQ(Header(identity_again, "ETag"), std::string("\"") + kSha + "\"");
 
   for (const char* refused : {"gzip;q=0", "identity", "br", "*;q=0"}) {
     EXPECT_EQ(Header(Serve(Get({{"Accept-Encoding", refused}}), content), "Content-Encoding"), "")
