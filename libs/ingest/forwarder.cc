@@ -48,6 +48,15 @@ void Forwarder::Resume() {
   wake_ = true;
 }
 
+absl::StatusOr<RebuildSummary> Forwarder::Rebuild(absl::Duration deadline) {
+  if (rebuilding_.exchange(true)) return absl::AbortedError("a rebuild is already running");
+  Pause();
+  absl::StatusOr<RebuildSummary> summary = sink_.Rebuild(log_, options_.producer_id, deadline);
+  Resume();
+  rebuilding_.store(false);
+  return summary;
+}
+
 bool Forwarder::aggregation_reachable() const {
   absl::MutexLock lock(&mu_);
   return reachable_;

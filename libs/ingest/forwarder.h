@@ -15,6 +15,7 @@
 // from the log) or a restart finds the positions consistent again.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -95,6 +96,12 @@ class Forwarder {
   // may call it directly instead (never both).
   absl::Duration ForwardOnce();
 
+  // Replaces aggregation's cubes with the whole log (AggregationSink::Rebuild), with forwarding
+  // paused meanwhile and resumed after, whatever the outcome. ABORTED while another rebuild
+  // runs: one at a time.
+  absl::StatusOr<RebuildSummary> Rebuild(absl::Duration deadline);
+  bool rebuild_in_progress() const { return rebuilding_.load(); }
+
   bool aggregation_reachable() const;
   // Why forwarding has stopped; empty while it runs.
   std::string forwarding_error() const;
@@ -134,6 +141,7 @@ class Forwarder {
   bool position_known_ ABSL_GUARDED_BY(mu_) = false;
   bool reachable_ ABSL_GUARDED_BY(mu_) = false;
   std::string error_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> rebuilding_{false};
   std::thread thread_;
 };
 

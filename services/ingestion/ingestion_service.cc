@@ -338,7 +338,7 @@ grpc::ServerUnaryReactor* IngestionService::GetIngestionStatus(
     response->set_backlog_limit_events(intake_.max_backlog_events());
     response->set_aggregation_reachable(deps_.forwarder->aggregation_reachable());
     response->set_forwarding_error(deps_.forwarder->forwarding_error());
-    response->set_rebuild_in_progress(rebuilding_.load());
+    response->set_rebuild_in_progress(deps_.forwarder->rebuild_in_progress());
     return absl::OkStatus();
   });
 }
@@ -352,12 +352,8 @@ grpc::ServerUnaryReactor* IngestionService::RebuildAggregation(
     return server::RejectUnary(context, allowed);
   }
   return server::FinishOnExecutor(context, *deps_.executor, [this, response]() -> absl::Status {
-    if (rebuilding_.exchange(true)) return absl::AbortedError("a rebuild is already running");
-    deps_.forwarder->Pause();
     absl::StatusOr<ingest::RebuildSummary> summary =
-        deps_.sink->Rebuild(*deps_.log, deps_.forwarder->producer_id(), options_.rebuild_deadline);
-    deps_.forwarder->Resume();
-    rebuilding_.store(false);
+        deps_.forwarder->Rebuild(options_.rebuild_deadline);
     if (!summary.ok()) return summary.status();
     response->set_entries_replayed(summary->entries_replayed);
     response->set_events_replayed(summary->events_replayed);

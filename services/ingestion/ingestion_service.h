@@ -35,8 +35,8 @@ struct IngestionDeps {
   const domain::Codelists* codelists;
   const ingest::Pseudonymizer* pseudonymizer;
   ingest::EventLog* log;
+  // Also runs rebuilds (through its sink).
   ingest::Forwarder* forwarder;
-  ingest::AggregationSink* sink;
   server::Executor* executor;
   // Today's date in Italy bounds event dates and published years.
   const Clock* clock;
@@ -68,7 +68,6 @@ class IngestionService final : public v1::IngestionService::CallbackService {
   IngestionDeps deps_;
   IngestionOptions options_;
   const ingest::BatchIntake intake_;
-  std::atomic<bool> rebuilding_{false};
 };
 
 }  // namespace omnia::ingestion

@@ -126,8 +126,7 @@ int main(int argc, char** argv) {
   omnia::ingestion::IngestionOptions options;
   options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
   omnia::ingestion::IngestionService service(
-      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &sink, &executor, &clock},
-      options);
+      {&codelists, pseudonymizer->get(), log->get(), &forwarder, &executor, &clock}, options);
 
   absl::StatusOr<omnia::server::ServerOptions> server_options =
       omnia::server::ServerOptionsFromFlags("ingestion");

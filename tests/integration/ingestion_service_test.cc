@@ -41,8 +41,8 @@ class IngestionServiceTest : public ::testing::Test {
         codelists_, absl::Seconds(5), "");
     forwarder_ = std::make_unique<ingest::Forwarder>(*log_, *sink_, ingest::ForwarderOptions());
     service_ = std::make_unique<IngestionService>(
-        IngestionDeps{&codelists_, pseudonymizer_.get(), log_.get(), forwarder_.get(), sink_.get(),
-                      &executor_, &clock_},
+        IngestionDeps{&codelists_, pseudonymizer_.get(), log_.get(), forwarder_.get(), &executor_,
+                      &clock_},
         IngestionOptions());
     server::ServerOptions options;
     options.name = "ingestion-test";

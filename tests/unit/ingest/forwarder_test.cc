@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -54,11 +55,15 @@ class FakeAggregation final : public AggregationSink {
     if (down) return absl::UnavailableError("aggregation is restarting");
     return last_applied;
   }
-  absl::StatusOr<RebuildSummary> Rebuild(const EventLog&, const std::string&,
+  absl::StatusOr<RebuildSummary> Rebuild(const EventLog& log, const std::string& producer,
                                          absl::Duration) override {
-    return absl::UnimplementedError("the forwarder never rebuilds");
+    EXPECT_EQ(producer, kProducer);
+    if (!on_rebuild) return absl::UnimplementedError("no rebuild expected");
+    return on_rebuild(log);
   }
 
+  // What Rebuild does; unset: UNIMPLEMENTED.
+  std::function<absl::StatusOr<RebuildSummary>(const EventLog&)> on_rebuild;
   uint64_t last_applied = 0;
   uint64_t units_applied = 0;
   std::vector<Received> received;
@@ -308,6 +313,45 @@ TEST_F(ForwarderTest, AnAnswerBeyondTheLogStopsForwarding) {
   EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
   EXPECT_THAT(forwarder_->forwarding_error(), HasSubstr("sequence 1000"));
   EXPECT_EQ(log_->applied_sequence(), 1u);
+}
+
+TEST_F(ForwarderTest, ARebuildRunsAloneWithForwardingPausedAndForwardingResumesAfter) {
+  LogEntryOf(2);
+  LogEntryOf(3);
+  aggregation_.on_rebuild = [this](const EventLog& log) -> absl::StatusOr<RebuildSummary> {
+    EXPECT_EQ(&log, log_.get());
+    EXPECT_TRUE(forwarder_->rebuild_in_progress());
+    // Nothing is forwarded meanwhile, and a second rebuild is refused.
+    EXPECT_EQ(forwarder_->ForwardOnce(), absl::InfiniteDuration());
+    EXPECT_EQ(forwarder_->Rebuild(absl::Seconds(1)).status().code(), absl::StatusCode::kAborted);
+    aggregation_.last_applied = log.last_sequence();  // the rebuilt cubes hold the whole log
+    RebuildSummary summary;
+    summary.entries_replayed = 2;
+    summary.events_replayed = 5;
+    summary.last_log_sequence = log.last_sequence();
+    return summary;
+  };
+  absl::StatusOr<RebuildSummary> summary = forwarder_->Rebuild(absl::Seconds(1));
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->events_replayed, 5u);
+  EXPECT_THAT(aggregation_.received, IsEmpty());
+  EXPECT_FALSE(forwarder_->rebuild_in_progress());
+  // Resumed: the position is read anew from aggregation, so nothing is sent twice.
+  const int reads = aggregation_.position_reads;
+  EXPECT_EQ(forwarder_->ForwardOnce(), options_.idle_poll);
+  EXPECT_EQ(aggregation_.position_reads, reads + 1);
+  EXPECT_THAT(aggregation_.received, IsEmpty());
+}
+
+TEST_F(ForwarderTest, AFailedRebuildAlsoResumesForwarding) {
+  LogEntryOf(1);
+  aggregation_.on_rebuild = [](const EventLog&) -> absl::StatusOr<RebuildSummary> {
+    return absl::UnavailableError("the stream broke");
+  };
+  EXPECT_EQ(forwarder_->Rebuild(absl::Seconds(1)).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_FALSE(forwarder_->rebuild_in_progress());
+  EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
+  EXPECT_EQ(aggregation_.last_applied, 1u);
 }
 
 TEST_F(ForwarderTest, APausedForwarderSendsNothing) {
