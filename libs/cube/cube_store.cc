@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/string_view.h"
@@ -128,23 +129,33 @@ absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<stora
 
   absl::StatusOr<std::optional<std::string>> next = store->kv_->Get(kMeta, kNextWorkerKey);
   if (!next.ok()) return next.status();
-  if (next->has_value()) store->next_worker_id_ = static_cast<uint32_t>(ReadBigEndian(**next));
+  if (next->has_value()) {
+    absl::StatusOr<uint64_t> next_id = storage::ReadStoredInteger(**next, 4, kNextWorkerKey);
+    if (!next_id.ok()) return next_id.status();
+    store->next_worker_id_ = static_cast<uint32_t>(*next_id);
+  }
   if (absl::Status s = store->LoadWorkerIds(); !s.ok()) return s;
+  absl::Status damaged = absl::OkStatus();
   absl::Status scanned = store->kv_->Scan(
       kMeta, kSequencePrefix, storage::PrefixEnd(kSequencePrefix),
       [&](std::string_view key, std::string_view value) {
-        store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] =
-            ReadBigEndian(value);
+        absl::StatusOr<uint64_t> sequence = storage::ReadStoredInteger(value, 8, key);
+        if (!sequence.ok()) {
+          damaged = sequence.status();
+          return false;
+        }
+        store->last_sequences_[std::string(key.substr(sizeof(kSequencePrefix) - 1))] = *sequence;
         return true;
       });
   if (!scanned.ok()) return scanned;
+  if (!damaged.ok()) return damaged;
   return store;
 }
 
 size_t CubeStore::PseudonymHash::operator()(const Pseudonym& pseudonym) const {
-  size_t hash;
-  std::memcpy(&hash, pseudonym.data(), sizeof(hash));
-  return hash;
+  uint64_t words[kPseudonymBytes / 8];
+  std::memcpy(words, pseudonym.data(), kPseudonymBytes);
+  return absl::HashOf(words[0], words[1], words[2], words[3]);
 }
 
 bool CubeStore::PseudonymEq::operator()(const Pseudonym& a, const Pseudonym& b) const {

@@ -139,8 +139,8 @@ class CubeStore {
   absl::Mutex write_mu_;
   mutable std::shared_mutex state_mu_;
   CubeState state_;
-  // Pseudonyms are HMAC digests, uniformly distributed under a key nobody outside holds: their
-  // first eight bytes are already a good hash.
+  // All 32 bytes mixed: Apply accepts any bytes from a caller with the right, so pseudonyms that
+  // share a prefix (not HMAC output) must not collide into one bucket chain.
   struct PseudonymHash {
     size_t operator()(const Pseudonym& pseudonym) const;
   };

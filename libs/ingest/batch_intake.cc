@@ -78,7 +78,7 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
   std::vector<EventConflict> conflicts;
   absl::StatusOr<AppendResult> result = log_.Append(check.batch, &conflicts);
   if (!result.ok()) {
-    // The log counts a conflicting batch as rejected itself.
+    // The log counts every batch it refuses as rejected itself.
     std::vector<Violation> violations;
     for (const EventConflict& conflict : conflicts) {
       violations.push_back(ConflictViolation(conflict));

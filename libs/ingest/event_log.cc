@@ -524,6 +524,15 @@ void EventLog::Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_se
 
 absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
                                               std::vector<EventConflict>* conflicts) {
+  absl::StatusOr<AppendResult> result = AppendUncounted(batch, conflicts);
+  // Every refusal counts, whatever its cause (a conflict, a storage failure, a broken log), so
+  // the counters agree with the acks the producers got.
+  if (!result.ok()) RecordRejected(batch.events.size());
+  return result;
+}
+
+absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batch,
+                                                       std::vector<EventConflict>* conflicts) {
   if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
   if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
 
@@ -552,8 +561,6 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
         return result;
       }
       case SequenceState::kUnknown:
-        ++batches_rejected_;
-        events_rejected_ += batch.events.size();
         return absl::FailedPreconditionError(absl::StrCat(
             "sequence ", batch.sequence, " of producer ", batch.producer_id,
             " is below the oldest sequence the log still tells apart (", window.floor + 1,
@@ -568,7 +575,6 @@ absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
   if (absl::Status s =
           PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
       !s.ok()) {
-    if (absl::IsAlreadyExists(s) || absl::IsInvalidArgument(s)) RecordRejected(batch.events.size());
     return s;
   }
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;

@@ -267,7 +267,7 @@ class EventLog {
   // (the caller validates events first; this guards the log against entries aggregation could
   // never apply); ALREADY_EXISTS naming each conflicting event as
   // "events[3]: payment_id P-123 was already ingested with different content" (also filling
-  // `conflicts` when given; such batches count as rejected); or the storage error.
+  // `conflicts` when given); or the storage error. Every refused batch counts as rejected.
   absl::StatusOr<AppendResult> Append(const IncomingBatch& batch,
                                       std::vector<EventConflict>* conflicts = nullptr);
 
@@ -442,6 +442,9 @@ class EventLog {
                       std::string_view pending_ids) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Fills repeats_index/repeats_line of the conflicts whose id was first logged by this file
   // (its entries first_sequence..written_through and `pending_ids`) by re-reading the stage.
+  // Append without counting a refusal.
+  absl::StatusOr<AppendResult> AppendUncounted(const IncomingBatch& batch,
+                                               std::vector<EventConflict>* conflicts);
   absl::Status ResolveRepeats(const FileStage& stage, uint64_t first_sequence,
                               uint64_t written_through, std::string_view pending_ids,
                               std::vector<EventConflict>& found)

@@ -1,5 +1,7 @@
 #include "libs/storage/key_codec.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace omnia::storage {
 
 void AppendBigEndian(std::string& out, uint64_t value, int bytes) {
@@ -26,6 +28,15 @@ uint64_t ReadBigEndian(const char* in, int bytes) {
 
 uint64_t ReadBigEndian(std::string_view bytes) {
   return ReadBigEndian(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+absl::StatusOr<uint64_t> ReadStoredInteger(std::string_view stored, int bytes,
+                                           std::string_view what) {
+  if (stored.size() != static_cast<size_t>(bytes)) {
+    return absl::DataLossError(absl::StrCat(std::string(what), ": the stored value has ",
+                                            stored.size(), " bytes instead of ", bytes));
+  }
+  return ReadBigEndian(stored);
 }
 
 std::string PrefixEnd(std::string_view prefix) {

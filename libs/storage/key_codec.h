@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
+
 namespace omnia::storage {
 
 // Appends the low `bytes` bytes (1 to 8) of `value` to `out`, most significant first.
@@ -20,6 +22,10 @@ std::string BigEndian(uint64_t value, int bytes);
 uint64_t ReadBigEndian(const char* in, int bytes);
 // The value of all of `bytes` (at most 8) read big-endian; 0 for none.
 uint64_t ReadBigEndian(std::string_view bytes);
+// A stored integer written with BigEndian(value, bytes): DATA_LOSS naming `what` when the stored
+// value has another length (a damaged record), instead of a wrapped or truncated number.
+absl::StatusOr<uint64_t> ReadStoredInteger(std::string_view stored, int bytes,
+                                           std::string_view what);
 
 // The first key after every key that starts with `prefix`: the end (exclusive) of a scan of the
 // prefix. Empty when no such key exists (a prefix of 0xFF bytes only, or an empty prefix), which

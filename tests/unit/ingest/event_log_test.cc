@@ -456,6 +456,32 @@ TEST_F(EventLogTest, RejectionsRecordedByTheServiceAreCounted) {
   EXPECT_EQ(status.events_rejected, 110u);
 }
 
+TEST_F(EventLogTest, EveryBatchTheLogRefusesIsCountedAsRejected) {
+  MustAppend(Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3)}));
+  // A conflict, an invalid request, then (after a restart) a storage failure.
+  EXPECT_FALSE(log_->Append(Batch("p", 2, {Pay("P-1", 2, {2023, 5, 10}, 4, 2, 3)})).ok());
+  EXPECT_FALSE(log_->Append(Batch("", 3, {Pay("P-2", 1, {2023, 5, 10}, 4, 2, 3)})).ok());
+  EXPECT_EQ(log_->Status().batches_rejected, 2u);
+  EXPECT_EQ(log_->Status().events_rejected, 2u);
+  log_.reset();
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok());
+  auto failing = std::make_unique<testing::FaultInjectingKvStore>(std::move(*kv));
+  testing::FaultInjectingKvStore* store = failing.get();
+  auto log = EventLog::Open(std::move(failing), clock_);
+  ASSERT_TRUE(log.ok()) << log.status();
+  store->set_fail_writes(true);
+  EXPECT_FALSE((*log)
+                   ->Append(Batch("p", 4,
+                                  {Pay("P-3", 1, {2023, 5, 10}, 4, 2, 3),
+                                   Pay("P-4", 1, {2023, 5, 10}, 4, 2, 3),
+                                   Pay("P-5", 1, {2023, 5, 10}, 4, 2, 3)}))
+                   .ok());
+  EXPECT_EQ((*log)->Status().batches_rejected, 1u);  // since this process opened the log
+  EXPECT_EQ((*log)->Status().events_rejected, 3u);
+  EXPECT_EQ((*log)->Status().events_accepted, 1u);
+}
+
 TEST_F(EventLogTest, ReadEntriesRespectsAfterSequenceAndMaxEvents) {
   for (uint64_t s = 1; s <= 5; ++s) {
     std::vector<LoggedEvent> events;

@@ -51,6 +51,18 @@ TEST(KeyCodecTest, ByteOrderIsNumericOrder) {
 
 TEST(KeyCodecTest, ReadsNothingAsZero) { EXPECT_EQ(ReadBigEndian(std::string_view()), 0u); }
 
+TEST(KeyCodecTest, AStoredIntegerOfTheWrongLengthIsDataLossNamingIt) {
+  absl::StatusOr<uint64_t> good = ReadStoredInteger(BigEndian(70000, 4), 4, "next_worker_id");
+  ASSERT_TRUE(good.ok()) << good.status();
+  EXPECT_EQ(*good, 70000u);
+  for (const std::string& damaged : {std::string(), std::string(3, 'x'), std::string(9, 'x')}) {
+    absl::StatusOr<uint64_t> read = ReadStoredInteger(damaged, 4, "next_worker_id");
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(read.status().message().find("next_worker_id"), std::string::npos);
+  }
+}
+
 TEST(KeyCodecTest, PrefixEndBoundsExactlyThePrefixsKeys) {
   EXPECT_EQ(PrefixEnd("seq/"), "seq0");
   const std::string end = PrefixEnd("seq/");
