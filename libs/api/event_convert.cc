@@ -4,8 +4,9 @@
 #include <variant>
 
 #include "absl/time/time.h"
-#include "libs/api/cube_convert.h"
+#include "libs/rpc/paging.h"
 #include "libs/rpc/status_mapping.h"
+#include "libs/rpc/timestamp.h"
 
 namespace omnia::api {
 namespace {
@@ -94,9 +95,7 @@ namespace {
 
 void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
   if (time == absl::InfinitePast()) return;
-  const int64_t micros = absl::ToUnixMicros(time);
-  out->set_seconds(micros / 1000000);
-  out->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+  *out = rpc::ToProtoTimestamp(time);
 }
 
 }  // namespace
@@ -104,7 +103,7 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
 absl::Status IngestionStatusToProto(const ingest::EventLog& log,
                                     const v1::GetIngestionStatusRequest& request,
                                     v1::GetIngestionStatusResponse* response) {
-  absl::StatusOr<int> page_size = PageSize(request.page_size(), 100, 1000);
+  absl::StatusOr<int> page_size = rpc::PageSize(request.page_size(), 100, 1000);
   if (!page_size.ok()) return page_size.status();
   const ingest::LogStatus status = log.Status();
   response->set_events_accepted(status.events_accepted);

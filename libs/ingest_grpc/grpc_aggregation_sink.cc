@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "libs/api/cube_convert.h"
+#include "libs/api/fact_convert.h"
 #include "libs/rpc/status_mapping.h"
 
 namespace omnia::ingest_grpc {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "libs/api/cube_convert.h"
+#include "libs/api/fact_convert.h"
 #include "libs/domain/codelists.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/forwarder.h"

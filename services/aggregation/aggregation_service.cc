@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/cube_convert.h"
+#include "libs/api/fact_convert.h"
+#include "libs/rpc/paging.h"
 #include "libs/server/auth.h"
 #include "libs/server/unary.h"
 #include "services/aggregation/metrics.h"
@@ -251,9 +253,9 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
     if (!engine.ok()) return engine.status();
     cube::CubeEngine& e = **engine;
     absl::StatusOr<int> page_size =
-        api::PageSize(request->page_size(), kDefaultQueryPage, kMaxQueryPage);
+        rpc::PageSize(request->page_size(), kDefaultQueryPage, kMaxQueryPage);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
     if (!offset.ok()) return offset.status();
     absl::StatusOr<cube::CubeQuery> query = api::CubeQueryFromProto(
         request->query(), e.codelists(), e.LatestMonth(request->release_id()));
@@ -267,7 +269,7 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
       api::CellToProto(cell, e.codelists(), response->add_cells());
     }
     if (page->next_position.has_value()) {
-      response->set_next_page_token(api::EncodePageToken(*page->next_position));
+      response->set_next_page_token(rpc::EncodePageToken(*page->next_position));
     }
     response->set_release_id(request->release_id());
     response->set_codelist_version(e.codelists().version());
@@ -294,16 +296,16 @@ grpc::ServerUnaryReactor* AggregationService::ListReleases(
     v1::ListCubeReleasesResponse* response) {
   return OnEngine(context, "", [request, response](cube::CubeEngine& e) -> absl::Status {
     absl::StatusOr<int> page_size =
-        api::PageSize(request->page_size(), kDefaultReleasePage, kMaxReleasePage);
+        rpc::PageSize(request->page_size(), kDefaultReleasePage, kMaxReleasePage);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
     if (!offset.ok()) return offset.status();
     const std::vector<cube::ReleaseInfo> releases = e.ListReleases();
     const uint64_t end = std::min<uint64_t>(releases.size(), *offset + *page_size);
     for (uint64_t i = *offset; i < end; ++i) {
       api::ReleaseToProto(releases[i], response->add_releases());
     }
-    if (end < releases.size()) response->set_next_page_token(api::EncodePageToken(end));
+    if (end < releases.size()) response->set_next_page_token(rpc::EncodePageToken(end));
     return absl::OkStatus();
   });
 }
@@ -312,9 +314,9 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
                                                            const v1::GetCubeStatsRequest* request,
                                                            v1::GetCubeStatsResponse* response) {
   return OnEngine(context, "", [request, response](cube::CubeEngine& e) -> absl::Status {
-    absl::StatusOr<int> page_size = api::PageSize(request->page_size(), 100, 1000);
+    absl::StatusOr<int> page_size = rpc::PageSize(request->page_size(), 100, 1000);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = api::DecodePageToken(request->page_token());
+    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
     if (!offset.ok()) return offset.status();
     absl::StatusOr<cube::CubeStats> stats = e.Stats(request->release_id());
     if (!stats.ok()) return stats.status();
@@ -331,7 +333,7 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
     for (const auto& [producer, sequence] : stats->last_sequences) {
       if (index++ < *offset) continue;
       if (response->producers_size() == *page_size) {
-        response->set_next_page_token(api::EncodePageToken(index - 1));
+        response->set_next_page_token(rpc::EncodePageToken(index - 1));
         break;
       }
       v1::ProducerSequence* p = response->add_producers();

@@ -6,7 +6,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "libs/api/cube_convert.h"
 #include "libs/api/event_convert.h"
 #include "libs/base/sha256.h"
 #include "libs/ingest/file_import.h"

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "libs/api/fact_convert.h"
+
 namespace omnia::api {
 namespace {
 
