@@ -52,10 +52,4 @@ void FillDownloadUrls(std::string_view base_url, v1::Dataset& dataset) {
   }
 }
 
-std::string LatestFileUrl(std::string_view base_url, std::string_view dataset_id,
-                          std::string_view file_name) {
-  return absl::StrCat(AsAbsl(base_url), "/dataset/", PercentEncodeSegment(dataset_id), "/",
-                      PercentEncodeSegment(file_name));
-}
-
 }  // namespace omnia::catalogue

@@ -22,8 +22,4 @@ std::string ReleaseFileUrl(std::string_view base_url, std::string_view release_i
 // (normalized); leaves them as they are when `base_url` is empty.
 void FillDownloadUrls(std::string_view base_url, v1::Dataset& dataset);
 
-// "<base_url>/dataset/<dataset_id>/<file_name>": the file at the latest release.
-std::string LatestFileUrl(std::string_view base_url, std::string_view dataset_id,
-                          std::string_view file_name);
-
 }  // namespace omnia::catalogue

@@ -75,7 +75,7 @@ void CatalogueRoutes::AddRoutes(http::Router& router) {
 http::Response CatalogueRoutes::CkanAction(const http::Request& request,
                                            const std::string& action) {
   absl::StatusOr<Snapshot> snapshot = cache_.Get();
-  if (!snapshot.ok()) return Unavailable("/api/3/action");
+  if (!snapshot.ok()) return Unavailable(request.path);
   ckan::CkanRequest ckan_request;
   ckan_request.query_params.assign(request.query.begin(), request.query.end());
   ckan_request.is_post = request.method == "POST";

@@ -68,6 +68,11 @@ std::string ParameterOfMessage(std::string_view message) {
   return "";
 }
 
+bool IsRetryableUpstreamFailure(absl::StatusCode code) {
+  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
+         code == absl::StatusCode::kResourceExhausted || code == absl::StatusCode::kAborted;
+}
+
 Problem ProblemForQueryStatus(const absl::Status& status, std::string_view instance) {
   Problem problem;
   problem.instance = std::string(instance);
@@ -92,15 +97,13 @@ Problem ProblemForQueryStatus(const absl::Status& status, std::string_view insta
       problem.title = "Conflict";
       problem.detail = detail;
       break;
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kAborted:
-      problem.status = 503;
-      problem.title = "Service Unavailable";
-      problem.detail = "the data services are busy or unreachable; retry later";
-      break;
     default:
+      if (IsRetryableUpstreamFailure(status.code())) {
+        problem.status = 503;
+        problem.title = "Service Unavailable";
+        problem.detail = "the data services are busy or unreachable; retry later";
+        break;
+      }
       problem.status = 502;
       problem.title = "Bad Gateway";
       problem.detail = "the data services failed to answer";

@@ -27,6 +27,11 @@ struct Problem {
   std::string parameter;
 };
 
+// Whether a failed call to the data services is worth retrying shortly: they were unreachable,
+// slow, busy or in the middle of a change (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED,
+// ABORTED). Every gateway route answers those 503 with Retry-After: kRetryAfterSeconds.
+bool IsRetryableUpstreamFailure(absl::StatusCode code);
+
 // The response for `problem`: its JSON body, Content-Type application/problem+json, and
 // Retry-After on 503.
 http::Response ProblemResponse(const Problem& problem);

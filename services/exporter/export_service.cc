@@ -190,10 +190,6 @@ grpc::ServerWriteReactor<v1::ExportResponse>* ExportService::Export(
   return new ExportReactor(*this, context, *request);
 }
 
-absl::StatusOr<api::Coverage> ExportService::CoverageAt(const std::string& release_id) {
-  return cells_.CoverageAt(release_id);
-}
-
 size_t ExportService::release_cache_bytes() { return cells_.release_cache_bytes(); }
 
 uint64_t ExportService::bytes_exported(v1::Format format) const {

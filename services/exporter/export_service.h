@@ -57,9 +57,6 @@ class ExportService final : public v1::ExportService::CallbackService {
   // Bytes held by the release cache.
   size_t release_cache_bytes();
 
-  // The years with data at `release_id` (GrpcCellSource::CoverageAt, cached).
-  absl::StatusOr<api::Coverage> CoverageAt(const std::string& release_id);
-
  private:
   friend class ExportReactor;
   server::Executor& executor_;

@@ -77,21 +77,17 @@ class ExportCall {
 
 }  // namespace
 
-http::Response ErrorResponse(const grpc::Status& status) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::NOT_FOUND:
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return http::TextResponse(404, "404 not found");
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: {
-      http::Response response = http::TextResponse(503, "503 service unavailable, retry later");
-      response.SetHeader("Retry-After", "5");
-      return response;
-    }
-    default:
-      return http::TextResponse(502, "502 bad gateway");
+http::Response FileRouteErrorResponse(const grpc::Status& status) {
+  const auto code = static_cast<absl::StatusCode>(status.error_code());
+  if (code == absl::StatusCode::kNotFound || code == absl::StatusCode::kInvalidArgument) {
+    return http::TextResponse(404, "404 not found");
   }
+  if (IsRetryableUpstreamFailure(code)) {
+    http::Response response = http::TextResponse(503, "503 service unavailable, retry later");
+    response.SetHeader("Retry-After", kRetryAfterSeconds);
+    return response;
+  }
+  return http::TextResponse(502, "502 bad gateway");
 }
 
 Gateway::Gateway(std::shared_ptr<grpc::Channel> catalogue, std::shared_ptr<grpc::Channel> exporter,
@@ -145,7 +141,7 @@ http::Response Gateway::ServeFile(const http::Request& request, const std::strin
   v1::GetDatasetResponse found;
   const grpc::Status status =
       catalogue_->GetDataset(CallContext(options_.call_deadline).get(), get, &found);
-  if (!status.ok()) return ErrorResponse(status);
+  if (!status.ok()) return FileRouteErrorResponse(status);
   const auto& attachments = found.dataset().attachments();
   const auto attachment =
       std::find_if(attachments.begin(), attachments.end(),
@@ -211,7 +207,7 @@ http::Response Gateway::Checksums(const std::string& release_id) {
     v1::ListDatasetsResponse page;
     const grpc::Status status =
         catalogue_->ListDatasets(CallContext(options_.call_deadline).get(), request, &page);
-    if (!status.ok()) return ErrorResponse(status);
+    if (!status.ok()) return FileRouteErrorResponse(status);
     for (const v1::Dataset& dataset : page.datasets()) {
       for (const v1::Attachment& attachment : dataset.attachments()) {
         files.emplace_back(attachment.file_name(), attachment.sha256());

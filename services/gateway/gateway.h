@@ -79,9 +79,9 @@ class Gateway {
   std::atomic<bool> draining_{false};
 };
 
-// The HTTP answer to a failed gRPC call: 404 for names the catalogue does not know (NOT_FOUND,
-// INVALID_ARGUMENT), 503 with Retry-After when a service is unreachable or slow, 502 otherwise.
-// The text names no input.
-http::Response ErrorResponse(const grpc::Status& status);
+// The plain-text HTTP answer of the file and checksum routes to a failed gRPC call: 404 for names
+// the catalogue does not know (NOT_FOUND, INVALID_ARGUMENT), 503 with Retry-After when a service is
+// unreachable or slow, 502 otherwise. The text names no input.
+http::Response FileRouteErrorResponse(const grpc::Status& status);
 
 }  // namespace omnia::gateway

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/gateway/problem.h"
 #include "libs/portal/dataset_page.h"
 #include "libs/portal/releases_page.h"
 #include "libs/rpc/status_mapping.h"
@@ -15,11 +17,6 @@ namespace {
 
 // The largest pages the catalogue serves, so that listings take as few calls as possible.
 constexpr int kCatalogueMaxPage = 100;
-
-bool IsUnavailable(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kDeadlineExceeded ||
-         code == absl::StatusCode::kResourceExhausted;
-}
 
 int CurrentYear(absl::Time now) {
   return static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
@@ -331,19 +328,21 @@ http::Response PortalRoutes::FailurePage(const absl::Status& status) const {
     return HtmlResponse(
         404, portal::RenderErrorPage(options_.site, 404, "La pagina richiesta non esiste."));
   }
-  const bool unavailable = IsUnavailable(status.code());
+  const bool unavailable = IsRetryableUpstreamFailure(status.code());
   const int code = unavailable ? 503 : 502;
   http::Response response = HtmlResponse(
       code, portal::RenderErrorPage(options_.site, code,
                                     "Il servizio è momentaneamente non disponibile. Riprova tra "
                                     "qualche istante."));
-  if (unavailable) response.SetHeader("Retry-After", "5");
+  if (unavailable) response.SetHeader("Retry-After", kRetryAfterSeconds);
   return response;
 }
 
 std::unique_ptr<grpc::ClientContext> PortalRoutes::CallContext() const {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(clock_() + gateway_.options().call_deadline));
+  // gRPC deadlines are wall-clock instants: from the real clock even when pages are rendered
+  // with another (the injected clock only decides which year is current).
+  context->set_deadline(absl::ToChronoTime(absl::Now() + gateway_.options().call_deadline));
   return context;
 }
 

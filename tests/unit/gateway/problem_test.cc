@@ -49,12 +49,15 @@ TEST(ProblemTest, QueryStatusesMapToTheirHttpStatus) {
 
   for (const absl::Status& busy :
        {absl::UnavailableError("down"), absl::DeadlineExceededError("slow"),
-        absl::ResourceExhaustedError("full")}) {
+        absl::ResourceExhaustedError("full"), absl::AbortedError("a release is being made")}) {
+    EXPECT_TRUE(IsRetryableUpstreamFailure(busy.code())) << busy;
     const http::Response response = ProblemResponse(ProblemForQueryStatus(busy, ""));
     EXPECT_EQ(response.status, 503) << busy;
     EXPECT_EQ(response.headers.find("Retry-After")->second, "5");
   }
   EXPECT_EQ(ProblemForQueryStatus(absl::InternalError("boom"), "").status, 502);
+  EXPECT_FALSE(IsRetryableUpstreamFailure(absl::StatusCode::kInternal));
+  EXPECT_FALSE(IsRetryableUpstreamFailure(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ProblemTest, ExporterRefusalsNameTheParameterWithoutQuotingTheValue) {
