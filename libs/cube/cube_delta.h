@@ -1,5 +1,6 @@
 // The effect of a batch of events on the cube, accumulated on base cells (one update per event);
-// CubeState::ApplyMicroBaseDelta then folds each touched base cell into every rollup above it.
+// ExpandToLattice then folds each touched base cell into every rollup above it, and
+// CubeState::FoldMicroLatticeDelta merges the result into the cubes.
 #pragma once
 
 #include <cstdint>

@@ -31,12 +31,8 @@ size_t CubeState::MemoryBytes() const {
          published_years.size() * (sizeof(PublishedYear) + kTreeNodeOverheadBytes);
 }
 
-void CubeState::ApplyMicroBaseDelta(const CellMap& base_delta, const domain::Codelists& codelists) {
-  // The batch is expanded to its lattice cells first (unions of the batch's small sets), so each
-  // cell of the cube takes one union per batch: merging every base cell straight into its 27
-  // rollups would union into a large rollup cell once per base cell below it, and a union into a
-  // large cell costs in proportion to the cell, not to the batch.
-  for (auto& [packed, delta] : ExpandToLattice(base_delta, codelists)) {
+void CubeState::FoldMicroLatticeDelta(CellMap lattice_delta, const CellMap& base_delta) {
+  for (auto& [packed, delta] : lattice_delta) {
     CellValue& cell = micro[packed];
     if (cell.is_worker_set() || cell.value() > 0) {
       cell.MergeFrom(delta);

@@ -15,7 +15,7 @@ Violation ConflictViolation(const EventConflict& conflict) {
       conflict.event_index, conflict.event_id,
       conflict.kind == EventKind::kApplication ? "application_id" : "payment_id",
       conflict.repeats_index.has_value()
-          ? absl::StrCat("repeats events[", *conflict.repeats_index, "] with other content")
+          ? absl::StrCat("repeats events[", *conflict.repeats_index, "] with different content")
           : "already ingested with different content"};
 }
 

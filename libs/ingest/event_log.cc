@@ -129,14 +129,7 @@ absl::Status EventLog::Load() {
   absl::StatusOr<std::optional<std::string>> counters = kv_->Get(kMeta, kCountersKey);
   if (!counters.ok()) return counters.status();
   if (counters->has_value()) {
-    Counters& c = counters_;
-    if (absl::Status s = DecodeFields(
-            "counters", **counters,
-            {&c.last_sequence, &c.events_accepted, &c.events_duplicate, &c.batches_accepted,
-             &c.published_reports_imported, &c.raw_event_files_imported, &c.units_logged});
-        !s.ok()) {
-      return s;
-    }
+    if (absl::Status s = DecodeCounters(**counters, counters_); !s.ok()) return s;
   }
   absl::StatusOr<std::optional<std::string>> cursor = kv_->Get(kMeta, kCursorKey);
   if (!cursor.ok()) return cursor.status();
@@ -358,6 +351,36 @@ absl::Status EventLog::BindPseudonymKey(std::string_view fingerprint) {
   return kv_->Write(bind, storage::Durability::kSync);
 }
 
+namespace {
+
+// Conflicts described in an error message (of a batch or a file); the rest are counted.
+constexpr size_t kMaxConflictsInMessage = 100;
+
+std::string DescribeConflicts(const std::vector<EventConflict>& found, size_t total) {
+  std::string message;
+  for (size_t i = 0; i < found.size() && i < kMaxConflictsInMessage; ++i) {
+    const EventConflict& c = found[i];
+    if (!message.empty()) message.append("; ");
+    // Events of a file are named with their lines too; a batch's have none (line 0).
+    absl::StrAppend(&message, "events[", c.event_index, "]");
+    if (c.line > 0) absl::StrAppend(&message, " (line ", c.line, ")");
+    absl::StrAppend(&message, ": ", AsAbsl(IdTagName(c.kind)), " ", c.event_id);
+    if (c.repeats_index.has_value()) {
+      absl::StrAppend(&message, " repeats events[", *c.repeats_index, "]");
+      if (c.repeats_line > 0) absl::StrAppend(&message, " (line ", c.repeats_line, ")");
+      message.append(" with different content");
+    } else {
+      message.append(" was already ingested with different content");
+    }
+  }
+  if (total > kMaxConflictsInMessage) {
+    absl::StrAppend(&message, "; and ", total - kMaxConflictsInMessage, " more");
+  }
+  return message;
+}
+
+}  // namespace
+
 absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry,
                                   Plan& plan, std::vector<EventConflict>* conflicts) {
   // The index is far larger than the caches, so its probes dominate the cost per event. They
@@ -410,8 +433,7 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
   }
 
   // Pass 4: report conflicts, or encode the new events into entries.
-  std::string message;
-  size_t conflict_count = 0;
+  std::vector<EventConflict> found;
   std::optional<absl::flat_hash_map<IdKey, size_t, IdKeyHash>> added_here;
   for (size_t i = 0; i < n; ++i) {
     if (verdicts[i] != Verdict::kConflict) continue;
@@ -422,20 +444,11 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
       if (!added_here.has_value()) added_here.emplace(plan.inserted.begin(), plan.inserted.end());
       if (auto it = added_here->find(hashed[i].key); it != added_here->end()) earlier = it->second;
     }
-    if (conflict_count < 100) {
-      if (!message.empty()) message.append("; ");
-      absl::StrAppend(&message, "events[", i, "]: ", AsAbsl(IdTagName(kind)), " ", AsAbsl(id));
-      if (earlier.has_value()) {
-        absl::StrAppend(&message, " repeats events[", *earlier, "] with different content");
-      } else {
-        message.append(" was already ingested with different content");
-      }
-    }
-    ++conflict_count;
-    if (conflicts != nullptr) conflicts->push_back({i, kind, std::string(id), earlier});
+    found.push_back({i, kind, std::string(id), earlier});
   }
-  if (conflict_count > 0) {
-    if (conflict_count > 100) absl::StrAppend(&message, "; and ", conflict_count - 100, " more");
+  if (!found.empty()) {
+    const std::string message = DescribeConflicts(found, found.size());
+    if (conflicts != nullptr) conflicts->insert(conflicts->end(), found.begin(), found.end());
     Rollback(plan);
     return absl::AlreadyExistsError(message);
   }
@@ -522,6 +535,20 @@ void EventLog::Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_se
   }
 }
 
+void EventLog::PutCounters(const Counters& c, storage::WriteBatch& writes) {
+  writes.Put(
+      kMeta, kCountersKey,
+      EncodeFields({c.last_sequence, c.events_accepted, c.events_duplicate, c.batches_accepted,
+                    c.published_reports_imported, c.raw_event_files_imported, c.units_logged}));
+}
+
+absl::Status EventLog::DecodeCounters(std::string_view value, Counters& c) {
+  return DecodeFields(
+      "counters", value,
+      {&c.last_sequence, &c.events_accepted, &c.events_duplicate, &c.batches_accepted,
+       &c.published_reports_imported, &c.raw_event_files_imported, &c.units_logged});
+}
+
 absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
                                               std::vector<EventConflict>* conflicts) {
   absl::StatusOr<AppendResult> result = AppendUncounted(batch, conflicts);
@@ -600,11 +627,7 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
     plan.writes.Put(kMeta, AcceptedSequenceKey(batch.producer_id, batch.sequence),
                     storage::BigEndian(log_sequence, 8));
   }
-  plan.writes.Put(
-      kMeta, kCountersKey,
-      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
-                    counters.batches_accepted, counters.published_reports_imported,
-                    counters.raw_event_files_imported, counters.units_logged}));
+  PutCounters(counters, plan.writes);
   plan.writes.Put(
       kMeta, ProducerKey(batch.producer_id),
       EncodeFields({producer.last_acknowledged_sequence, producer.batches_accepted,
@@ -640,11 +663,7 @@ absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<Log
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;
   Counters counters = AddEntries(plan, plan.writes, entry_units);
   ++counters.raw_event_files_imported;
-  plan.writes.Put(
-      kMeta, kCountersKey,
-      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
-                    counters.batches_accepted, counters.published_reports_imported,
-                    counters.raw_event_files_imported, counters.units_logged}));
+  PutCounters(counters, plan.writes);
   if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
     Rollback(plan);
     return s;
@@ -712,29 +731,6 @@ namespace {
 
 // Entry batches of a file commit are written once they hold about this many bytes.
 constexpr size_t kCommitBatchBytes = 8 << 20;
-
-// Conflicts of a file described in the error message; the rest are counted.
-constexpr size_t kMaxConflictsInMessage = 100;
-
-std::string DescribeConflicts(const std::vector<EventConflict>& found, size_t total) {
-  std::string message;
-  for (size_t i = 0; i < found.size() && i < kMaxConflictsInMessage; ++i) {
-    const EventConflict& c = found[i];
-    if (!message.empty()) message.append("; ");
-    absl::StrAppend(&message, "events[", c.event_index, "] (line ", c.line,
-                    "): ", AsAbsl(IdTagName(c.kind)), " ", c.event_id);
-    if (c.repeats_index.has_value()) {
-      absl::StrAppend(&message, " repeats events[", *c.repeats_index, "] (line ", c.repeats_line,
-                      ") with different content");
-    } else {
-      message.append(" was already ingested with different content");
-    }
-  }
-  if (total > kMaxConflictsInMessage) {
-    absl::StrAppend(&message, "; and ", total - kMaxConflictsInMessage, " more");
-  }
-  return message;
-}
 
 }  // namespace
 
@@ -846,11 +842,7 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
   counters.events_accepted += accepted;
   counters.events_duplicate += duplicate;
   ++counters.raw_event_files_imported;
-  writes.Put(
-      kMeta, kCountersKey,
-      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
-                    counters.batches_accepted, counters.published_reports_imported,
-                    counters.raw_event_files_imported, counters.units_logged}));
+  PutCounters(counters, writes);
   writes.DeleteRange(kStage, StageKey(stage.id_, 0), StageKey(stage.id_ + 1, 0));
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return fail(s);
   stage.written_ = false;
@@ -1016,11 +1008,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
         EncodePublishedYear(revision, counters.last_sequence, cells.size(), count, years, sha256));
   }
   writes.Put(kMeta, RevisionKey(measure), EncodeFields({revision}));
-  writes.Put(
-      kMeta, kCountersKey,
-      EncodeFields({counters.last_sequence, counters.events_accepted, counters.events_duplicate,
-                    counters.batches_accepted, counters.published_reports_imported,
-                    counters.raw_event_files_imported, counters.units_logged}));
+  PutCounters(counters, writes);
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
 
   absl::MutexLock state(&state_mu_);

@@ -462,6 +462,9 @@ class EventLog {
   void Rollback(const Plan& plan) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Adds the plan's entries and their id records to `writes`; returns the counters after them
   // and, in entry_units, each entry's (sequence, units through it).
+  // The counters record: every write that changes the counters puts it, Open reads it back.
+  static void PutCounters(const Counters& counters, storage::WriteBatch& writes);
+  static absl::Status DecodeCounters(std::string_view value, Counters& counters);
   Counters AddEntries(const Plan& plan, storage::WriteBatch& writes,
                       std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
