@@ -100,15 +100,17 @@ class GatewayTest : public ::testing::Test {
                     .ok());
     auto ingestion =
         v1::IngestionService::NewStub(rpc::CreateInsecureChannel(cluster_.address("ingestion")));
-    for (int i = 0; i < 600; ++i) {
+    // Everything applied before publishing: a release of half the data would pass unnoticed.
+    bool applied = false;
+    for (const absl::Time give_up = absl::Now() + absl::Seconds(120);
+         !applied && absl::Now() < give_up;) {
       v1::GetIngestionStatusResponse status;
-      if (ingestion->GetIngestionStatus(Context().get(), {}, &status).ok() &&
-          status.last_log_sequence() > 0 && status.backlog_entries() == 0 &&
-          status.applied_log_sequence() == status.last_log_sequence()) {
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(50));
+      applied = ingestion->GetIngestionStatus(Context().get(), {}, &status).ok() &&
+                status.last_log_sequence() > 0 && status.backlog_entries() == 0 &&
+                status.applied_log_sequence() == status.last_log_sequence();
+      if (!applied) absl::SleepFor(absl::Milliseconds(50));
     }
+    ASSERT_TRUE(applied) << "aggregation did not apply the ingested batches";
     v1::PublishRequest publish;
     publish.set_release_id("r1");
     v1::PublishResponse published;
@@ -524,8 +526,9 @@ TEST_F(GatewayTest, QueryErrorsAreProblemDetails) {
     const grpc::Status status = writer->Finish();
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
+  // Until aggregation has applied the import (forwarded asynchronously).
   CurlResult conflict;
-  for (int i = 0; i < 100; ++i) {
+  for (const absl::Time give_up = absl::Now() + absl::Seconds(60); absl::Now() < give_up;) {
     conflict =
         Curl(Url("/api/v1/query?measures=WORKERS&from=2023-01&to=2023-12&period_level=year"));
     if (conflict.status == 409) break;

@@ -100,8 +100,7 @@ class CliReadTest : public ::testing::Test {
  protected:
   // What aggregation answers to the query the CLI sends below, every page in one response.
   v1::QueryResponse Expected() {
-    auto stub =
-        v1::AggregationService::NewStub(rpc::CreateInsecureChannel(aggregation_.address()));
+    auto stub = v1::AggregationService::NewStub(rpc::CreateInsecureChannel(aggregation_.address()));
     v1::QueryRequest request;
     request.mutable_query()->add_measures("APPLICATIONS");
     request.mutable_query()->set_period_level(v1::PERIOD_LEVEL_YEAR);

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -123,13 +124,18 @@ TEST_F(HttpServerTest, SendsExactlyWhatTheRouterDecided) {
 TEST_F(HttpServerTest, SmallStreamedAnswersOnAKeptAliveConnectionDoNotWaitForDelayedAcks) {
   httplib::Client client("127.0.0.1", server_.port());
   client.set_keep_alive(true);
-  const absl::Time start = absl::Now();
-  for (int i = 0; i < 20; ++i) {
+  std::vector<absl::Duration> times;
+  for (int i = 0; i < 21; ++i) {
+    const absl::Time start = absl::Now();
     auto result = client.Get("/small");
     ASSERT_TRUE(result);
     ASSERT_EQ(result->body.size(), 100u);
+    times.push_back(absl::Now() - start);
   }
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(400));
+  // The median, so that a request slowed by a loaded machine does not decide: a delayed-ACK wait
+  // would put every request at 40 ms or more.
+  std::sort(times.begin(), times.end());
+  EXPECT_LT(times[times.size() / 2], absl::Milliseconds(25));
 }
 
 TEST_F(HttpServerTest, ABodyThatEndsShortIsNeverCompleteForTheClient) {

@@ -49,7 +49,9 @@ class FakeRenderer final : public AttachmentRenderer {
       const std::function<absl::Status(std::string_view)>& write) override {
     ++calls;
     if (started != nullptr && !started->HasBeenNotified()) started->Notify();
-    if (release != nullptr) release->WaitForNotification();
+    // Bounded, so that a second publication that wrongly got this far fails the test instead of
+    // hanging it.
+    if (release != nullptr) release->WaitForNotificationWithTimeout(absl::Seconds(30));
     if (dataset_id == failing_dataset) return absl::UnavailableError("the exporter went away");
     const std::string content =
         absl::StrCat(dataset_id, " ", static_cast<int>(format), " ", release_id, "\n");

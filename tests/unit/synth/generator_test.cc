@@ -648,15 +648,6 @@ class ShapeTest : public ::testing::Test {
   }
 };
 
-TEST_F(ShapeTest, DefaultShapeIsTheRealisticDataUnchanged) {
-  // All options at 0 give exactly the pinned bytes: existing datasets stay valid.
-  const Csv plain = MustRender(SmallOptions(1));
-  const Csv shaped = MustRender(Shaped(0, 0, 0));
-  const Csv medium = MustRender(MediumOptions());
-  EXPECT_EQ(shaped.payments, medium.payments);
-  EXPECT_EQ(Fingerprint(plain.payments), 278951186839329021u);
-}
-
 TEST_F(ShapeTest, MobilityMovesWorkersAcrossRegions) {
   const double none = MovingWorkerShare(MustGenerate(Shaped(0, 0, 0)));
   const double half = MovingWorkerShare(MustGenerate(Shaped(50, 0, 0)));
