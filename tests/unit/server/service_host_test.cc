@@ -3,22 +3,105 @@
 // health listener that serves health checks only.
 #include "libs/server/service_host.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <prometheus/text_serializer.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "libs/client/probes.h"
+#include "libs/rpc/channel.h"
 #include "libs/server/process_metrics.h"
 #include "omnia/v1/aggregation.grpc.pb.h"
 #include "tests/support/child_process.h"
 
 namespace omnia::server {
 namespace {
+
+// A TCP relay on loopback that holds each connection silent for `delay` before passing bytes both
+// ways to `target_port`: a server that is slow to complete the HTTP/2 handshake, as one is under
+// load, behind a mesh proxy or across a TLS handshake.
+class SlowRelay {
+ public:
+  SlowRelay(int target_port, absl::Duration delay) : target_port_(target_port), delay_(delay) {
+    listener_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = Loopback(0);
+    bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    listen(listener_, 16);
+    socklen_t length = sizeof(address);
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+  ~SlowRelay() {
+    stopping_ = true;
+    shutdown(listener_, SHUT_RDWR);
+    acceptor_.join();
+    for (std::thread& pipe : pipes_) pipe.join();
+    close(listener_);
+  }
+  int port() const { return port_; }
+
+ private:
+  static sockaddr_in Loopback(int port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  void AcceptLoop() {
+    while (!stopping_) {
+      const int client = accept(listener_, nullptr, nullptr);
+      if (client < 0) return;
+      pipes_.emplace_back([this, client] { Relay(client); });
+    }
+  }
+
+  void Relay(int client) {
+    absl::SleepFor(delay_);
+    const int server = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = Loopback(target_port_);
+    if (connect(server, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+      Pump(client, server);
+    }
+    close(server);
+    close(client);
+  }
+
+  // Copies bytes both ways until either side closes or the relay stops.
+  void Pump(int client, int server) {
+    char buffer[16 << 10];
+    pollfd ends[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    while (!stopping_) {
+      if (poll(ends, 2, 100) < 0) return;
+      for (int side = 0; side < 2; ++side) {
+        if (ends[side].revents == 0) continue;
+        const ssize_t read_bytes = read(ends[side].fd, buffer, sizeof(buffer));
+        if (read_bytes <= 0) return;
+        if (write(ends[1 - side].fd, buffer, read_bytes) != read_bytes) return;
+      }
+    }
+  }
+
+  const int target_port_;
+  const absl::Duration delay_;
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+  std::vector<std::thread> pipes_;
+};
 
 class ServiceHostTest : public ::testing::Test {
  protected:
@@ -176,6 +259,21 @@ TEST_F(ServiceHostTest, DrainEndsInFlightStreamsWithinTheDeadline) {
   watch->Finish();
   drainer.join();
   EXPECT_LT(absl::Now() - started, absl::Seconds(10));
+}
+
+// A connection that takes a while to be established is waited for, not dropped: omnia's channels
+// speed up reconnecting, but must not cut short the time a connection attempt is given (gRPC reads
+// the minimum reconnect backoff as that time). A call without wait_for_ready fails at the first
+// abandoned attempt.
+TEST_F(ServiceHostTest, OmniaChannelsWaitForASlowConnection) {
+  StartHost("");
+  host_->SetServing(true);
+  SlowRelay relay(host_->grpc_port(), absl::Milliseconds(700));
+  const std::shared_ptr<grpc::Channel> channel =
+      rpc::CreateInsecureChannel(absl::StrCat("127.0.0.1:", relay.port()));
+  const absl::StatusOr<std::string> health = client::CheckHealth(channel, "", absl::Seconds(20));
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(*health, "SERVING");
 }
 
 }  // namespace
