@@ -18,7 +18,7 @@ bool ValidProducer(const std::string& producer) {
 }  // namespace
 
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
-                     const Pseudonymizer& pseudonymizer) {
+                     Pseudonymizer::Session& pseudonymizer) {
   if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
     LoggedApplication out;
     out.application_id = a->application_id;
@@ -79,8 +79,9 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   check.batch.producer_id = producer_id;
   check.batch.sequence = sequence;
   check.batch.events.reserve(events.size());
+  Pseudonymizer::Session session = pseudonymizer.StartSession();
   for (const RawEvent& event : events) {
-    check.batch.events.push_back(ToLogged(event, codelists, pseudonymizer));
+    check.batch.events.push_back(ToLogged(event, codelists, session));
   }
   return check;
 }

@@ -49,6 +49,6 @@ std::string DescribeViolations(const BatchCheck& check);
 
 // Converts validated events to the log form (pseudonymising payments); events must be valid.
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
-                     const Pseudonymizer& pseudonymizer);
+                     Pseudonymizer::Session& pseudonymizer);
 
 }  // namespace omnia::ingest

@@ -80,7 +80,9 @@ absl::StatusOr<PublishedReportImported> PublishedReportImport::Commit(
 class RawEventsImport::StagingSink final : public domain::RawEventSink {
  public:
   StagingSink(const domain::Codelists& codelists, const Pseudonymizer& pseudonymizer, EventLog& log)
-      : codelists_(codelists), pseudonymizer_(pseudonymizer), stage_(log.StartFileStage()) {}
+      : codelists_(codelists),
+        pseudonymizer_(pseudonymizer.StartSession()),
+        stage_(log.StartFileStage()) {}
 
   absl::Status OnApplication(const domain::ApplicationAuthorized& event, int64_t line) override {
     return stage_->Add(ToLogged(event, codelists_, pseudonymizer_), line);
@@ -92,7 +94,7 @@ class RawEventsImport::StagingSink final : public domain::RawEventSink {
 
  private:
   const domain::Codelists& codelists_;
-  const Pseudonymizer& pseudonymizer_;
+  Pseudonymizer::Session pseudonymizer_;
   // Destroying it without a commit deletes what it staged.
   std::unique_ptr<EventLog::FileStage> stage_;
 };

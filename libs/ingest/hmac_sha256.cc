@@ -62,6 +62,8 @@ HmacSha256::Digest HmacSha256::Message::Finish() {
                              out.size()) == 1 &&
                    length == out.size(),
                "final");
+  // Re-initialising without a key restarts from the keyed state the context keeps.
+  CheckOrAbort(EVP_MAC_init(context_.get(), nullptr, 0, nullptr) == 1, "restart");
   return out;
 }
 

@@ -25,7 +25,8 @@ class HmacSha256 {
   // Any key length works (a key longer than a block is hashed first, as RFC 2104 says).
   static absl::StatusOr<HmacSha256> Create(std::string_view key);
 
-  // One message fed in pieces: Update as often as needed, then Finish once.
+  // One message fed in pieces: Update as often as needed, then Finish. Finish also starts the
+  // next message under the same key, so one Message serves many in turn without a new context.
   class Message {
    public:
     void Update(std::string_view bytes);

@@ -20,16 +20,29 @@ absl::StatusOr<std::unique_ptr<Pseudonymizer>> Pseudonymizer::Create(std::string
   return std::unique_ptr<Pseudonymizer>(new Pseudonymizer(*std::move(hmac)));
 }
 
-facts::Pseudonym Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
-  // Codici fiscali are at most 16 characters; longer ids are upper-cased in chunks.
+namespace {
+
+// The HMAC of the upper-cased id. Codici fiscali are at most 16 characters; longer ids are
+// upper-cased in chunks.
+facts::Pseudonym UpperCasedDigest(HmacSha256::Message& message, std::string_view worker_id) {
   char upper[64];
-  HmacSha256::Message message = hmac_.Start();
   for (size_t start = 0; start < worker_id.size(); start += sizeof(upper)) {
     const size_t n = std::min(sizeof(upper), worker_id.size() - start);
     for (size_t i = 0; i < n; ++i) upper[i] = absl::ascii_toupper(worker_id[start + i]);
     message.Update(std::string_view(upper, n));
   }
   return message.Finish();
+}
+
+}  // namespace
+
+facts::Pseudonym Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
+  HmacSha256::Message message = hmac_.Start();
+  return UpperCasedDigest(message, worker_id);
+}
+
+facts::Pseudonym Pseudonymizer::Session::Pseudonymise(std::string_view worker_id) {
+  return UpperCasedDigest(message_, worker_id);
 }
 
 std::string Pseudonymizer::KeyFingerprint() const {

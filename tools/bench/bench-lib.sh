@@ -15,6 +15,9 @@ payments=${OMNIA_BENCH_PAYMENTS:-10000000}
 applications=${OMNIA_BENCH_APPLICATIONS:-1000000}
 workers=${OMNIA_BENCH_WORKERS:-1000000}
 mkdir -p "$work"
+# The services run as deployed: glibc backs the heap with transparent huge pages (see
+# deploy/docker/Dockerfile).
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
 
 # generate_data DIR [omnia-generate flags...]: the workload's CSV files, once per DIR.
 generate_data() {

@@ -76,5 +76,19 @@ TEST(HmacSha256Test, OneKeyServesManyMessages) {
   EXPECT_EQ(hmac.Of("what do ya want for nothing?"), first);
 }
 
+TEST(HmacSha256Test, AFinishedMessageStartsTheNextUnderTheSameKey) {
+  for (const Rfc4231Case& c : Rfc4231Cases()) {
+    const HmacSha256 hmac = HmacSha256::Create(c.key).value();
+    HmacSha256::Message message = hmac.Start();
+    message.Update("an earlier message, finished before the case's own");
+    message.Finish();
+    for (int round = 0; round < 3; ++round) {
+      message.Update(c.data);
+      EXPECT_EQ(Hex(message.Finish(), c.hex.size() / 2), c.hex)
+          << "test case " << c.name << ", round " << round;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace omnia::ingest

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "tests/support/child_process.h"
 
@@ -28,6 +30,17 @@ TEST(PseudonymizerTest, EqualsHmacSha256OfTheUpperCasedId) {
   EXPECT_EQ(p->Pseudonymise("rssmra85t10a562s"), ReferenceHmac(kKey, "RSSMRA85T10A562S"));
   const std::string long_id(200, 'x');
   EXPECT_EQ(p->Pseudonymise(long_id), ReferenceHmac(kKey, std::string(200, 'X')));
+}
+
+TEST(PseudonymizerTest, ASessionGivesEachIdTheSamePseudonymAsAlone) {
+  auto p = Pseudonymizer::Create(kKey).value();
+  Pseudonymizer::Session session = p->StartSession();
+  const std::vector<std::string> ids = {"RSSMRA85T10A562S", "vrdlgu70a01h501x", "RSSMRA85T10A562S",
+                                        std::string(200, 'x'), ""};
+  for (const std::string& id : ids) {
+    EXPECT_EQ(session.Pseudonymise(id), p->Pseudonymise(id)) << id;
+  }
+  EXPECT_EQ(session.Pseudonymise("rssmra85t10a562s"), ReferenceHmac(kKey, "RSSMRA85T10A562S"));
 }
 
 TEST(PseudonymizerTest, KeysLongerThanABlockAreHashedAsHmacRequires) {
