@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
 
 #include "libs/cube/cell_value.h"
@@ -75,6 +76,42 @@ TEST(CellValueTest, WorkerSetsMergeByUnionAndCountsBySum) {
   CellValue c = CellValue::Count(5);
   c.MergeFrom(CellValue::Count(7));
   EXPECT_EQ(c.value(), 12u);
+}
+
+// MergeOf (one many-way union) gives exactly the union of one-by-one merges, whatever the
+// containers hold: arrays, bitsets, results either side of the array/bitset boundary.
+TEST(CellValueTest, MergeOfManyPartsIsTheirExactUnion) {
+  std::mt19937 random(7);
+  struct Shape {
+    int parts;
+    int ids_per_part;
+    uint32_t id_range;
+  };
+  const Shape shapes[] = {
+      {2, 3, 10},           // tiny, overlapping
+      {27, 400, 5000},      // one container, results around the array/bitset boundary
+      {40, 200, 4096},      // heavy overlap: sum above 4096, union at most 4096
+      {8, 3000, 1u << 20},  // ids spread over many containers
+      {30, 3000, 70000},    // more than 65536 ids in all: the many-way union
+      {3, 5000, 1u << 31},  // sparse and large
+  };
+  for (const Shape& shape : shapes) {
+    std::vector<CellValue> parts(shape.parts);
+    CellValue expected;
+    for (CellValue& part : parts) {
+      for (int i = 0; i < shape.ids_per_part; ++i) part.AddWorker(random() % shape.id_range);
+      expected.MergeFrom(part);
+    }
+    parts.push_back(CellValue::Count(4));  // a count part adds nothing to a set
+    std::vector<const CellValue*> pointers;
+    for (const CellValue& part : parts) pointers.push_back(&part);
+    const CellValue merged = CellValue::MergeOf(pointers);
+    ASSERT_TRUE(merged.is_worker_set());
+    EXPECT_TRUE(merged.workers() == expected.workers())
+        << shape.parts << " parts of " << shape.ids_per_part << " ids below " << shape.id_range;
+    EXPECT_EQ(merged.value(), expected.value());
+    EXPECT_EQ(CellValue::Parse(merged.Serialize()).value().value(), expected.value());
+  }
 }
 
 TEST(CellValueTest, SerializedMergeMatchesInMemoryMerge) {
