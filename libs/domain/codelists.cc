@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "libs/domain/internal/text.h"
 #include "libs/domain/period.h"
 
@@ -252,6 +253,12 @@ absl::StatusOr<Codelists> Codelists::Create(std::string version, std::vector<Mac
   lists.families_ = std::move(families);
   lists.intervention_types_ = std::move(intervention_types);
   lists.months_ = std::move(months);
+  for (const Region& region : lists.regions_) {
+    lists.region_by_label_.emplace(region.inps_label, region.index);
+  }
+  for (const InterventionType& type : lists.intervention_types_) {
+    lists.type_by_code_.emplace(type.code, type.index);
+  }
   return lists;
 }
 
@@ -378,17 +385,14 @@ absl::StatusOr<std::vector<const InterventionType*>> Codelists::TypesOfFamily(
 }
 
 const Region* Codelists::RegionByInpsLabel(std::string_view label) const {
-  for (const Region& region : regions_) {
-    if (region.inps_label == label) return &region;
-  }
-  return nullptr;
+  auto it = region_by_label_.find(absl::string_view(label.data(), label.size()));
+  return it == region_by_label_.end() ? nullptr : &regions_[static_cast<size_t>(it->second)];
 }
 
 const InterventionType* Codelists::InterventionTypeByCode(std::string_view code) const {
-  for (const InterventionType& type : intervention_types_) {
-    if (type.code == code) return &type;
-  }
-  return nullptr;
+  auto it = type_by_code_.find(absl::string_view(code.data(), code.size()));
+  return it == type_by_code_.end() ? nullptr
+                                   : &intervention_types_[static_cast<size_t>(it->second)];
 }
 
 const MacroArea& Codelists::MacroAreaOf(const Region& region) const {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 namespace omnia::domain {
@@ -105,8 +106,9 @@ class Codelists {
   // Intervention types of a family (code or name), in index order.
   absl::StatusOr<std::vector<const InterventionType*>> TypesOfFamily(std::string_view key) const;
 
-  // Exact-match lookups for hot paths (parsers, event validation): no allocation, nullptr when
-  // unknown. The exact INPS label / code is what the published files and raw events carry.
+  // Exact-match lookups for hot paths (parsers, event validation, twice per ingested event): one
+  // hash probe, no allocation, nullptr when unknown. The exact INPS label / code is what the
+  // published files and raw events carry.
   const Region* RegionByInpsLabel(std::string_view label) const;
   const InterventionType* InterventionTypeByCode(std::string_view code) const;
 
@@ -130,6 +132,9 @@ class Codelists {
   // Parent positions, resolved once by Create.
   std::vector<int> region_macro_area_;
   std::vector<int> type_family_;
+  // Exact INPS label / code -> index, built once by Create.
+  absl::flat_hash_map<std::string, int> region_by_label_;
+  absl::flat_hash_map<std::string, int> type_by_code_;
 };
 
 }  // namespace omnia::domain
