@@ -31,6 +31,38 @@ absl::StatusOr<int> TypeIndex(const domain::Codelists& codelists, const std::str
   return (*found)->index;
 }
 
+struct Coordinates {
+  domain::YearMonth month;
+  int region = 0;
+  int type = 0;
+};
+
+// The month, region and type of the event or cell at `path()` ("events[3].payment"). The path is
+// turned into text only for an error: this runs for every event of every applied batch.
+template <typename Path>
+absl::StatusOr<Coordinates> ResolveCoordinates(const domain::Codelists& codelists,
+                                               const v1::YearMonth& period,
+                                               const std::string& region, const std::string& type,
+                                               const Path& path) {
+  Coordinates at{{period.year(), period.month()}};
+  if (!domain::IsValidYearMonth(at.month)) return CheckMonth(period, path() + ".period");
+  if (const domain::Region* r = codelists.RegionByInpsLabel(region)) {
+    at.region = r->index;
+  } else {
+    absl::StatusOr<int> index = RegionIndex(codelists, region, path() + ".region");
+    if (!index.ok()) return index.status();
+    at.region = *index;
+  }
+  if (const domain::InterventionType* t = codelists.InterventionTypeByCode(type)) {
+    at.type = t->index;
+  } else {
+    absl::StatusOr<int> index = TypeIndex(codelists, type, path() + ".intervention_type");
+    if (!index.ok()) return index.status();
+    at.type = *index;
+  }
+  return at;
+}
+
 absl::Status CheckProducer(const std::string& producer) {
   if (producer.empty() || producer.size() > 128) {
     return FieldError("producer_id", "required, 1 to 128 characters");
@@ -201,41 +233,37 @@ absl::StatusOr<facts::FactBatch> FactBatchFromProto(const v1::ApplyRequest& requ
   if (request.has_previous_sequence()) batch.previous_sequence = request.previous_sequence();
   for (int i = 0; i < request.events_size(); ++i) {
     const v1::CubeEvent& event = request.events(i);
-    const std::string at = absl::StrCat("events[", i, "]");
+    const auto at = [i] { return absl::StrCat("events[", i, "]"); };
     if (event.has_application()) {
       const v1::CubeApplication& a = event.application();
-      if (absl::Status s = CheckMonth(a.period(), at + ".application.period"); !s.ok()) return s;
-      absl::StatusOr<int> region = RegionIndex(codelists, a.region(), at + ".application.region");
-      if (!region.ok()) return region.status();
-      absl::StatusOr<int> type =
-          TypeIndex(codelists, a.intervention_type(), at + ".application.intervention_type");
-      if (!type.ok()) return type.status();
-      batch.applications.push_back({{a.period().year(), a.period().month()}, *region, *type});
+      absl::StatusOr<Coordinates> cell =
+          ResolveCoordinates(codelists, a.period(), a.region(), a.intervention_type(),
+                             [&] { return at() + ".application"; });
+      if (!cell.ok()) return cell.status();
+      batch.applications.push_back({cell->month, cell->region, cell->type});
     } else if (event.has_payment()) {
       const v1::CubePayment& p = event.payment();
-      if (absl::Status s = CheckMonth(p.period(), at + ".payment.period"); !s.ok()) return s;
-      absl::StatusOr<int> region = RegionIndex(codelists, p.region(), at + ".payment.region");
-      if (!region.ok()) return region.status();
-      absl::StatusOr<int> type =
-          TypeIndex(codelists, p.intervention_type(), at + ".payment.intervention_type");
-      if (!type.ok()) return type.status();
+      absl::StatusOr<Coordinates> cell =
+          ResolveCoordinates(codelists, p.period(), p.region(), p.intervention_type(),
+                             [&] { return at() + ".payment"; });
+      if (!cell.ok()) return cell.status();
       if (p.worker_pseudonym().size() != facts::kPseudonymBytes) {
-        return FieldError(at + ".payment.worker_pseudonym",
+        return FieldError(at() + ".payment.worker_pseudonym",
                           absl::StrCat("must be ", facts::kPseudonymBytes, " bytes, got ",
                                        p.worker_pseudonym().size()));
       }
       if (p.months_covered() > 60) {
-        return FieldError(at + ".payment.months_covered", "must be 0 to 60");
+        return FieldError(at() + ".payment.months_covered", "must be 0 to 60");
       }
       facts::PaymentFact fact;
-      fact.month = {p.period().year(), p.period().month()};
-      fact.region = *region;
-      fact.type = *type;
+      fact.month = cell->month;
+      fact.region = cell->region;
+      fact.type = cell->type;
       std::memcpy(fact.worker.data(), p.worker_pseudonym().data(), facts::kPseudonymBytes);
       fact.months_covered = p.months_covered();
       batch.payments.push_back(fact);
     } else {
-      return FieldError(at, "must hold an application or a payment");
+      return FieldError(at(), "must hold an application or a payment");
     }
   }
   if (request.has_columns()) {
@@ -375,14 +403,11 @@ absl::StatusOr<PublishedRevision> PublishedRevisionFromProto(
   }
   for (int i = 0; i < request.cells_size(); ++i) {
     const v1::PublishedCell& c = request.cells(i);
-    const std::string at = absl::StrCat("cells[", i, "]");
-    if (absl::Status s = CheckMonth(c.period(), at + ".period"); !s.ok()) return s;
-    absl::StatusOr<int> region = RegionIndex(codelists, c.region(), at + ".region");
-    if (!region.ok()) return region.status();
-    absl::StatusOr<int> type =
-        TypeIndex(codelists, c.intervention_type(), at + ".intervention_type");
-    if (!type.ok()) return type.status();
-    revision.cells.push_back({{c.period().year(), c.period().month()}, *region, *type, c.value()});
+    absl::StatusOr<Coordinates> cell =
+        ResolveCoordinates(codelists, c.period(), c.region(), c.intervention_type(),
+                           [i] { return absl::StrCat("cells[", i, "]"); });
+    if (!cell.ok()) return cell.status();
+    revision.cells.push_back({cell->month, cell->region, cell->type, c.value()});
   }
   return revision;
 }

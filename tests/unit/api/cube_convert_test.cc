@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "libs/api/fact_convert.h"
 
 namespace omnia::api {
@@ -153,6 +154,45 @@ TEST_F(CubeConvertTest, BadColumnsNameTheColumnAndPosition) {
   request = good;
   request.mutable_columns()->set_intervention_types(0, "CIGX");
   EXPECT_THAT(ErrorOf(request), HasSubstr("columns.intervention_types[0]"));
+}
+
+// Events sent one message each (to a server without columns, or by any client of the proto):
+// a bad field is named with its event's position, and a region or type in any accepted spelling
+// gives the same cell as the exact code.
+TEST_F(CubeConvertTest, EventMessagesNameTheEventAndFieldAndAcceptEverySpelling) {
+  const v1::ApplyRequest good = Encode(SampleBatch(), EventEncoding::kMessages);
+  ASSERT_TRUE(good.events(0).has_application());
+  ASSERT_TRUE(good.events(4).has_payment());
+
+  v1::ApplyRequest request = good;
+  request.mutable_events(0)->mutable_application()->mutable_period()->set_month(13);
+  EXPECT_THAT(ErrorOf(request), HasSubstr("events[0].application.period: month must lie in"));
+
+  request = good;
+  request.mutable_events(4)->mutable_payment()->set_region("ATLANTIDE");
+  EXPECT_THAT(ErrorOf(request), HasSubstr("events[4].payment.region: unknown region"));
+
+  request = good;
+  request.mutable_events(4)->mutable_payment()->set_intervention_type("CIGX");
+  EXPECT_THAT(ErrorOf(request), HasSubstr("events[4].payment.intervention_type: unknown"));
+
+  request = good;
+  request.mutable_events(4)->mutable_payment()->set_worker_pseudonym("short");
+  EXPECT_THAT(ErrorOf(request), HasSubstr("events[4].payment.worker_pseudonym: must be 32"));
+
+  request = good;
+  request.mutable_events(5)->clear_kind();
+  EXPECT_THAT(ErrorOf(request), HasSubstr("events[5]: must hold an application or a payment"));
+
+  request = good;
+  const std::string exact_region = request.events(4).payment().region();
+  const std::string exact_type = request.events(4).payment().intervention_type();
+  request.mutable_events(4)->mutable_payment()->set_region(absl::AsciiStrToLower(exact_region));
+  request.mutable_events(4)->mutable_payment()->set_intervention_type(
+      absl::AsciiStrToLower(exact_type));
+  absl::StatusOr<facts::FactBatch> back = FactBatchFromProto(request, codelists_);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameFacts(SampleBatch(), *back);
 }
 
 }  // namespace
