@@ -20,8 +20,9 @@ http_port=${OMNIA_HTTP_PORT:-8080}
 gateway_url=http://127.0.0.1:$http_port
 # glibc backs the heap with transparent huge pages (Debian's kernels give them on request only):
 # the ingestion index and the cubes grow by hundreds of MiB, and faulting that in 4 KiB pages
-# cost ingestion about a fifth of its CPU in the throughput bench (docs/scaling.md).
-export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
+# cost ingestion about a fifth of its CPU in the throughput bench; per-batch buffers stay in the
+# heap instead of being mapped, unmapped and zeroed again each time (docs/scaling.md).
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}
 
 port_of() {
   case $1 in

@@ -22,6 +22,13 @@ CellValue CellValue::Count(uint64_t count) {
   return v;
 }
 
+CellValue CellValue::WorkerSet(const std::vector<uint32_t>& sorted_ids) {
+  CellValue v;
+  v.is_set_ = true;
+  v.workers_.addMany(sorted_ids.size(), sorted_ids.data());
+  return v;
+}
+
 void CellValue::MergeFrom(const CellValue& other) {
   if (other.is_set_) {
     is_set_ = true;

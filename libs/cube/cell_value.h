@@ -19,6 +19,8 @@ class CellValue {
  public:
   CellValue() = default;
   static CellValue Count(uint64_t count);
+  // The set of `sorted_ids` (ascending, distinct): built by appending, container by container.
+  static CellValue WorkerSet(const std::vector<uint32_t>& sorted_ids);
 
   // The published number: the count, or the number of distinct workers.
   uint64_t value() const { return is_set_ ? workers_.cardinality() : count_; }

@@ -1,23 +1,145 @@
 #include "libs/cube/cube_delta.h"
 
+#include <algorithm>
+#include <array>
+#include <utility>
 #include <vector>
 
 namespace omnia::cube {
+namespace {
+
+// Sorted distinct dense worker ids.
+using IdList = std::vector<uint32_t>;
+using IdLists = absl::flat_hash_map<uint64_t, IdList>;
+
+enum class Dimension { kType, kRegion, kPeriod };
+
+// The cell one level up from `key` along `dimension`; `key` is below that dimension's top.
+CellKey ParentAlong(const CellKey& key, Dimension dimension, const domain::Codelists& codelists) {
+  CellKey parent = key;
+  switch (dimension) {
+    case Dimension::kType:
+      parent.type_level = key.type_level == TypeLevel::kType ? TypeLevel::kFamily : TypeLevel::kAll;
+      parent.type = key.type_level == TypeLevel::kType
+                        ? codelists.FamilyOf(codelists.intervention_types()[key.type]).index
+                        : 0;
+      break;
+    case Dimension::kRegion:
+      parent.region_level =
+          key.region_level == RegionLevel::kRegion ? RegionLevel::kMacroArea : RegionLevel::kItaly;
+      parent.region = key.region_level == RegionLevel::kRegion
+                          ? codelists.MacroAreaOf(codelists.regions()[key.region]).index
+                          : 0;
+      break;
+    case Dimension::kPeriod:
+      parent.period = domain::PeriodKeyOf(
+          domain::YearMonth{key.period.year,
+                            key.period.level == domain::PeriodLevel::kMonth ? key.period.index : 1},
+          key.period.level == domain::PeriodLevel::kMonth ? domain::PeriodLevel::kQuarter
+                                                          : domain::PeriodLevel::kYear);
+      break;
+  }
+  return parent;
+}
+
+IdList UnionOfTwo(const IdList& a, const IdList& b) {
+  IdList out(a.size() + b.size());
+  out.erase(std::set_union(a.begin(), a.end(), b.begin(), b.end(), out.begin()), out.end());
+  return out;
+}
+
+// The union of sorted distinct lists, merged in pairs: each id is copied about log2(parts) times.
+IdList UnionOf(const std::vector<const IdList*>& parts) {
+  if (parts.size() == 1) return *parts[0];
+  std::vector<IdList> round;
+  round.reserve(parts.size() / 2 + 1);
+  for (size_t i = 0; i < parts.size(); i += 2) {
+    round.push_back(i + 1 < parts.size() ? UnionOfTwo(*parts[i], *parts[i + 1]) : *parts[i]);
+  }
+  while (round.size() > 1) {
+    std::vector<IdList> next;
+    next.reserve(round.size() / 2 + 1);
+    for (size_t i = 0; i < round.size(); i += 2) {
+      next.push_back(i + 1 < round.size() ? UnionOfTwo(round[i], round[i + 1])
+                                          : std::move(round[i]));
+    }
+    round = std::move(next);
+  }
+  return std::move(round[0]);
+}
+
+// Index of a level combination (period, region, type levels) in a 27-entry array.
+constexpr int LevelIndex(int period, int region, int type) {
+  return (period * kLevelsPerDimension + region) * kLevelsPerDimension + type;
+}
+
+// Every lattice cell's worker ids from the base cells' ids. Each level combination is computed
+// from the one just below it along a single dimension, whose cells group by parent.
+std::array<IdLists, 27> RollUpWorkers(IdLists base, const domain::Codelists& codelists) {
+  std::array<IdLists, 27> levels;
+  levels[0] = std::move(base);
+  for (int p = 0; p < kLevelsPerDimension; ++p) {
+    for (int r = 0; r < kLevelsPerDimension; ++r) {
+      for (int t = 0; t < kLevelsPerDimension; ++t) {
+        if (p == 0 && r == 0 && t == 0) continue;
+        const int source = t > 0   ? LevelIndex(p, r, t - 1)
+                           : r > 0 ? LevelIndex(p, r - 1, 0)
+                                   : LevelIndex(p - 1, 0, 0);
+        const Dimension dimension = t > 0   ? Dimension::kType
+                                    : r > 0 ? Dimension::kRegion
+                                            : Dimension::kPeriod;
+        absl::flat_hash_map<uint64_t, std::vector<const IdList*>> groups;
+        for (const auto& [packed, ids] : levels[source]) {
+          groups[PackCellKey(ParentAlong(UnpackCellKey(packed), dimension, codelists))].push_back(
+              &ids);
+        }
+        IdLists& target = levels[LevelIndex(p, r, t)];
+        target.reserve(groups.size());
+        for (const auto& [packed, parts] : groups) target.emplace(packed, UnionOf(parts));
+      }
+    }
+  }
+  return levels;
+}
+
+}  // namespace
 
 void CubeDelta::AddApplication(const domain::YearMonth& ym, int region_index, int type_index) {
-  base_[PackCellKey(BaseCell(domain::Measure::kApplications, ym, region_index, type_index))]
+  counts_[PackCellKey(BaseCell(domain::Measure::kApplications, ym, region_index, type_index))]
       .AddCount(1);
 }
 
 void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int type_index,
                            uint32_t worker_dense_id, uint64_t months_covered) {
-  base_[PackCellKey(BaseCell(domain::Measure::kWorkers, ym, region_index, type_index))].AddWorker(
-      worker_dense_id);
+  worker_ids_[PackCellKey(BaseCell(domain::Measure::kWorkers, ym, region_index, type_index))]
+      .push_back(worker_dense_id);
   // A zero-month payment creates no BENEFIT_MONTHS cell: empty cells stay absent.
   if (months_covered > 0) {
-    base_[PackCellKey(BaseCell(domain::Measure::kBenefitMonths, ym, region_index, type_index))]
+    counts_[PackCellKey(BaseCell(domain::Measure::kBenefitMonths, ym, region_index, type_index))]
         .AddCount(months_covered);
   }
+}
+
+ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists) && {
+  ExpandedDelta delta;
+  delta.base_keys.reserve(counts_.size() + worker_ids_.size());
+  for (const auto& [packed, value] : counts_) {
+    delta.base_keys.push_back(packed);
+    ForEachRollupOf(codelists, UnpackCellKey(packed), [&](const CellKey& key) {
+      delta.lattice[PackCellKey(key)].AddCount(value.value());
+    });
+  }
+  for (auto& [packed, ids] : worker_ids_) {
+    delta.base_keys.push_back(packed);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  }
+  for (const IdLists& level : RollUpWorkers(std::move(worker_ids_), codelists)) {
+    for (const auto& [packed, ids] : level) {
+      delta.lattice.emplace(packed, CellValue::WorkerSet(ids));
+    }
+  }
+  return delta;
 }
 
 CellMap ExpandToLattice(const CellMap& base, const domain::Codelists& codelists) {

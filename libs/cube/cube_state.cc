@@ -31,16 +31,16 @@ size_t CubeState::MemoryBytes() const {
          published_years.size() * (sizeof(PublishedYear) + kTreeNodeOverheadBytes);
 }
 
-void CubeState::FoldMicroLatticeDelta(CellMap lattice_delta, const CellMap& base_delta) {
-  for (auto& [packed, delta] : lattice_delta) {
+void CubeState::FoldMicroLatticeDelta(ExpandedDelta delta) {
+  for (auto& [packed, part] : delta.lattice) {
     CellValue& cell = micro[packed];
     if (cell.is_worker_set() || cell.value() > 0) {
-      cell.MergeFrom(delta);
+      cell.MergeFrom(part);
     } else {
-      cell = std::move(delta);
+      cell = std::move(part);
     }
   }
-  for (const auto& [packed, unused] : base_delta) NoteMonth(packed, latest_month);
+  for (uint64_t packed : delta.base_keys) NoteMonth(packed, latest_month);
 }
 
 void CubeState::RecomputeLatestMonth() {

@@ -34,10 +34,9 @@ struct CubeState {
   // The latest month holding any base cell, the default end of a query's period range.
   std::optional<domain::YearMonth> latest_month;
 
-  // Merges a batch's lattice delta (ExpandToLattice of `base_delta`, the base cells it touched)
-  // into the micro layer: one merge per lattice cell. The expansion is the caller's, so that it
-  // can run before readers are shut out.
-  void FoldMicroLatticeDelta(CellMap lattice_delta, const CellMap& base_delta);
+  // Merges a batch's lattice delta (CubeDelta::Expand) into the micro layer: one merge per
+  // lattice cell. The expansion is the caller's, so that it can run before readers are shut out.
+  void FoldMicroLatticeDelta(ExpandedDelta delta);
   // Recomputes latest_month from every cell (after loading or removing cells).
   void RecomputeLatestMonth();
 

@@ -257,8 +257,14 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
     delta.AddPayment(p.month, p.region, p.type, id, p.months_covered);
   }
 
-  for (const auto& [packed, value] : delta.base_cells()) {
-    writes.Merge(kCells, EncodeStorageKey(packed), value.Serialize());
+  // The batch is expanded to its lattice cells here (unions of the batch's small sets), so each
+  // cell of the cube takes one union per batch: merging every base cell straight into its 27
+  // rollups would union into a large rollup cell once per base cell below it, and a union into a
+  // large cell costs in proportion to the cell, not to the batch. Expanded before the exclusive
+  // lock: queries wait only for the merges.
+  ExpandedDelta expanded = std::move(delta).Expand(codelists_);
+  for (uint64_t packed : expanded.base_keys) {
+    writes.Merge(kCells, EncodeStorageKey(packed), expanded.lattice.at(packed).Serialize());
   }
   if (!new_workers.empty()) {
     writes.Put(kWorkers, std::string(1, kWorkerRunTag) + BigEndian(next_worker_id_, 4),
@@ -269,15 +275,9 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
 
   for (const auto& [pseudonym, id] : new_workers) worker_ids_.emplace(pseudonym, id);
-  // The batch is expanded to its lattice cells first (unions of the batch's small sets), so each
-  // cell of the cube takes one union per batch: merging every base cell straight into its 27
-  // rollups would union into a large rollup cell once per base cell below it, and a union into a
-  // large cell costs in proportion to the cell, not to the batch. Expanded before the exclusive
-  // lock: queries wait only for the merges.
-  CellMap lattice_delta = ExpandToLattice(delta.base_cells(), codelists_);
   std::unique_lock lock(state_mu_);
   next_worker_id_ = next_id;
-  state_.FoldMicroLatticeDelta(std::move(lattice_delta), delta.base_cells());
+  state_.FoldMicroLatticeDelta(std::move(expanded));
   last_sequences_[batch.producer] = batch.sequence;
   return ApplyOutcome::kApplied;
 }

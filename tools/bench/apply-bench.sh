@@ -4,14 +4,10 @@
 #   OMNIA_BENCH_PAYMENTS / _APPLICATIONS / _WORKERS   workload size (default 10M / 1M / 1M)
 #   OMNIA_BENCH_MOBILITIES   mobility percents (default "0 50 100")
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${OMNIA_BUILD_DIR:-$root/build}
-work=${OMNIA_BENCH_DIR:-$build/bench}
-mkdir -p "$work"
+# Where things are, and the services' allocator settings (the cube runs as it is deployed).
+source "$(dirname "$0")/bench-lib.sh"
 echo "== cube Apply in process"
 for mobility in ${OMNIA_BENCH_MOBILITIES:-0 50 100}; do
   "$build/tools/bench/omnia-apply-bench" --mobility_percent="$mobility" \
-    --payments="${OMNIA_BENCH_PAYMENTS:-10000000}" \
-    --applications="${OMNIA_BENCH_APPLICATIONS:-1000000}" \
-    --workers="${OMNIA_BENCH_WORKERS:-1000000}" --scratch="$work"
+    --payments="$payments" --applications="$applications" --workers="$workers" --scratch="$work"
 done

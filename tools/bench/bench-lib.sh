@@ -17,7 +17,7 @@ workers=${OMNIA_BENCH_WORKERS:-1000000}
 mkdir -p "$work"
 # The services run as deployed: glibc backs the heap with transparent huge pages (see
 # deploy/docker/Dockerfile).
-export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=268435456}
 
 # generate_data DIR [omnia-generate flags...]: the workload's CSV files, once per DIR.
 generate_data() {

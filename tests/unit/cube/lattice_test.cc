@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <set>
 
 #include "libs/cube/cell_value.h"
+#include "libs/cube/cube_delta.h"
 
 namespace omnia::cube {
 namespace {
@@ -111,6 +113,63 @@ TEST(CellValueTest, MergeOfManyPartsIsTheirExactUnion) {
         << shape.parts << " parts of " << shape.ids_per_part << " ids below " << shape.id_range;
     EXPECT_EQ(merged.value(), expected.value());
     EXPECT_EQ(CellValue::Parse(merged.Serialize()).value().value(), expected.value());
+  }
+}
+
+// A batch's expansion, rolled up one dimension at a time on sorted id lists, against a plain
+// recomputation: every cell above each event gets the event, as sets and sums.
+TEST(CubeDeltaTest, ExpandGivesEveryCellAboveTheBatchsEventsExactlyTheirUnionOrSum) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const int regions = static_cast<int>(codelists.regions().size());
+  const int types = static_cast<int>(codelists.intervention_types().size());
+  std::mt19937 rng(5);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  std::map<uint64_t, std::set<uint32_t>> want_sets;
+  std::map<uint64_t, uint64_t> want_sums;
+  std::set<uint64_t> want_base;
+  CubeDelta delta;
+  for (int i = 0; i < 20000; ++i) {
+    const domain::YearMonth ym{pick(2021, 2022), pick(1, 12)};
+    const int region = pick(0, regions - 1);
+    const int type = pick(0, types - 1);
+    if (i % 5 == 0) {
+      delta.AddApplication(ym, region, type);
+      const CellKey base = BaseCell(Measure::kApplications, ym, region, type);
+      want_base.insert(PackCellKey(base));
+      ForEachRollupOf(codelists, base, [&](const CellKey& key) { ++want_sums[PackCellKey(key)]; });
+      continue;
+    }
+    // Ids on both sides of a 65,536-id container boundary, most of them repeated.
+    const uint32_t worker = static_cast<uint32_t>(pick(0, 3000)) * 37;
+    const uint64_t months = static_cast<uint64_t>(pick(0, 2));
+    delta.AddPayment(ym, region, type, worker, months);
+    const CellKey workers = BaseCell(Measure::kWorkers, ym, region, type);
+    want_base.insert(PackCellKey(workers));
+    ForEachRollupOf(codelists, workers,
+                    [&](const CellKey& key) { want_sets[PackCellKey(key)].insert(worker); });
+    if (months == 0) continue;
+    const CellKey benefit = BaseCell(Measure::kBenefitMonths, ym, region, type);
+    want_base.insert(PackCellKey(benefit));
+    ForEachRollupOf(codelists, benefit,
+                    [&](const CellKey& key) { want_sums[PackCellKey(key)] += months; });
+  }
+  const ExpandedDelta expanded = std::move(delta).Expand(codelists);
+  EXPECT_EQ(std::set<uint64_t>(expanded.base_keys.begin(), expanded.base_keys.end()), want_base);
+  EXPECT_EQ(expanded.base_keys.size(), want_base.size());
+  ASSERT_EQ(expanded.lattice.size(), want_sets.size() + want_sums.size());
+  for (const auto& [packed, ids] : want_sets) {
+    auto it = expanded.lattice.find(packed);
+    ASSERT_NE(it, expanded.lattice.end()) << packed;
+    ASSERT_TRUE(it->second.is_worker_set());
+    std::vector<uint32_t> got(it->second.workers().cardinality());
+    it->second.workers().toUint32Array(got.data());
+    EXPECT_EQ(std::set<uint32_t>(got.begin(), got.end()), ids) << packed;
+  }
+  for (const auto& [packed, sum] : want_sums) {
+    auto it = expanded.lattice.find(packed);
+    ASSERT_NE(it, expanded.lattice.end()) << packed;
+    EXPECT_FALSE(it->second.is_worker_set());
+    EXPECT_EQ(it->second.value(), sum) << packed;
   }
 }
 
