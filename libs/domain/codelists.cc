@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <utility>
 
@@ -384,13 +385,28 @@ absl::StatusOr<std::vector<const InterventionType*>> Codelists::TypesOfFamily(
   return result;
 }
 
+size_t Codelists::CodeHash::operator()(std::string_view code) const {
+  const size_t n = code.size();
+  uint64_t head = 0;
+  uint64_t tail = 0;
+  if (n >= sizeof(head)) {
+    std::memcpy(&head, code.data(), sizeof(head));
+    std::memcpy(&tail, code.data() + n - sizeof(tail), sizeof(tail));
+  } else if (n > 0) {
+    std::memcpy(&head, code.data(), n);
+  }
+  // Multiplicative mixing; the final shift folds high bits into the low ones the table also uses.
+  const uint64_t mixed = (head ^ (tail * 0x9E3779B97F4A7C15ULL) ^ n) * 0xC2B2AE3D27D4EB4FULL;
+  return static_cast<size_t>(mixed ^ (mixed >> 29));
+}
+
 const Region* Codelists::RegionByInpsLabel(std::string_view label) const {
-  auto it = region_by_label_.find(absl::string_view(label.data(), label.size()));
+  auto it = region_by_label_.find(label);
   return it == region_by_label_.end() ? nullptr : &regions_[static_cast<size_t>(it->second)];
 }
 
 const InterventionType* Codelists::InterventionTypeByCode(std::string_view code) const {
-  auto it = type_by_code_.find(absl::string_view(code.data(), code.size()));
+  auto it = type_by_code_.find(code);
   return it == type_by_code_.end() ? nullptr
                                    : &intervention_types_[static_cast<size_t>(it->second)];
 }

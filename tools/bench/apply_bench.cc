@@ -31,6 +31,7 @@
 #include "libs/domain/codelists.h"
 #include "libs/storage/rocksdb_store.h"
 #include "libs/synth/generator.h"
+#include "tools/bench/process_cpu.h"
 
 ABSL_FLAG(uint64_t, payments, 2'000'000, "payments generated");
 ABSL_FLAG(uint64_t, applications, 200'000, "applications generated");
@@ -109,14 +110,6 @@ std::unique_ptr<CubeStore> OpenCube(const std::string& dir,
   return std::move(*store);
 }
 
-// CPU seconds of this process: beside the wall time, a figure that other work on the machine
-// barely changes.
-double CpuSeconds() {
-  timespec now;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + now.tv_nsec * 1e-9;
-}
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -172,14 +165,14 @@ int main(int argc, char** argv) {
   auto large = OpenCube(scratch + "/large", codelists);
   uint64_t events = 0;
   const auto start = std::chrono::steady_clock::now();
-  const double start_cpu = CpuSeconds();
+  const double start_cpu = omnia::bench::ProcessCpuSeconds();
   for (size_t i = 0; i < batches.size(); ++i) {
     if (i == probe) continue;
     events += batches[i].applications.size() + batches[i].payments.size();
     ApplyTimed(*large, batches[i]);
   }
   const double all_seconds = SecondsSince(start);
-  const double all_cpu = CpuSeconds() - start_cpu;
+  const double all_cpu = omnia::bench::ProcessCpuSeconds() - start_cpu;
   std::printf(
       "{\"step\": \"apply_all\", \"mobility_percent\": %u, \"events\": %llu, \"seconds\": %.3f, "
       "\"cpu_seconds\": %.3f, \"events_per_second\": %.0f}\n",

@@ -40,6 +40,7 @@
 #include "omnia/v1/catalogue.grpc.pb.h"
 #include "omnia/v1/export.grpc.pb.h"
 #include "omnia/v1/ingestion.grpc.pb.h"
+#include "tools/bench/process_cpu.h"
 
 ABSL_FLAG(std::string, ingestion, "127.0.0.1:50051", "ingestion HOST:PORT");
 ABSL_FLAG(std::string, aggregation, "127.0.0.1:50052", "aggregation HOST:PORT");
@@ -209,6 +210,7 @@ int Ingest() {
     });
   }
   const absl::Time start = absl::Now();
+  const double start_cpu = omnia::bench::ProcessCpuSeconds();
   std::vector<std::thread> threads;
   std::atomic<bool> failed{false};
   for (auto& list : collector.batches()) {
@@ -241,14 +243,17 @@ int Ingest() {
     absl::SleepFor(absl::Milliseconds(20));
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  // The client's share of the processors while it streamed (queries included, if any).
+  const double client_cpu = omnia::bench::ProcessCpuSeconds() - start_cpu;
   applied = true;
   if (queries.joinable()) queries.join();
   std::cout << absl::StrFormat(
       "{\"step\": \"ingest_end_to_end\", \"events\": %d, \"seconds\": %.3f, "
       "\"acked_seconds\": %.3f, \"events_per_second\": %.0f, "
-      "\"acked_events_per_second\": %.0f}\n",
+      "\"acked_events_per_second\": %.0f, \"client_cpu_seconds\": %.1f}\n",
       collector.events(), seconds, absl::ToDoubleSeconds(acked - start),
-      collector.events() / seconds, collector.events() / absl::ToDoubleSeconds(acked - start));
+      collector.events() / seconds, collector.events() / absl::ToDoubleSeconds(acked - start),
+      client_cpu);
   if (query_threads > 0) {
     std::cout << absl::StrFormat(
         "{\"step\": \"query_cell_c%d_during_ingest\", \"queries\": %d, \"p50_us\": %.1f, "
