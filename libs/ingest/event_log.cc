@@ -1188,4 +1188,11 @@ size_t EventLog::IndexMemoryBytes() const {
   return index_bytes_;
 }
 
+void EventLog::ReserveIndex(size_t expected_ids) {
+  absl::MutexLock writer(&write_mu_);
+  index_.reserve(expected_ids);
+  absl::MutexLock state(&state_mu_);
+  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+}
+
 }  // namespace omnia::ingest

@@ -364,6 +364,13 @@ class EventLog {
   // Bytes held by the in-memory deduplication index.
   size_t IndexMemoryBytes() const;
 
+  // Makes room in the deduplication index for `expected_ids` event ids in all (those logged
+  // included), so that it does not grow while they arrive: each growth rehashes every id into a
+  // table twice the size, holding both tables at once and stalling the write that triggers it
+  // (about a second at ten million ids). Memory is taken as ids arrive; a smaller count than
+  // the index holds changes nothing.
+  void ReserveIndex(size_t expected_ids);
+
  private:
   struct Plan;
   // An id in the index: 96 bits of two independent hashes of (kind, id). 32-bit fields keep the

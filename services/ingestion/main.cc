@@ -34,6 +34,10 @@ ABSL_FLAG(bool, insecure_dev_hmac_key, false,
           "development only: without a key, create a random one under --data_dir and reuse it");
 ABSL_FLAG(std::string, producer_id, "ingestion",
           "this instance's producer id towards aggregation (one per ingestion instance)");
+ABSL_FLAG(uint64_t, expected_event_ids, 0,
+          "event ids the deduplication index makes room for at start (logged ones included), so "
+          "that it does not grow and rehash while they arrive; 0 grows as needed. About 21 bytes "
+          "each, taken as ids arrive");
 ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
           "events logged but not yet applied by aggregation beyond which writes are refused");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
@@ -107,6 +111,7 @@ int main(int argc, char** argv) {
     omnia::server::LogInfo(clock.Now(), "ingestion", bound.ToString());
     return 1;
   }
+  (*log)->ReserveIndex(absl::GetFlag(FLAGS_expected_event_ids));
 
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();

@@ -46,10 +46,12 @@ start_aggregation() {
   agg_pid=$!
 }
 
-# start_ingestion ADDRESS DATA_DIR AGGREGATION_ADDRESS SECRETS_DIR LOG: sets ing_pid.
+# start_ingestion ADDRESS DATA_DIR AGGREGATION_ADDRESS SECRETS_DIR LOG: sets ing_pid. The
+# deduplication index is sized for the workload, as an operator expecting that volume would.
 start_ingestion() {
   "$build/services/ingestion/omnia-ingestion" --grpc_address="$1" --data_dir="$2" \
     --aggregation_address="$3" --max_backlog_events=100000000 \
+    --expected_event_ids=$((payments + applications)) \
     --tokens_file="$4/ingestion.digests" --token_file="$4/ingestion.token" 2>"$5" &
   ing_pid=$!
 }

@@ -120,6 +120,32 @@ class EventLogTest : public ::testing::Test {
   std::unique_ptr<EventLog> log_;
 };
 
+// An operator who expects N ids reserves the index once: up to N ids never make it grow (no
+// rehash stalls a write), and a smaller reservation never shrinks it.
+TEST_F(EventLogTest, AReservedIndexHoldsTheExpectedIdsWithoutGrowing) {
+  constexpr int kExpected = 5000;
+  const size_t empty_bytes = log_->IndexMemoryBytes();
+  log_->ReserveIndex(kExpected);
+  const size_t reserved_bytes = log_->IndexMemoryBytes();
+  EXPECT_GT(reserved_bytes, empty_bytes);
+  uint64_t sequence = 0;
+  for (int first = 0; first < kExpected; first += 500) {
+    std::vector<LoggedEvent> events;
+    for (int i = first; i < first + 500; ++i) {
+      events.push_back(Pay(absl::StrCat("P-", i), i, {2023, 4, 17}, 3, 1, 1));
+    }
+    EXPECT_EQ(MustAppend(Batch("p", ++sequence, std::move(events))).events_accepted, 500u);
+    EXPECT_EQ(log_->IndexMemoryBytes(), reserved_bytes) << "after " << first + 500 << " ids";
+  }
+  // Fewer than the index already holds changes nothing; duplicates are still recognised.
+  log_->ReserveIndex(10);
+  EXPECT_EQ(log_->IndexMemoryBytes(), reserved_bytes);
+  const AppendResult again =
+      MustAppend(Batch("p", ++sequence, {Pay("P-7", 7, {2023, 4, 17}, 3, 1, 1)}));
+  EXPECT_EQ(again.events_accepted, 0u);
+  EXPECT_EQ(again.events_duplicate, 1u);
+}
+
 TEST_F(EventLogTest, AcceptedBatchIsReadBackExactly) {
   const IncomingBatch batch =
       Batch("producer-a", 1,
