@@ -29,6 +29,14 @@ CellValue CellValue::WorkerSet(const std::vector<uint32_t>& sorted_ids) {
   return v;
 }
 
+CellValue CellValue::Union(const CellValue& a, const CellValue& b) {
+  CellValue merged;
+  merged.is_set_ = a.is_set_ || b.is_set_;
+  merged.count_ = a.count_ + b.count_;
+  if (merged.is_set_) merged.workers_ = a.workers_ | b.workers_;
+  return merged;
+}
+
 void CellValue::MergeFrom(const CellValue& other) {
   if (other.is_set_) {
     is_set_ = true;

@@ -34,6 +34,8 @@ class CellValue {
   }
   // Union of worker sets or sum of counts.
   void MergeFrom(const CellValue& other);
+  // The same as a new value, leaving both inputs as they are.
+  static CellValue Union(const CellValue& a, const CellValue& b);
   // The merge of all `parts` at once: a union of many sets costs about the size of its inputs,
   // where merging them one by one would copy the growing result again for each part.
   static CellValue MergeOf(const std::vector<const CellValue*>& parts);

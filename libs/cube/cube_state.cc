@@ -31,16 +31,26 @@ size_t CubeState::MemoryBytes() const {
          published_years.size() * (sizeof(PublishedYear) + kTreeNodeOverheadBytes);
 }
 
-void CubeState::FoldMicroLatticeDelta(ExpandedDelta delta) {
+CubeState::PreparedFold CubeState::PrepareMicroFold(ExpandedDelta delta) const {
+  PreparedFold fold;
+  fold.cells.reserve(delta.lattice.size());
   for (auto& [packed, part] : delta.lattice) {
-    CellValue& cell = micro[packed];
-    if (cell.is_worker_set() || cell.value() > 0) {
-      cell.MergeFrom(part);
+    const auto it = micro.find(packed);
+    if (it == micro.end()) ++fold.new_cells;
+    if (it == micro.end() || (!it->second.is_worker_set() && it->second.value() == 0)) {
+      fold.cells.emplace_back(packed, std::move(part));
     } else {
-      cell = std::move(part);
+      fold.cells.emplace_back(packed, CellValue::Union(it->second, part));
     }
   }
-  for (uint64_t packed : delta.base_keys) NoteMonth(packed, latest_month);
+  fold.base_keys = std::move(delta.base_keys);
+  return fold;
+}
+
+void CubeState::CommitMicroFold(PreparedFold& fold) {
+  micro.reserve(micro.size() + fold.new_cells);
+  for (auto& [packed, value] : fold.cells) std::swap(micro[packed], value);
+  for (uint64_t packed : fold.base_keys) NoteMonth(packed, latest_month);
 }
 
 void CubeState::RecomputeLatestMonth() {

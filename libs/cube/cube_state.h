@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "libs/cube/cube_delta.h"
@@ -34,9 +35,19 @@ struct CubeState {
   // The latest month holding any base cell, the default end of a query's period range.
   std::optional<domain::YearMonth> latest_month;
 
-  // Merges a batch's lattice delta (CubeDelta::Expand) into the micro layer: one merge per
-  // lattice cell. The expansion is the caller's, so that it can run before readers are shut out.
-  void FoldMicroLatticeDelta(ExpandedDelta delta);
+  // A batch's effect on the micro layer in two steps, so that readers are shut out only for the
+  // second: PrepareMicroFold computes the new value of every cell the batch touches (a union of
+  // the cell and the batch's part) and only reads the state, so queries may run beside it;
+  // CommitMicroFold then moves those values in, one swap per cell, and leaves the replaced ones
+  // in `fold` to be freed after readers are let back in. Nothing may change the state between
+  // the two calls (the caller holds the writers' lock).
+  struct PreparedFold {
+    std::vector<std::pair<uint64_t, CellValue>> cells;
+    std::vector<uint64_t> base_keys;
+    size_t new_cells = 0;  // cells the micro layer does not hold yet
+  };
+  PreparedFold PrepareMicroFold(ExpandedDelta delta) const;
+  void CommitMicroFold(PreparedFold& fold);
   // Recomputes latest_month from every cell (after loading or removing cells).
   void RecomputeLatestMonth();
 

@@ -260,8 +260,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   // The batch is expanded to its lattice cells here (unions of the batch's small sets), so each
   // cell of the cube takes one union per batch: merging every base cell straight into its 27
   // rollups would union into a large rollup cell once per base cell below it, and a union into a
-  // large cell costs in proportion to the cell, not to the batch. Expanded before the exclusive
-  // lock: queries wait only for the merges.
+  // large cell costs in proportion to the cell, not to the batch.
   ExpandedDelta expanded = std::move(delta).Expand(codelists_);
   for (uint64_t packed : expanded.base_keys) {
     writes.Merge(kCells, EncodeStorageKey(packed), expanded.lattice.at(packed).Serialize());
@@ -275,11 +274,20 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
 
   for (const auto& [pseudonym, id] : new_workers) worker_ids_.emplace(pseudonym, id);
-  std::unique_lock lock(state_mu_);
-  next_worker_id_ = next_id;
-  state_.FoldMicroLatticeDelta(std::move(expanded));
-  last_sequences_[batch.producer] = batch.sequence;
-  return ApplyOutcome::kApplied;
+  // The unions run while queries may still read (this is the only writer); queries wait only
+  // for the swaps.
+  CubeState::PreparedFold fold;
+  {
+    std::shared_lock lock(state_mu_);
+    fold = state_.PrepareMicroFold(std::move(expanded));
+  }
+  {
+    std::unique_lock lock(state_mu_);
+    next_worker_id_ = next_id;
+    state_.CommitMicroFold(fold);
+    last_sequences_[batch.producer] = batch.sequence;
+  }
+  return ApplyOutcome::kApplied;  // the replaced values in `fold` are freed unlocked
 }
 
 absl::StatusOr<ReplaceOutcome> CubeStore::ReplacePublished(

@@ -8,6 +8,7 @@
 
 #include "libs/cube/cell_value.h"
 #include "libs/cube/cube_delta.h"
+#include "libs/cube/cube_state.h"
 
 namespace omnia::cube {
 namespace {
@@ -171,6 +172,43 @@ TEST(CubeDeltaTest, ExpandGivesEveryCellAboveTheBatchsEventsExactlyTheirUnionOrS
     EXPECT_FALSE(it->second.is_worker_set());
     EXPECT_EQ(it->second.value(), sum) << packed;
   }
+}
+
+// Queries read the state while a batch's unions are prepared: nothing they can see changes
+// until the commit, which then holds the union of before and the batch.
+TEST(CubeStateTest, APreparedFoldChangesNothingUntilItIsCommitted) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const domain::YearMonth april{2023, 4};
+  CubeState state;
+  CubeDelta first;
+  first.AddPayment(april, 3, 1, 7, 2);
+  first.AddPayment(april, 3, 1, 9, 1);
+  CubeState::PreparedFold fold = state.PrepareMicroFold(std::move(first).Expand(codelists));
+  state.CommitMicroFold(fold);
+  const uint64_t workers = PackCellKey(BaseCell(Measure::kWorkers, april, 3, 1));
+  const uint64_t months = PackCellKey(BaseCell(Measure::kBenefitMonths, april, 3, 1));
+  ASSERT_EQ(state.micro.at(workers).value(), 2u);
+  ASSERT_EQ(state.micro.at(months).value(), 3u);
+  const size_t cells = state.micro.size();
+
+  CubeDelta second;
+  second.AddPayment(april, 3, 1, 9, 4);                       // a worker already in the cell
+  second.AddPayment(april, 3, 1, 70000, 1);                   // a new one, in another container
+  second.AddPayment(domain::YearMonth{2023, 5}, 3, 1, 7, 1);  // a new month
+  fold = state.PrepareMicroFold(std::move(second).Expand(codelists));
+  EXPECT_EQ(state.micro.at(workers).value(), 2u);
+  EXPECT_EQ(state.micro.at(months).value(), 3u);
+  EXPECT_EQ(state.micro.size(), cells);
+  EXPECT_EQ(state.latest_month, april);
+
+  state.CommitMicroFold(fold);
+  EXPECT_EQ(state.micro.at(workers).value(), 3u);
+  EXPECT_EQ(state.micro.at(months).value(), 8u);
+  EXPECT_EQ(state.latest_month, (domain::YearMonth{2023, 5}));
+  const CellKey italy_year{Measure::kWorkers,   PeriodKey{PeriodLevel::kYear, 2023, 0},
+                           RegionLevel::kItaly, 0,
+                           TypeLevel::kAll,     0};
+  EXPECT_EQ(state.micro.at(PackCellKey(italy_year)).value(), 3u);
 }
 
 TEST(CellValueTest, SerializedMergeMatchesInMemoryMerge) {
