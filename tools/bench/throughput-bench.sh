@@ -5,6 +5,9 @@
 #   OMNIA_BENCH_MOBILITIES   mobility percents to run (default "0 50 100")
 #   and the variables of bench-lib.sh (workload size, scratch space, the DuckDB peer).
 # Every dataset has 1 % exact duplicate rows and 1 worker id in 13 written in lower case.
+# Per shape: the ingest on its own (throughput), idle query latency at concurrency 1 and 8, peak
+# memory, disk and restart time, then two more ingests on fresh services with 1 and 8 query
+# clients running beside them (query latency during a full-speed ingest).
 # Prints JSON lines, then a summary table.
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
@@ -17,24 +20,36 @@ ensure_duckdb_peer
 emit() { echo "$1" | tee -a "$results"; }
 field() { sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" <<<"$1"; }
 
+# start_services STATE_DIR: a fresh aggregation and ingestion on free loopback ports; sets agg,
+# ing, agg_pid and ing_pid.
+start_services() {
+  local state=$1 base=$((20000 + RANDOM % 20000))
+  rm -rf "$state" && mkdir -p "$state"
+  agg=127.0.0.1:$((base + 1)) ing=127.0.0.1:$((base + 2))
+  make_secrets "$state/secrets"
+  start_aggregation "$agg" "$state" "$state/secrets"
+  start_ingestion "$ing" "$state/ingestion" "$agg" "$state/secrets" "$state/ingestion.log"
+  wait_serving "$agg"
+  wait_serving "$ing"
+}
+
+# ingest_data DATA_DIR [omnia-bench flags...]: streams the workload's two files, prints JSON lines.
+ingest_data() {
+  "$build/tools/bench/omnia-bench" ingest --ingestion="$ing" --aggregation="$agg" --streams=2 \
+    "${@:2}" --applications="$1/applications.csv" --payments="$1/payments.csv"
+}
+
 run_shape() {
   local mobility=$1 data=$work/data-$payments-$applications-$workers-m$1
   generate_data "$data" --mobility_percent="$mobility" --duplicate_per_mille=10 \
     --lowercase_per_mille=77
-  local state=$work/state-m$mobility base=$((20000 + RANDOM % 20000))
-  rm -rf "$state" && mkdir -p "$state"
-  local agg=127.0.0.1:$((base + 1)) ing=127.0.0.1:$((base + 2))
-  make_secrets "$state/secrets"
-  start_aggregation "$agg" "$state" "$state/secrets"
-  start_ingestion "$ing" "$state/ingestion" "$agg" "$state/secrets" "$state/ingestion.log"
+  local state=$work/state-m$mobility
   trap 'kill $agg_pid $ing_pid 2>/dev/null || true' RETURN EXIT
-  wait_serving "$agg"
-  wait_serving "$ing"
+  start_services "$state"
 
-  local line
-  line=$("$build/tools/bench/omnia-bench" ingest --ingestion="$ing" --aggregation="$agg" \
-    --streams=2 --queries_during=1 --applications="$data/applications.csv" \
-    --payments="$data/payments.csv")
+  # Throughput on its own: nothing else competes for the processors.
+  local line l
+  line=$(ingest_data "$data")
   while read -r l; do emit "${l%\}}, \"mobility_percent\": $mobility}"; done <<<"$line"
   for c in 1 8; do
     l=$("$build/tools/bench/omnia-bench" query --aggregation="$agg" --kind=cell --concurrency=$c \
@@ -60,6 +75,19 @@ run_shape() {
   emit "{\"step\": \"aggregation_restart_to_serving\", \"seconds\": $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", b - a}'), \"mobility_percent\": $mobility}"
   kill -TERM $agg_pid && wait $agg_pid || true
 
+  # Query latency during a full-speed ingest, on fresh services, one ingest per concurrency: the
+  # query clients send back to back and take their share of the two processors, so the ingest
+  # beside them is slower and is reported under its own name.
+  for c in 1 8; do
+    start_services "$state"
+    line=$(ingest_data "$data" --queries_during=$c)
+    while read -r l; do
+      l=${l/\"ingest_end_to_end\"/\"ingest_end_to_end_with_queries_c$c\"}
+      emit "${l%\}}, \"mobility_percent\": $mobility}"
+    done <<<"$line"
+    kill -TERM $ing_pid $agg_pid && wait $ing_pid $agg_pid || true
+  done
+
   if [ -n "$duckdb_modules" ]; then
     l=$(NODE_PATH=$duckdb_modules node "$root/tools/bench/duckdb_lattice.mjs" "$data/applications.csv" \
       "$data/payments.csv" "$work/regions.csv" "$work/types.csv" 2)
@@ -81,18 +109,20 @@ by = {}
 for r in rows:
     by.setdefault(r["mobility_percent"], {})[r["step"]] = r
 print(f"{'mobility':>8} {'events/s':>10} {'acked/s':>10} {'omnia s':>8} {'duckdb s':>9} {'ratio':>6} "
-      f"{'q p99 ingest':>12} {'q p99 idle c1/c8':>17} {'rss agg/ing MiB':>16} {'disk B/ev':>10} {'restart s':>9}")
+      f"{'q p99 ingest c1/c8':>19} {'q p99 idle c1/c8':>17} {'rss agg/ing MiB':>16} {'disk B/ev':>10} "
+      f"{'restart s':>9}")
 for m in sorted(by):
     s = by[m]
     e = s["ingest_end_to_end"]
     d = s.get("duckdb_lattice")
     ratio = f"{e['seconds'] / d['seconds']:.2f}" if d else "-"
-    during = s.get("query_cell_c1_during_ingest", {}).get("p99_us", 0) / 1000
+    during = "/".join(f"{s.get(f'query_cell_c{c}_during_ingest', {}).get('p99_us', 0) / 1000:.2f}"
+                      for c in (1, 8)) + " ms"
     idle = f"{s['query_cell_c1']['p99_us'] / 1000:.2f}/{s['query_cell_c8']['p99_us'] / 1000:.2f} ms"
     rss = f"{s['peak_rss_agg']['mib']}/{s['peak_rss_ing']['mib']}"
     disk = s["disk_bytes_per_event"]
     print(f"{m:>8} {e['events_per_second']:>10.0f} {e['acked_events_per_second']:>10.0f} "
-          f"{e['seconds']:>8.2f} {(d['seconds'] if d else 0):>9.2f} {ratio:>6} {during:>9.2f} ms "
+          f"{e['seconds']:>8.2f} {(d['seconds'] if d else 0):>9.2f} {ratio:>6} {during:>19} "
           f"{idle:>17} {rss:>16} {disk['aggregation'] + disk['ingestion']:>10} "
           f"{s['aggregation_restart_to_serving']['seconds']:>9}")
 PY
