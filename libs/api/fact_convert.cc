@@ -46,20 +46,21 @@ absl::StatusOr<Coordinates> ResolveCoordinates(const domain::Codelists& codelist
                                                const Path& path) {
   Coordinates at{{period.year(), period.month()}};
   if (!domain::IsValidYearMonth(at.month)) return CheckMonth(period, path() + ".period");
-  if (const domain::Region* r = codelists.RegionByInpsLabel(region)) {
-    at.region = r->index;
-  } else {
-    absl::StatusOr<int> index = RegionIndex(codelists, region, path() + ".region");
-    if (!index.ok()) return index.status();
-    at.region = *index;
-  }
-  if (const domain::InterventionType* t = codelists.InterventionTypeByCode(type)) {
-    at.type = t->index;
-  } else {
-    absl::StatusOr<int> index = TypeIndex(codelists, type, path() + ".intervention_type");
-    if (!index.ok()) return index.status();
-    at.type = *index;
-  }
+  // The exact code by one hash probe; only another spelling (or an error) takes the slow lookup.
+  const auto index_of = [](const auto* exact, const auto& slow) -> absl::StatusOr<int> {
+    if (exact != nullptr) return exact->index;
+    return slow();
+  };
+  absl::StatusOr<int> region_index = index_of(codelists.RegionByInpsLabel(region), [&] {
+    return RegionIndex(codelists, region, path() + ".region");
+  });
+  if (!region_index.ok()) return region_index.status();
+  absl::StatusOr<int> type_index = index_of(codelists.InterventionTypeByCode(type), [&] {
+    return TypeIndex(codelists, type, path() + ".intervention_type");
+  });
+  if (!type_index.ok()) return type_index.status();
+  at.region = *region_index;
+  at.type = *type_index;
   return at;
 }
 
