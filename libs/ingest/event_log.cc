@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <initializer_list>
 #include <limits>
 #include <utility>
@@ -1188,11 +1189,24 @@ size_t EventLog::IndexMemoryBytes() const {
   return index_bytes_;
 }
 
-void EventLog::ReserveIndex(size_t expected_ids) {
+absl::Status EventLog::ReserveIndex(size_t expected_ids) {
+  const auto refused = [expected_ids] {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot make room for ", expected_ids, " event ids in the index (about ",
+                     expected_ids / (1 << 20) * (sizeof(Index::slot_type) + 1), " MiB)"));
+  };
+  // Past this the table's size computation overflows, which the hash table treats as fatal.
+  constexpr size_t kMaxReservableIds = size_t{1} << 40;
+  if (expected_ids > kMaxReservableIds) return refused();
   absl::MutexLock writer(&write_mu_);
-  index_.reserve(expected_ids);
+  try {
+    index_.reserve(expected_ids);
+  } catch (const std::exception&) {  // std::bad_alloc or std::length_error; nothing changed
+    return refused();
+  }
   absl::MutexLock state(&state_mu_);
   index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+  return absl::OkStatus();
 }
 
 }  // namespace omnia::ingest

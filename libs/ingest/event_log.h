@@ -368,8 +368,9 @@ class EventLog {
   // included), so that it does not grow while they arrive: each growth rehashes every id into a
   // table twice the size, holding both tables at once and stalling the write that triggers it
   // (about a second at ten million ids). Memory is taken as ids arrive; a smaller count than
-  // the index holds changes nothing.
-  void ReserveIndex(size_t expected_ids);
+  // the index holds changes nothing. RESOURCE_EXHAUSTED, with the index unchanged, when the
+  // table cannot be allocated.
+  absl::Status ReserveIndex(size_t expected_ids);
 
  private:
   struct Plan;

@@ -111,7 +111,10 @@ int main(int argc, char** argv) {
     omnia::server::LogInfo(clock.Now(), "ingestion", bound.ToString());
     return 1;
   }
-  (*log)->ReserveIndex(absl::GetFlag(FLAGS_expected_event_ids));
+  if (absl::Status reserved = (*log)->ReserveIndex(absl::GetFlag(FLAGS_expected_event_ids));
+      !reserved.ok()) {
+    return omnia::server::ExitWithError("ingestion", reserved);
+  }
 
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   absl::StatusOr<std::string> token = omnia::server::OutgoingTokenFromFlags();

@@ -125,7 +125,7 @@ class EventLogTest : public ::testing::Test {
 TEST_F(EventLogTest, AReservedIndexHoldsTheExpectedIdsWithoutGrowing) {
   constexpr int kExpected = 5000;
   const size_t empty_bytes = log_->IndexMemoryBytes();
-  log_->ReserveIndex(kExpected);
+  ASSERT_TRUE(log_->ReserveIndex(kExpected).ok());
   const size_t reserved_bytes = log_->IndexMemoryBytes();
   EXPECT_GT(reserved_bytes, empty_bytes);
   uint64_t sequence = 0;
@@ -137,8 +137,12 @@ TEST_F(EventLogTest, AReservedIndexHoldsTheExpectedIdsWithoutGrowing) {
     EXPECT_EQ(MustAppend(Batch("p", ++sequence, std::move(events))).events_accepted, 500u);
     EXPECT_EQ(log_->IndexMemoryBytes(), reserved_bytes) << "after " << first + 500 << " ids";
   }
-  // Fewer than the index already holds changes nothing; duplicates are still recognised.
-  log_->ReserveIndex(10);
+  // Fewer than the index already holds changes nothing; a count no memory can hold is refused
+  // and changes nothing either; duplicates are still recognised.
+  EXPECT_TRUE(log_->ReserveIndex(10).ok());
+  EXPECT_EQ(log_->IndexMemoryBytes(), reserved_bytes);
+  const absl::Status hostile = log_->ReserveIndex(size_t{1} << 60);
+  EXPECT_EQ(hostile.code(), absl::StatusCode::kResourceExhausted) << hostile;
   EXPECT_EQ(log_->IndexMemoryBytes(), reserved_bytes);
   const AppendResult again =
       MustAppend(Batch("p", ++sequence, {Pay("P-7", 7, {2023, 4, 17}, 3, 1, 1)}));
