@@ -82,6 +82,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
+#include "libs/base/prefaulted_allocator.h"
 #include "libs/domain/measure.h"
 #include "libs/domain/period.h"
 #include "libs/facts/facts.h"
@@ -393,7 +394,9 @@ class EventLog {
     uint32_t high = 0;
     friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
   };
-  using Index = absl::flat_hash_map<IdKey, Fingerprint, IdKeyHash>;
+  // Prefaulted: the table is written at random slots, one page fault per first touch otherwise.
+  using Index = absl::flat_hash_map<IdKey, Fingerprint, IdKeyHash, std::equal_to<IdKey>,
+                                    base::PrefaultedAllocator<std::pair<const IdKey, Fingerprint>>>;
   // The secret keys of the id hashes, one per id space.
   struct IdHashKeys {
     std::array<unsigned char, 16> application{};

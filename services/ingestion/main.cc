@@ -37,7 +37,7 @@ ABSL_FLAG(std::string, producer_id, "ingestion",
 ABSL_FLAG(uint64_t, expected_event_ids, 0,
           "event ids the deduplication index makes room for at start (logged ones included), so "
           "that it does not grow and rehash while they arrive; 0 grows as needed. About 21 bytes "
-          "each, taken as ids arrive");
+          "each, committed at start");
 ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
           "events logged but not yet applied by aggregation beyond which writes are refused");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
