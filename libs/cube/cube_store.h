@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/base/prefaulted_allocator.h"
 #include "libs/cube/cube_state.h"
 #include "libs/cube/query.h"
 #include "libs/domain/codelists.h"
@@ -147,7 +148,11 @@ class CubeStore {
   struct PseudonymEq {
     bool operator()(const Pseudonym& a, const Pseudonym& b) const;
   };
-  using WorkerIds = absl::flat_hash_map<Pseudonym, uint32_t, PseudonymHash, PseudonymEq>;
+  // Prefaulted: the map is written at random slots, so each growth's new table would otherwise
+  // fault in page by page while a batch is applied (libs/base/prefaulted_allocator.h).
+  using WorkerIds =
+      absl::flat_hash_map<Pseudonym, uint32_t, PseudonymHash, PseudonymEq,
+                          base::PrefaultedAllocator<std::pair<const Pseudonym, uint32_t>>>;
   absl::Status LoadWorkerIds();
 
   WorkerIds worker_ids_;
