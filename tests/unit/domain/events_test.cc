@@ -216,6 +216,29 @@ TEST_F(EventsTest, WorkerIdNeverAppearsInAnyReason) {
   EXPECT_THAT(joined, HasSubstr("withheld"));
 }
 
+TEST_F(EventsTest, NoReasonShowsAWorkerIdShapeEvenInsideALongerOrEscapedValue) {
+  // A tax code inside a longer value is echoed no more than a whole one; nor is a run of digits
+  // that only the quoting's escapes make 11 long ("\x80" followed by ten zeros: found by
+  // fuzzing the batch check).
+  const std::string escaped_run = std::string("000000\0\0\x80", 9) + "0000000000";
+  for (const std::string& region :
+       {"LAZIO-" + std::string(kWorker), "x" + std::string("12345678901") + "x", escaped_run}) {
+    RawPayment raw = Raw();
+    raw.region = region;
+    PaymentIssued out;
+    const std::string joined = JoinFieldErrors(ParsePayment(raw, lists_, &out));
+    EXPECT_THAT(joined, Not(HasSubstr(kWorker))) << joined;
+    EXPECT_THAT(joined, Not(HasSubstr("12345678901"))) << joined;
+    EXPECT_THAT(joined, Not(HasSubstr("00000000000"))) << joined;
+    EXPECT_THAT(joined, HasSubstr("withheld")) << joined;
+  }
+  // Ordinary wrong values are still shown, so the sender can see the mistake.
+  RawPayment raw = Raw();
+  raw.region = "Lazio 2";
+  PaymentIssued out;
+  EXPECT_THAT(JoinFieldErrors(ParsePayment(raw, lists_, &out)), HasSubstr("'Lazio 2'"));
+}
+
 TEST_F(EventsTest, ParseApplication) {
   ApplicationAuthorized out;
   const RawApplication raw{"A-7", "2023-12-31", "SARDEGNA", "FONDI_Territorio"};
