@@ -1,5 +1,6 @@
 #include "services/ingestion/ingestion_service.h"
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -83,6 +84,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
       absl::Status status = ok ? Consume() : Finished();
       if (!ok || !status.ok()) {
         Release();
+        finished_.store(true, std::memory_order_release);
         this->Finish(rpc::ToGrpcStatus(status));
         return;
       }
@@ -90,7 +92,13 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     });
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    // gRPC calls OnDone only after Finish, so the executor's last writes (Release) come before
+    // the destructor; it orders that inside its uninstrumented core, and this acquire of the flag
+    // stored before Finish makes the same order visible to ThreadSanitizer.
+    finished_.load(std::memory_order_acquire);
+    delete this;
+  }
 
  protected:
   virtual absl::Status OnData(const std::string& data) = 0;
@@ -174,6 +182,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   Request request_;
   bool seen_header_ = false;
   std::optional<v1::UploadEnd> end_;
+  std::atomic<bool> finished_{false};
 };
 
 ingest::ReadyToCommit BacklogThenStillWanted(std::function<absl::Status(uint64_t)> check_backlog,
