@@ -11,28 +11,10 @@ namespace {
 using internal::IsAsciiAlnum;
 using internal::IsAsciiDigit;
 
-// True when `text` holds a run that could be a worker id: 11 digits or 16 letters and digits in
-// a row (longer runs hold such a window too).
-bool HoldsWorkerIdShape(std::string_view text) {
-  size_t digits = 0;
-  size_t alnums = 0;
-  for (const char c : text) {
-    digits = IsAsciiDigit(c) ? digits + 1 : 0;
-    alnums = IsAsciiAlnum(c) ? alnums + 1 : 0;
-    if (digits >= 11 || alnums >= 16) return true;
-  }
-  return false;
-}
-
-// Quotes a value for a reason text unless it could hold a worker id (see the header comment):
-// a whole tax code, one inside a longer value (swapped or merged columns), or a run that only
-// the quoting makes look like one (an escape such as \x80 followed by digits).
+// Quotes a value for a reason text unless it could be a worker id (see the header comment).
 std::string QuoteSafe(std::string_view value) {
-  constexpr char kWithheld[] = "(value withheld: it looks like a personal tax code)";
-  if (HoldsWorkerIdShape(value)) return kWithheld;
-  std::string quoted = internal::Quote(value);
-  if (HoldsWorkerIdShape(quoted)) return kWithheld;
-  return quoted;
+  if (LooksLikeWorkerId(value)) return "(value withheld: it looks like a personal tax code)";
+  return internal::Quote(value);
 }
 
 bool IsIdChar(char c) {

@@ -5,22 +5,31 @@
 
 namespace omnia::domain::internal {
 
-std::string Quote(std::string_view value) {
-  // A run of 11 or more letters and digits with some digits, or of 16 or more of any kind, could
-  // be (or hide) a codice fiscale or a numeric personal code, e.g. a worker id shifted into
-  // another column: such values are never echoed. Plain words ("MEZZOGIORNO") still are, so
-  // typos stay easy to spot.
+namespace {
+
+// A run of 11 or more letters and digits with some digits, or of 16 or more of any kind, could
+// be (or hide) a codice fiscale or a numeric personal code, e.g. a worker id shifted into another
+// column: such values are never echoed. Plain words ("MEZZOGIORNO") still are, so typos stay easy
+// to spot.
+bool HoldsPersonalCodeRun(std::string_view text) {
   size_t run = 0;
   size_t digits = 0;
-  for (const char c : value) {
+  for (const char c : text) {
     const bool digit = c >= '0' && c <= '9';
     const bool alnum = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     run = alnum ? run + 1 : 0;
     digits = alnum ? digits + (digit ? 1 : 0) : 0;
-    if ((run >= 11 && digits >= 2) || run >= 16) {
-      return "(value withheld: it may contain personal data)";
-    }
+    if ((run >= 11 && digits >= 2) || run >= 16) return true;
   }
+  return false;
+}
+
+constexpr char kWithheld[] = "(value withheld: it may contain personal data)";
+
+}  // namespace
+
+std::string Quote(std::string_view value) {
+  if (HoldsPersonalCodeRun(value)) return kWithheld;
   static constexpr char kHex[] = "0123456789ABCDEF";
   const bool truncated = value.size() > kMaxQuotedBytes;
   if (truncated) value = value.substr(0, kMaxQuotedBytes);
@@ -39,6 +48,9 @@ std::string Quote(std::string_view value) {
   }
   if (truncated) out.append("...");
   out.push_back('\'');
+  // An escape's last hex digit next to digits of the value can form such a run too ("\x80"
+  // followed by ten zeros: found by fuzzing).
+  if (HoldsPersonalCodeRun(out)) return kWithheld;
   return out;
 }
 

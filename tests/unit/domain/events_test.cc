@@ -232,6 +232,16 @@ TEST_F(EventsTest, NoReasonShowsAWorkerIdShapeEvenInsideALongerOrEscapedValue) {
     EXPECT_THAT(joined, Not(HasSubstr("00000000000"))) << joined;
     EXPECT_THAT(joined, HasSubstr("withheld")) << joined;
   }
+  // The same for a date, whose message the date parser words.
+  for (const std::string& date : {"2023-" + std::string(kWorker), std::string("x12345678901")}) {
+    RawPayment raw = Raw();
+    raw.paid_on = date;
+    PaymentIssued out;
+    const std::string joined = JoinFieldErrors(ParsePayment(raw, lists_, &out));
+    EXPECT_THAT(joined, Not(HasSubstr(kWorker))) << joined;
+    EXPECT_THAT(joined, Not(HasSubstr("12345678901"))) << joined;
+    EXPECT_THAT(joined, HasSubstr("withheld")) << joined;
+  }
   // Ordinary wrong values are still shown, so the sender can see the mistake.
   RawPayment raw = Raw();
   raw.region = "Lazio 2";
