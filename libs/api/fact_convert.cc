@@ -104,7 +104,8 @@ absl::Status CheckLengths(const std::vector<std::pair<const char*, int>>& column
   return absl::OkStatus();
 }
 
-// `path()` names the value in an error; it is called only then (a batch holds 50,000 events).
+// `path()` names the value in an error; it is called only then (a batch holds up to 200,000
+// events).
 template <typename PathOf>
 absl::StatusOr<domain::YearMonth> ColumnMonth(uint32_t value, const PathOf& path) {
   const domain::YearMonth month{static_cast<int>(value / 100), static_cast<int>(value % 100)};

@@ -62,9 +62,12 @@ class AggregationSink {
 
 struct ForwarderOptions {
   std::string producer_id = "ingestion";
-  // Events per Apply request (entries are never split): about 3.5 MB on the wire. Larger
-  // requests amortise aggregation's synced write and set unions over more events.
-  size_t max_events_per_request = 50000;
+  // Events per Apply request (entries are never split): about 8 MB on the wire in columns, 16 MB
+  // as messages, within aggregation's 64 MiB request limit. Aggregation's cost per request
+  // grows with the cells it touches, nearly all of them at this size, so larger requests spread
+  // it over more events: 200,000 took aggregation 20-25 % less CPU than 50,000 over an 11 M-event
+  // ingest; 400,000 gained nothing more.
+  size_t max_events_per_request = 200000;
   // Wait after a failed round, doubled on each consecutive failure up to max_backoff.
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);

@@ -40,6 +40,9 @@ ABSL_FLAG(uint64_t, expected_event_ids, 0,
           "each, committed at start");
 ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
           "events logged but not yet applied by aggregation beyond which writes are refused");
+ABSL_FLAG(uint64_t, max_events_per_forward,
+          omnia::ingest::ForwarderOptions{}.max_events_per_request,
+          "most events sent to aggregation in one Apply request (log entries are never split)");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
           "deadline of each call to aggregation");
 
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
                                                absl::GetFlag(FLAGS_aggregation_deadline), *token);
   omnia::ingest::ForwarderOptions forwarder_options;
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
+  forwarder_options.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_forward);
   forwarder_options.log_error = [&clock](const std::string& error) {
     omnia::server::LogInfo(clock.Now(), "ingestion", error);
   };
