@@ -151,6 +151,12 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& path,
   db_options.create_missing_column_families = !options.read_only;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // The column families share one write-ahead log, and a log file is deleted only once every
+  // family with writes in it has flushed them. A family written rarely (counters, cursors) never
+  // fills its write buffer, so without a bound the logs of all the busy families' writes stayed
+  // on disk with it: half of the event log's bytes, all replayed again on restart. Past this
+  // total, RocksDB flushes the family holding up the oldest log.
+  db_options.max_total_wal_size = 4 * options.write_buffer_bytes;
 
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
