@@ -389,11 +389,20 @@ size_t Codelists::CodeHash::operator()(std::string_view code) const {
   const size_t n = code.size();
   uint64_t head = 0;
   uint64_t tail = 0;
+  // Fixed-size loads only (overlapping when the code is shorter than two of them): a copy of
+  // a variable length is a call to memmove, which cost more than the rest of the hash.
   if (n >= sizeof(head)) {
     std::memcpy(&head, code.data(), sizeof(head));
     std::memcpy(&tail, code.data() + n - sizeof(tail), sizeof(tail));
+  } else if (n >= sizeof(uint32_t)) {
+    uint32_t first = 0;
+    uint32_t last = 0;
+    std::memcpy(&first, code.data(), sizeof(first));
+    std::memcpy(&last, code.data() + n - sizeof(last), sizeof(last));
+    head = (uint64_t{last} << 32) | first;
   } else if (n > 0) {
-    std::memcpy(&head, code.data(), n);
+    const auto byte = [&](size_t i) { return uint64_t{static_cast<unsigned char>(code[i])}; };
+    head = (byte(0) << 16) | (byte(n / 2) << 8) | byte(n - 1);
   }
   // Multiplicative mixing; the final shift folds high bits into the low ones the table also uses.
   const uint64_t mixed = (head ^ (tail * 0x9E3779B97F4A7C15ULL) ^ n) * 0xC2B2AE3D27D4EB4FULL;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -192,6 +193,40 @@ TEST_F(CodelistsTest, ExactLookupsAreCaseSensitive) {
   EXPECT_EQ(lists_.RegionByInpsLabel("Valle_d'Aosta"), nullptr);
   EXPECT_NE(lists_.InterventionTypeByCode("FONDI_Territorio"), nullptr);
   EXPECT_EQ(lists_.InterventionTypeByCode("FONDI_TERRITORIO"), nullptr);
+}
+
+// The exact lookups hash short codes from fixed-size loads; every length from 1 to past 8 bytes
+// must still find exactly its own entry and nothing for a prefix or an extension.
+// Every entry is found by its own key with its index; no prefix of a key (unless itself a key)
+// and no extension of one is found.
+template <typename Entry, typename KeyOf, typename Lookup>
+void ExpectExactLookups(const std::vector<Entry>& entries, KeyOf key_of, Lookup lookup) {
+  absl::flat_hash_set<std::string> keys;
+  for (const Entry& entry : entries) keys.insert(key_of(entry));
+  for (const Entry& entry : entries) {
+    const std::string key = key_of(entry);
+    const Entry* found = lookup(key);
+    ASSERT_NE(found, nullptr) << key;
+    EXPECT_EQ(found->index, entry.index);
+    for (size_t n = 0; n < key.size(); ++n) {
+      const std::string prefix = key.substr(0, n);
+      if (!keys.contains(prefix)) {
+        EXPECT_EQ(lookup(prefix), nullptr) << prefix;
+      }
+    }
+    EXPECT_EQ(lookup(key + "X"), nullptr) << key;
+  }
+}
+
+// The exact lookups hash short codes from fixed-size loads; every length from 1 to past 8 bytes
+// must still find exactly its own entry.
+TEST_F(CodelistsTest, ExactLookupsFindEveryCodeAndNoPrefixOrExtensionOfOne) {
+  ExpectExactLookups(
+      lists_.regions(), [](const Region& r) { return r.inps_label; },
+      [&](std::string_view label) { return lists_.RegionByInpsLabel(label); });
+  ExpectExactLookups(
+      lists_.intervention_types(), [](const InterventionType& t) { return t.code; },
+      [&](std::string_view code) { return lists_.InterventionTypeByCode(code); });
 }
 
 TEST_F(CodelistsTest, FamiliesAndRollups) {
