@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
-  librocksdb-dev prometheus-cpp-dev libroaring-dev libssl-dev libsodium-dev libxlsxwriter-dev
+  librocksdb-dev prometheus-cpp-dev libroaring-dev libssl-dev libsodium-dev nettle-dev libxlsxwriter-dev
   libgtest-dev libgmock-dev libcli11-dev libxml2-utils curl unzip libreoffice-calc-nogui prometheus
   python3-yaml
   # Europe/Rome for every date users see (absl reads /usr/share/zoneinfo).
