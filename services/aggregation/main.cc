@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "libs/base/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/cube/engine.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -21,6 +22,7 @@ ABSL_FLAG(uint64_t, release_cache_bytes, uint64_t{512} << 20,
           "One release is always kept, so a release larger than the bound is still served, alone");
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia aggregation service");
   absl::ParseCommandLine(argc, argv);

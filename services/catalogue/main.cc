@@ -9,6 +9,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/catalogue/artifact_store.h"
 #include "libs/catalogue/attachment_reads.h"
 #include "libs/catalogue/catalogue_store.h"
@@ -36,6 +37,7 @@ ABSL_FLAG(std::string, aggregation_address, "127.0.0.1:50052",
           "HOST:PORT of the aggregation service (Publish freezes the cubes there)");
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia catalogue service");
   absl::ParseCommandLine(argc, argv);

@@ -9,6 +9,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/catalogue/config.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -30,6 +31,7 @@ ABSL_FLAG(size_t, release_cache_bytes, 1 << 20,
           "releases are evicted first)");
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia exporter service");
   absl::ParseCommandLine(argc, argv);

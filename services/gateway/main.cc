@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/catalogue/public_urls.h"
 #include "libs/gateway/catalogue_routes.h"
 #include "libs/gateway/snapshot_cache.h"
@@ -78,6 +79,7 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   // Blocked here, in every thread started later, and taken synchronously below.
   sigset_t signals;
   sigemptyset(&signals);

@@ -13,6 +13,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/domain/codelists.h"
 #include "libs/domain/period.h"
 #include "libs/ingest/event_log.h"
@@ -74,6 +75,7 @@ absl::StatusOr<std::string> Key(const std::string& data_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
   absl::SetProgramUsageMessage("omnia ingestion service");
   absl::ParseCommandLine(argc, argv);

@@ -26,6 +26,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
 #include "libs/cube/cube_store.h"
 #include "libs/domain/codelists.h"
@@ -145,6 +146,7 @@ double Median(std::vector<double> values) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   absl::ParseCommandLine(argc, argv);
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
   if (const std::string dir = absl::GetFlag(FLAGS_codelists_dir); !dir.empty()) {

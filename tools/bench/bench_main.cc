@@ -30,6 +30,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
 #include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
@@ -407,6 +408,7 @@ int ImportRaw() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   absl::SetProgramUsageMessage("omnia-bench ingest|query|export|publish|import-raw [flags]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {

@@ -28,6 +28,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
 #include "libs/client/event_proto.h"
 #include "libs/client/event_streamer.h"
@@ -1293,4 +1294,7 @@ class CommandLine {
 
 }  // namespace
 
-int main(int argc, char** argv) { return CommandLine().Run(argc, argv); }
+int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
+  return CommandLine().Run(argc, argv);
+}

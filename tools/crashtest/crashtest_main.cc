@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/upload.h"
@@ -409,6 +410,7 @@ class CrashTest {
 }  // namespace omnia::crashtest
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   absl::SetProgramUsageMessage("kill -9 random omnia services under load, then verify");
   absl::ParseCommandLine(argc, argv);
   uint64_t seed = absl::GetFlag(FLAGS_seed);

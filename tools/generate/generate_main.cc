@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "libs/base/lock_checks.h"
 #include "libs/synth/generator.h"
 
 ABSL_FLAG(uint64_t, seed, omnia::synth::GeneratorOptions().seed, "seed of the dataset");
@@ -53,6 +54,7 @@ uintmax_t FileSize(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  omnia::base::TurnOffMutexDeadlockDetection();
   // --help lists the flags of the main file; abseil would only look for a file named after the
   // binary (omnia-generate.cc).
   absl::FlagsUsageConfig usage_config;
