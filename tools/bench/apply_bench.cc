@@ -38,7 +38,7 @@ ABSL_FLAG(uint64_t, payments, 2'000'000, "payments generated");
 ABSL_FLAG(uint64_t, applications, 200'000, "applications generated");
 ABSL_FLAG(uint64_t, workers, 200'000, "distinct workers");
 ABSL_FLAG(uint32_t, mobility_percent, 0, "percent of payments drawn independently of the worker");
-ABSL_FLAG(size_t, batch, 50'000, "events per applied batch (the forwarder's request size)");
+ABSL_FLAG(size_t, batch, 200'000, "events per applied batch (the forwarder's request size)");
 ABSL_FLAG(std::string, scratch, "/tmp", "directory for the temporary stores");
 ABSL_FLAG(std::string, codelists_dir, "",
           "only write regions.csv (region,macro_area) and types.csv (intervention_type,family) "
