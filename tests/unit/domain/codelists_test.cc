@@ -195,8 +195,6 @@ TEST_F(CodelistsTest, ExactLookupsAreCaseSensitive) {
   EXPECT_EQ(lists_.InterventionTypeByCode("FONDI_TERRITORIO"), nullptr);
 }
 
-// The exact lookups hash short codes from fixed-size loads; every length from 1 to past 8 bytes
-// must still find exactly its own entry and nothing for a prefix or an extension.
 // Every entry is found by its own key with its index; no prefix of a key (unless itself a key)
 // and no extension of one is found.
 template <typename Entry, typename KeyOf, typename Lookup>
