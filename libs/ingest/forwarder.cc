@@ -125,6 +125,9 @@ absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
   facts::FactBatch batch;
   batch.producer = options_.producer_id;
   batch.previous_sequence = *position;
+  // Room for a full request up front: the entries' facts are appended one entry at a time, and
+  // growing by doubling copied each of them again once or twice (5 % of ingestion's CPU).
+  batch.payments.reserve(options_.max_events_per_request);
   bool have_events = false;
   std::optional<LogEntry> published;
   absl::Status read =
