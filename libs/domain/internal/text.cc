@@ -29,6 +29,7 @@ constexpr char kWithheld[] = "(value withheld: it may contain personal data)";
 }  // namespace
 
 std::string Quote(std::string_view value) {
+  // The whole value first (a run past the truncation is withheld too), the quoted form below.
   if (HoldsPersonalCodeRun(value)) return kWithheld;
   static constexpr char kHex[] = "0123456789ABCDEF";
   const bool truncated = value.size() > kMaxQuotedBytes;
