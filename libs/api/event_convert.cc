@@ -1,8 +1,11 @@
 #include "libs/api/event_convert.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 #include <variant>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/rpc/paging.h"
 #include "libs/rpc/status_mapping.h"
@@ -15,26 +18,164 @@ domain::Date DateFromProto(const v1::Date& date) {
   return domain::Date{date.year(), date.month(), date.day()};
 }
 
-void AssignApplication(const v1::ApplicationAuthorized& a, ingest::RawEvent& slot) {
-  if (!std::holds_alternative<domain::ApplicationAuthorized>(slot)) {
-    slot.emplace<domain::ApplicationAuthorized>();
-  }
-  auto& out = std::get<domain::ApplicationAuthorized>(slot);
+// The slot for the `n`-th event read, holding a T (whose strings keep their buffers when the
+// previous batch had a T there too).
+template <typename T>
+T& Slot(std::vector<ingest::RawEvent>& events, size_t n) {
+  if (n == events.size()) events.emplace_back();
+  if (!std::holds_alternative<T>(events[n])) events[n].emplace<T>();
+  return std::get<T>(events[n]);
+}
+
+void AssignApplication(const v1::ApplicationAuthorized& a, domain::ApplicationAuthorized& out) {
   out.application_id.assign(a.application_id());
   out.authorized_on = DateFromProto(a.authorized_on());
   out.region.assign(a.region());
   out.intervention_type.assign(a.intervention_type());
 }
 
-void AssignPayment(const v1::PaymentIssued& p, ingest::RawEvent& slot) {
-  if (!std::holds_alternative<domain::PaymentIssued>(slot)) slot.emplace<domain::PaymentIssued>();
-  auto& out = std::get<domain::PaymentIssued>(slot);
+void AssignPayment(const v1::PaymentIssued& p, domain::PaymentIssued& out) {
   out.payment_id.assign(p.payment_id());
   out.worker_id.assign(p.worker_id());
   out.paid_on = DateFromProto(p.paid_on());
   out.region.assign(p.region());
   out.intervention_type.assign(p.intervention_type());
   out.months_covered = p.months_covered();
+}
+
+// The values of a column of ids: separated by line feeds, the last one optionally followed by
+// one. No id may hold a line feed, so this reads back what the producer joined.
+class LineValues {
+ public:
+  explicit LineValues(std::string_view text) : rest_(text) {}
+
+  static uint64_t Count(std::string_view text) {
+    if (text.empty()) return 0;
+    return std::count(text.begin(), text.end(), '\n') + (text.back() == '\n' ? 0 : 1);
+  }
+
+  // The next value; only while values remain.
+  std::string_view Next() {
+    const size_t end = rest_.find('\n');
+    const std::string_view value = rest_.substr(0, end);
+    rest_.remove_prefix(end == std::string_view::npos ? rest_.size() : end + 1);
+    return value;
+  }
+
+ private:
+  std::string_view rest_;
+};
+
+domain::Date DateFromNumber(uint32_t yyyymmdd) {
+  return domain::Date{static_cast<int>(yyyymmdd / 10000), static_cast<int>(yyyymmdd / 100 % 100),
+                      static_cast<int>(yyyymmdd % 100)};
+}
+
+// Reads one group of columns (application_columns or payment_columns) into events, checking
+// the shape the contract gives it: one value per row in every per-row column, and code
+// positions within the codes listed.
+class ColumnReader {
+ public:
+  ColumnReader(absl::string_view group, absl::string_view id_name, uint64_t first_index,
+               uint64_t rows, std::vector<ingest::Violation>& malformed)
+      : group_(group),
+        id_name_(id_name),
+        first_index_(first_index),
+        rows_(rows),
+        malformed_(malformed) {}
+
+  // Whether `column` holds one value per row; a violation naming it (by counts only: a column
+  // may hold worker ids) if not.
+  bool HasOneValuePerRow(absl::string_view column, uint64_t values) {
+    if (values == rows_) return true;
+    malformed_.push_back(
+        {first_index_, "", absl::StrCat(group_, ".", column),
+         absl::StrCat(values, values == 1 ? " value" : " values", " for ", rows_,
+                      rows_ == 1 ? " row" : " rows", " (one per ", id_name_, ")")});
+    return false;
+  }
+
+  // codes[positions[row]] into `out`; a violation of the row if the position is beyond them.
+  void AssignCode(const google::protobuf::RepeatedPtrField<std::string>& codes,
+                  const google::protobuf::RepeatedField<uint32_t>& positions, uint64_t row,
+                  absl::string_view event_id, absl::string_view column, std::string& out) {
+    const uint32_t position = positions[static_cast<int>(row)];
+    if (position < static_cast<uint32_t>(codes.size())) {
+      out.assign(codes[static_cast<int>(position)]);
+      return;
+    }
+    out.clear();
+    malformed_.push_back(
+        {first_index_ + row, std::string(event_id), absl::StrCat(group_, ".", column),
+         absl::StrCat("position ", position, " is beyond the ", codes.size(), " codes listed")});
+  }
+
+  uint64_t rows() const { return rows_; }
+
+ private:
+  absl::string_view group_;
+  absl::string_view id_name_;
+  uint64_t first_index_;
+  uint64_t rows_;
+  std::vector<ingest::Violation>& malformed_;
+};
+
+// Reads the application columns' rows into events from position `n`; returns the rows read
+// (none when the columns' shape is wrong).
+uint64_t ReadApplications(const v1::ApplicationColumns& columns, ColumnReader& reader,
+                          std::vector<ingest::RawEvent>& events, size_t n) {
+  bool shaped = reader.HasOneValuePerRow("authorized_on", columns.authorized_on_size());
+  shaped &= reader.HasOneValuePerRow("regions", columns.regions_size());
+  shaped &= reader.HasOneValuePerRow("intervention_types", columns.intervention_types_size());
+  if (!shaped) return 0;
+  LineValues ids(columns.application_ids());
+  for (uint64_t row = 0; row < reader.rows(); ++row) {
+    auto& out = Slot<domain::ApplicationAuthorized>(events, n + row);
+    out.application_id.assign(ids.Next());
+    const int i = static_cast<int>(row);
+    out.authorized_on = DateFromNumber(columns.authorized_on(i));
+    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.application_id, "regions",
+                      out.region);
+    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
+                      out.application_id, "intervention_types", out.intervention_type);
+  }
+  return reader.rows();
+}
+
+// As ReadApplications, for the payment columns.
+uint64_t ReadPayments(const v1::PaymentColumns& columns, ColumnReader& reader,
+                      std::vector<ingest::RawEvent>& events, size_t n) {
+  bool shaped = reader.HasOneValuePerRow("worker_ids", LineValues::Count(columns.worker_ids()));
+  shaped &= reader.HasOneValuePerRow("paid_on", columns.paid_on_size());
+  shaped &= reader.HasOneValuePerRow("regions", columns.regions_size());
+  shaped &= reader.HasOneValuePerRow("intervention_types", columns.intervention_types_size());
+  shaped &= reader.HasOneValuePerRow("months_covered", columns.months_covered_size());
+  if (!shaped) return 0;
+  LineValues ids(columns.payment_ids());
+  LineValues workers(columns.worker_ids());
+  for (uint64_t row = 0; row < reader.rows(); ++row) {
+    auto& out = Slot<domain::PaymentIssued>(events, n + row);
+    out.payment_id.assign(ids.Next());
+    out.worker_id.assign(workers.Next());
+    const int i = static_cast<int>(row);
+    out.paid_on = DateFromNumber(columns.paid_on(i));
+    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.payment_id, "regions",
+                      out.region);
+    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
+                      out.payment_id, "intervention_types", out.intervention_type);
+    out.months_covered = columns.months_covered(i);
+  }
+  return reader.rows();
+}
+
+// The column of the domain's `field` in application_columns or payment_columns.
+absl::string_view ColumnOf(absl::string_view field) {
+  if (field == "application_id") return "application_ids";
+  if (field == "payment_id") return "payment_ids";
+  if (field == "worker_id") return "worker_ids";
+  if (field == "region") return "regions";
+  if (field == "intervention_type") return "intervention_types";
+  return field;  // authorized_on, paid_on, months_covered
 }
 
 v1::BatchOutcome OutcomeToProto(ingest::BatchOutcome outcome) {
@@ -51,23 +192,55 @@ v1::BatchOutcome OutcomeToProto(ingest::BatchOutcome outcome) {
 
 }  // namespace
 
-void EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events,
-                     std::vector<uint64_t>& without_kind) {
+ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events) {
+  ReadBatch read;
+  BatchLayout& layout = read.layout;
+  layout.messages = static_cast<uint64_t>(batch.events_size());
+  layout.application_rows = LineValues::Count(batch.application_columns().application_ids());
+  layout.payment_rows = LineValues::Count(batch.payment_columns().payment_ids());
+  const uint64_t sent = layout.messages + layout.application_rows + layout.payment_rows;
+  if (sent > ingest::kMaxEventsPerBatch) {
+    // Not read at all: a 4 MiB batch of empty ids would be millions of events.
+    read.malformed.push_back({0, "", "events", ingest::EventCountReason(sent)});
+    read.unread_events = sent;
+    events.clear();
+    return read;
+  }
   size_t n = 0;
   for (int i = 0; i < batch.events_size(); ++i) {
     const v1::Event& event = batch.events(i);
-    if (!event.has_application_authorized() && !event.has_payment_issued()) {
-      without_kind.push_back(static_cast<uint64_t>(i));
-      continue;
-    }
-    if (n == events.size()) events.emplace_back();
     if (event.has_application_authorized()) {
-      AssignApplication(event.application_authorized(), events[n++]);
+      AssignApplication(event.application_authorized(),
+                        Slot<domain::ApplicationAuthorized>(events, n++));
+    } else if (event.has_payment_issued()) {
+      AssignPayment(event.payment_issued(), Slot<domain::PaymentIssued>(events, n++));
     } else {
-      AssignPayment(event.payment_issued(), events[n++]);
+      read.malformed.push_back(
+          {static_cast<uint64_t>(i), "", "kind", "an event must hold an application or a payment"});
     }
   }
+  ColumnReader applications("application_columns", "application id", layout.messages,
+                            layout.application_rows, read.malformed);
+  n += ReadApplications(batch.application_columns(), applications, events, n);
+  ColumnReader payments("payment_columns", "payment id", layout.messages + layout.application_rows,
+                        layout.payment_rows, read.malformed);
+  n += ReadPayments(batch.payment_columns(), payments, events, n);
   events.resize(n);
+  read.unread_events = sent - n;
+  return read;
+}
+
+std::string EventFieldPath(const v1::EventBatch& batch, const BatchLayout& layout,
+                           uint64_t event_index, std::string_view field) {
+  if (event_index < layout.messages) {
+    const bool application =
+        batch.events(static_cast<int>(event_index)).has_application_authorized();
+    return absl::StrCat(application ? "application_authorized." : "payment_issued.",
+                        absl::string_view(field.data(), field.size()));
+  }
+  const bool application = event_index < layout.messages + layout.application_rows;
+  return absl::StrCat(application ? "application_columns." : "payment_columns.",
+                      ColumnOf(absl::string_view(field.data(), field.size())));
 }
 
 v1::BatchAck AckFromReport(const v1::EventBatch& batch, const ingest::BatchReport& report) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,11 +14,35 @@
 
 namespace omnia::api {
 
-// Proto events to domain events in `events`, reusing its strings from the previous batch of the
-// stream (assigning into an existing std::string keeps its buffer), since allocation dominates
-// this path. The indices of events without a kind are appended to `without_kind`.
-void EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events,
-                     std::vector<uint64_t>& without_kind);
+// Where a batch's events came from, in batch order: its Event messages, then the rows of its
+// application columns, then those of its payment columns.
+struct BatchLayout {
+  uint64_t messages = 0;
+  uint64_t application_rows = 0;
+  uint64_t payment_rows = 0;
+};
+
+// A StreamEvents batch read into domain events.
+struct ReadBatch {
+  BatchLayout layout;
+  // What could not be read as events (an event without a kind, columns of the wrong shape, a
+  // position beyond the codes listed, too many events), named as the producer sent it.
+  std::vector<ingest::Violation> malformed;
+  // Events sent but not read into `events` (the batch is rejected when there are any).
+  uint64_t unread_events = 0;
+};
+
+// Proto events and columns to domain events in `events`, in batch order, reusing its strings
+// from the previous batch of the stream (assigning into an existing std::string keeps its
+// buffer), since allocation dominates this path. Nothing is read from a batch of more than
+// ingest::kMaxEventsPerBatch events.
+ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events);
+
+// The path of an event's field as the producer sent it: "payment_issued.region" for an Event
+// message, "payment_columns.regions" for a row of the columns (the domain's `field`, e.g.
+// "region", names the same value in both).
+std::string EventFieldPath(const v1::EventBatch& batch, const BatchLayout& layout,
+                           uint64_t event_index, std::string_view field);
 
 // The ack of `batch` reporting `report`.
 v1::BatchAck AckFromReport(const v1::EventBatch& batch, const ingest::BatchReport& report);

@@ -33,6 +33,8 @@ struct ApplicationAuthorized {
   Date authorized_on;
   std::string region;             // INPS label
   std::string intervention_type;  // intervention type code
+
+  friend bool operator==(const ApplicationAuthorized&, const ApplicationAuthorized&) = default;
 };
 
 // A direct payment to a worker; counted in WORKERS (distinct worker_id) and BENEFIT_MONTHS (sum of
@@ -44,6 +46,8 @@ struct PaymentIssued {
   std::string region;             // INPS label
   std::string intervention_type;  // intervention type code
   int64_t months_covered = 0;
+
+  friend bool operator==(const PaymentIssued&, const PaymentIssued&) = default;
 };
 
 // One failing field of an event.

@@ -1,5 +1,6 @@
 #include "libs/ingest/batch_intake.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,10 +11,12 @@ namespace {
 
 // An event whose id the log (or the batch) already holds with other content, as a violation of
 // its id field.
-Violation ConflictViolation(const EventConflict& conflict) {
+Violation ConflictViolation(const EventConflict& conflict, const FieldPath& field_path) {
+  const std::string field =
+      conflict.kind == EventKind::kApplication ? "application_id" : "payment_id";
   return Violation{
       conflict.event_index, conflict.event_id,
-      conflict.kind == EventKind::kApplication ? "application_id" : "payment_id",
+      field_path ? field_path(conflict.event_index, field) : field,
       conflict.repeats_index.has_value()
           ? absl::StrCat("repeats events[", *conflict.repeats_index, "] with different content")
           : "already ingested with different content"};
@@ -51,20 +54,19 @@ BatchReport BatchIntake::Reject(absl::Status status, std::vector<Violation> viol
 }
 
 BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
-  const uint64_t received = batch.events.size() + batch.without_kind.size();
-  if (!batch.without_kind.empty()) {
-    std::vector<Violation> violations;
-    for (uint64_t index : batch.without_kind) {
-      violations.push_back({index, "", "kind", "an event must hold an application or a payment"});
-    }
-    return Reject(
-        absl::InvalidArgumentError(absl::StrCat("events[", batch.without_kind[0],
-                                                "]: must hold an application or a payment")),
-        std::move(violations), received);
+  const uint64_t received = batch.events.size() + batch.unread_events;
+  if (!batch.malformed.empty()) {
+    const size_t listed = std::min(batch.malformed.size(), options_.max_violations);
+    std::vector<Violation> violations(batch.malformed.begin(), batch.malformed.begin() + listed);
+    const uint64_t omitted = batch.malformed.size() - listed;
+    absl::Status invalid = absl::InvalidArgumentError(DescribeViolations(violations, omitted));
+    BatchReport report = Reject(std::move(invalid), std::move(violations), received);
+    report.violations_omitted = omitted;
+    return report;
   }
   BatchCheck check =
       CheckBatch(batch.producer_id, batch.sequence, batch.events, codelists_, pseudonymizer_,
-                 options_.max_violations, domain::ItalianDate(clock_.Now()));
+                 options_.max_violations, domain::ItalianDate(clock_.Now()), batch.field_path);
   if (!check.violations.empty()) {
     // Described before the violations move into the report.
     absl::Status invalid = absl::InvalidArgumentError(DescribeViolations(check));
@@ -81,7 +83,7 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
     // The log counts every batch it refuses as rejected itself.
     std::vector<Violation> violations;
     for (const EventConflict& conflict : conflicts) {
-      violations.push_back(ConflictViolation(conflict));
+      violations.push_back(ConflictViolation(conflict, batch.field_path));
     }
     return Reject(result.status(), std::move(violations), 0);
   }

@@ -33,13 +33,20 @@ struct BatchReport {
   uint64_t log_sequence = 0;
 };
 
-// One batch as received: `events` are those that hold a kind; `without_kind` the indices (in
-// the batch as sent) of those that hold neither an application nor a payment.
+// One batch as received.
 struct ReceivedBatch {
   const std::string& producer_id;
   uint64_t sequence = 0;
+  // The events that could be read, in batch order.
   const std::vector<RawEvent>& events;
-  const std::vector<uint64_t>& without_kind;
+  // What could not be read as events at all (an event without a kind, columns of the wrong
+  // shape): when not empty the batch is rejected with these violations, unchecked further.
+  const std::vector<Violation>& malformed;
+  // Events the producer sent that are not in `events` (they could not be read); counted as
+  // rejected with the batch.
+  uint64_t unread_events = 0;
+  // Names the events' fields as the producer spelt them (see CheckBatch).
+  FieldPath field_path;
 };
 
 struct BatchIntakeOptions {

@@ -41,7 +41,7 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
                       const Pseudonymizer& pseudonymizer, size_t max_violations,
-                      const domain::Date& latest) {
+                      const domain::Date& latest, const FieldPath& field_path) {
   BatchCheck check;
   auto add = [&](uint64_t index, std::string id, std::string field, std::string reason) {
     if (check.violations.size() < max_violations) {
@@ -54,9 +54,8 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
     add(0, "", "producer_id", "required: 1 to 128 characters from A-Z a-z 0-9 . _ : -");
   }
   if (sequence == 0) add(0, "", "sequence", "must be at least 1");
-  if (events.size() > kMaxEventsPerBatch) {
-    add(0, "", "events",
-        absl::StrCat("at most ", kMaxEventsPerBatch, " events per batch, got ", events.size()));
+  if (events.empty() || events.size() > kMaxEventsPerBatch) {
+    add(0, "", "events", EventCountReason(events.size()));
   }
   for (size_t i = 0; i < events.size(); ++i) {
     std::vector<domain::FieldError> errors;
@@ -73,7 +72,9 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
     for (const domain::FieldError& e : errors) {
       if (e.field == "application_id" || e.field == "payment_id") id.clear();
     }
-    for (domain::FieldError& e : errors) add(i, id, std::move(e.field), std::move(e.reason));
+    for (domain::FieldError& e : errors) {
+      add(i, id, field_path ? field_path(i, e.field) : std::move(e.field), std::move(e.reason));
+    }
   }
   if (!check.violations.empty()) return check;
   check.batch.producer_id = producer_id;
@@ -86,15 +87,17 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   return check;
 }
 
-std::string DescribeViolations(const BatchCheck& check) {
+std::string EventCountReason(uint64_t events) {
+  return absl::StrCat("a batch holds 1 to ", kMaxEventsPerBatch, " events, got ", events);
+}
+
+std::string DescribeViolations(const std::vector<Violation>& violations, uint64_t omitted) {
   std::string out;
-  for (const Violation& v : check.violations) {
+  for (const Violation& v : violations) {
     if (!out.empty()) out += "; ";
     absl::StrAppend(&out, "events[", v.event_index, "].", v.field, ": ", v.reason);
   }
-  if (check.violations_omitted > 0) {
-    absl::StrAppend(&out, "; and ", check.violations_omitted, " more");
-  }
+  if (omitted > 0) absl::StrAppend(&out, "; and ", omitted, " more");
   return out;
 }
 

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -37,15 +39,27 @@ struct BatchCheck {
 // Maximum events per StreamEvents batch (documented in ingestion.proto).
 inline constexpr size_t kMaxEventsPerBatch = 10000;
 
+// Why a batch of `events` events is refused when it holds none or more than kMaxEventsPerBatch.
+std::string EventCountReason(uint64_t events);
+
+// Names a field of the event at `event_index` as the producer's message spells it, e.g.
+// (3, "region") -> "payment_issued.region" (the domain's names are the events' own: "region",
+// "paid_on", ...). Empty: the domain's names are kept.
+using FieldPath = std::function<std::string(uint64_t event_index, std::string_view field)>;
+
 // Dates after `latest` (the server passes today's date in Italy) are violations.
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
                       const Pseudonymizer& pseudonymizer, size_t max_violations = 100,
-                      const domain::Date& latest = domain::kLatestDate);
+                      const domain::Date& latest = domain::kLatestDate,
+                      const FieldPath& field_path = {});
 
 // "events[3].region: unknown region 'X'; events[9].paid_on: ...; and 12 more", for the status
 // message of a rejected batch.
-std::string DescribeViolations(const BatchCheck& check);
+std::string DescribeViolations(const std::vector<Violation>& violations, uint64_t omitted);
+inline std::string DescribeViolations(const BatchCheck& check) {
+  return DescribeViolations(check.violations, check.violations_omitted);
+}
 
 // Converts validated events to the log form (pseudonymising payments); events must be valid.
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,

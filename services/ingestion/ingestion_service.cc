@@ -3,6 +3,7 @@
 #include <atomic>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -299,10 +300,13 @@ v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch,
                                            std::vector<ingest::RawEvent>* scratch) {
   std::vector<ingest::RawEvent> local;
   std::vector<ingest::RawEvent>& events = scratch != nullptr ? *scratch : local;
-  std::vector<uint64_t> without_kind;
-  api::EventsFromProto(batch, events, without_kind);
+  const api::ReadBatch read = api::EventsFromProto(batch, events);
   return api::AckFromReport(
-      batch, intake_.Handle({batch.producer_id(), batch.sequence(), events, without_kind}));
+      batch, intake_.Handle({batch.producer_id(), batch.sequence(), events, read.malformed,
+                             read.unread_events,
+                             [&batch, &read](uint64_t event_index, std::string_view field) {
+                               return api::EventFieldPath(batch, read.layout, event_index, field);
+                             }}));
 }
 
 grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* IngestionService::StreamEvents(

@@ -400,7 +400,7 @@ TEST_F(PipelineTest, MalformedFilesAndBatchesAreRejectedWholeAndChangeNothing) {
   EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
   ASSERT_EQ(ack.violations_size(), 2);
   EXPECT_EQ(ack.violations(0).event_index(), 3u);
-  EXPECT_EQ(ack.violations(0).field(), "region");
+  EXPECT_EQ(ack.violations(0).field(), "payment_issued.region");
   EXPECT_EQ(ack.violations(1).event_index(), 7u);
   stream->WritesDone();
   EXPECT_TRUE(stream->Finish().ok());

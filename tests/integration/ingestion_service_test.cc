@@ -9,6 +9,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -23,6 +25,7 @@ namespace omnia::ingestion {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kPayments[] =
     "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n"
@@ -160,15 +163,171 @@ TEST_F(IngestionServiceTest, ABadBatchIsRefusedNamingEventAndFieldAndLogsNothing
   batch.mutable_events()->RemoveLast();
   const v1::BatchAck invalid = Send(batch);
   EXPECT_EQ(invalid.outcome(), v1::BATCH_OUTCOME_REJECTED);
-  EXPECT_THAT(invalid.message(), HasSubstr("events[1].region"));
+  EXPECT_THAT(invalid.message(), HasSubstr("events[1].payment_issued.region"));
   ASSERT_EQ(invalid.violations_size(), 1);
   EXPECT_EQ(invalid.violations(0).event_id(), "P-2");
-  EXPECT_EQ(invalid.violations(0).field(), "region");
+  EXPECT_EQ(invalid.violations(0).field(), "payment_issued.region");
 
   const v1::GetIngestionStatusResponse status = Status();
   EXPECT_EQ(status.events_accepted(), 0u);
   EXPECT_EQ(status.last_log_sequence(), 0u);
   EXPECT_EQ(status.batches_rejected(), 2u);
+}
+
+TEST_F(IngestionServiceTest, ABatchWithoutEventsIsRefused) {
+  v1::EventBatch batch;
+  batch.set_producer_id("producer-a");
+  batch.set_sequence(1);
+  const v1::BatchAck ack = Send(batch);
+  EXPECT_EQ(ack.outcome(), v1::BATCH_OUTCOME_REJECTED);
+  EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).field(), "events");
+  EXPECT_EQ(Status().last_log_sequence(), 0u);
+
+  // The sequence was not used up: the same sequence with events is accepted.
+  *batch.add_events() = Payment("P-1", "LAZIO");
+  EXPECT_EQ(Send(batch).outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+}
+
+TEST_F(IngestionServiceTest, ConflictsNameTheIdFieldAsTheProducerSentIt) {
+  v1::EventBatch batch;
+  batch.set_producer_id("producer-a");
+  batch.set_sequence(1);
+  *batch.add_events() = Payment("P-1", "LAZIO");
+  ASSERT_EQ(Send(batch).outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+  batch.set_sequence(2);
+  *batch.mutable_events(0) = Payment("P-1", "UMBRIA");
+  const v1::BatchAck ack = Send(batch);
+  EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).field(), "payment_issued.payment_id");
+  EXPECT_EQ(ack.violations(0).event_id(), "P-1");
+}
+
+// Columns holding the rows of `Payment(id, region)` for each (id, region).
+v1::PaymentColumns PaymentColumns(const std::vector<std::pair<std::string, std::string>>& rows) {
+  v1::PaymentColumns columns;
+  for (const auto& [id, region] : rows) {
+    columns.mutable_payment_ids()->append(id + "\n");
+    columns.mutable_worker_ids()->append("RSSMRA80A01H501U\n");
+    columns.add_paid_on(20240229);
+    int position = 0;
+    while (position < columns.region_codes_size() && columns.region_codes(position) != region) {
+      ++position;
+    }
+    if (position == columns.region_codes_size()) columns.add_region_codes(region);
+    columns.add_regions(position);
+    columns.add_intervention_types(0);
+    columns.add_months_covered(2);
+  }
+  columns.add_intervention_type_codes("CIGS");
+  return columns;
+}
+
+TEST_F(IngestionServiceTest, ColumnsCarryTheSameEventsAsMessages) {
+  v1::EventBatch rows;
+  rows.set_producer_id("producer-rows");
+  rows.set_sequence(1);
+  *rows.add_events() = Payment("P-1", "LAZIO");
+  *rows.add_events() = Payment("P-2", "UMBRIA");
+  *rows.add_events() = Payment("P-3", "LAZIO");
+  ASSERT_EQ(Send(rows).events_accepted(), 3u);
+
+  // The same three payments in columns, the last id without its line feed, plus an application:
+  // the payments are duplicates of the logged ones (same content), the application is new.
+  v1::EventBatch columns;
+  columns.set_producer_id("producer-columns");
+  columns.set_sequence(1);
+  *columns.mutable_payment_columns() =
+      PaymentColumns({{"P-1", "LAZIO"}, {"P-2", "UMBRIA"}, {"P-3", "LAZIO"}});
+  columns.mutable_payment_columns()->mutable_payment_ids()->pop_back();
+  v1::ApplicationColumns* applications = columns.mutable_application_columns();
+  applications->set_application_ids("A-1\n");
+  applications->add_authorized_on(20240131);
+  applications->add_region_codes("LOMBARDIA");
+  applications->add_regions(0);
+  applications->add_intervention_type_codes("CIGO");
+  applications->add_intervention_types(0);
+  const v1::BatchAck ack = Send(columns);
+  EXPECT_EQ(ack.outcome(), v1::BATCH_OUTCOME_ACCEPTED) << ack.message();
+  EXPECT_EQ(ack.events_accepted(), 1u);
+  EXPECT_EQ(ack.events_duplicate(), 3u);
+
+  // One field different from the logged payment: a conflict, named by its column and row.
+  columns.set_sequence(2);
+  columns.clear_application_columns();
+  *columns.mutable_payment_columns() = PaymentColumns({{"P-4", "LAZIO"}, {"P-2", "LAZIO"}});
+  const v1::BatchAck conflict = Send(columns);
+  EXPECT_EQ(conflict.code(), static_cast<int>(grpc::StatusCode::ALREADY_EXISTS));
+  ASSERT_EQ(conflict.violations_size(), 1);
+  EXPECT_EQ(conflict.violations(0).event_index(), 1u);
+  EXPECT_EQ(conflict.violations(0).field(), "payment_columns.payment_ids");
+  EXPECT_EQ(conflict.violations(0).event_id(), "P-2");
+}
+
+TEST_F(IngestionServiceTest, ARowOfTheColumnsIsNamedByItsPositionInTheBatchAndItsColumn) {
+  v1::EventBatch batch;
+  batch.set_producer_id("producer-a");
+  batch.set_sequence(1);
+  *batch.add_events() = Payment("P-1", "LAZIO");
+  *batch.mutable_payment_columns() = PaymentColumns({{"P-2", "LAZIO"}, {"P-3", "ATLANTIDE"}});
+  batch.mutable_payment_columns()->set_paid_on(0, 20240230);
+  const v1::BatchAck ack = Send(batch);
+  EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(ack.violations_size(), 2);
+  EXPECT_EQ(ack.violations(0).event_index(), 1u);
+  EXPECT_EQ(ack.violations(0).event_id(), "P-2");
+  EXPECT_EQ(ack.violations(0).field(), "payment_columns.paid_on");
+  EXPECT_THAT(ack.violations(0).reason(), HasSubstr("2024-02-30"));
+  EXPECT_EQ(ack.violations(1).event_index(), 2u);
+  EXPECT_EQ(ack.violations(1).event_id(), "P-3");
+  EXPECT_EQ(ack.violations(1).field(), "payment_columns.regions");
+  EXPECT_THAT(ack.violations(1).reason(), HasSubstr("ATLANTIDE"));
+  EXPECT_THAT(ack.message(), HasSubstr("events[2].payment_columns.regions"));
+  EXPECT_EQ(Status().last_log_sequence(), 0u);
+}
+
+TEST_F(IngestionServiceTest, ColumnsOfTheWrongShapeAreRefusedNamingTheColumn) {
+  v1::EventBatch batch;
+  batch.set_producer_id("producer-a");
+  batch.set_sequence(1);
+  *batch.add_events() = Payment("P-1", "LAZIO");
+  *batch.mutable_payment_columns() = PaymentColumns({{"P-2", "LAZIO"}, {"P-3", "LAZIO"}});
+  batch.mutable_payment_columns()->mutable_months_covered()->RemoveLast();
+  v1::BatchAck ack = Send(batch);
+  EXPECT_EQ(ack.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).event_index(), 1u);
+  EXPECT_EQ(ack.violations(0).field(), "payment_columns.months_covered");
+  EXPECT_THAT(ack.violations(0).reason(), HasSubstr("1 value for 2 rows"));
+
+  // A worker id too many: named by count only, never quoted.
+  *batch.mutable_payment_columns() = PaymentColumns({{"P-2", "LAZIO"}});
+  batch.mutable_payment_columns()->mutable_worker_ids()->append("VRDLGI75B42F205X\n");
+  ack = Send(batch);
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).field(), "payment_columns.worker_ids");
+  EXPECT_THAT(ack.message(), Not(HasSubstr("VRDLGI75B42F205X")));
+
+  // A position beyond the codes listed.
+  *batch.mutable_payment_columns() = PaymentColumns({{"P-2", "LAZIO"}});
+  batch.mutable_payment_columns()->set_intervention_types(0, 3);
+  ack = Send(batch);
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).event_index(), 1u);
+  EXPECT_EQ(ack.violations(0).event_id(), "P-2");
+  EXPECT_EQ(ack.violations(0).field(), "payment_columns.intervention_types");
+
+  // More than 10000 events in all.
+  batch.clear_payment_columns();
+  batch.mutable_payment_columns()->set_payment_ids(std::string(10000, '\n'));
+  ack = Send(batch);
+  ASSERT_EQ(ack.violations_size(), 1);
+  EXPECT_EQ(ack.violations(0).field(), "events");
+  EXPECT_THAT(ack.violations(0).reason(), HasSubstr("10001"));
+  EXPECT_EQ(Status().last_log_sequence(), 0u);
+  EXPECT_EQ(Status().events_rejected(), 3u + 2u + 2u + 10001u);
 }
 
 TEST_F(IngestionServiceTest, AFileIsImportedWholeOrNotAtAll) {

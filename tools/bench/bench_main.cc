@@ -32,7 +32,7 @@
 #include "absl/time/clock.h"
 #include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
-#include "libs/client/event_proto.h"
+#include "libs/client/event_batch_builder.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
 #include "libs/domain/codelists.h"
@@ -76,41 +76,46 @@ std::string Token() {
 // Converts parsed events into batches for one stream (events are dealt round-robin by batch).
 class BatchCollector final : public omnia::domain::RawEventSink {
  public:
-  BatchCollector(int streams, int batch_size) : streams_(streams), batch_size_(batch_size) {
-    for (int i = 0; i < streams; ++i) per_stream_.emplace_back();
-  }
+  BatchCollector(int streams, int batch_size)
+      : streams_(streams), batch_size_(batch_size), per_stream_(streams) {}
 
   absl::Status OnApplication(const omnia::domain::ApplicationAuthorized& e, int64_t) override {
-    omnia::client::ToProto(e, Next()->mutable_application_authorized());
+    MakeRoom();
+    current_.Add(e);
     return absl::OkStatus();
   }
 
   absl::Status OnPayment(const omnia::domain::PaymentIssued& e, int64_t) override {
-    omnia::client::ToProto(e, Next()->mutable_payment_issued());
+    MakeRoom();
+    current_.Add(e);
     return absl::OkStatus();
   }
 
-  std::vector<std::vector<EventBatch>>& batches() { return per_stream_; }
+  // Every batch, by stream; call once, after the last event.
+  std::vector<std::vector<EventBatch>>& batches() {
+    Seal();
+    return per_stream_;
+  }
   uint64_t events() const { return events_; }
 
  private:
-  omnia::v1::Event* Next() {
-    if (current_ == nullptr || current_->events_size() >= batch_size_) {
-      const int stream = static_cast<int>(batches_made_++ % streams_);
-      auto& list = per_stream_[stream];
-      list.emplace_back();
-      current_ = &list.back();
-      current_->set_producer_id(absl::StrCat("bench-", stream));
-      current_->set_sequence(list.size());
-    }
+  void MakeRoom() {
+    if (current_.size() >= static_cast<uint64_t>(batch_size_)) Seal();
     ++events_;
-    return current_->add_events();
+  }
+
+  // The batch being built goes to the next stream in turn.
+  void Seal() {
+    if (current_.size() == 0) return;
+    const int stream = static_cast<int>(batches_made_++ % streams_);
+    auto& list = per_stream_[stream];
+    list.push_back(current_.Take(absl::StrCat("bench-", stream), list.size() + 1));
   }
 
   int streams_;
   int batch_size_;
   std::vector<std::vector<EventBatch>> per_stream_;
-  EventBatch* current_ = nullptr;
+  omnia::client::EventBatchBuilder current_;
   uint64_t batches_made_ = 0;
   uint64_t events_ = 0;
 };

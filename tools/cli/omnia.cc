@@ -30,7 +30,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
-#include "libs/client/event_proto.h"
+#include "libs/client/event_batch_builder.h"
 #include "libs/client/event_streamer.h"
 #include "libs/client/probes.h"
 #include "libs/client/upload.h"
@@ -278,27 +278,25 @@ class CsvBatchSource final : public omnia::domain::RawEventSink {
   }
 
   absl::Status OnApplication(const omnia::domain::ApplicationAuthorized& e, int64_t) override {
-    omnia::client::ToProto(e, NewEvent()->mutable_application_authorized());
+    MakeRoom();
+    current_.Add(e);
     return absl::OkStatus();
   }
 
   absl::Status OnPayment(const omnia::domain::PaymentIssued& e, int64_t) override {
-    omnia::client::ToProto(e, NewEvent()->mutable_payment_issued());
+    MakeRoom();
+    current_.Add(e);
     return absl::OkStatus();
   }
 
  private:
-  omnia::v1::Event* NewEvent() {
-    if (current_.events_size() >= batch_events_) Seal();
-    return current_.add_events();
+  void MakeRoom() {
+    if (current_.size() >= static_cast<uint64_t>(batch_events_)) Seal();
   }
 
   void Seal() {
-    if (current_.events_size() == 0) return;
-    current_.set_producer_id(producer_);
-    current_.set_sequence(++sequence_);
-    ready_.push_back(std::move(current_));
-    current_.Clear();
+    if (current_.size() == 0) return;
+    ready_.push_back(current_.Take(producer_, ++sequence_));
   }
 
   void Fill() {
@@ -324,7 +322,7 @@ class CsvBatchSource final : public omnia::domain::RawEventSink {
   std::string path_;
   const std::string producer_;
   const int batch_events_;
-  omnia::v1::EventBatch current_;
+  omnia::client::EventBatchBuilder current_;
   std::vector<omnia::v1::EventBatch> ready_;
   uint64_t& sequence_;
   uint64_t bytes_ = 0;

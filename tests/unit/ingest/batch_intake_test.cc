@@ -21,7 +21,13 @@ using ::testing::HasSubstr;
 
 constexpr char kWorker[] = "RSSMRA80A01H501U";
 const std::string kProducer = "producer-a";
-const std::vector<uint64_t> kAllHaveAKind;
+const std::vector<Violation> kNothingMalformed;
+
+// `events` as sent by kProducer under `sequence`, every event readable.
+BatchReport Handle(const BatchIntake& intake, uint64_t sequence,
+                   const std::vector<RawEvent>& events) {
+  return intake.Handle({kProducer, sequence, events, kNothingMalformed, 0, {}});
+}
 
 domain::PaymentIssued Payment(const std::string& id, const std::string& region = "LAZIO") {
   return domain::PaymentIssued{id, kWorker, domain::Date{2024, 2, 29}, region, "CIGS", 2};
@@ -51,14 +57,14 @@ class BatchIntakeTest : public ::testing::Test {
 TEST_F(BatchIntakeTest, AValidBatchIsLoggedOnceAndAResendIsADuplicate) {
   const BatchIntake intake = Intake();
   const std::vector<RawEvent> events = {Payment("P-1"), Payment("P-2")};
-  const BatchReport first = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  const BatchReport first = Handle(intake, 1, events);
   ASSERT_TRUE(first.status.ok()) << first.status;
   EXPECT_EQ(first.outcome, BatchOutcome::kAccepted);
   EXPECT_EQ(first.events_accepted, 2u);
   EXPECT_GT(first.log_sequence, 0u);
   EXPECT_EQ(notified_, 1);
 
-  const BatchReport resend = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  const BatchReport resend = Handle(intake, 1, events);
   EXPECT_EQ(resend.outcome, BatchOutcome::kDuplicate);
   EXPECT_EQ(resend.log_sequence, first.log_sequence);
   EXPECT_EQ(notified_, 1);  // nothing new to forward
@@ -68,7 +74,7 @@ TEST_F(BatchIntakeTest, AValidBatchIsLoggedOnceAndAResendIsADuplicate) {
 TEST_F(BatchIntakeTest, AnInvalidEventRejectsTheWholeBatchNamingEventAndField) {
   const BatchIntake intake = Intake();
   const std::vector<RawEvent> events = {Payment("P-1"), Payment("P-2", "ATLANTIDE")};
-  const BatchReport report = intake.Handle({kProducer, 1, events, kAllHaveAKind});
+  const BatchReport report = Handle(intake, 1, events);
   EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
   EXPECT_EQ(report.status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(report.status.message()), HasSubstr("events[1].region"));
@@ -86,10 +92,10 @@ TEST_F(BatchIntakeTest, AnInvalidEventRejectsTheWholeBatchNamingEventAndField) {
 TEST_F(BatchIntakeTest, AnEventWithoutAKindRejectsTheBatch) {
   const BatchIntake intake = Intake();
   const std::vector<RawEvent> events = {Payment("P-1")};
-  const std::vector<uint64_t> without_kind = {1};
-  const BatchReport report = intake.Handle({kProducer, 1, events, without_kind});
+  const std::vector<Violation> malformed = {{1, "", "kind", "holds neither"}};
+  const BatchReport report = intake.Handle({kProducer, 1, events, malformed, 1, {}});
   EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
-  EXPECT_THAT(std::string(report.status.message()), HasSubstr("events[1]"));
+  EXPECT_THAT(std::string(report.status.message()), HasSubstr("events[1].kind: holds neither"));
   ASSERT_EQ(report.violations.size(), 1u);
   EXPECT_EQ(report.violations[0].field, "kind");
   EXPECT_EQ(log_->Status().events_rejected, 2u);
@@ -98,10 +104,8 @@ TEST_F(BatchIntakeTest, AnEventWithoutAKindRejectsTheBatch) {
 
 TEST_F(BatchIntakeTest, AnIdLoggedWithOtherContentIsAViolationOfItsIdField) {
   const BatchIntake intake = Intake();
-  ASSERT_EQ(intake.Handle({kProducer, 1, {Payment("P-1")}, kAllHaveAKind}).outcome,
-            BatchOutcome::kAccepted);
-  const BatchReport report =
-      intake.Handle({kProducer, 2, {Payment("P-1", "UMBRIA")}, kAllHaveAKind});
+  ASSERT_EQ(Handle(intake, 1, {Payment("P-1")}).outcome, BatchOutcome::kAccepted);
+  const BatchReport report = Handle(intake, 2, {Payment("P-1", "UMBRIA")});
   EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
   ASSERT_EQ(report.violations.size(), 1u);
   EXPECT_EQ(report.violations[0].field, "payment_id");
@@ -111,9 +115,8 @@ TEST_F(BatchIntakeTest, AnIdLoggedWithOtherContentIsAViolationOfItsIdField) {
 
 TEST_F(BatchIntakeTest, AFullBacklogRefusesNewBatchesWithResourceExhausted) {
   const BatchIntake intake = Intake(/*max_backlog_events=*/2);
-  ASSERT_EQ(intake.Handle({kProducer, 1, {Payment("P-1"), Payment("P-2")}, kAllHaveAKind}).outcome,
-            BatchOutcome::kAccepted);
-  const BatchReport report = intake.Handle({kProducer, 2, {Payment("P-3")}, kAllHaveAKind});
+  ASSERT_EQ(Handle(intake, 1, {Payment("P-1"), Payment("P-2")}).outcome, BatchOutcome::kAccepted);
+  const BatchReport report = Handle(intake, 2, {Payment("P-3")});
   EXPECT_EQ(report.outcome, BatchOutcome::kRejected);
   EXPECT_EQ(report.status.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(report.status.message()), HasSubstr("limit 2"));
