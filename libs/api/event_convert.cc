@@ -88,8 +88,9 @@ class ColumnReader {
   // may hold worker ids) if not.
   bool HasOneValuePerRow(absl::string_view column, uint64_t values) {
     if (values == rows_) return true;
+    // Columns without rows (no ids, yet other values) have no first row: the batch's 0 then.
     malformed_.push_back(
-        {first_index_, "", absl::StrCat(group_, ".", column),
+        {rows_ == 0 ? 0 : first_index_, "", absl::StrCat(group_, ".", column),
          absl::StrCat(values, values == 1 ? " value" : " values", " for ", rows_,
                       rows_ == 1 ? " row" : " rows", " (one per ", id_name_, ")")});
     return false;

@@ -1,0 +1,170 @@
+// Reading StreamEvents batches: Event messages and columns give the same domain events, the
+// columns' line-feed and code-position rules read back what a producer wrote, and whatever shape
+// the columns arrive in, every event sent is either read or counted as unread, every problem
+// names a real position, and no worker id is ever quoted.
+#include "libs/api/event_convert.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace omnia::api {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+std::vector<std::string> PaymentIds(const std::vector<ingest::RawEvent>& events) {
+  std::vector<std::string> ids;
+  for (const ingest::RawEvent& e : events) {
+    ids.push_back(std::get<domain::PaymentIssued>(e).payment_id);
+  }
+  return ids;
+}
+
+v1::EventBatch WithPaymentIds(const std::string& ids, int rows) {
+  v1::EventBatch batch;
+  v1::PaymentColumns* columns = batch.mutable_payment_columns();
+  columns->set_payment_ids(ids);
+  columns->add_region_codes("LAZIO");
+  columns->add_intervention_type_codes("CIGS");
+  for (int i = 0; i < rows; ++i) {
+    columns->mutable_worker_ids()->append("RSSMRA80A01H501U\n");
+    columns->add_paid_on(20240229);
+    columns->add_regions(0);
+    columns->add_intervention_types(0);
+    columns->add_months_covered(1);
+  }
+  return batch;
+}
+
+TEST(EventConvertTest, IdsAreSeparatedByLineFeedsAndTheLastOneIsOptional) {
+  std::vector<ingest::RawEvent> events;
+  EXPECT_THAT(EventsFromProto(WithPaymentIds("P-1\nP-2\n", 2), events).malformed, IsEmpty());
+  EXPECT_THAT(PaymentIds(events), ElementsAre("P-1", "P-2"));
+  EXPECT_THAT(EventsFromProto(WithPaymentIds("P-1\nP-2", 2), events).malformed, IsEmpty());
+  EXPECT_THAT(PaymentIds(events), ElementsAre("P-1", "P-2"));
+  // An empty value between two line feeds is a row whose id is empty (then refused as missing).
+  EXPECT_THAT(EventsFromProto(WithPaymentIds("P-1\n\nP-3", 3), events).malformed, IsEmpty());
+  EXPECT_THAT(PaymentIds(events), ElementsAre("P-1", "", "P-3"));
+  EXPECT_EQ(EventsFromProto(WithPaymentIds("", 0), events).layout.payment_rows, 0u);
+  EXPECT_THAT(events, IsEmpty());
+}
+
+TEST(EventConvertTest, DatesAreReadAsYearMonthDayDigits) {
+  v1::EventBatch batch = WithPaymentIds("P-1", 1);
+  batch.mutable_payment_columns()->set_paid_on(0, 20230417);
+  std::vector<ingest::RawEvent> events;
+  EventsFromProto(batch, events);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(std::get<domain::PaymentIssued>(events[0]).paid_on, (domain::Date{2023, 4, 17}));
+}
+
+TEST(EventConvertTest, FieldsAreNamedByTheMessageOrColumnTheyCameFrom) {
+  v1::EventBatch batch = WithPaymentIds("P-1\nP-2", 2);
+  batch.add_events()->mutable_application_authorized();
+  batch.add_events()->mutable_payment_issued();
+  batch.mutable_application_columns()->set_application_ids("A-1");
+  std::vector<ingest::RawEvent> events;
+  const BatchLayout layout = EventsFromProto(batch, events).layout;
+  EXPECT_EQ(EventFieldPath(batch, layout, 0, "region"), "application_authorized.region");
+  EXPECT_EQ(EventFieldPath(batch, layout, 1, "worker_id"), "payment_issued.worker_id");
+  EXPECT_EQ(EventFieldPath(batch, layout, 2, "application_id"),
+            "application_columns.application_ids");
+  EXPECT_EQ(EventFieldPath(batch, layout, 3, "paid_on"), "payment_columns.paid_on");
+  EXPECT_EQ(EventFieldPath(batch, layout, 4, "intervention_type"),
+            "payment_columns.intervention_types");
+}
+
+// Columns of any shape: lengths off by one, positions beyond the codes, stray line feeds.
+v1::EventBatch RandomColumns(std::mt19937& random, std::vector<std::string>& worker_ids) {
+  auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
+  auto length = [&](int rows) {
+    return chance(90) ? rows : rows + static_cast<int>(random() % 3) - 1;
+  };
+  v1::EventBatch batch;
+  const int messages = static_cast<int>(random() % 3);
+  for (int i = 0; i < messages; ++i) {
+    v1::Event* event = batch.add_events();
+    if (chance(40))
+      event->mutable_payment_issued()->set_payment_id("M-" + std::to_string(i));
+    else if (chance(70))
+      event->mutable_application_authorized()->set_application_id("N");
+  }
+  const int rows = static_cast<int>(random() % 6);
+  v1::PaymentColumns* columns = batch.mutable_payment_columns();
+  for (int i = 0; i < rows; ++i)
+    columns->mutable_payment_ids()->append("P-" + std::to_string(i) + "\n");
+  if (chance(10)) columns->mutable_payment_ids()->append("\n");
+  for (int i = 0; i < length(rows); ++i) {
+    const std::string worker = chance(50) ? "RSSMRA80A01H501U" : "1234567890" + std::to_string(i);
+    worker_ids.push_back(worker);
+    columns->mutable_worker_ids()->append(worker + "\n");
+  }
+  for (int i = 0; i < length(rows); ++i) columns->add_paid_on(20240100 + random() % 40);
+  columns->add_region_codes(chance(80) ? "LAZIO" : "RSSMRA80A01H501U");
+  columns->add_intervention_type_codes("CIGS");
+  for (int i = 0; i < length(rows); ++i) columns->add_regions(random() % 2);
+  for (int i = 0; i < length(rows); ++i) columns->add_intervention_types(chance(95) ? 0 : 5);
+  for (int i = 0; i < length(rows); ++i) columns->add_months_covered(random() % 70);
+  if (chance(30)) {
+    v1::ApplicationColumns* applications = batch.mutable_application_columns();
+    const int application_rows = static_cast<int>(random() % 4);
+    for (int i = 0; i < application_rows; ++i)
+      applications->mutable_application_ids()->append("A\n");
+    applications->add_region_codes("UMBRIA");
+    applications->add_intervention_type_codes("CIGO");
+    for (int i = 0; i < length(application_rows); ++i) applications->add_authorized_on(20240105);
+    for (int i = 0; i < length(application_rows); ++i) applications->add_regions(random() % 2);
+    for (int i = 0; i < length(application_rows); ++i) applications->add_intervention_types(0);
+  }
+  return batch;
+}
+
+TEST(EventConvertTest, EveryEventSentIsReadOrCountedAndNoProblemQuotesAWorkerId) {
+  std::mt19937 random(20261128);
+  std::vector<ingest::RawEvent> events;  // reused, as the service does
+  for (int round = 0; round < 3000; ++round) {
+    std::vector<std::string> worker_ids;
+    const v1::EventBatch batch = RandomColumns(random, worker_ids);
+    const ReadBatch read = EventsFromProto(batch, events);
+    const uint64_t sent =
+        read.layout.messages + read.layout.application_rows + read.layout.payment_rows;
+    ASSERT_EQ(events.size() + read.unread_events, sent) << round;
+    if (read.malformed.empty()) {
+      // Every row read, in batch order, each with its own column values.
+      ASSERT_EQ(events.size(), sent) << round;
+      const uint64_t first_payment = sent - read.layout.payment_rows;
+      for (uint64_t row = 0; row < read.layout.payment_rows; ++row) {
+        const auto& p = std::get<domain::PaymentIssued>(events[first_payment + row]);
+        EXPECT_EQ(p.worker_id, worker_ids[row]);
+        EXPECT_EQ(p.months_covered, batch.payment_columns().months_covered(row));
+      }
+    }
+    for (const ingest::Violation& v : read.malformed) {
+      EXPECT_LT(v.event_index, std::max<uint64_t>(sent, 1)) << round;
+      for (const std::string& worker : worker_ids) {
+        EXPECT_EQ(v.reason.find(worker), std::string::npos) << round;
+        EXPECT_EQ(v.event_id.find(worker), std::string::npos) << round;
+      }
+    }
+  }
+}
+
+TEST(EventConvertTest, ABatchOfMoreThanTenThousandEventsIsNotRead) {
+  v1::EventBatch batch;
+  batch.mutable_payment_columns()->set_payment_ids(std::string(4 << 20, '\n'));
+  std::vector<ingest::RawEvent> events(3);
+  const ReadBatch read = EventsFromProto(batch, events);
+  EXPECT_THAT(events, IsEmpty());
+  EXPECT_EQ(read.unread_events, 4u << 20);
+  ASSERT_EQ(read.malformed.size(), 1u);
+  EXPECT_EQ(read.malformed[0].field, "events");
+}
+
+}  // namespace
+}  // namespace omnia::api
