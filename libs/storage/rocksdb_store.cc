@@ -45,6 +45,11 @@ class FunctionMergeOperator final : public rocksdb::AssociativeMergeOperator {
   MergeFunction merge_;
 };
 
+// rocksdb::WriteBatch's layout: a 12-byte header (sequence, count), then per record a tag, a
+// column family id and two varint lengths (at most 1 + 5 + 5 + 5 bytes).
+constexpr size_t kWriteBatchHeaderBytes = 12;
+constexpr size_t kWriteBatchRecordOverheadBytes = 16;
+
 class RocksDbStore final : public KvStore {
  public:
   RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
@@ -59,7 +64,10 @@ class RocksDbStore final : public KvStore {
   }
 
   absl::Status Write(const WriteBatch& batch, Durability durability) override {
-    rocksdb::WriteBatch rocks_batch;
+    // Sized once: a log entry is hundreds of kilobytes, and growing the batch by doubling copied
+    // it again and again (2 % of ingestion's processor time).
+    rocksdb::WriteBatch rocks_batch(kWriteBatchHeaderBytes + batch.bytes() +
+                                    batch.size() * kWriteBatchRecordOverheadBytes);
     for (const WriteBatch::Entry& e : batch.entries()) {
       rocksdb::ColumnFamilyHandle* cf = Handle(e.column);
       rocksdb::Status s;
