@@ -420,6 +420,24 @@ const InterventionType* Codelists::InterventionTypeByCode(std::string_view code)
                                    : &intervention_types_[static_cast<size_t>(it->second)];
 }
 
+const Region* Codelists::RegionByInputCode(std::string_view code) const {
+  if (const Region* exact = RegionByInpsLabel(code)) return exact;
+  for (const Region& region : regions_) {
+    if (code == region.istat_code || internal::EqualsIgnoreCase(code, region.inps_label)) {
+      return &region;
+    }
+  }
+  return nullptr;
+}
+
+const InterventionType* Codelists::InterventionTypeByInputCode(std::string_view code) const {
+  if (const InterventionType* exact = InterventionTypeByCode(code)) return exact;
+  for (const InterventionType& type : intervention_types_) {
+    if (internal::EqualsIgnoreCase(code, type.code)) return &type;
+  }
+  return nullptr;
+}
+
 const MacroArea& Codelists::MacroAreaOf(const Region& region) const {
   return macro_areas_[static_cast<size_t>(region_macro_area_[static_cast<size_t>(region.index)])];
 }

@@ -112,6 +112,13 @@ class Codelists {
   const Region* RegionByInpsLabel(std::string_view label) const;
   const InterventionType* InterventionTypeByCode(std::string_view code) const;
 
+  // A region or intervention type as event producers may name it (ingestion.proto, common.proto):
+  // a region by its INPS label in any ASCII case or its two-digit ISTAT code, a type by its code
+  // in any ASCII case; nullptr otherwise (names, NUTS codes and other levels are not codes).
+  // The canonical spelling costs the one hash probe of the exact lookups.
+  const Region* RegionByInputCode(std::string_view code) const;
+  const InterventionType* InterventionTypeByInputCode(std::string_view code) const;
+
   // Parents in the rollup hierarchies. The argument must belong to this object.
   const MacroArea& MacroAreaOf(const Region& region) const;
   const Family& FamilyOf(const InterventionType& type) const;

@@ -94,7 +94,7 @@ void ParseDate(std::string_view field, std::string_view text, const Date& latest
 
 void CheckRegion(std::string_view region, const Codelists& codelists,
                  std::vector<FieldError>* errors) {
-  if (codelists.RegionByInpsLabel(region) != nullptr) return;
+  if (codelists.RegionByInputCode(region) != nullptr) return;
   std::string reason = internal::Cat("unknown region ", QuoteSafe(region));
   if (absl::StatusOr<const Region*> alias = codelists.FindRegion(region); alias.ok()) {
     internal::CatAppend(&reason, "; use the INPS label ", (*alias)->inps_label);
@@ -105,15 +105,11 @@ void CheckRegion(std::string_view region, const Codelists& codelists,
 }
 
 void CheckType(std::string_view type, const Codelists& codelists, std::vector<FieldError>* errors) {
-  if (codelists.InterventionTypeByCode(type) != nullptr) return;
-  std::string reason = internal::Cat("unknown intervention type ", QuoteSafe(type));
-  if (absl::StatusOr<const InterventionType*> alias = codelists.FindInterventionType(type);
-      alias.ok()) {
-    internal::CatAppend(&reason, "; use the code ", (*alias)->code);
-  } else {
-    internal::CatAppend(&reason, "; valid codes: ", codelists.JoinedInterventionTypeCodes());
-  }
-  errors->push_back(FieldError{"intervention_type", std::move(reason)});
+  if (codelists.InterventionTypeByInputCode(type) != nullptr) return;
+  errors->push_back(
+      FieldError{"intervention_type",
+                 internal::Cat("unknown intervention type ", QuoteSafe(type),
+                               "; valid codes: ", codelists.JoinedInterventionTypeCodes())});
 }
 
 std::string MonthsRangeText() {

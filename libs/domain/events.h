@@ -31,8 +31,8 @@ namespace omnia::domain {
 struct ApplicationAuthorized {
   std::string application_id;
   Date authorized_on;
-  std::string region;             // INPS label
-  std::string intervention_type;  // intervention type code
+  std::string region;             // region code as sent (INPS label in any case, ISTAT code)
+  std::string intervention_type;  // intervention type code as sent (any case)
 
   friend bool operator==(const ApplicationAuthorized&, const ApplicationAuthorized&) = default;
 };
@@ -43,8 +43,8 @@ struct PaymentIssued {
   std::string payment_id;
   std::string worker_id;  // codice fiscale; personal data, see the file comment
   Date paid_on;
-  std::string region;             // INPS label
-  std::string intervention_type;  // intervention type code
+  std::string region;             // region code as sent (INPS label in any case, ISTAT code)
+  std::string intervention_type;  // intervention type code as sent (any case)
   int64_t months_covered = 0;
 
   friend bool operator==(const PaymentIssued&, const PaymentIssued&) = default;

@@ -23,8 +23,8 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
     LoggedApplication out;
     out.application_id = a->application_id;
     out.authorized_on = a->authorized_on;
-    out.region = codelists.RegionByInpsLabel(a->region)->index;
-    out.type = codelists.InterventionTypeByCode(a->intervention_type)->index;
+    out.region = codelists.RegionByInputCode(a->region)->index;
+    out.type = codelists.InterventionTypeByInputCode(a->intervention_type)->index;
     return out;
   }
   const auto& p = std::get<domain::PaymentIssued>(event);
@@ -32,8 +32,8 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
   out.payment_id = p.payment_id;
   out.worker = pseudonymizer.Pseudonymise(p.worker_id);
   out.paid_on = p.paid_on;
-  out.region = codelists.RegionByInpsLabel(p.region)->index;
-  out.type = codelists.InterventionTypeByCode(p.intervention_type)->index;
+  out.region = codelists.RegionByInputCode(p.region)->index;
+  out.type = codelists.InterventionTypeByInputCode(p.intervention_type)->index;
   out.months_covered = static_cast<uint32_t>(p.months_covered);
   return out;
 }

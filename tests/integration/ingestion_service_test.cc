@@ -330,6 +330,34 @@ TEST_F(IngestionServiceTest, ColumnsOfTheWrongShapeAreRefusedNamingTheColumn) {
   EXPECT_EQ(Status().events_rejected(), 3u + 2u + 2u + 10001u);
 }
 
+// A region's ISTAT code and any case of a code name the same region and type as the canonical
+// INPS label and code (ingestion.proto, common.proto): the same events, so duplicates.
+TEST_F(IngestionServiceTest, IstatCodesAndCodesInAnyCaseAreTheSameEvents) {
+  v1::EventBatch canonical;
+  canonical.set_producer_id("producer-a");
+  canonical.set_sequence(1);
+  *canonical.add_events() = Payment("P-1", "LAZIO");
+  *canonical.add_events() = Payment("P-2", "LAZIO");
+  ASSERT_EQ(Send(canonical).events_accepted(), 2u);
+
+  v1::EventBatch spelt = canonical;
+  spelt.set_producer_id("producer-b");
+  spelt.mutable_events(0)->mutable_payment_issued()->set_region("12");
+  spelt.mutable_events(1)->mutable_payment_issued()->set_region("lazio");
+  spelt.mutable_events(1)->mutable_payment_issued()->set_intervention_type("cigs");
+  const v1::BatchAck ack = Send(spelt);
+  EXPECT_EQ(ack.outcome(), v1::BATCH_OUTCOME_ACCEPTED) << ack.message();
+  EXPECT_EQ(ack.events_duplicate(), 2u);
+
+  v1::ImportRawEventsResponse imported;
+  const grpc::Status status = Upload(
+      "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n"
+      "P-1,RSSMRA80A01H501U,2024-02-29,12,cigs,2\n",
+      &imported);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(imported.events_duplicate(), 1u);
+}
+
 TEST_F(IngestionServiceTest, AFileIsImportedWholeOrNotAtAll) {
   v1::ImportRawEventsResponse imported;
   const grpc::Status ok = Upload(kPayments, &imported);

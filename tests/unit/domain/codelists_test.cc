@@ -188,6 +188,22 @@ TEST_F(CodelistsTest, FindInterventionTypeExactThenIgnoringCase) {
                         "FONDI_Centrali, FONDI_Territorio"));
 }
 
+TEST_F(CodelistsTest, InputCodesAreInpsLabelsInAnyCaseOrIstatCodes) {
+  EXPECT_EQ(lists_.RegionByInputCode("VALLE_D'AOSTA")->istat_code, "02");
+  EXPECT_EQ(lists_.RegionByInputCode("valle_d'aosta")->istat_code, "02");
+  EXPECT_EQ(lists_.RegionByInputCode("02")->inps_label, "VALLE_D'AOSTA");
+  EXPECT_EQ(lists_.RegionByInputCode("20")->inps_label, "SARDEGNA");
+  // Names, NUTS codes, macro-areas and near misses are not region codes.
+  for (std::string_view other :
+       {"Sardegna/Sardigna", "ITG2", "ISOLE", "ITALY", "2", "020", "", "VALLE D'AOSTA"}) {
+    EXPECT_EQ(lists_.RegionByInputCode(other), nullptr) << other;
+  }
+  EXPECT_EQ(lists_.InterventionTypeByInputCode("FONDI_TERRITORIO")->code, "FONDI_Territorio");
+  EXPECT_EQ(lists_.InterventionTypeByInputCode("cigo")->code, "CIGO");
+  EXPECT_EQ(lists_.InterventionTypeByInputCode("CIG"), nullptr);  // a family
+  EXPECT_EQ(lists_.InterventionTypeByInputCode("ALL"), nullptr);
+}
+
 TEST_F(CodelistsTest, ExactLookupsAreCaseSensitive) {
   EXPECT_NE(lists_.RegionByInpsLabel("VALLE_D'AOSTA"), nullptr);
   EXPECT_EQ(lists_.RegionByInpsLabel("Valle_d'Aosta"), nullptr);

@@ -44,15 +44,31 @@ TEST_F(EventsTest, ValidEventsPass) {
 }
 
 TEST_F(EventsTest, ApplicationEveryFieldChecked) {
-  ApplicationAuthorized event{"", Date{2023, 2, 30}, "Emilia-Romagna", "cigo"};
+  ApplicationAuthorized event{"", Date{2023, 2, 30}, "Emilia-Romagna", "CIGX"};
   const std::vector<FieldError> errors = Validate(event, lists_);
   EXPECT_THAT(Fields(errors),
               ElementsAre("application_id", "authorized_on", "region", "intervention_type"));
   EXPECT_THAT(errors[0].reason, HasSubstr("empty"));
   EXPECT_THAT(errors[1].reason, HasSubstr("2023-02-30"));
-  // Aliases are recognised and the canonical code suggested.
+  // A name is not a code, but it is recognised and the code suggested.
   EXPECT_THAT(errors[2].reason, HasSubstr("use the INPS label EMILIA_ROMAGNA"));
-  EXPECT_THAT(errors[3].reason, HasSubstr("use the code CIGO"));
+  EXPECT_THAT(errors[3].reason, HasSubstr("valid codes: CIGO"));
+}
+
+// ingestion.proto: a region is "a region code (INPS label or ISTAT code)", and common.proto:
+// "Input codes are matched case-insensitively".
+TEST_F(EventsTest, CodesAreTakenInAnyCaseAndRegionsByTheirIstatCode) {
+  for (const auto& [region, type] : std::vector<std::pair<std::string, std::string>>{
+           {"emilia_romagna", "cigo"}, {"08", "CIGO"}, {"Valle_D'Aosta", "fondi_territorio"}}) {
+    ApplicationAuthorized application = Application();
+    application.region = region;
+    application.intervention_type = type;
+    EXPECT_THAT(Validate(application, lists_), IsEmpty()) << region << " " << type;
+    PaymentIssued payment = Payment();
+    payment.region = region;
+    payment.intervention_type = type;
+    EXPECT_THAT(Validate(payment, lists_), IsEmpty()) << region << " " << type;
+  }
 }
 
 TEST_F(EventsTest, UnknownCodesListValidOnes) {
@@ -178,7 +194,7 @@ TEST_F(EventsTest, ParsePaymentFillsEventAndNormalisesWorkerId) {
 }
 
 TEST_F(EventsTest, ParsePaymentReportsEveryBadField) {
-  const RawPayment raw{"", "not-a-cf", "2023-02-30", "Lazio", "CIGX", "1.5"};
+  const RawPayment raw{"", "not-a-cf", "2023-02-30", "ITI4", "CIGX", "1.5"};
   PaymentIssued out;
   out.payment_id = "untouched";
   const std::vector<FieldError> errors = ParsePayment(raw, lists_, &out);

@@ -238,7 +238,7 @@ std::vector<BadInput> BadInputs() {
        "line 2, column paid_on:", "out of range"},
       {"unknown region", Applications("A-1,2023-01-02,LOMBARDY,CIGO"),
        "line 2, column region:", "'LOMBARDY'"},
-      {"region alias", Applications("A-1,2023-01-02,Lazio,CIGO"),
+      {"region NUTS code", Applications("A-1,2023-01-02,ITI4,CIGO"),
        "line 2, column region:", "use the INPS label LAZIO"},
       {"unknown type", Payments("P-1," + w + ",2023-01-31,LAZIO,CIG,1"),
        "line 2, column intervention_type:", "'CIG'"},
