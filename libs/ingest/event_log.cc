@@ -385,7 +385,7 @@ std::string DescribeConflicts(const std::vector<EventConflict>& found, size_t to
 absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t max_per_entry,
                                   Plan& plan, std::vector<EventConflict>* conflicts) {
   // The index is far larger than the caches, so its probes dominate the cost per event. They
-  // run in tight loops of their own (pass 2 and 3), where the processor overlaps their cache
+  // run in a tight loop of their own (pass 2), where the processor overlaps their cache
   // misses; interleaved with the encoding work they would be paid one after the other.
   const size_t n = events.size();
 
@@ -409,27 +409,19 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
         Fingerprint{static_cast<uint32_t>(fingerprint), static_cast<uint32_t>(fingerprint >> 32)}};
   }
 
-  // Pass 2: look every id up in the log's index.
+  // Pass 2: look every id up in the log's index, adding the new ones: one probe per id. An id
+  // found was logged before or added by an earlier event of this batch (then a repeat).
   enum class Verdict : uint8_t { kNew, kDuplicate, kConflict };
   std::vector<Verdict> verdicts(n);
   for (size_t i = 0; i < n; ++i) {
-    auto it = index_.find(hashed[i].key);
-    verdicts[i] = it == index_.end()                    ? Verdict::kNew
-                  : it->second == hashed[i].fingerprint ? Verdict::kDuplicate
-                                                        : Verdict::kConflict;
-  }
-
-  // Pass 3: add the new ids. One already added by an earlier event of this batch is a repeat.
-  bool repeats = false;
-  for (size_t i = 0; i < n; ++i) {
-    if (verdicts[i] != Verdict::kNew) continue;
     auto [slot, inserted] = index_.try_emplace(hashed[i].key, hashed[i].fingerprint);
     if (inserted) {
+      verdicts[i] = Verdict::kNew;
       plan.inserted.emplace_back(hashed[i].key, i);
+    } else if (slot->second == hashed[i].fingerprint) {
+      verdicts[i] = Verdict::kDuplicate;
     } else {
-      verdicts[i] =
-          slot->second == hashed[i].fingerprint ? Verdict::kDuplicate : Verdict::kConflict;
-      repeats = true;
+      verdicts[i] = Verdict::kConflict;
     }
   }
 
@@ -440,11 +432,10 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
     if (verdicts[i] != Verdict::kConflict) continue;
     const EventKind kind = KindOf(events[i]);
     const std::string_view id = IdOf(events[i]);
+    // The id may have been added by an earlier event of this batch: then name that event.
     std::optional<size_t> earlier;
-    if (repeats) {
-      if (!added_here.has_value()) added_here.emplace(plan.inserted.begin(), plan.inserted.end());
-      if (auto it = added_here->find(hashed[i].key); it != added_here->end()) earlier = it->second;
-    }
+    if (!added_here.has_value()) added_here.emplace(plan.inserted.begin(), plan.inserted.end());
+    if (auto it = added_here->find(hashed[i].key); it != added_here->end()) earlier = it->second;
     found.push_back({i, kind, std::string(id), earlier});
   }
   if (!found.empty()) {
