@@ -17,20 +17,9 @@ std::string QuoteSafe(std::string_view value) {
   return internal::Quote(value);
 }
 
-bool IsIdChar(char c) {
-  if (c <= ' ' || c > '~') return false;
-  switch (c) {
-    case ',':
-    case ';':
-    case '|':
-    case '"':
-    case '\'':
-    case '\\':
-      return false;
-    default:
-      return true;
-  }
-}
+// ingestion.proto: printable ASCII (0x21 to 0x7E) except comma and double quote, the two that
+// would need quoting in a CSV file.
+bool IsIdChar(char c) { return c > ' ' && c <= '~' && c != ',' && c != '"'; }
 
 void CheckId(std::string_view field, std::string_view id, std::vector<FieldError>* errors) {
   if (id.empty()) {
@@ -47,8 +36,8 @@ void CheckId(std::string_view field, std::string_view id, std::vector<FieldError
       errors->push_back(FieldError{
           std::string(field),
           internal::Cat("byte ", i + 1,
-                        " is not allowed (printable ASCII without spaces, commas, semicolons, "
-                        "pipes, quotes or backslashes)")});
+                        " is not allowed (printable ASCII without spaces, commas or double "
+                        "quotes)")});
       return;
     }
   }

@@ -58,16 +58,15 @@ struct FieldError {
   friend bool operator==(const FieldError&, const FieldError&) = default;
 };
 
-// Event ids (application_id, payment_id) are 1..kMaxIdBytes bytes of printable ASCII without
-// spaces, commas, semicolons, pipes, quotes or backslashes, so they survive CSV, logs and storage
-// keys unescaped.
+// Event ids (application_id, payment_id) are 1..kMaxIdBytes bytes of printable ASCII (0x21 to
+// 0x7E) without commas or double quotes (ingestion.proto), so they travel unquoted in the raw
+// CSV files; the log stores them length-prefixed and messages escape what they quote.
 inline constexpr size_t kMaxIdBytes = 64;
 
-// Upper bound of months_covered. Direct payments are settled period by period, so one payment
-// covering more than a year of benefit does not occur in practice; a larger value is almost always
-// a unit mistake (days or hours typed as months) that would silently inflate BENEFIT_MONTHS. A
-// genuine exception has to arrive as several payments.
-inline constexpr int64_t kMaxMonthsCovered = 12;
+// Upper bound of months_covered (ingestion.proto and aggregation.proto: 0 to 60). Five years of
+// arrears settled in one payment is the most the contract takes; a larger value is a unit mistake
+// (days or hours typed as months) that would silently inflate BENEFIT_MONTHS.
+inline constexpr int64_t kMaxMonthsCovered = 60;
 
 // Checks every field of a typed event. Dates must be real calendar dates from kMinYear up to
 // `latest` (the server passes today's date in Italy, see ItalianDate).

@@ -246,7 +246,7 @@ inline int Plan::MonthsCovered(SplitMix64* rng) {
   if (roll < 885) return 1;
   if (roll < 965) return 2;  // a month paid late together with the current one
   if (roll < 990) return 3;
-  return 4 + static_cast<int>(rng->Below(9));  // long arrears, up to domain::kMaxMonthsCovered
+  return 4 + static_cast<int>(rng->Below(9));  // long arrears, up to a year
 }
 
 }  // namespace omnia::synth::internal
