@@ -1,5 +1,6 @@
 #include "libs/domain/events.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "absl/strings/str_join.h"
@@ -43,14 +44,40 @@ void CheckId(std::string_view field, std::string_view id, std::vector<FieldError
   }
 }
 
+bool IsAsciiLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+// A digit of a codice fiscale, or one of the letters that replace digits when two people's
+// codes would otherwise be the same (omocodia: L M N P Q R S T U V stand for 0..9).
+bool IsCodiceFiscaleDigit(char c) {
+  if (IsAsciiDigit(c)) return true;
+  const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  return upper != '\0' && std::string_view("LMNPQRSTUV").find(upper) != std::string_view::npos;
+}
+
+// ingestion.proto's worker id: 16 characters in the codice fiscale pattern (6 letters, 2 digits,
+// a letter, 2 digits, a letter, 3 digits, a letter), any case, or a provisional code of 11
+// digits.
+bool IsWorkerIdShape(std::string_view id) {
+  if (id.size() == 11) return std::all_of(id.begin(), id.end(), IsAsciiDigit);
+  if (id.size() != 16) return false;
+  static constexpr char kPattern[] = "LLLLLLDDLDDLDDDL";
+  for (size_t i = 0; i < 16; ++i) {
+    const bool ok = kPattern[i] == 'L' ? IsAsciiLetter(id[i]) : IsCodiceFiscaleDigit(id[i]);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 void CheckWorkerId(std::string_view worker_id, std::vector<FieldError>* errors) {
   // The value itself is personal data: reasons describe the expected shape only.
   if (worker_id.empty()) {
     errors->push_back(FieldError{"worker_id", "must not be empty"});
-  } else if (!LooksLikeWorkerId(worker_id)) {
-    errors->push_back(FieldError{"worker_id",
-                                 "must be a codice fiscale: 16 letters and digits, or 11 digits "
-                                 "(value withheld: personal data)"});
+  } else if (!IsWorkerIdShape(worker_id)) {
+    errors->push_back(FieldError{
+        "worker_id",
+        "must be a codice fiscale: 16 characters in its pattern (6 letters, 2 digits, a letter, "
+        "2 digits, a letter, 3 digits, a letter; L M N P Q R S T U V may stand for digits), or "
+        "11 digits (value withheld: personal data)"});
   }
 }
 

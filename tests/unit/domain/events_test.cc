@@ -144,13 +144,17 @@ TEST_F(EventsTest, DatesAfterTheLatestAcceptedDayAreRefused) {
 }
 
 TEST_F(EventsTest, WorkerIdShapes) {
-  for (const char* id : {kWorker, "rssmra80a01h501u", "12345678901", "ABCDEFGHIJKLMNOP"}) {
+  // ingestion.proto: the codice fiscale pattern (6 letters, 2 digits, a letter, 2 digits, a
+  // letter, 3 digits, a letter; L M N P Q R S T U V in place of digits), or 11 digits.
+  for (const char* id : {kWorker, "rssmra80a01h501u", "RSSMRA8LA0MH5LMU", "12345678901"}) {
     PaymentIssued event = Payment();
     event.worker_id = id;
     EXPECT_THAT(Validate(event, lists_), IsEmpty()) << id;
   }
-  for (const char* id : {"", "RSSMRA80A01H501", "RSSMRA80A01H501UX", "RSSMRA80A01H50-U",
-                         "1234567890", "1234567890A", "RSSMRA80A01H501\xC3"}) {
+  for (const char* id :
+       {"", "RSSMRA80A01H501", "RSSMRA80A01H501UX", "RSSMRA80A01H50-U", "1234567890", "1234567890A",
+        "RSSMRA80A01H501\xC3", "ABCDEFGHIJKLMNOP", "1234567890ABCDEF", "RSSMR480A01H501U",
+        "RSSMRA80A01H5O1U", "RSSMRA80A0101501U"}) {
     PaymentIssued event = Payment();
     event.worker_id = id;
     const std::vector<FieldError> errors = Validate(event, lists_);
