@@ -147,7 +147,8 @@ absl::Status PublishedCsvParser::ParseLine(std::string_view line, int64_t number
   if (!month.ok()) return ColumnError(number, "Mese", internal::FromAbsl(month.status().message()));
   row.month = *month;
 
-  const InterventionType* type = codelists_->InterventionTypeByCode(fields[2]);
+  // Codes in any case (common.proto); INPS's own files use the canonical spelling.
+  const InterventionType* type = codelists_->InterventionTypeByInputCode(fields[2]);
   if (type == nullptr) {
     return ColumnError(number, "Tipo_intervento",
                        internal::Cat("unknown intervention type ", Quote(fields[2]),
@@ -155,7 +156,7 @@ absl::Status PublishedCsvParser::ParseLine(std::string_view line, int64_t number
   }
   row.type_index = type->index;
 
-  const Region* region = codelists_->RegionByInpsLabel(fields[3]);
+  const Region* region = codelists_->RegionByInputCode(fields[3]);
   if (region == nullptr) {
     return ColumnError(number, "Regione",
                        internal::Cat("unknown region ", Quote(fields[3]),

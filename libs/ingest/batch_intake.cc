@@ -80,12 +80,16 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
   std::vector<EventConflict> conflicts;
   absl::StatusOr<AppendResult> result = log_.Append(check.batch, &conflicts);
   if (!result.ok()) {
-    // The log counts every batch it refuses as rejected itself.
+    // The log counts every batch it refuses as rejected itself. Listed up to the cap, like
+    // field violations; the rest are counted.
     std::vector<Violation> violations;
     for (const EventConflict& conflict : conflicts) {
+      if (violations.size() == options_.max_violations) break;
       violations.push_back(ConflictViolation(conflict, batch.field_path));
     }
-    return Reject(result.status(), std::move(violations), 0);
+    BatchReport report = Reject(result.status(), std::move(violations), 0);
+    report.violations_omitted = conflicts.size() - report.violations.size();
+    return report;
   }
   BatchReport report;
   if (result->outcome == AppendOutcome::kDuplicateBatch) {

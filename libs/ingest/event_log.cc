@@ -512,12 +512,14 @@ void EventLog::Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_se
   window.accepted.emplace(sequence, log_sequence);
   while (!window.accepted.empty()) {
     auto lowest = window.accepted.begin();
-    if (lowest->first == window.floor + 1) {
-      // No gap below it: the low-water mark moves up, exactly.
-      if (window.exact_through == window.floor) ++window.exact_through;
+    if (lowest->first == window.floor + 1 && window.exact_through == window.floor) {
+      // No gap below it at all: the exact low-water mark moves up.
+      ++window.exact_through;
       ++window.floor;
     } else if (window.accepted.size() > max_sequence_window_) {
-      // A gap the producer never filled: give up the sequences up to the lowest listed one.
+      // A gap the producer never filled, or the window full above one given up before: give up
+      // the sequences up to the lowest listed one. (Above a gap given up, accepted sequences
+      // stay listed, consecutive ones too: the last max_sequence_window_ of them stay known.)
       window.floor = lowest->first;
     } else {
       break;

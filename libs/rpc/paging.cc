@@ -1,5 +1,7 @@
 #include "libs/rpc/paging.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -17,10 +19,13 @@ absl::StatusOr<uint64_t> DecodePageToken(const std::string& token) {
 }
 
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size) {
-  if (requested < 0 || requested > max_size) {
-    return absl::InvalidArgumentError(absl::StrCat("page_size: must be 0 to ", max_size));
+  if (requested < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must not be negative (0 for the default, at most ", max_size,
+                     " are returned)"));
   }
-  return requested == 0 ? default_size : requested;
+  if (requested == 0) return default_size;
+  return std::min(requested, max_size);  // common.proto: lowered to the maximum
 }
 
 }  // namespace omnia::rpc

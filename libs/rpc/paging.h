@@ -11,7 +11,8 @@ namespace omnia::rpc {
 
 std::string EncodePageToken(uint64_t offset);
 absl::StatusOr<uint64_t> DecodePageToken(const std::string& token);
-// page_size 0 means `default_size`; above `max_size` or negative is INVALID_ARGUMENT.
+// page_size 0 means `default_size`, a value above `max_size` is lowered to it (common.proto),
+// a negative one is INVALID_ARGUMENT.
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size);
 
 }  // namespace omnia::rpc

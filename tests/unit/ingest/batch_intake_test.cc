@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "tests/support/child_process.h"
 #include "tests/support/ingest_log.h"
 
@@ -111,6 +112,19 @@ TEST_F(BatchIntakeTest, AnIdLoggedWithOtherContentIsAViolationOfItsIdField) {
   EXPECT_EQ(report.violations[0].field, "payment_id");
   EXPECT_EQ(report.violations[0].reason, "already ingested with different content");
   EXPECT_EQ(log_->Status().events_accepted, 1u);
+}
+
+// ingestion.proto: "At most 100 entries", the rest counted in violations_omitted.
+TEST_F(BatchIntakeTest, ConflictsAreListedUpToTheCapAndTheRestCounted) {
+  const BatchIntake intake = Intake();
+  std::vector<RawEvent> events;
+  for (int i = 0; i < 150; ++i) events.push_back(Payment(absl::StrCat("P-", i)));
+  ASSERT_EQ(Handle(intake, 1, events).outcome, BatchOutcome::kAccepted);
+  for (RawEvent& event : events) std::get<domain::PaymentIssued>(event).region = "UMBRIA";
+  const BatchReport report = Handle(intake, 2, events);
+  EXPECT_EQ(report.status.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(report.violations.size(), 100u);
+  EXPECT_EQ(report.violations_omitted, 50u);
 }
 
 TEST_F(BatchIntakeTest, AFullBacklogRefusesNewBatchesWithResourceExhausted) {

@@ -263,6 +263,30 @@ TEST_F(EventLogTest, SequencesAcceptedOutOfOrderAreRememberedExactlyAcrossRestar
   EXPECT_EQ(log_->Status().batches_accepted, 9u);
 }
 
+// ingestion.proto: the server remembers "the last 4096 accepted sequences above" the first one
+// never accepted, consecutive ones included.
+TEST_F(EventLogTest, AfterAGapIsGivenUpTheLatestAcceptedSequencesAreStillKnown) {
+  log_.reset();
+  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  auto opened = EventLog::Open(std::move(*kv), clock_, /*max_sequence_window=*/4);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  log_ = std::move(*opened);
+  // Sequence 1 is never accepted; 2..10 are, one after the other.
+  for (uint64_t sequence = 2; sequence <= 10; ++sequence) {
+    MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}));
+  }
+  for (int restart = 0; restart < 2; ++restart) {
+    for (uint64_t sequence : {7, 8, 9, 10}) {
+      EXPECT_EQ(MustAppend(Batch("p", sequence, {})).outcome, AppendOutcome::kDuplicateBatch)
+          << sequence;
+    }
+    EXPECT_TRUE(absl::IsFailedPrecondition(log_->Append(Batch("p", 5, {})).status()));
+    Open();
+  }
+  EXPECT_EQ(log_->Status().events_accepted, 9u);
+}
+
 TEST_F(EventLogTest, AProducerThatNeverFillsItsGapsStaysBoundedAndNeverGetsAWrongAnswer) {
   // A window of 4 accepted sequences: a producer that skips every odd sequence.
   log_.reset();
