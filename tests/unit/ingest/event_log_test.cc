@@ -99,11 +99,13 @@ void ExpectPayment(const LogEntry& entry, size_t i, const LoggedEvent& event) {
 
 class EventLogTest : public ::testing::Test {
  protected:
-  void Open() {
+  // (Re)opens the log on the same directory, remembering `max_sequence_window` accepted
+  // sequences per producer above its first gap.
+  void Open(size_t max_sequence_window = EventLog::kMaxSequenceWindow) {
     log_.reset();
     auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
     ASSERT_TRUE(kv.ok()) << kv.status();
-    auto log = EventLog::Open(std::move(*kv), clock_);
+    auto log = EventLog::Open(std::move(*kv), clock_, max_sequence_window);
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
   }
@@ -266,12 +268,7 @@ TEST_F(EventLogTest, SequencesAcceptedOutOfOrderAreRememberedExactlyAcrossRestar
 // ingestion.proto: the server remembers "the last 4096 accepted sequences above" the first one
 // never accepted, consecutive ones included.
 TEST_F(EventLogTest, AfterAGapIsGivenUpTheLatestAcceptedSequencesAreStillKnown) {
-  log_.reset();
-  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
-  ASSERT_TRUE(kv.ok()) << kv.status();
-  auto opened = EventLog::Open(std::move(*kv), clock_, /*max_sequence_window=*/4);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  log_ = std::move(*opened);
+  Open(/*max_sequence_window=*/4);
   // Sequence 1 is never accepted; 2..10 are, one after the other.
   for (uint64_t sequence = 2; sequence <= 10; ++sequence) {
     MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}));
@@ -289,12 +286,7 @@ TEST_F(EventLogTest, AfterAGapIsGivenUpTheLatestAcceptedSequencesAreStillKnown) 
 
 TEST_F(EventLogTest, AProducerThatNeverFillsItsGapsStaysBoundedAndNeverGetsAWrongAnswer) {
   // A window of 4 accepted sequences: a producer that skips every odd sequence.
-  log_.reset();
-  auto kv = storage::OpenRocksDb(dir_.path() + "/log", EventLog::Columns());
-  ASSERT_TRUE(kv.ok()) << kv.status();
-  auto opened = EventLog::Open(std::move(*kv), clock_, /*max_sequence_window=*/4);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  log_ = std::move(*opened);
+  Open(/*max_sequence_window=*/4);
   MustAppend(Batch("p", 1, {App("A-1", {2023, 1, 5}, 1, 1)}));
   for (uint64_t sequence = 4; sequence <= 20; sequence += 2) {
     MustAppend(Batch("p", sequence, {App(absl::StrCat("A-", sequence), {2023, 1, 5}, 1, 1)}));
