@@ -71,9 +71,26 @@ std::string Upper(std::string_view text) {
   return out;
 }
 
-// Returns input with every whole field that looks like a worker id (and holds a letter) replaced by a different value
-// of the same shape (each digit and letter rotated within its class), so validity is unchanged.
-// Fields end at a comma, a line feed, a CR before a line feed, or the end of the input.
+// The next character of `c`'s class, case kept: digits among digits, and letters among the
+// letters that may stand for digits in a codice fiscale (L M N P Q R S T U V) or among the other
+// letters, so that a rotated worker id is valid exactly when the original was.
+char Rotated(char c) {
+  if (c >= '0' && c <= '9') return c == '9' ? '0' : static_cast<char>(c + 1);
+  const bool lower = c >= 'a' && c <= 'z';
+  const char upper = lower ? static_cast<char>(c - 'a' + 'A') : c;
+  if (upper < 'A' || upper > 'Z') return c;
+  constexpr std::string_view kDigitLetters = "LMNPQRSTUV";
+  constexpr std::string_view kOtherLetters = "ABCDEFGHIJKOWXYZ";
+  const std::string_view letters =
+      kDigitLetters.find(upper) != std::string_view::npos ? kDigitLetters : kOtherLetters;
+  const char next = letters[(letters.find(upper) + 1) % letters.size()];
+  return lower ? static_cast<char>(next - 'A' + 'a') : next;
+}
+
+// Returns input with every whole field that looks like a worker id (and holds a letter) replaced
+// by a different value of the same shape (each character rotated within its class, see
+// Rotated), so validity is unchanged. Fields end at a comma, a line feed, a CR before a line
+// feed, or the end of the input.
 std::string RotateWorkerIds(std::string_view input) {
   std::string out(input);
   size_t begin = 0;
@@ -88,18 +105,7 @@ std::string RotateWorkerIds(std::string_view input) {
       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     });
     if (has_letter && omnia::domain::LooksLikeWorkerId(field)) {
-      for (size_t j = begin; j < i; ++j) {
-        char& c = out[j];
-        if (c == '9') {
-          c = '0';
-        } else if (c == 'z') {
-          c = 'a';
-        } else if (c == 'Z') {
-          c = 'A';
-        } else {
-          ++c;
-        }
-      }
+      for (size_t j = begin; j < i; ++j) out[j] = Rotated(out[j]);
     }
     begin = i + 1;
   }
