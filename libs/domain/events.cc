@@ -51,7 +51,7 @@ bool IsAsciiLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 
 bool IsCodiceFiscaleDigit(char c) {
   if (IsAsciiDigit(c)) return true;
   const char upper = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-  return upper != '\0' && std::string_view("LMNPQRSTUV").find(upper) != std::string_view::npos;
+  return std::string_view("LMNPQRSTUV").find(upper) != std::string_view::npos;
 }
 
 // ingestion.proto's worker id: 16 characters in the codice fiscale pattern (6 letters, 2 digits,
