@@ -68,22 +68,36 @@ absl::Status PublishedCsvParser::Fail(absl::Status status) {
 absl::Status PublishedCsvParser::Feed(std::string_view chunk, std::vector<PublishedRow>* out) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("PublishedCsvParser: Feed after Finish");
-  absl::Status status = lines_.Feed(chunk, [this, out](std::string_view line, int64_t number) {
-    return ParseLine(line, number, out);
-  });
-  if (!status.ok()) return Fail(std::move(status));
-  return absl::OkStatus();
+  return Stopped(lines_.Feed(chunk, LineParser(out)));
 }
 
 absl::Status PublishedCsvParser::Finish(std::vector<PublishedRow>* out) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("PublishedCsvParser: Finish called twice");
   finished_ = true;
-  absl::Status status = lines_.Finish(
-      [this, out](std::string_view line, int64_t number) { return ParseLine(line, number, out); });
-  if (!status.ok()) return Fail(std::move(status));
+  if (absl::Status status = Stopped(lines_.Finish(LineParser(out))); !status.ok()) return status;
   if (!measure_.has_value()) return Fail(LineError(1, "missing header: the input is empty"));
+  if (!row_errors_.empty()) return Fail(row_errors_.ToStatus());
   return absl::OkStatus();
+}
+
+std::function<absl::Status(std::string_view, int64_t)> PublishedCsvParser::LineParser(
+    std::vector<PublishedRow>* out) {
+  return [this, out](std::string_view line, int64_t number) {
+    absl::Status status = ParseLine(line, number, out);
+    line_failed_ = !status.ok();
+    return status;
+  };
+}
+
+absl::Status PublishedCsvParser::Stopped(absl::Status status) {
+  if (status.ok()) return status;
+  // A bad header passes unchanged; a line too long to read (the assembler's error) ends the file
+  // after the row errors before it.
+  if (!line_failed_ && !row_errors_.empty()) {
+    return Fail(row_errors_.ToStatus(internal::FromAbsl(status.message())));
+  }
+  return Fail(std::move(status));
 }
 
 absl::Status PublishedCsvParser::ParseHeader(std::string_view line) {
@@ -116,69 +130,82 @@ absl::Status PublishedCsvParser::ParseLine(std::string_view line, int64_t number
   std::string_view fields[kFieldCount];
   const size_t count = internal::SplitFields(line, fields, kFieldCount);
   if (count != kFieldCount) {
-    if (line.empty()) return LineError(number, "empty line");
-    return LineError(number, internal::Cat("expected 5 fields (Anno,Mese,Tipo_intervento,Regione,",
-                                           value_column, "), found ", count));
+    const std::string expected =
+        internal::Cat("expected 5 fields (Anno,Mese,Tipo_intervento,Regione,", value_column, ")");
+    if (line.empty()) {
+      row_errors_.Add(number, kKeyColumns[0], internal::Cat("the line is empty; ", expected));
+    } else if (count < kFieldCount) {
+      const std::string_view missing = count < 4 ? kKeyColumns[count] : value_column;
+      row_errors_.Add(number, missing, internal::Cat("missing: ", expected, ", found ", count));
+    } else {
+      row_errors_.Add(number, "6",
+                      internal::Cat("one field too many: ", expected, ", found ", count));
+    }
+    return absl::OkStatus();
   }
 
   PublishedRow row;
   row.line = number;
-
-  uint64_t year = 0;
-  if (fields[0].empty()) return ColumnError(number, "Anno", "empty year");
-  if (!internal::IsAsciiDigits(fields[0])) {
-    return ColumnError(number, "Anno",
-                       internal::Cat("year ", Quote(fields[0]), " is not a number"));
+  const int64_t errors_before = row_errors_.count();
+  if (std::string reason = ParseYear(fields[0], &row.year); !reason.empty()) {
+    row_errors_.Add(number, "Anno", reason);
   }
-  if (!internal::ParseDigits(fields[0], &year) || year < static_cast<uint64_t>(kMinYear) ||
-      year > static_cast<uint64_t>(kMaxYear)) {
-    return ColumnError(
-        number, "Anno",
-        internal::Cat("year ", Quote(fields[0]), " out of range [", kMinYear, ", ", kMaxYear, "]"));
+  if (absl::StatusOr<int> month = ParseItalianMonth(fields[1]); month.ok()) {
+    row.month = *month;
+  } else {
+    row_errors_.Add(number, "Mese", internal::FromAbsl(month.status().message()));
   }
-  if (year > static_cast<uint64_t>(latest_year_)) {
-    return ColumnError(number, "Anno",
-                       internal::Cat("year ", Quote(fields[0]), " is after the current year (",
-                                     latest_year_, ")"));
-  }
-  row.year = static_cast<int>(year);
-
-  absl::StatusOr<int> month = ParseItalianMonth(fields[1]);
-  if (!month.ok()) return ColumnError(number, "Mese", internal::FromAbsl(month.status().message()));
-  row.month = *month;
-
   // Codes in any case (common.proto); INPS's own files use the canonical spelling.
   const InterventionType* type = codelists_->InterventionTypeByInputCode(fields[2]);
   if (type == nullptr) {
-    return ColumnError(number, "Tipo_intervento",
-                       internal::Cat("unknown intervention type ", Quote(fields[2]),
-                                     "; valid codes: ", codelists_->JoinedInterventionTypeCodes()));
+    row_errors_.Add(number, "Tipo_intervento",
+                    internal::Cat("unknown intervention type ", Quote(fields[2]),
+                                  "; valid codes: ", codelists_->JoinedInterventionTypeCodes()));
   }
-  row.type_index = type->index;
-
   const Region* region = codelists_->RegionByInputCode(fields[3]);
   if (region == nullptr) {
-    return ColumnError(number, "Regione",
-                       internal::Cat("unknown region ", Quote(fields[3]),
-                                     "; valid INPS labels: ", codelists_->JoinedRegionLabels()));
+    row_errors_.Add(number, "Regione",
+                    internal::Cat("unknown region ", Quote(fields[3]),
+                                  "; valid INPS labels: ", codelists_->JoinedRegionLabels()));
   }
-  row.region_index = region->index;
-
   if (std::string reason = ParseCount(fields[4], &row.value); !reason.empty()) {
-    return ColumnError(number, value_column, reason);
+    row_errors_.Add(number, value_column, reason);
   }
+  if (row_errors_.count() != errors_before) return absl::OkStatus();
+  row.type_index = type->index;
+  row.region_index = region->index;
 
   const auto [it, inserted] = seen_.try_emplace(CellKey(row), number);
   if (!inserted) {
-    return LineError(
-        number,
+    // The key is the four columns; the first names them all.
+    row_errors_.Add(
+        number, "Anno",
         internal::Cat("duplicate key Anno=", row.year, ", Mese=", ItalianMonthName(row.month),
                       ", Tipo_intervento=", type->code, ", Regione=", region->inps_label,
                       " (first on line ", it->second, ")"));
+    return absl::OkStatus();
   }
+  // The file is rejected whole once a row is bad: the rest is only checked.
+  if (!row_errors_.empty()) return absl::OkStatus();
   out->push_back(row);
   ++rows_;
   return absl::OkStatus();
+}
+
+std::string PublishedCsvParser::ParseYear(std::string_view text, int* year) const {
+  uint64_t value = 0;
+  if (text.empty()) return "empty year";
+  if (!internal::IsAsciiDigits(text))
+    return internal::Cat("year ", Quote(text), " is not a number");
+  if (!internal::ParseDigits(text, &value) || value < static_cast<uint64_t>(kMinYear) ||
+      value > static_cast<uint64_t>(kMaxYear)) {
+    return internal::Cat("year ", Quote(text), " out of range [", kMinYear, ", ", kMaxYear, "]");
+  }
+  if (value > static_cast<uint64_t>(latest_year_)) {
+    return internal::Cat("year ", Quote(text), " is after the current year (", latest_year_, ")");
+  }
+  *year = static_cast<int>(value);
+  return {};
 }
 
 absl::Status ReadPublishedCsvFile(const std::string& path, const Codelists& codelists,

@@ -20,6 +20,7 @@
 #include "libs/domain/codelists.h"
 #include "libs/domain/csv_limits.h"
 #include "libs/domain/internal/line_assembler.h"
+#include "libs/domain/internal/row_errors.h"
 #include "libs/domain/measure.h"
 #include "libs/domain/period.h"
 
@@ -44,14 +45,17 @@ struct PublishedRow {
 // Push parser: feed chunks as they arrive (split anywhere, even inside a CRLF or the BOM), then
 // call Finish once. Rows are appended to `out` as soon as their line is complete.
 //
-// Errors are absl::InvalidArgumentError naming the line and, when one is at fault, the column, e.g.
-// "line 12, column Regione: unknown region 'FOO'; valid INPS labels: ...". Checked: the header
-// (exact), the field count, Anno (digits, within [kMinYear, kMaxYear]), Mese (Italian month name,
-// any case), Tipo_intervento (exact code), Regione (exact INPS label), the count ("321" or "321.0";
-// no sign, exponent, non-zero fraction or value above kMaxPublishedValue), duplicate keys (the
-// message names the earlier line), over-long lines and a missing header. The first error is
-// sticky: later calls return it again. Rows appended before an error are not retracted; callers
-// that must reject a file as a whole discard them.
+// Errors are absl::InvalidArgumentError naming the line and the column, e.g. "line 12, column
+// Regione: unknown region 'FOO'; valid INPS labels: ...". Checked: the header (exact), the field
+// count, Anno (digits, within [kMinYear, kMaxYear]), Mese (Italian month name, any case),
+// Tipo_intervento and Regione (codes in any case), the count ("321" or "321.0"; no sign,
+// exponent, non-zero fraction or value above kMaxPublishedValue), duplicate keys (the message
+// names the earlier line), over-long lines and a missing header. A bad header or a line too long
+// to read stops the parser at once. Bad rows do not: once a row is bad no more rows are appended,
+// the rest of the file is only checked, and Finish returns every failing column of the first 20
+// errors and the number of further errors (ingestion.proto). The first error returned is sticky:
+// later calls return it again. Rows appended before an error are not retracted; callers that must
+// reject a file as a whole discard them.
 //
 // The Codelists must outlive the parser.
 class PublishedCsvParser {
@@ -77,6 +81,12 @@ class PublishedCsvParser {
  private:
   absl::Status ParseLine(std::string_view line, int64_t number, std::vector<PublishedRow>* out);
   absl::Status ParseHeader(std::string_view line);
+  // Empty when the year is valid (and stored in *year), else the reason.
+  std::string ParseYear(std::string_view text, int* year) const;
+  // ParseLine as the line assembler's callback, noting whether it failed.
+  std::function<absl::Status(std::string_view, int64_t)> LineParser(std::vector<PublishedRow>* out);
+  // Makes the assembler's result final when it is an error.
+  absl::Status Stopped(absl::Status status);
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
@@ -86,12 +96,15 @@ class PublishedCsvParser {
   int64_t rows_ = 0;
   bool finished_ = false;
   absl::Status status_;
+  internal::RowErrors row_errors_;
+  // Whether the assembler's last error came from ParseLine rather than from the assembler itself.
+  bool line_failed_ = false;
   // Line of the first row with each (year, month, type, region) key.
   absl::flat_hash_map<uint64_t, int64_t> seen_;
 };
 
-// Reads a published file from disk in 64 KiB chunks, calling on_row for each row; stops at the
-// first error, which is returned with the path prepended (or on_row's own error, unchanged).
+// Reads a published file from disk in 64 KiB chunks, calling on_row for each row; the parser's
+// error is returned with the path prepended, on_row's own error unchanged.
 // Rows of earlier chunks may already have been passed to on_row when an error is returned.
 // *measure, when not null, receives the file's measure.
 absl::Status ReadPublishedCsvFile(const std::string& path, const Codelists& codelists,

@@ -3,7 +3,6 @@
 #include <iterator>
 #include <utility>
 
-#include "absl/strings/str_join.h"
 #include "libs/domain/internal/file_chunks.h"
 #include "libs/domain/internal/text.h"
 
@@ -33,14 +32,6 @@ const std::string_view* Columns(RawEventKind kind, size_t* count) {
 
 absl::Status LineError(int64_t line, std::string_view message) {
   return absl::InvalidArgumentError(internal::Cat("line ", line, ": ", message));
-}
-
-absl::Status RowError(int64_t line, const std::vector<FieldError>& errors) {
-  return absl::InvalidArgumentError(
-      internal::Cat("line ", line, ", ",
-                    absl::StrJoin(errors, "; ", [](std::string* out, const FieldError& error) {
-                      internal::CatAppend(out, "column ", error.field, ": ", error.reason);
-                    })));
 }
 
 class BatchSink : public RawEventSink {
@@ -76,23 +67,38 @@ absl::Status RawEventsCsvParser::Fail(absl::Status status) {
 absl::Status RawEventsCsvParser::Feed(std::string_view chunk, RawEventSink* sink) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("RawEventsCsvParser: Feed after Finish");
-  absl::Status status = lines_.Feed(chunk, [this, sink](std::string_view line, int64_t number) {
-    return ParseLine(line, number, sink);
-  });
-  if (!status.ok()) return Fail(std::move(status));
-  return absl::OkStatus();
+  return Stopped(lines_.Feed(chunk, LineParser(sink)));
 }
 
 absl::Status RawEventsCsvParser::Finish(RawEventSink* sink) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("RawEventsCsvParser: Finish called twice");
   finished_ = true;
-  absl::Status status = lines_.Finish([this, sink](std::string_view line, int64_t number) {
-    return ParseLine(line, number, sink);
-  });
-  if (!status.ok()) return Fail(std::move(status));
+  if (absl::Status status = Stopped(lines_.Finish(LineParser(sink))); !status.ok()) {
+    return status;
+  }
   if (!kind_.has_value()) return Fail(LineError(1, "missing header: the input is empty"));
+  if (!row_errors_.empty()) return Fail(row_errors_.ToStatus());
   return absl::OkStatus();
+}
+
+std::function<absl::Status(std::string_view, int64_t)> RawEventsCsvParser::LineParser(
+    RawEventSink* sink) {
+  return [this, sink](std::string_view line, int64_t number) {
+    absl::Status status = ParseLine(line, number, sink);
+    line_failed_ = !status.ok();
+    return status;
+  };
+}
+
+absl::Status RawEventsCsvParser::Stopped(absl::Status status) {
+  if (status.ok()) return status;
+  // The sink's errors and the header's pass unchanged; a line too long to read (the assembler's
+  // error) ends the file after the row errors before it.
+  if (!line_failed_ && !row_errors_.empty()) {
+    return Fail(row_errors_.ToStatus(internal::FromAbsl(status.message())));
+  }
+  return Fail(std::move(status));
 }
 
 absl::Status RawEventsCsvParser::Feed(std::string_view chunk, RawEventBatch* out) {
@@ -141,28 +147,40 @@ absl::Status RawEventsCsvParser::ParseHeader(std::string_view line) {
 absl::Status RawEventsCsvParser::ParseLine(std::string_view line, int64_t number,
                                            RawEventSink* sink) {
   if (number == 1) return ParseHeader(line);
+  ++data_lines_;
   size_t expected_count = 0;
-  Columns(*kind_, &expected_count);
+  const std::string_view* columns = Columns(*kind_, &expected_count);
   std::string_view fields[kMaxFields];
   const size_t count = internal::SplitFields(line, fields, kMaxFields);
   if (count != expected_count) {
     // The row is not echoed: it may hold a worker id.
-    if (line.empty()) return LineError(number, "empty line");
-    return LineError(number, internal::Cat("expected ", expected_count, " fields (",
-                                           ColumnsText(*kind_), "), found ", count));
+    const std::string expected =
+        internal::Cat("expected ", expected_count, " fields (", ColumnsText(*kind_), ")");
+    if (line.empty()) {
+      row_errors_.Add(number, columns[0], internal::Cat("the line is empty; ", expected));
+    } else if (count < expected_count) {
+      row_errors_.Add(number, columns[count],
+                      internal::Cat("missing: ", expected, ", found ", count));
+    } else {
+      row_errors_.Add(number, internal::Cat(expected_count + 1),
+                      internal::Cat("one field too many: ", expected, ", found ", count));
+    }
+    return absl::OkStatus();
   }
-  absl::Status status;
+  std::vector<FieldError> errors;
   if (*kind_ == RawEventKind::kApplicationAuthorized) {
     const RawApplication raw{fields[0], fields[1], fields[2], fields[3]};
-    std::vector<FieldError> errors = ParseApplication(raw, *codelists_, &application_, latest_);
-    if (!errors.empty()) return RowError(number, errors);
-    status = sink->OnApplication(application_, number);
+    errors = ParseApplication(raw, *codelists_, &application_, latest_);
   } else {
     const RawPayment raw{fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]};
-    std::vector<FieldError> errors = ParsePayment(raw, *codelists_, &payment_, latest_);
-    if (!errors.empty()) return RowError(number, errors);
-    status = sink->OnPayment(payment_, number);
+    errors = ParsePayment(raw, *codelists_, &payment_, latest_);
   }
+  for (const FieldError& error : errors) row_errors_.Add(number, error.field, error.reason);
+  // The file is rejected whole once a row is bad: the rest is only checked.
+  if (!row_errors_.empty()) return absl::OkStatus();
+  absl::Status status = *kind_ == RawEventKind::kApplicationAuthorized
+                            ? sink->OnApplication(application_, number)
+                            : sink->OnPayment(payment_, number);
   if (status.ok()) ++rows_;
   return status;
 }

@@ -10,6 +10,7 @@
 #define OMNIA_LIBS_DOMAIN_RAW_EVENTS_CSV_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "libs/domain/csv_limits.h"
 #include "libs/domain/events.h"
 #include "libs/domain/internal/line_assembler.h"
+#include "libs/domain/internal/row_errors.h"
 
 namespace omnia::domain {
 
@@ -48,11 +50,14 @@ struct RawEventBatch {
   }
 };
 
-// Push parser, same contract as PublishedCsvParser: chunks may split lines anywhere; errors are
-// absl::InvalidArgumentError naming the line and column ("line 7, column paid_on: invalid date
-// '2023-02-30': ..."; all failing columns of the row are listed); the first error is sticky; events
-// delivered before an error are not retracted. Error messages never contain a worker id: rows and
-// header cells are not echoed, and values that look like a tax code are withheld.
+// Push parser, same contract as PublishedCsvParser: chunks may split lines anywhere. A bad header,
+// a line too long to read or an error of the sink stops the parser at once. Bad rows do not: once
+// a row is bad no more events reach the sink, the rest of the file is only checked, and Finish
+// returns absl::InvalidArgumentError listing every failing column of the first 20 errors ("line 7,
+// column paid_on: invalid date '2023-02-30': ...; line 9, column region: ...") and the number of
+// further errors. The first error returned is sticky; events delivered before it are not
+// retracted. Error messages never contain a worker id: rows and header cells are not echoed, and
+// values that look like a tax code are withheld.
 //
 // The Codelists must outlive the parser.
 class RawEventsCsvParser {
@@ -76,9 +81,16 @@ class RawEventsCsvParser {
   // Events accepted so far.
   int64_t rows() const { return rows_; }
 
+  // Data lines read so far, good or bad: the events of a file that is rejected.
+  int64_t data_lines() const { return data_lines_; }
+
  private:
   absl::Status ParseLine(std::string_view line, int64_t number, RawEventSink* sink);
   absl::Status ParseHeader(std::string_view line);
+  // ParseLine as the line assembler's callback, noting whether it failed.
+  std::function<absl::Status(std::string_view, int64_t)> LineParser(RawEventSink* sink);
+  // Makes the assembler's result final when it is an error.
+  absl::Status Stopped(absl::Status status);
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
@@ -86,8 +98,12 @@ class RawEventsCsvParser {
   internal::LineAssembler lines_;
   std::optional<RawEventKind> kind_;
   int64_t rows_ = 0;
+  int64_t data_lines_ = 0;
   bool finished_ = false;
   absl::Status status_;
+  internal::RowErrors row_errors_;
+  // Whether the assembler's last error came from ParseLine rather than from the assembler itself.
+  bool line_failed_ = false;
   // Reused for every row (see RawEventSink).
   ApplicationAuthorized application_;
   PaymentIssued payment_;

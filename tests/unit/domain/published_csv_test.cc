@@ -17,12 +17,23 @@
 namespace omnia::domain {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kHeader[] = "Anno,Mese,Tipo_intervento,Regione,numero_domande\r\n";
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
+
+int Count(std::string_view text, std::string_view needle) {
+  int count = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + needle.size())) {
+    ++count;
+  }
+  return count;
+}
 
 struct ParseResult {
   absl::Status status;
@@ -179,12 +190,13 @@ std::vector<BadInput> BadInputs() {
       {"header with too few columns", "Anno,Mese,Tipo_intervento,Regione\r\n",
        "line 1:", "4 columns"},
       {"data row instead of header", kGood, "line 1, column Anno:", "'2023'"},
-      {"too few fields", Row("2023,Agosto,CIGO,ABRUZZO"), "line 2:", "found 4"},
+      {"too few fields", Row("2023,Agosto,CIGO,ABRUZZO"),
+       "line 2, column numero_domande:", "found 4"},
       {"too many fields", std::string(kHeader) + kGood + "2023,Agosto,CIGS,ABRUZZO,3.0,x\r\n",
-       "line 3:", "found 6"},
-      {"decimal comma", Row("2023,Agosto,CIGO,ABRUZZO,1,0"), "line 2:", "found 6"},
+       "line 3, column 6:", "found 6"},
+      {"decimal comma", Row("2023,Agosto,CIGO,ABRUZZO,1,0"), "line 2, column 6:", "found 6"},
       {"empty line in the middle", std::string(kHeader) + kGood + "\r\n" + kGood,
-       "line 3:", "empty line"},
+       "line 3, column Anno:", "the line is empty"},
       {"negative count", Row("2023,Agosto,CIGO,ABRUZZO,-5.0"),
        "line 2, column numero_domande:", "negative"},
       {"fractional count", Row("2023,Agosto,CIGO,ABRUZZO,3.5"),
@@ -225,12 +237,12 @@ std::vector<BadInput> BadInputs() {
            "2023,Agosto,CIGO,ABRUZZO,1.0"),
        "line 2, column Anno:", "\\xEF\\xBB\\xBF"},
       {"duplicate key", std::string(kHeader) + kGood + "2023,Agosto,CIGS,ABRUZZO,1.0\r\n" + kGood,
-       "line 4:",
+       "line 4, column Anno:",
        "duplicate key Anno=2023, Mese=Agosto, Tipo_intervento=CIGO, Regione=ABRUZZO (first on "
        "line 2)"},
       {"duplicate key with different spelling",
        std::string(kHeader) + kGood + "2023,AGOSTO,CIGO,ABRUZZO,5\r\n",
-       "line 3:", "first on line 2"},
+       "line 3, column Anno:", "first on line 2"},
       {"line too long", std::string(kHeader) + kGood + std::string(5000, 'x') + "\r\n",
        "line 3:", "longer than 4096 bytes"},
       {"no newline at all", std::string(100000, 'x'), "line 1:", "longer than 4096 bytes"},
@@ -260,6 +272,67 @@ INSTANTIATE_TEST_SUITE_P(Malformed, PublishedCsvBadInputTest, ::testing::ValuesI
                            }
                            return name;
                          });
+
+TEST_F(PublishedCsvTest, ReportsTheFirstTwentyRowErrorsAndCountsTheRest) {
+  // ingestion.proto: row errors are "line L, column C: reason", the first 20 of them followed by
+  // the number of further errors; the whole file is checked, not only up to its first bad row.
+  std::string input = kHeader;
+  const char* const kMonths[] = {"Gennaio",   "Febbraio", "Marzo",    "Aprile",
+                                 "Maggio",    "Giugno",   "Luglio",   "Agosto",
+                                 "Settembre", "Ottobre",  "Novembre", "Dicembre"};
+  for (int i = 0; i < 60; ++i) {
+    // Lines 2, 4, 6, ... are good; lines 3, 5, 7, ... have an unknown region.
+    const std::string month = kMonths[i % 12];
+    const std::string type = i < 12   ? "CIGO"
+                             : i < 24 ? "CIGS"
+                             : i < 36 ? "FIS"
+                             : i < 48 ? "CIGD"
+                                      : "FONDI_Centrali";
+    input += "2023," + month + "," + type + ",ABRUZZO,1.0\r\n";
+    input += "2023," + month + "," + type + ",NOWHERE" + std::to_string(i) + ",1.0\r\n";
+  }
+  for (const size_t chunk : {size_t{0}, size_t{13}}) {
+    SCOPED_TRACE(chunk);
+    const ParseResult result = Parse(lists_, input, chunk);
+    ASSERT_EQ(result.status.code(), absl::StatusCode::kInvalidArgument);
+    const std::string message = Message(result.status);
+    EXPECT_THAT(message, StartsWith("line 3, column Regione: unknown region 'NOWHERE0'; valid"));
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_THAT(message,
+                  HasSubstr("line " + std::to_string(3 + 2 * i) +
+                            ", column Regione: unknown region 'NOWHERE" + std::to_string(i) + "'"));
+    }
+    EXPECT_THAT(message, Not(HasSubstr("NOWHERE20")));
+    EXPECT_THAT(message, EndsWith("; and 40 further errors"));
+    // The list of valid labels once, not twenty times: the message must fit gRPC's metadata.
+    EXPECT_EQ(Count(message, "valid INPS labels"), 1);
+    EXPECT_LT(message.size(), 4096u);
+    // Only the rows before the first bad one were handed over.
+    EXPECT_EQ(result.rows.size(), 1u);
+  }
+}
+
+TEST_F(PublishedCsvTest, ListsEveryBadColumnOfARow) {
+  const ParseResult result = Parse(lists_, Row("2019,Agostoo,CIGX,FOO,-1"));
+  EXPECT_EQ(
+      Message(result.status),
+      "line 2, column Anno: year '2019' out of range [2020, 2100]; line 2, column Mese: " +
+          std::string(Message(ParseItalianMonth("Agostoo").status())) +
+          "; line 2, column Tipo_intervento: unknown intervention type 'CIGX'; valid codes: " +
+          lists_.JoinedInterventionTypeCodes() +
+          "; line 2, column Regione: unknown region 'FOO'; valid INPS labels: " +
+          lists_.JoinedRegionLabels() + "; line 2, column numero_domande: negative count '-1'");
+}
+
+TEST_F(PublishedCsvTest, ALineTooLongEndsTheFileAfterTheErrorsBeforeIt) {
+  const std::string input = std::string(kHeader) + "2023,Agosto,CIGO,ABRUZZO,x\r\n" + kGood +
+                            std::string(5000, 'x') + "\r\n" + "2023,Agosto,CIGO,FOO,1\r\n";
+  const ParseResult result = Parse(lists_, input, 7);
+  EXPECT_EQ(
+      Message(result.status),
+      "line 2, column numero_domande: count 'x' is not a non-negative integer; line 4: longer "
+      "than 4096 bytes (reading stopped there)");
+}
 
 // The three real files. Expected per-type totals were computed independently with
 //   awk -F, 'NR>1 { gsub("\r", "", $5); t[$3] += $5 } END { for (k in t) print k, t[k] }' FILE

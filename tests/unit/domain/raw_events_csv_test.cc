@@ -16,6 +16,7 @@ namespace omnia::domain {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -226,10 +227,12 @@ std::vector<BadInput> BadInputs() {
        "line 1, column paid_on:", "header column 3"},
       {"applications header with extra column", kApplicationsHeader + ",months_covered\n",
        "line 1:", "5 columns"},
-      {"too few fields", Applications("A-1,2023-04-17,LAZIO"), "line 2:", "expected 4 fields"},
+      {"too few fields", Applications("A-1,2023-04-17,LAZIO"),
+       "line 2, column intervention_type:", "expected 4 fields"},
       {"too many fields", Payments(kGoodPayment + "\r\n" + kGoodPayment + ",extra"),
-       "line 3:", "expected 6 fields"},
-      {"empty line", Payments(kGoodPayment + "\r\n"), "line 3:", "empty line"},
+       "line 3, column 7:", "expected 6 fields"},
+      {"empty line", Payments(kGoodPayment + "\r\n"),
+       "line 3, column payment_id:", "the line is empty"},
       {"impossible date", Applications("A-1,2023-02-30,LAZIO,CIGO"),
        "line 2, column authorized_on:", "'2023-02-30'"},
       {"non-ISO date", Applications("A-1,30/01/2023,LAZIO,CIGO"),
@@ -255,7 +258,7 @@ std::vector<BadInput> BadInputs() {
       {"id with a space", Applications("A 1,2023-01-02,LAZIO,CIGO"),
        "line 2, column application_id:", "not allowed"},
       {"several bad fields", Payments("P-1," + w + ",2023-13-01,FOO,CIGS,1"),
-       "line 2, column paid_on:", "; column region: unknown region 'FOO'"},
+       "line 2, column paid_on:", "; line 2, column region: unknown region 'FOO'"},
       {"swapped columns", Payments("P-1,2023-01-31," + w + "," + w + ",CIGS,1"),
        "line 2, column worker_id:", "withheld"},
       {"line too long", Payments(kGoodPayment + "\r\n" + std::string(5000, 'x')),
@@ -303,6 +306,47 @@ TEST_F(RawEventsCsvTest, ErrorIsStickyAndFeedAfterFinishFails) {
   ASSERT_TRUE(done.Feed(kPaymentsHeader + "\n", &batch).ok());
   ASSERT_TRUE(done.Finish(&batch).ok());
   EXPECT_EQ(done.Feed(kGoodPayment + "\n", &batch).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RawEventsCsvTest, ReportsTheFirstTwentyRowErrorsAndCountsTheRest) {
+  // ingestion.proto: rows are malformed, reported as "line L, column C: reason", the first 20 of
+  // them followed by the number of further errors. The whole file is checked.
+  std::string input = kPaymentsHeader + "\n";
+  for (int i = 0; i < 50; ++i) {
+    input += "P-" + std::to_string(2 * i) + "," + kWorker1 + ",2023-03-15,LAZIO,CIGO,1\n";
+    input += "P-" + std::to_string(2 * i + 1) + "," + kWorker2 + ",2023-03-15,MARTE" +
+             std::to_string(i) + ",CIGO,1\n";
+  }
+  input += "P-x," + std::string(kWorker1) + ",2023-03-15,LAZIO,CIGO\n";  // a field missing
+  for (const size_t chunk : {size_t{0}, size_t{9}}) {
+    SCOPED_TRACE(chunk);
+    RawEventsCsvParser parser(lists_);
+    CountingSink sink;
+    absl::Status status;
+    for (size_t pos = 0; pos < input.size() && status.ok();
+         pos += chunk == 0 ? input.size() : chunk) {
+      status = parser.Feed(std::string_view(input).substr(pos, chunk == 0 ? input.size() : chunk),
+                           &sink);
+    }
+    ASSERT_TRUE(status.ok()) << status;  // bad rows do not stop the reading
+    status = parser.Finish(&sink);
+    ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    const std::string message = Message(status);
+    EXPECT_THAT(message, StartsWith("line 3, column region: unknown region 'MARTE0'; valid"));
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_THAT(message,
+                  HasSubstr("line " + std::to_string(3 + 2 * i) +
+                            ", column region: unknown region 'MARTE" + std::to_string(i) + "'"));
+    }
+    EXPECT_THAT(message, Not(HasSubstr("MARTE20")));
+    // 30 more bad regions and the short row.
+    EXPECT_THAT(message, EndsWith("; and 31 further errors"));
+    EXPECT_LT(message.size(), 4096u);
+    EXPECT_THAT(Lower(message), Not(HasSubstr(Lower(kWorker2))));
+    // Nothing after the first bad row reached the sink.
+    EXPECT_EQ(sink.payments, 1);
+    EXPECT_EQ(parser.Finish(&sink), status);  // sticky
+  }
 }
 
 TEST_F(RawEventsCsvTest, ReadFile) {
