@@ -55,6 +55,13 @@ BatchReport BatchIntake::Reject(absl::Status status, std::vector<Violation> viol
 
 BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
   const uint64_t received = batch.events.size() + batch.unread_events;
+  // An accepted (producer, sequence) is a duplicate whatever the batch holds now (content not
+  // compared): a resend after a lost ack is answered so even if the producer's code changed.
+  if (std::optional<absl::StatusOr<AppendResult>> decided =
+          log_.DecidedBatch(batch.producer_id, batch.sequence)) {
+    if (!decided->ok()) return Reject(decided->status(), {}, received);
+    return Reported(**decided);
+  }
   if (!batch.malformed.empty()) {
     const size_t listed = std::min(batch.malformed.size(), options_.max_violations);
     std::vector<Violation> violations(batch.malformed.begin(), batch.malformed.begin() + listed);
@@ -74,11 +81,13 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
     report.violations_omitted = check.violations_omitted;
     return report;
   }
-  if (absl::Status backlog = CheckBacklog(received); !backlog.ok()) {
-    return Reject(std::move(backlog), {}, received);
-  }
+  // The backlog is asked about the batch's new events only: a batch of duplicates adds nothing
+  // to it, so it is taken even when the backlog is full.
   std::vector<EventConflict> conflicts;
-  absl::StatusOr<AppendResult> result = log_.Append(check.batch, &conflicts);
+  absl::StatusOr<AppendResult> result =
+      log_.Append(check.batch, &conflicts, [this](uint64_t new_events) {
+        return new_events == 0 ? absl::OkStatus() : CheckBacklog(new_events);
+      });
   if (!result.ok()) {
     // The log counts every batch it refuses as rejected itself. Listed up to the cap, like
     // field violations; the rest are counted.
@@ -91,16 +100,17 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
     report.violations_omitted = conflicts.size() - report.violations.size();
     return report;
   }
+  if (result->outcome == AppendOutcome::kAccepted) logged_();
+  return Reported(*result);
+}
+
+BatchReport BatchIntake::Reported(const AppendResult& result) {
   BatchReport report;
-  if (result->outcome == AppendOutcome::kDuplicateBatch) {
-    report.outcome = BatchOutcome::kDuplicate;
-  } else {
-    report.outcome = BatchOutcome::kAccepted;
-    logged_();
-  }
-  report.events_accepted = result->events_accepted;
-  report.events_duplicate = result->events_duplicate;
-  report.log_sequence = result->log_sequence;
+  report.outcome = result.outcome == AppendOutcome::kDuplicateBatch ? BatchOutcome::kDuplicate
+                                                                    : BatchOutcome::kAccepted;
+  report.events_accepted = result.events_accepted;
+  report.events_duplicate = result.events_duplicate;
+  report.log_sequence = result.log_sequence;
   return report;
 }
 

@@ -77,6 +77,8 @@ class BatchIntake {
  private:
   BatchReport Reject(absl::Status status, std::vector<Violation> violations,
                      uint64_t rejected_events) const;
+  // The report of a batch the log took (accepted) or had taken before (duplicate).
+  static BatchReport Reported(const AppendResult& result);
 
   const domain::Codelists& codelists_;
   const Pseudonymizer& pseudonymizer_;

@@ -544,16 +544,58 @@ absl::Status EventLog::DecodeCounters(std::string_view value, Counters& c) {
 }
 
 absl::StatusOr<AppendResult> EventLog::Append(const IncomingBatch& batch,
-                                              std::vector<EventConflict>* conflicts) {
-  absl::StatusOr<AppendResult> result = AppendUncounted(batch, conflicts);
+                                              std::vector<EventConflict>* conflicts,
+                                              const Admission& admit) {
+  absl::StatusOr<AppendResult> result = AppendUncounted(batch, conflicts, admit);
   // Every refusal counts, whatever its cause (a conflict, a storage failure, a broken log), so
   // the counters agree with the acks the producers got.
   if (!result.ok()) RecordRejected(batch.events.size());
   return result;
 }
 
+std::optional<absl::StatusOr<AppendResult>> EventLog::Decide(const ProducerStatus& producer,
+                                                             const SequenceWindow& window,
+                                                             std::string_view producer_id,
+                                                             uint64_t sequence) {
+  switch (Classify(window, sequence)) {
+    case SequenceState::kAccepted: {
+      AppendResult result;
+      result.outcome = AppendOutcome::kDuplicateBatch;
+      if (auto it = window.accepted.find(sequence); it != window.accepted.end()) {
+        result.log_sequence = it->second;
+      } else if (sequence == producer.last_acknowledged_sequence) {
+        result.log_sequence = producer.last_log_sequence;
+      }
+      return result;
+    }
+    case SequenceState::kUnknown:
+      return absl::FailedPreconditionError(absl::StrCat(
+          "sequence ", sequence, " of producer ",
+          absl::string_view(producer_id.data(), producer_id.size()),
+          " is below the oldest sequence the log still tells apart (", window.floor + 1,
+          "): whether it was accepted is no longer known; send new events under a new "
+          "sequence"));
+    case SequenceState::kNew:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<absl::StatusOr<AppendResult>> EventLog::DecidedBatch(std::string_view producer_id,
+                                                                   uint64_t sequence) {
+  absl::MutexLock state(&state_mu_);
+  const auto producer = producers_.find(producer_id);
+  const auto window = windows_.find(producer_id);
+  if (producer == producers_.end() || window == windows_.end()) return std::nullopt;
+  std::optional<absl::StatusOr<AppendResult>> decided =
+      Decide(producer->second, window->second, producer_id, sequence);
+  if (decided.has_value() && decided->ok()) ++batches_duplicate_;
+  return decided;
+}
+
 absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batch,
-                                                       std::vector<EventConflict>* conflicts) {
+                                                       std::vector<EventConflict>* conflicts,
+                                                       const Admission& admit) {
   if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
   if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
 
@@ -569,26 +611,10 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
     } else {
       producer.producer_id = batch.producer_id;
     }
-    switch (Classify(window, batch.sequence)) {
-      case SequenceState::kAccepted: {
-        ++batches_duplicate_;
-        AppendResult result;
-        result.outcome = AppendOutcome::kDuplicateBatch;
-        if (auto it = window.accepted.find(batch.sequence); it != window.accepted.end()) {
-          result.log_sequence = it->second;
-        } else if (batch.sequence == producer.last_acknowledged_sequence) {
-          result.log_sequence = producer.last_log_sequence;
-        }
-        return result;
-      }
-      case SequenceState::kUnknown:
-        return absl::FailedPreconditionError(absl::StrCat(
-            "sequence ", batch.sequence, " of producer ", batch.producer_id,
-            " is below the oldest sequence the log still tells apart (", window.floor + 1,
-            "): whether it was accepted is no longer known; send new events under a new "
-            "sequence"));
-      case SequenceState::kNew:
-        break;
+    if (std::optional<absl::StatusOr<AppendResult>> decided =
+            Decide(producer, window, batch.producer_id, batch.sequence)) {
+      if (decided->ok()) ++batches_duplicate_;
+      return *std::move(decided);
     }
   }
 
@@ -597,6 +623,12 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
           PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
       !s.ok()) {
     return s;
+  }
+  if (admit) {
+    if (absl::Status s = admit(plan.accepted); !s.ok()) {
+      Rollback(plan);
+      return s;
+    }
   }
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;
   Counters counters = AddEntries(plan, plan.writes, entry_units);

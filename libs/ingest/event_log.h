@@ -269,8 +269,23 @@ class EventLog {
   // never apply); ALREADY_EXISTS naming each conflicting event as
   // "events[3]: payment_id P-123 was already ingested with different content" (also filling
   // `conflicts` when given); or the storage error. Every refused batch counts as rejected.
+  //
+  // `admit`, when given, is asked once the batch is known to add `new_events` events (its
+  // duplicates and a duplicate batch excluded) and can refuse it (e.g. RESOURCE_EXHAUSTED when
+  // the backlog is full): a refusal changes nothing and counts as a rejected batch.
+  using Admission = std::function<absl::Status(uint64_t new_events)>;
   absl::StatusOr<AppendResult> Append(const IncomingBatch& batch,
-                                      std::vector<EventConflict>* conflicts = nullptr);
+                                      std::vector<EventConflict>* conflicts = nullptr,
+                                      const Admission& admit = {});
+
+  // What the log answers a batch whatever its content, so that a caller can answer it before
+  // reading the content (ingestion.proto: an accepted (producer_id, sequence) is a duplicate,
+  // "content not compared"): the duplicate outcome (counted as such) for a sequence accepted
+  // before, FAILED_PRECONDITION for one too old to tell (the caller counts the rejection, with
+  // the batch's events: RecordRejected); nullopt for a sequence never accepted, which only
+  // Append can decide.
+  std::optional<absl::StatusOr<AppendResult>> DecidedBatch(std::string_view producer_id,
+                                                           uint64_t sequence);
 
   // Logs a whole raw-event file atomically, in consecutive entries of at most
   // kMaxEventsPerFileEntry new events, and counts one file imported. The same rules and errors
@@ -414,6 +429,11 @@ class EventLog {
   };
   enum class SequenceState { kNew, kAccepted, kUnknown };
   static SequenceState Classify(const SequenceWindow& window, uint64_t sequence);
+  // DecidedBatch for a producer's known state (empty for a producer never seen).
+  static std::optional<absl::StatusOr<AppendResult>> Decide(const ProducerStatus& producer,
+                                                            const SequenceWindow& window,
+                                                            std::string_view producer_id,
+                                                            uint64_t sequence);
   // Adds `sequence` to the window and moves the low-water mark as far as it can; the sequences
   // that left `accepted` are appended to `dropped`.
   void Accept(SequenceWindow& window, uint64_t sequence, uint64_t log_sequence,
@@ -455,7 +475,8 @@ class EventLog {
   // (its entries first_sequence..written_through and `pending_ids`) by re-reading the stage.
   // Append without counting a refusal.
   absl::StatusOr<AppendResult> AppendUncounted(const IncomingBatch& batch,
-                                               std::vector<EventConflict>* conflicts);
+                                               std::vector<EventConflict>* conflicts,
+                                               const Admission& admit);
   absl::Status ResolveRepeats(const FileStage& stage, uint64_t first_sequence,
                               uint64_t written_through, std::string_view pending_ids,
                               std::vector<EventConflict>& found)

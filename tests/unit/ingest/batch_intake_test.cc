@@ -139,5 +139,53 @@ TEST_F(BatchIntakeTest, AFullBacklogRefusesNewBatchesWithResourceExhausted) {
   EXPECT_EQ(intake.CheckBacklog(1).code(), absl::StatusCode::kResourceExhausted);
 }
 
+// ingestion.proto: a batch whose (producer_id, sequence) was already accepted is not processed
+// again (BATCH_OUTCOME_DUPLICATE, content not compared), and a retry after a broken stream gets
+// DUPLICATE for what was logged. Neither a full backlog nor content that no longer validates
+// changes that answer.
+TEST_F(BatchIntakeTest, AResendOfAnAcceptedBatchIsADuplicateWhateverItHoldsNow) {
+  const BatchIntake intake = Intake();
+  const BatchReport first = Handle(intake, 1, {Payment("P-1"), Payment("P-2")});
+  ASSERT_EQ(first.outcome, BatchOutcome::kAccepted);
+
+  const BatchReport invalid = Handle(intake, 1, {Payment("P-1", "ATLANTIDE")});
+  EXPECT_TRUE(invalid.status.ok()) << invalid.status;
+  EXPECT_EQ(invalid.outcome, BatchOutcome::kDuplicate);
+  EXPECT_EQ(invalid.log_sequence, first.log_sequence);
+
+  const std::vector<Violation> malformed = {{0, "", "kind", "holds neither"}};
+  const BatchReport unreadable = intake.Handle({kProducer, 1, {}, malformed, 1, {}});
+  EXPECT_EQ(unreadable.outcome, BatchOutcome::kDuplicate);
+
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.events_accepted, 2u);
+  EXPECT_EQ(status.events_rejected, 0u);
+  EXPECT_EQ(status.batches_duplicate, 2u);
+  EXPECT_EQ(status.batches_rejected, 0u);
+}
+
+TEST_F(BatchIntakeTest, AFullBacklogStillAnswersResendsAndBatchesOfDuplicates) {
+  const BatchIntake intake = Intake(/*max_backlog_events=*/2);
+  ASSERT_EQ(Handle(intake, 1, {Payment("P-1"), Payment("P-2")}).outcome, BatchOutcome::kAccepted);
+  // The backlog is full (nothing is applied in this test).
+  EXPECT_EQ(Handle(intake, 1, {Payment("P-1"), Payment("P-2")}).outcome, BatchOutcome::kDuplicate);
+  // A new batch of events already logged adds nothing to the backlog.
+  const BatchReport duplicates = Handle(intake, 2, {Payment("P-2"), Payment("P-1")});
+  ASSERT_TRUE(duplicates.status.ok()) << duplicates.status;
+  EXPECT_EQ(duplicates.outcome, BatchOutcome::kAccepted);
+  EXPECT_EQ(duplicates.events_accepted, 0u);
+  EXPECT_EQ(duplicates.events_duplicate, 2u);
+  // One new event among duplicates is refused, and the refusal leaves no trace: once the backlog
+  // drains, the same batch is taken.
+  const BatchReport refused = Handle(intake, 3, {Payment("P-1"), Payment("P-3")});
+  EXPECT_EQ(refused.status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(log_->Status().events_accepted, 2u);
+  const BatchIntake roomier = Intake(/*max_backlog_events=*/3);
+  const BatchReport taken = Handle(roomier, 3, {Payment("P-1"), Payment("P-3")});
+  ASSERT_TRUE(taken.status.ok()) << taken.status;
+  EXPECT_EQ(taken.events_accepted, 1u);
+  EXPECT_EQ(taken.events_duplicate, 1u);
+}
+
 }  // namespace
 }  // namespace omnia::ingest
