@@ -207,6 +207,13 @@ ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEv
     events.clear();
     return read;
   }
+  // Computed after the count is known to be small: a pass over at most 10000 events.
+  if (const size_t bytes = batch.ByteSizeLong(); bytes > ingest::kMaxBatchBytes) {
+    read.malformed.push_back({0, "", "events", ingest::BatchSizeReason(bytes)});
+    read.unread_events = sent;
+    events.clear();
+    return read;
+  }
   size_t n = 0;
   for (int i = 0; i < batch.events_size(); ++i) {
     const v1::Event& event = batch.events(i);

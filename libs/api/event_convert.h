@@ -35,7 +35,7 @@ struct ReadBatch {
 // Proto events and columns to domain events in `events`, in batch order, reusing its strings
 // from the previous batch of the stream (assigning into an existing std::string keeps its
 // buffer), since allocation dominates this path. Nothing is read from a batch of more than
-// ingest::kMaxEventsPerBatch events.
+// ingest::kMaxEventsPerBatch events or of more than ingest::kMaxBatchBytes encoded bytes.
 ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events);
 
 // The path of an event's field as the producer sent it: "payment_issued.region" for an Event

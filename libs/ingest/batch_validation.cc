@@ -87,6 +87,11 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   return check;
 }
 
+std::string BatchSizeReason(size_t bytes) {
+  return absl::StrCat("the encoded batch is ", bytes, " bytes; at most ", kMaxBatchBytes,
+                      " (4 MiB): send fewer events per batch");
+}
+
 std::string EventCountReason(uint64_t events) {
   return absl::StrCat("a batch holds 1 to ", kMaxEventsPerBatch, " events, got ", events);
 }

@@ -39,6 +39,14 @@ struct BatchCheck {
 // Maximum events per StreamEvents batch (documented in ingestion.proto).
 inline constexpr size_t kMaxEventsPerBatch = 10000;
 
+// Largest encoded StreamEvents batch (ingestion.proto: "the encoded batch must not exceed 4 MiB").
+// The transport takes larger messages, so that such a batch is answered by its ack and the
+// stream goes on.
+inline constexpr size_t kMaxBatchBytes = size_t{4} << 20;
+
+// Why a batch of `bytes` encoded bytes is refused.
+std::string BatchSizeReason(size_t bytes);
+
 // Why a batch of `events` events is refused when it holds none or more than kMaxEventsPerBatch.
 std::string EventCountReason(uint64_t events);
 

@@ -115,10 +115,21 @@ absl::Status RawEventsImport::Feed(std::string_view chunk) {
 absl::StatusOr<RawEventsImported> RawEventsImport::Commit(const std::string& received_sha256,
                                                           const RawEventsExpectations& expected,
                                                           const ReadyToCommit& ready) {
-  if (absl::Status s = parser_.Finish(sink_.get()); !s.ok()) {
-    log_.RecordRejectedFile(parser_.rows());
-    return s;
-  }
+  absl::StatusOr<RawEventsImported> imported = CommitOrFail(received_sha256, expected, ready);
+  if (!imported.ok() && !absl::IsCancelled(imported.status())) Reject();
+  return imported;
+}
+
+void RawEventsImport::Reject() {
+  if (rejection_counted_) return;
+  rejection_counted_ = true;
+  log_.RecordRejectedFile(static_cast<uint64_t>(parser_.data_lines()));
+}
+
+absl::StatusOr<RawEventsImported> RawEventsImport::CommitOrFail(
+    const std::string& received_sha256, const RawEventsExpectations& expected,
+    const ReadyToCommit& ready) {
+  if (absl::Status s = parser_.Finish(sink_.get()); !s.ok()) return s;
   const uint64_t events = sink_->stage().events();
   if (events == 0) return absl::InvalidArgumentError("the file has no data row");
   if (absl::Status s = CheckExpectedSha256(expected.sha256, received_sha256); !s.ok()) return s;
@@ -128,7 +139,11 @@ absl::StatusOr<RawEventsImported> RawEventsImport::Commit(const std::string& rec
   }
   if (absl::Status s = ready(events); !s.ok()) return s;
   absl::StatusOr<FileAppendResult> logged = log_.CommitFileStage(sink_->stage());
-  if (!logged.ok()) return logged.status();
+  if (!logged.ok()) {
+    // The log counts a conflicting file's events itself.
+    rejection_counted_ = absl::IsAlreadyExists(logged.status());
+    return logged.status();
+  }
   return RawEventsImported{
       .kind = kind, .rows = static_cast<uint64_t>(parser_.rows()), .log = *logged};
 }

@@ -92,14 +92,26 @@ class RawEventsImport {
   // Checks the whole file against `expected` and logs it as AppendEventFile would (duplicates of
   // logged events skipped and counted, a conflicting id refusing the whole file).
   // `received_sha256` is the digest of every byte fed; `ready` runs right before the write.
+  // Any error but a cancellation counts the file's data lines as rejected events (Reject).
   absl::StatusOr<RawEventsImported> Commit(const std::string& received_sha256,
                                            const RawEventsExpectations& expected,
                                            const ReadyToCommit& ready);
 
+  // Counts the data lines read so far as rejected events (GetIngestionStatus.events_rejected:
+  // "events in rejected batches and rejected raw-event files"), once per import, for a file
+  // refused outside Commit (a chunk too large, an end message that does not match).
+  void Reject();
+
  private:
   class StagingSink;
+  absl::StatusOr<RawEventsImported> CommitOrFail(const std::string& received_sha256,
+                                                 const RawEventsExpectations& expected,
+                                                 const ReadyToCommit& ready);
 
   EventLog& log_;
+  // Set once the file's events were counted as rejected (by Reject or, for a conflict, by the
+  // log itself).
+  bool rejection_counted_ = false;
   domain::RawEventsCsvParser parser_;
   std::unique_ptr<StagingSink> sink_;
 };

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/event_convert.h"
+#include "libs/api/upload_header.h"
 #include "libs/base/sha256.h"
 #include "libs/ingest/file_import.h"
 #include "libs/rpc/status_mapping.h"
@@ -84,7 +85,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
     executor_->Submit([this, ok] {
       absl::Status status = ok ? Consume() : Finished();
       if (!ok || !status.ok()) {
-        Release();
+        Release(status);
         finished_.store(true, std::memory_order_release);
         this->Finish(rpc::ToGrpcStatus(status));
         return;
@@ -105,9 +106,9 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
   virtual absl::Status OnData(const std::string& data) = 0;
   // Checks the whole file and commits it; must call StillWanted() right before the commit.
   virtual absl::Status Complete(Response* response) = 0;
-  // The call is over, committed or not: frees what the upload holds (on the executor, since it
-  // may write to storage).
-  virtual void Release() {}
+  // The call is over, committed (`outcome` OK) or not: frees what the upload holds (on the
+  // executor, since it may write to storage).
+  virtual void Release(const absl::Status& /*outcome*/) {}
 
   // CANCELLED once the client has gone (cancel, deadline, broken connection, shutdown).
   absl::Status StillWanted() const {
@@ -131,7 +132,7 @@ class UploadReactor : public grpc::ServerReadReactor<Request> {
       }
       seen_header_ = true;
       header_ = request_.header();
-      return absl::OkStatus();
+      return api::CheckUploadHeader(header_);
     }
     if (end_.has_value()) {
       return absl::InvalidArgumentError("a message followed the end message: nothing was imported");
@@ -259,9 +260,6 @@ class RawEventsReactor final
       expected.kind = domain::RawEventKind::kApplicationAuthorized;
     } else if (header_.layout() == v1::RAW_EVENT_LAYOUT_PAYMENTS) {
       expected.kind = domain::RawEventKind::kPaymentIssued;
-    } else if (header_.layout() != v1::RAW_EVENT_LAYOUT_UNSPECIFIED) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("header.layout: unknown value ", header_.layout()));
     }
     absl::StatusOr<ingest::RawEventsImported> imported =
         import_->Commit(received_sha256_, expected, ready_);
@@ -279,8 +277,13 @@ class RawEventsReactor final
     return absl::OkStatus();
   }
 
-  // Deletes what was staged, unless committed (on the executor: it writes to storage).
-  void Release() override { import_.reset(); }
+  // Deletes what was staged, unless committed (on the executor: it writes to storage). A file
+  // refused before Complete (a bad chunk, an end that does not match) still counts its events as
+  // rejected; one the client cancelled does not.
+  void Release(const absl::Status& outcome) override {
+    if (!outcome.ok() && !absl::IsCancelled(outcome)) import_->Reject();
+    import_.reset();
+  }
 
   ingest::Forwarder& forwarder_;
   std::unique_ptr<ingest::RawEventsImport> import_;

@@ -104,12 +104,13 @@ class IngestionServiceTest : public ::testing::Test {
   }
 
   // Uploads `content` as a raw-event file; the call's status.
-  grpc::Status Upload(const std::string& content, v1::ImportRawEventsResponse* response) {
+  grpc::Status Upload(const std::string& content, v1::ImportRawEventsResponse* response,
+                      const std::string& file_name = "payments.csv") {
     grpc::ClientContext context;
     Deadline(context);
     auto writer = stub_->ImportRawEvents(&context, response);
     v1::ImportRawEventsRequest header;
-    header.mutable_header()->set_file_name("payments.csv");
+    header.mutable_header()->set_file_name(file_name);
     if (writer->Write(header)) client::WriteUploadBody(*writer, content);
     return writer->Finish();
   }
@@ -376,6 +377,82 @@ TEST_F(IngestionServiceTest, AFileIsImportedWholeOrNotAtAll) {
   EXPECT_EQ(after.raw_event_files_imported(), 1u);
   EXPECT_EQ(after.events_accepted(), 2u);
   EXPECT_EQ(after.last_log_sequence(), imported.last_log_sequence());
+}
+
+// ingestion.proto: row errors are reported "line L, column C: reason", the first 20 of them
+// followed by the number of further errors; and events_rejected counts the events of rejected
+// raw-event files, whatever the reason.
+TEST_F(IngestionServiceTest, ARejectedFileListsTwentyRowErrorsAndCountsItsEventsAsRejected) {
+  std::string file = kPayments;
+  for (int i = 0; i < 25; ++i) {
+    absl::StrAppend(&file, "Q-", i, ",RSSMRA80A01H501U,2024-03-31,ATLANTIDE,CIGS,1\n");
+    absl::StrAppend(&file, "R-", i, ",RSSMRA80A01H501U,2024-03-31,LAZIO,CIGS,1\n");
+  }
+  v1::ImportRawEventsResponse refused;
+  const grpc::Status status = Upload(file, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("line 4, column region: unknown region 'ATLANTIDE'"));
+  EXPECT_THAT(status.error_message(), HasSubstr("line 42, column region:"));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("line 44,")));
+  EXPECT_THAT(status.error_message(), ::testing::EndsWith("; and 5 further errors"));
+  EXPECT_EQ(Status().events_rejected(), 52u);
+
+  // A file refused for its digest counts too.
+  grpc::ClientContext context;
+  Deadline(context);
+  v1::ImportRawEventsResponse response;
+  auto writer = stub_->ImportRawEvents(&context, &response);
+  v1::ImportRawEventsRequest header;
+  header.mutable_header()->set_expected_sha256(std::string(64, '0'));
+  ASSERT_TRUE(writer->Write(header));
+  client::WriteUploadBody(*writer, kPayments);
+  EXPECT_THAT(writer->Finish().error_message(), HasSubstr("expected_sha256"));
+  const v1::GetIngestionStatusResponse after = Status();
+  EXPECT_EQ(after.events_rejected(), 54u);
+  EXPECT_EQ(after.events_accepted(), 0u);
+}
+
+TEST_F(IngestionServiceTest, AFileNameOfMoreThan255CharactersIsRefused) {
+  v1::ImportRawEventsResponse response;
+  const grpc::Status status = Upload(kPayments, &response, std::string(256, 'f') + ".csv");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("header.file_name: at most 255 characters"));
+  EXPECT_EQ(Status().events_accepted(), 0u);
+  ASSERT_TRUE(Upload(kPayments, &response, std::string(251, 'f') + ".csv").ok());
+  EXPECT_EQ(response.events_accepted(), 2u);
+}
+
+// ingestion.proto: the encoded batch must not exceed 4 MiB; problems with one batch do not end
+// the stream.
+TEST_F(IngestionServiceTest, ABatchOverFourMebibytesIsRefusedByItsAckAndTheStreamGoesOn) {
+  grpc::ClientContext context;
+  Deadline(context);
+  auto stream = stub_->StreamEvents(&context);
+  v1::EventBatch oversized;
+  oversized.set_producer_id("p");
+  oversized.set_sequence(1);
+  *oversized.add_events() = Payment("P-1", std::string(3 << 20, 'L'));
+  *oversized.add_events() = Payment("P-2", std::string(3 << 20, 'L'));
+  v1::EventBatch corrected = oversized;
+  corrected.mutable_events(0)->mutable_payment_issued()->set_region("LAZIO");
+  corrected.mutable_events(1)->mutable_payment_issued()->set_region("LAZIO");
+  ASSERT_TRUE(stream->Write(oversized));
+  ASSERT_TRUE(stream->Write(corrected));
+  v1::BatchAck refused;
+  v1::BatchAck accepted;
+  ASSERT_TRUE(stream->Read(&refused));
+  ASSERT_TRUE(stream->Read(&accepted));
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  EXPECT_EQ(refused.outcome(), v1::BATCH_OUTCOME_REJECTED);
+  EXPECT_EQ(refused.code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(refused.violations_size(), 1);
+  EXPECT_EQ(refused.violations(0).field(), "events");
+  EXPECT_THAT(refused.violations(0).reason(), HasSubstr("at most 4194304"));
+  // The refusal left no trace: the corrected batch takes the same sequence.
+  EXPECT_EQ(accepted.outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+  EXPECT_EQ(accepted.events_accepted(), 2u);
 }
 
 TEST_F(IngestionServiceTest, ACancelledUploadImportsNothing) {

@@ -166,5 +166,33 @@ TEST(EventConvertTest, ABatchOfMoreThanTenThousandEventsIsNotRead) {
   EXPECT_EQ(read.malformed[0].field, "events");
 }
 
+// ingestion.proto: "the encoded batch must not exceed 4 MiB". A batch over it is answered by its
+// own ack (the stream goes on), and nothing of it is read.
+TEST(EventConvertTest, ABatchOfMoreThanFourMebibytesIsNotRead) {
+  const auto batch_of = [](size_t code_bytes) {
+    v1::EventBatch batch = WithPaymentIds("P-1\nP-2\n", 2);
+    batch.mutable_payment_columns()->set_region_codes(0, std::string(code_bytes, 'L'));
+    return batch;
+  };
+  v1::EventBatch largest = batch_of(0);
+  // Both the code and the columns holding it take 3 more bytes of length.
+  largest = batch_of(ingest::kMaxBatchBytes - largest.ByteSizeLong() - 6);
+  ASSERT_EQ(largest.ByteSizeLong(), ingest::kMaxBatchBytes);
+  std::vector<ingest::RawEvent> events;
+  const ReadBatch read = EventsFromProto(largest, events);
+  EXPECT_EQ(events.size(), 2u);
+  EXPECT_EQ(read.unread_events, 0u);
+
+  const v1::EventBatch over = batch_of(ingest::kMaxBatchBytes);
+  const ReadBatch refused = EventsFromProto(over, events);
+  EXPECT_THAT(events, IsEmpty());
+  EXPECT_EQ(refused.unread_events, 2u);
+  ASSERT_EQ(refused.malformed.size(), 1u);
+  EXPECT_EQ(refused.malformed[0].field, "events");
+  EXPECT_EQ(refused.malformed[0].reason,
+            "the encoded batch is " + std::to_string(over.ByteSizeLong()) +
+                " bytes; at most 4194304 (4 MiB): send fewer events per batch");
+}
+
 }  // namespace
 }  // namespace omnia::api
