@@ -5,6 +5,8 @@
 #include <string_view>
 #include <variant>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "libs/rpc/paging.h"
@@ -279,6 +281,64 @@ void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
   *out = rpc::ToProtoTimestamp(time);
 }
 
+// A digest of the request's producer_ids, as sent (FNV-1a, stable across processes), carried in
+// the page token so that a token given with other producer_ids is refused (common.proto).
+uint64_t ProducerIdsDigest(const v1::GetIngestionStatusRequest& request) {
+  uint64_t digest = 14695981039346656037ull;
+  const auto mix = [&digest](char c) {
+    digest = (digest ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  };
+  for (const std::string& id : request.producer_ids()) {
+    for (const char c : id) mix(c);
+    mix('\n');
+  }
+  return digest;
+}
+
+constexpr absl::string_view kProducerTokenVersion = "p1:";
+
+// The token of the page after `last_listed`: opaque (web-safe base64) to clients.
+std::string ProducerPageToken(const std::string& last_listed, uint64_t digest) {
+  return absl::WebSafeBase64Escape(
+      absl::StrCat(kProducerTokenVersion, absl::Hex(digest, absl::kZeroPad16), ":", last_listed));
+}
+
+// The producer id a page starts after: empty for the first page.
+absl::StatusOr<std::string> ProducerPageStart(const std::string& token, uint64_t digest) {
+  if (token.empty()) return std::string();
+  const auto refused = [] {
+    return absl::InvalidArgumentError(
+        "page_token: not a token returned by this service for these producer_ids");
+  };
+  std::string decoded;
+  if (!absl::WebSafeBase64Unescape(token, &decoded)) return refused();
+  const std::string expected =
+      absl::StrCat(kProducerTokenVersion, absl::Hex(digest, absl::kZeroPad16), ":");
+  if (!absl::StartsWith(decoded, expected) || decoded.size() == expected.size()) return refused();
+  return decoded.substr(expected.size());
+}
+
+// One page of the producers asked for (all when producer_ids is empty), in producer_id order,
+// with the one after the page when there is one.
+absl::StatusOr<std::vector<ingest::ProducerStatus>> ProducersPage(
+    const ingest::EventLog& log, const v1::GetIngestionStatusRequest& request, size_t page_size,
+    uint64_t digest) {
+  absl::StatusOr<std::string> start_after = ProducerPageStart(request.page_token(), digest);
+  if (!start_after.ok()) return start_after.status();
+  if (request.producer_ids_size() == 0) return log.Producers(*start_after, page_size + 1);
+  std::vector<std::string> wanted(request.producer_ids().begin(), request.producer_ids().end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<ingest::ProducerStatus> producers;
+  for (auto it = std::upper_bound(wanted.begin(), wanted.end(), *start_after);
+       it != wanted.end() && producers.size() <= page_size; ++it) {
+    if (std::optional<ingest::ProducerStatus> producer = log.Producer(*it)) {
+      producers.push_back(*std::move(producer));
+    }
+  }
+  return producers;
+}
+
 }  // namespace
 
 absl::Status IngestionStatusToProto(const ingest::EventLog& log,
@@ -286,6 +346,14 @@ absl::Status IngestionStatusToProto(const ingest::EventLog& log,
                                     v1::GetIngestionStatusResponse* response) {
   absl::StatusOr<int> page_size = rpc::PageSize(request.page_size(), 100, 1000);
   if (!page_size.ok()) return page_size.status();
+  const uint64_t digest = ProducerIdsDigest(request);
+  absl::StatusOr<std::vector<ingest::ProducerStatus>> producers =
+      ProducersPage(log, request, static_cast<size_t>(*page_size), digest);
+  if (!producers.ok()) return producers.status();
+  if (producers->size() > static_cast<size_t>(*page_size)) {
+    producers->pop_back();
+    response->set_next_page_token(ProducerPageToken(producers->back().producer_id, digest));
+  }
   const ingest::LogStatus status = log.Status();
   response->set_events_accepted(status.events_accepted);
   response->set_events_duplicate(status.events_duplicate);
@@ -301,19 +369,7 @@ absl::Status IngestionStatusToProto(const ingest::EventLog& log,
   response->set_backlog_events(status.backlog_events);
   SetTime(status.last_applied_time, response->mutable_last_applied_time());
 
-  std::vector<ingest::ProducerStatus> producers;
-  if (request.producer_ids_size() > 0) {
-    for (const std::string& id : request.producer_ids()) {
-      if (auto p = log.Producer(id)) producers.push_back(*p);
-    }
-  } else {
-    producers = log.Producers(request.page_token(), *page_size + 1);
-    if (producers.size() > static_cast<size_t>(*page_size)) {
-      producers.pop_back();
-      response->set_next_page_token(producers.back().producer_id);
-    }
-  }
-  for (const ingest::ProducerStatus& p : producers) {
+  for (const ingest::ProducerStatus& p : *producers) {
     v1::ProducerStatus* out = response->add_producers();
     out->set_producer_id(p.producer_id);
     out->set_last_acknowledged_sequence(p.last_acknowledged_sequence);

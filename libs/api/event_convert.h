@@ -47,10 +47,11 @@ std::string EventFieldPath(const v1::EventBatch& batch, const BatchLayout& layou
 // The ack of `batch` reporting `report`.
 v1::BatchAck AckFromReport(const v1::EventBatch& batch, const ingest::BatchReport& report);
 
-// GetIngestionStatus from the log: its counters and position, and the producers the request asks
-// for (by id, or one page of all of them in id order; the page token is the last id of the
-// previous page). The caller adds what the log does not know (forwarding, backlog limit,
-// rebuild). INVALID_ARGUMENT for a bad page size.
+// GetIngestionStatus from the log: its counters and position, and one page of the producers the
+// request asks for (those of producer_ids that exist, or all), in producer_id order, repeats
+// listed once. The caller adds what the log does not know (forwarding, backlog limit, rebuild).
+// INVALID_ARGUMENT for a bad page size, or for a page token that is malformed or was returned for
+// other producer_ids.
 absl::Status IngestionStatusToProto(const ingest::EventLog& log,
                                     const v1::GetIngestionStatusRequest& request,
                                     v1::GetIngestionStatusResponse* response);

@@ -455,6 +455,61 @@ TEST_F(IngestionServiceTest, ABatchOverFourMebibytesIsRefusedByItsAckAndTheStrea
   EXPECT_EQ(accepted.events_accepted(), 2u);
 }
 
+// ingestion.proto: producers are listed in producer_id order, paged; common.proto: tokens are
+// opaque, and a malformed one or one used with different request fields is INVALID_ARGUMENT
+// naming page_token.
+TEST_F(IngestionServiceTest, ProducersAreListedInIdOrderAPageAtATime) {
+  for (const std::string producer : {"p-c", "p-a", "p-d", "p-b"}) {
+    v1::EventBatch batch;
+    batch.set_producer_id(producer);
+    batch.set_sequence(1);
+    *batch.add_events() = Payment("P-" + producer, "LAZIO");
+    ASSERT_EQ(Send(batch).outcome(), v1::BATCH_OUTCOME_ACCEPTED);
+  }
+  const auto page = [this](const std::vector<std::string>& ids, const std::string& token,
+                           v1::GetIngestionStatusResponse* response) {
+    grpc::ClientContext context;
+    Deadline(context);
+    v1::GetIngestionStatusRequest request;
+    for (const std::string& id : ids) request.add_producer_ids(id);
+    request.set_page_size(2);
+    request.set_page_token(token);
+    return stub_->GetIngestionStatus(&context, request, response);
+  };
+  const auto listed = [](const v1::GetIngestionStatusResponse& response) {
+    std::vector<std::string> ids;
+    for (const v1::ProducerStatus& p : response.producers()) ids.push_back(p.producer_id());
+    return ids;
+  };
+
+  v1::GetIngestionStatusResponse first;
+  ASSERT_TRUE(page({}, "", &first).ok());
+  EXPECT_THAT(listed(first), ::testing::ElementsAre("p-a", "p-b"));
+  EXPECT_THAT(first.next_page_token(), Not(HasSubstr("p-b")));  // opaque
+  v1::GetIngestionStatusResponse second;
+  ASSERT_TRUE(page({}, first.next_page_token(), &second).ok());
+  EXPECT_THAT(listed(second), ::testing::ElementsAre("p-c", "p-d"));
+  EXPECT_EQ(second.next_page_token(), "");
+
+  // Asked by id: in id order, each once, unknown ids skipped, paged the same way.
+  const std::vector<std::string> ids = {"p-d", "p-b", "nobody", "p-b", "p-a"};
+  v1::GetIngestionStatusResponse by_id;
+  ASSERT_TRUE(page(ids, "", &by_id).ok());
+  EXPECT_THAT(listed(by_id), ::testing::ElementsAre("p-a", "p-b"));
+  v1::GetIngestionStatusResponse rest;
+  ASSERT_TRUE(page(ids, by_id.next_page_token(), &rest).ok());
+  EXPECT_THAT(listed(rest), ::testing::ElementsAre("p-d"));
+  EXPECT_EQ(rest.next_page_token(), "");
+
+  for (const std::string& token :
+       {first.next_page_token(), std::string("p-b"), std::string("not a token")}) {
+    v1::GetIngestionStatusResponse refused;
+    const grpc::Status status = page(ids, token, &refused);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_THAT(status.error_message(), HasSubstr("page_token"));
+  }
+}
+
 TEST_F(IngestionServiceTest, ACancelledUploadImportsNothing) {
   grpc::ClientContext context;
   Deadline(context);
