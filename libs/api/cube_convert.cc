@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/api/internal/field_checks.h"
@@ -18,9 +19,27 @@ namespace omnia::api {
 using internal::CheckMonth;
 using internal::FieldError;
 
-absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(
-    const v1::CellQuery& query, const domain::Codelists& codelists,
-    const std::optional<domain::YearMonth>& latest_month) {
+namespace {
+
+// Copies `codes` into `rest` without `top` (any case); whether `top` was among them.
+bool WithoutTopMember(const google::protobuf::RepeatedPtrField<std::string>& codes,
+                      absl::string_view top, std::vector<std::string>& rest) {
+  bool found = false;
+  for (const std::string& code : codes) {
+    if (absl::EqualsIgnoreCase(code, top)) {
+      found = true;
+    } else {
+      rest.push_back(code);
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(const v1::CellQuery& query,
+                                                   const domain::Codelists& codelists,
+                                                   const LatestMonthOf& latest_month) {
   cube::CubeQuery out;
   if (query.measures_size() == 0) return FieldError("measures", "name at least one measure");
   std::set<domain::Measure> seen;
@@ -47,7 +66,9 @@ absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(
     if (out.to < out.from) return FieldError("period_range", "last is before first");
   } else {
     out.from = {domain::kMinYear, 1};
-    out.to = latest_month.value_or(domain::YearMonth{domain::kMinYear, 1});
+    const std::optional<domain::YearMonth> latest = latest_month(out.measures);
+    out.to = latest.value_or(out.from);
+    out.empty_result = !latest.has_value();
   }
   switch (query.period_level()) {
     case v1::PERIOD_LEVEL_UNSPECIFIED:
@@ -91,31 +112,20 @@ absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(
     default:
       return FieldError("type_level", "unknown level");
   }
-  // "ITALY" and "ALL" name the top members; they select everything.
+  // "ITALY" and "ALL" name the top members: they select everything, and the other codes beside
+  // them are still checked (an unknown one fails).
   std::vector<std::string> regions;
-  for (const std::string& code : query.regions()) {
-    if (absl::AsciiStrToUpper(code) == "ITALY") {
-      regions.clear();
-      break;
-    }
-    regions.push_back(code);
-  }
+  const bool all_regions = WithoutTopMember(query.regions(), "ITALY", regions);
   std::vector<std::string> types;
-  for (const std::string& code : query.intervention_types()) {
-    if (absl::AsciiStrToUpper(code) == "ALL") {
-      types.clear();
-      break;
-    }
-    types.push_back(code);
-  }
+  const bool all_types = WithoutTopMember(query.intervention_types(), "ALL", types);
   absl::StatusOr<cube::IndexSet> region_set = cube::ResolveRegionFilter(codelists, regions);
   if (!region_set.ok()) return FieldError("regions", std::string(region_set.status().message()));
   absl::StatusOr<cube::IndexSet> type_set = cube::ResolveTypeFilter(codelists, types);
   if (!type_set.ok()) {
     return FieldError("intervention_types", std::string(type_set.status().message()));
   }
-  out.regions = *region_set;
-  out.types = *type_set;
+  out.regions = all_regions ? cube::AllRegions(codelists) : *region_set;
+  out.types = all_types ? cube::AllTypes(codelists) : *type_set;
   out.dense = query.dense();
   return out;
 }
@@ -156,6 +166,21 @@ v1::TypeLevel TypeLevelToProto(cube::TypeLevel level) {
   return v1::TYPE_LEVEL_UNSPECIFIED;
 }
 
+uint64_t QueryRequestDigest(const v1::QueryRequest& request) {
+  // CellQuery has no map field, so its encoding is deterministic.
+  return rpc::RequestDigest(
+      absl::StrCat(request.release_id(), "\n", request.query().SerializeAsString()));
+}
+
+uint64_t MonthPin(const domain::YearMonth& month) {
+  return static_cast<uint64_t>(month.year) * 12 + static_cast<uint64_t>(month.month - 1) + 1;
+}
+
+domain::YearMonth PinnedMonth(uint64_t pin) {
+  if (pin == 0 || pin > MonthPin({domain::kMaxYear, 12})) return {0, 0};
+  return {static_cast<int>((pin - 1) / 12), static_cast<int>((pin - 1) % 12) + 1};
+}
+
 void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists, v1::Cell* out) {
   const cube::CellKey& k = cell.key;
   out->set_measure(std::string(domain::MeasureCode(k.measure)));
@@ -163,10 +188,8 @@ void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists
   period->set_level(PeriodLevelToProto(k.period.level));
   period->set_year(k.period.year);
   if (k.period.level == domain::PeriodLevel::kQuarter) period->set_quarter(k.period.index);
-  if (k.period.level == domain::PeriodLevel::kMonth) {
-    period->set_month(k.period.index);
-    period->set_quarter(domain::QuarterOf(k.period.index));
-  }
+  // common.proto: quarter is set at the quarter level only, month at the month level only.
+  if (k.period.level == domain::PeriodLevel::kMonth) period->set_month(k.period.index);
   v1::Member* region = out->mutable_region();
   switch (k.region_level) {
     case cube::RegionLevel::kRegion:
@@ -194,7 +217,7 @@ void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists
       break;
     case cube::TypeLevel::kAll:
       type->set_code("ALL");
-      type->set_label("Tutti i tipi di intervento");
+      type->set_label("Tutti gli interventi");
       break;
   }
   out->set_value(cell.value);

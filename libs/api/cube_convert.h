@@ -3,6 +3,7 @@
 // INVALID_ARGUMENT naming the field path, e.g. "query.regions[2]".
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,15 +12,29 @@
 #include "libs/cube/engine.h"
 #include "libs/cube/query.h"
 #include "libs/domain/codelists.h"
+#include "libs/rpc/paging.h"
 #include "omnia/v1/aggregation.pb.h"
 #include "omnia/v1/common.pb.h"
 
 namespace omnia::api {
 
-// `latest_month` fills an unset period range's end (the latest month holding data).
-absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(
-    const v1::CellQuery& query, const domain::Codelists& codelists,
-    const std::optional<domain::YearMonth>& latest_month);
+// The latest month holding a cell of any of the measures, nullopt when none does.
+using LatestMonthOf =
+    std::function<std::optional<domain::YearMonth>(const std::vector<domain::Measure>&)>;
+
+// An unset period range ends at `latest_month` of the requested measures; when they hold no cell
+// the query's result is empty (common.proto).
+absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(const v1::CellQuery& query,
+                                                   const domain::Codelists& codelists,
+                                                   const LatestMonthOf& latest_month);
+
+// What Query's page tokens are tied to: the query and the release (common.proto: a token used
+// with other request fields fails).
+uint64_t QueryRequestDigest(const v1::QueryRequest& request);
+// A month as a non-zero number for a page token, and back (an invalid month for a number that
+// is none, which the query then refuses).
+uint64_t MonthPin(const domain::YearMonth& month);
+domain::YearMonth PinnedMonth(uint64_t pin);
 
 void CellToProto(const cube::QueryCell& cell, const domain::Codelists& codelists, v1::Cell* out);
 // The inverse, for clients that render cells (the exporter); codes must be known.

@@ -4,11 +4,16 @@ namespace omnia::cube {
 
 namespace {
 
-void NoteMonth(uint64_t packed, std::optional<domain::YearMonth>& latest) {
+// Notes a base cell's month in its measure's latest month, when the cell is served: micro-data
+// of a (measure, year) answered from published cells is not.
+void NoteMonth(const CubeState& state, uint64_t packed, Provenance layer,
+               std::array<std::optional<domain::YearMonth>, domain::kAllMeasures.size()>& latest) {
   const CellKey key = UnpackCellKey(packed);
   if (key.period.level != domain::PeriodLevel::kMonth) return;
+  if (layer == Provenance::kMicroData && state.IsPublished(key.measure, key.period.year)) return;
+  std::optional<domain::YearMonth>& measure_latest = latest[static_cast<size_t>(key.measure)];
   const domain::YearMonth ym{key.period.year, key.period.index};
-  if (!latest.has_value() || *latest < ym) latest = ym;
+  if (!measure_latest.has_value() || *measure_latest < ym) measure_latest = ym;
 }
 
 // An absl::flat_hash_map holds, per slot of its capacity, the slot and one control byte, plus one
@@ -50,13 +55,29 @@ CubeState::PreparedFold CubeState::PrepareMicroFold(ExpandedDelta delta) const {
 void CubeState::CommitMicroFold(PreparedFold& fold) {
   micro.reserve(micro.size() + fold.new_cells);
   for (auto& [packed, value] : fold.cells) std::swap(micro[packed], value);
-  for (uint64_t packed : fold.base_keys) NoteMonth(packed, latest_month);
+  for (uint64_t packed : fold.base_keys) {
+    NoteMonth(*this, packed, Provenance::kMicroData, latest_months);
+  }
 }
 
 void CubeState::RecomputeLatestMonth() {
-  latest_month.reset();
-  for (const auto& [packed, unused] : micro) NoteMonth(packed, latest_month);
-  for (const auto& [packed, unused] : published) NoteMonth(packed, latest_month);
+  latest_months = {};
+  for (const auto& [packed, unused] : micro) {
+    NoteMonth(*this, packed, Provenance::kMicroData, latest_months);
+  }
+  for (const auto& [packed, unused] : published) {
+    NoteMonth(*this, packed, Provenance::kPublished, latest_months);
+  }
+}
+
+std::optional<domain::YearMonth> CubeState::LatestMonth(
+    const std::vector<domain::Measure>& measures) const {
+  std::optional<domain::YearMonth> latest;
+  for (const domain::Measure measure : measures) {
+    const std::optional<domain::YearMonth>& month = latest_months[static_cast<size_t>(measure)];
+    if (month.has_value() && (!latest.has_value() || *latest < *month)) latest = month;
+  }
+  return latest;
 }
 
 }  // namespace omnia::cube

@@ -4,6 +4,7 @@
 // INPS's authoritative figure for that year and replaces what events would give.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -32,8 +33,11 @@ struct CubeState {
   const CellMap& LayerFor(domain::Measure measure, int year) const {
     return IsPublished(measure, year) ? published : micro;
   }
-  // The latest month holding any base cell, the default end of a query's period range.
-  std::optional<domain::YearMonth> latest_month;
+  // Per measure (indexed by its enum value), the latest month holding a base cell of the layer
+  // the measure is answered from: the default end of a query's period range (common.proto).
+  std::array<std::optional<domain::YearMonth>, domain::kAllMeasures.size()> latest_months;
+  // The latest of `measures`' latest months; nullopt when none holds a cell.
+  std::optional<domain::YearMonth> LatestMonth(const std::vector<domain::Measure>& measures) const;
 
   // A batch's effect on the micro layer in two steps, so that readers are shut out only for the
   // second: PrepareMicroFold computes the new value of every cell the batch touches (a union of
@@ -48,7 +52,8 @@ struct CubeState {
   };
   PreparedFold PrepareMicroFold(ExpandedDelta delta) const;
   void CommitMicroFold(PreparedFold& fold);
-  // Recomputes latest_month from every cell (after loading or removing cells).
+  // Recomputes latest_months from every cell (after loading or removing cells, or changing the
+  // published years).
   void RecomputeLatestMonth();
 
   // An estimate of the memory the state holds: both layers' hash tables at their capacity, every

@@ -395,9 +395,10 @@ void CountLevels(const CubeState& state, CubeStats& stats) {
   }
 }
 
-std::optional<domain::YearMonth> CubeStore::LatestMonth() const {
+std::optional<domain::YearMonth> CubeStore::LatestMonth(
+    const std::vector<domain::Measure>& measures) const {
   std::shared_lock lock(state_mu_);
-  return state_.latest_month;
+  return state_.LatestMonth(measures);
 }
 
 CubeStats CubeStore::Stats() const {

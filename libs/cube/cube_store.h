@@ -110,7 +110,8 @@ class CubeStore {
   uint64_t LastSequence(const std::string& producer) const;
 
   CubeStats Stats() const;
-  std::optional<domain::YearMonth> LatestMonth() const;
+  // See CubeState::LatestMonth.
+  std::optional<domain::YearMonth> LatestMonth(const std::vector<domain::Measure>& measures) const;
 
   storage::KvStore& kv() { return *kv_; }
 

@@ -445,11 +445,12 @@ absl::StatusOr<CubeStats> CubeEngine::Stats(const std::string& release_id) {
   return stats;
 }
 
-std::optional<domain::YearMonth> CubeEngine::LatestMonth(const std::string& release_id) {
-  if (release_id.empty()) return live()->LatestMonth();
+std::optional<domain::YearMonth> CubeEngine::LatestMonth(
+    const std::string& release_id, const std::vector<domain::Measure>& measures) {
+  if (release_id.empty()) return live()->LatestMonth(measures);
   absl::StatusOr<std::shared_ptr<const CubeState>> state = ReleaseState(release_id);
   if (!state.ok()) return std::nullopt;
-  return (*state)->latest_month;
+  return (*state)->LatestMonth(measures);
 }
 
 uint64_t CubeEngine::LastSequence(const std::string& producer) const {

@@ -103,8 +103,10 @@ class CubeEngine {
   CubeStats Stats() const;
   // Statistics of the live cube (empty release_id) or of a release.
   absl::StatusOr<CubeStats> Stats(const std::string& release_id);
-  // The latest month holding data, live or in a release (nullopt when empty or unknown).
-  std::optional<domain::YearMonth> LatestMonth(const std::string& release_id);
+  // The latest month holding a served cell of any of `measures`, live or in a release (nullopt
+  // when none does or the release is unknown).
+  std::optional<domain::YearMonth> LatestMonth(const std::string& release_id,
+                                               const std::vector<domain::Measure>& measures);
   uint64_t LastSequence(const std::string& producer) const;
   const domain::Codelists& codelists() const { return codelists_; }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -148,6 +150,43 @@ int RegionGroupCount(const Codelists& codelists, RegionLevel level) {
   return 0;
 }
 
+// The code a region group is returned with (see api::CellToProto).
+std::string_view RegionGroupCode(const Codelists& codelists, RegionLevel level, int index) {
+  switch (level) {
+    case RegionLevel::kRegion:
+      return codelists.regions()[index].inps_label;
+    case RegionLevel::kMacroArea:
+      return codelists.macro_areas()[index].code;
+    case RegionLevel::kItaly:
+      return "ITALY";
+  }
+  return {};
+}
+
+std::string_view TypeGroupCode(const Codelists& codelists, TypeLevel level, int index) {
+  switch (level) {
+    case TypeLevel::kType:
+      return codelists.intervention_types()[index].code;
+    case TypeLevel::kFamily:
+      return codelists.families()[index].code;
+    case TypeLevel::kAll:
+      return "ALL";
+  }
+  return {};
+}
+
+// The groups 0..count-1 in the byte order of their codes: the result order (common.proto).
+template <typename CodeOf>
+std::vector<size_t> InCodeOrder(int count, CodeOf code_of) {
+  std::vector<size_t> order(static_cast<size_t>(count));
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // std::string_view compares bytes as unsigned char, as the contract's "byte by byte" does.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return code_of(static_cast<int>(a)) < code_of(static_cast<int>(b));
+  });
+  return order;
+}
+
 int TypeGroupCount(const Codelists& codelists, TypeLevel level) {
   switch (level) {
     case TypeLevel::kType:
@@ -210,7 +249,8 @@ absl::StatusOr<IndexSet> ResolveTypeFilter(const Codelists& codelists,
   if (codes.empty()) return AllTypes(codelists);
   IndexSet set;
   for (const std::string& code : codes) {
-    if (const domain::InterventionType* type = codelists.InterventionTypeByCode(code)) {
+    // Any case (common.proto), like every input code.
+    if (const domain::InterventionType* type = codelists.InterventionTypeByInputCode(code)) {
       set.set(type->index);
       continue;
     }
@@ -230,8 +270,9 @@ absl::StatusOr<IndexSet> ResolveTypeFilter(const Codelists& codelists,
 
 namespace {
 
-// A query laid out for paging: its groups in result order (measure, period, region group, type
-// group), each addressed by a position, with the precomputed cells that tile each group.
+// A query laid out for paging: its groups in result order (period, type group by code, region
+// group by code, measure as requested; common.proto), each addressed by a position, with the
+// precomputed cells that tile each group.
 class QueryPlan {
  public:
   QueryPlan(const CubeState& state, const Codelists& codelists, const CubeQuery& query)
@@ -253,6 +294,12 @@ class QueryPlan {
       const IndexSet types = TypeGroupMembers(codelists, query.type_level, group) & query.types;
       type_units_.push_back(types.none() ? std::vector<Unit>() : TypeUnits(codelists, types));
     }
+    region_order_ = InCodeOrder(static_cast<int>(region_units_.size()), [&](int group) {
+      return RegionGroupCode(codelists, query.region_level, group);
+    });
+    type_order_ = InCodeOrder(static_cast<int>(type_units_.size()), [&](int group) {
+      return TypeGroupCode(codelists, query.type_level, group);
+    });
   }
 
   uint64_t group_count() const {
@@ -290,12 +337,12 @@ class QueryPlan {
 
   // The cell of the group at `position`, if the query returns one for it.
   std::optional<QueryCell> Evaluate(uint64_t position) const {
-    const size_t type_group = position % type_units_.size();
-    position /= type_units_.size();
-    const size_t region_group = position % region_units_.size();
+    const domain::Measure measure = query_.measures[position % query_.measures.size()];
+    position /= query_.measures.size();
+    const size_t region_group = region_order_[position % region_units_.size()];
     position /= region_units_.size();
-    const size_t period_index = position % periods_.size();
-    const domain::Measure measure = query_.measures[position / periods_.size()];
+    const size_t type_group = type_order_[position % type_units_.size()];
+    const size_t period_index = position / type_units_.size();
     const std::vector<Unit>& region_units = region_units_[region_group];
     const std::vector<Unit>& type_units = type_units_[type_group];
     if (region_units.empty() || type_units.empty()) return std::nullopt;
@@ -346,6 +393,8 @@ class QueryPlan {
   std::vector<std::vector<PeriodKey>> period_units_;  // per period group
   std::vector<std::vector<Unit>> region_units_;       // per region group; empty when filtered out
   std::vector<std::vector<Unit>> type_units_;         // per type group; empty when filtered out
+  std::vector<size_t> region_order_;                  // region groups in code order
+  std::vector<size_t> type_order_;                    // type groups in code order
 };
 
 absl::Status ValidateQuery(const CubeQuery& query) {
@@ -366,7 +415,7 @@ absl::StatusOr<QueryPage> RunPage(const CubeState& state, const Codelists& codel
   if (absl::Status s = ValidateQuery(query); !s.ok()) return s;
   const QueryPlan plan(state, codelists, query);
   if (absl::Status s = plan.CheckWorkersAdditive(); !s.ok()) return s;
-  const uint64_t end = plan.group_count();
+  const uint64_t end = query.empty_result ? 0 : plan.group_count();
   if (start > end) return absl::InvalidArgumentError("page_token: past the end of the query");
   QueryPage page;
   for (uint64_t position = start; position < end; ++position) {

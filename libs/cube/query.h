@@ -34,6 +34,9 @@ struct CubeQuery {
   IndexSet types;    // base types kept; see AllTypes()
   // Also return groups with no data, as zero.
   bool dense = false;
+  // The result is empty whatever the rest says: a default period range over measures that hold
+  // no cell at all (common.proto).
+  bool empty_result = false;
 };
 
 struct QueryCell {
@@ -54,15 +57,16 @@ absl::StatusOr<IndexSet> ResolveRegionFilter(const domain::Codelists& codelists,
 absl::StatusOr<IndexSet> ResolveTypeFilter(const domain::Codelists& codelists,
                                            const std::vector<std::string>& codes);
 
-// Runs `query`. Cells come back ordered by measure (as requested), period, region, type. A
+// Runs `query`. Cells come back in the order common.proto gives: period ascending, then type
+// code, then region code (codes compared byte by byte), then measure as requested. A
 // WORKERS group over a year answered from imported published cells that is not a single base
 // cell fails with FAILED_PRECONDITION: distinct workers cannot be summed from published counts.
 absl::StatusOr<std::vector<QueryCell>> RunQuery(const CubeState& state,
                                                 const domain::Codelists& codelists,
                                                 const CubeQuery& query);
 
-// One page of a query's result. A position counts the query's groups (measure x period x region
-// group x type group, in result order), empty ones included, so a page is computed from its
+// One page of a query's result. A position counts the query's groups (period x type group x
+// region group x measure, in result order), empty ones included, so a page is computed from its
 // position on without computing the pages before it.
 struct QueryPage {
   std::vector<QueryCell> cells;

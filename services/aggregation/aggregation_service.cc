@@ -255,21 +255,31 @@ grpc::ServerUnaryReactor* AggregationService::Query(grpc::CallbackServerContext*
     absl::StatusOr<int> page_size =
         rpc::PageSize(request->page_size(), kDefaultQueryPage, kMaxQueryPage);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
-    if (!offset.ok()) return offset.status();
-    absl::StatusOr<cube::CubeQuery> query = api::CubeQueryFromProto(
-        request->query(), e.codelists(), e.LatestMonth(request->release_id()));
+    const uint64_t digest = api::QueryRequestDigest(*request);
+    absl::StatusOr<rpc::PagePosition> position =
+        rpc::DecodePageToken(request->page_token(), digest);
+    if (!position.ok()) return position.status();
+    // A default period range ends where the first page found the data ending: later pages reuse
+    // that month, so a month arriving between pages cannot shift them.
+    const api::LatestMonthOf latest_month =
+        [&](const std::vector<domain::Measure>& measures) -> std::optional<domain::YearMonth> {
+      if (position->pinned != 0) return api::PinnedMonth(position->pinned);
+      return e.LatestMonth(request->release_id(), measures);
+    };
+    absl::StatusOr<cube::CubeQuery> query =
+        api::CubeQueryFromProto(request->query(), e.codelists(), latest_month);
     if (!query.ok()) return query.status();
     // The token holds the position of the next page in the query's groups: each page costs
     // what it returns, not the whole result.
     absl::StatusOr<cube::QueryPage> page =
-        e.QueryOnePage(*query, request->release_id(), *offset, *page_size);
+        e.QueryOnePage(*query, request->release_id(), position->offset, *page_size);
     if (!page.ok()) return page.status();
     for (const cube::QueryCell& cell : page->cells) {
       api::CellToProto(cell, e.codelists(), response->add_cells());
     }
     if (page->next_position.has_value()) {
-      response->set_next_page_token(rpc::EncodePageToken(*page->next_position));
+      const uint64_t pinned = request->query().has_period_range() ? 0 : api::MonthPin(query->to);
+      response->set_next_page_token(rpc::EncodePageToken({*page->next_position, pinned}, digest));
     }
     response->set_release_id(request->release_id());
     response->set_codelist_version(e.codelists().version());
@@ -298,14 +308,17 @@ grpc::ServerUnaryReactor* AggregationService::ListReleases(
     absl::StatusOr<int> page_size =
         rpc::PageSize(request->page_size(), kDefaultReleasePage, kMaxReleasePage);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
-    if (!offset.ok()) return offset.status();
+    // No request field but the paging ones: any token of this RPC fits.
+    const uint64_t digest = rpc::RequestDigest("ListReleases");
+    absl::StatusOr<rpc::PagePosition> position =
+        rpc::DecodePageToken(request->page_token(), digest);
+    if (!position.ok()) return position.status();
     const std::vector<cube::ReleaseInfo> releases = e.ListReleases();
-    const uint64_t end = std::min<uint64_t>(releases.size(), *offset + *page_size);
-    for (uint64_t i = *offset; i < end; ++i) {
+    const uint64_t end = std::min<uint64_t>(releases.size(), position->offset + *page_size);
+    for (uint64_t i = position->offset; i < end; ++i) {
       api::ReleaseToProto(releases[i], response->add_releases());
     }
-    if (end < releases.size()) response->set_next_page_token(rpc::EncodePageToken(end));
+    if (end < releases.size()) response->set_next_page_token(rpc::EncodePageToken({end}, digest));
     return absl::OkStatus();
   });
 }
@@ -316,8 +329,11 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
   return OnEngine(context, "", [request, response](cube::CubeEngine& e) -> absl::Status {
     absl::StatusOr<int> page_size = rpc::PageSize(request->page_size(), 100, 1000);
     if (!page_size.ok()) return page_size.status();
-    absl::StatusOr<uint64_t> offset = rpc::DecodePageToken(request->page_token());
-    if (!offset.ok()) return offset.status();
+    const uint64_t digest =
+        rpc::RequestDigest(absl::StrCat("GetCubeStats:", request->release_id()));
+    absl::StatusOr<rpc::PagePosition> position =
+        rpc::DecodePageToken(request->page_token(), digest);
+    if (!position.ok()) return position.status();
     absl::StatusOr<cube::CubeStats> stats = e.Stats(request->release_id());
     if (!stats.ok()) return stats.status();
     for (const auto& [level, counts] : stats->levels) {
@@ -331,9 +347,9 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
     }
     uint64_t index = 0;
     for (const auto& [producer, sequence] : stats->last_sequences) {
-      if (index++ < *offset) continue;
+      if (index++ < position->offset) continue;
       if (response->producers_size() == *page_size) {
-        response->set_next_page_token(rpc::EncodePageToken(index - 1));
+        response->set_next_page_token(rpc::EncodePageToken({index - 1}, digest));
         break;
       }
       v1::ProducerSequence* p = response->add_producers();

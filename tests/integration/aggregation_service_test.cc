@@ -280,6 +280,134 @@ TEST_F(AggregationServiceTest, QueryReturnsCodesLabelsAndProvenanceAndPages) {
   EXPECT_NE(status.error_message().find("LOMBARDIA"), std::string::npos);
 }
 
+// Every page of `request`, its cells in the order they came.
+std::vector<v1::Cell> AllPages(v1::AggregationService::Stub& stub, v1::QueryRequest request) {
+  std::vector<v1::Cell> cells;
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::QueryResponse response;
+    const grpc::Status status = stub.Query(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (!status.ok()) break;
+    for (const v1::Cell& c : response.cells()) cells.push_back(c);
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  return cells;
+}
+
+// common.proto: "period ascending; then intervention type code; then region code (codes
+// compared byte by byte); then measure in the order of `measures`" — on every page size.
+TEST_F(AggregationServiceTest, CellsComeInTheDocumentedOrderOnEveryPageSize) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {0, 1, 2, 3, 4, 5}), &applied).ok());
+  v1::QueryRequest request;
+  request.mutable_query()->add_measures("WORKERS");
+  request.mutable_query()->add_measures("APPLICATIONS");
+  request.mutable_query()->set_region_level(v1::REGION_LEVEL_MACRO_AREA);
+  for (const int page_size : {1, 2, 1000}) {
+    request.set_page_size(page_size);
+    const std::vector<v1::Cell> cells = AllPages(*stub_, request);
+    std::vector<std::string> keys;
+    for (const v1::Cell& c : cells) {
+      keys.push_back(absl::StrCat(c.period().year(), "-", c.period().month(), " ",
+                                  c.intervention_type().code(), " ", c.region().code(), " ",
+                                  c.measure()));
+    }
+    // Lombardia is NORD_OVEST, Lazio CENTRO; March and April 2023; the application is FIS.
+    EXPECT_THAT(
+        keys, ::testing::ElementsAre("2023-3 CIGO CENTRO WORKERS", "2023-3 CIGO NORD_OVEST WORKERS",
+                                     "2023-3 FIS CENTRO APPLICATIONS", "2023-4 CIGO CENTRO WORKERS",
+                                     "2023-4 CIGO NORD_OVEST WORKERS"))
+        << page_size;
+    // common.proto: quarter is 0 unless the level is PERIOD_LEVEL_QUARTER.
+    for (const v1::Cell& c : cells) EXPECT_EQ(c.period().quarter(), 0);
+  }
+}
+
+// common.proto: an unset period range ends at "the latest month that holds a cell of any
+// requested measure (no cells at all: an empty result)".
+TEST_F(AggregationServiceTest, ADefaultRangeEndsAtTheRequestedMeasuresLatestMonth) {
+  v1::QueryRequest request;
+  request.mutable_query()->add_measures("APPLICATIONS");
+  request.mutable_query()->set_dense(true);
+  request.mutable_query()->set_region_level(v1::REGION_LEVEL_ITALY);
+  request.mutable_query()->set_type_level(v1::TYPE_LEVEL_ALL);
+  EXPECT_THAT(AllPages(*stub_, request), ::testing::IsEmpty());  // nothing at all yet
+
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(
+      Apply(Batch(1, {0, 1}), &applied).ok());  // payments to April, the application in March
+  const std::vector<v1::Cell> cells = AllPages(*stub_, request);
+  ASSERT_FALSE(cells.empty());
+  EXPECT_EQ(cells.back().period().year(), 2023);
+  EXPECT_EQ(cells.back().period().month(), 3);  // not April: no application in April
+  EXPECT_EQ(cells.size(), 39u);                 // January 2020 to March 2023, dense
+}
+
+TEST_F(AggregationServiceTest, FilterCodesMatchInAnyCaseAndTopMembersHideNoUnknownCode) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {0, 1, 2, 3, 4, 5}), &applied).ok());
+  v1::QueryRequest request;
+  request.mutable_query()->add_measures("WORKERS");
+  request.mutable_query()->add_intervention_types("cigo");
+  request.mutable_query()->add_regions("lazio");
+  EXPECT_EQ(AllPages(*stub_, request).size(), 2u);  // March and April
+
+  for (const auto& [regions, types] :
+       std::vector<std::pair<std::string, std::string>>{{"ITALY", "XYZ"}, {"NARNIA", "ALL"}}) {
+    v1::QueryRequest bad;
+    bad.mutable_query()->add_measures("WORKERS");
+    bad.mutable_query()->add_regions(regions);
+    bad.mutable_query()->add_regions("italy");
+    bad.mutable_query()->add_intervention_types(types);
+    bad.mutable_query()->add_intervention_types("all");
+    v1::QueryResponse response;
+    const grpc::Status status = stub_->Query(Context().get(), bad, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << regions << types;
+  }
+
+  // "ALL" is labelled as common.proto says.
+  v1::QueryRequest all;
+  all.mutable_query()->add_measures("WORKERS");
+  all.mutable_query()->set_type_level(v1::TYPE_LEVEL_ALL);
+  const std::vector<v1::Cell> cells = AllPages(*stub_, all);
+  ASSERT_FALSE(cells.empty());
+  EXPECT_EQ(cells[0].intervention_type().label(), "Tutti gli interventi");
+}
+
+// common.proto: a token used with different request fields fails with INVALID_ARGUMENT naming
+// page_token; a default range's pages do not shift when a month arrives between them.
+TEST_F(AggregationServiceTest, PageTokensAreTiedToTheirQueryAndItsRange) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {0, 1, 2, 3, 4, 5}), &applied).ok());
+  v1::QueryRequest request;
+  request.mutable_query()->add_measures("WORKERS");
+  request.set_page_size(1);
+  v1::QueryResponse first;
+  ASSERT_TRUE(stub_->Query(Context().get(), request, &first).ok());
+  ASSERT_FALSE(first.next_page_token().empty());
+
+  v1::QueryRequest other = request;
+  other.mutable_query()->add_regions("LAZIO");
+  other.set_page_token(first.next_page_token());
+  v1::QueryResponse refused;
+  const grpc::Status status = stub_->Query(Context().get(), other, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("page_token"));
+
+  // A later month arrives between pages: the pages still end where the first one saw the data
+  // end, April 2023.
+  v1::ApplyRequest may = Batch(2, {7});
+  may.mutable_events(0)->mutable_payment()->mutable_period()->set_month(5);
+  ASSERT_TRUE(Apply(may, &applied).ok());
+  request.set_page_token(first.next_page_token());
+  std::vector<v1::Cell> rest = AllPages(*stub_, request);
+  ASSERT_EQ(first.cells_size() + rest.size(), 4u);
+  EXPECT_EQ(rest.back().period().month(), 4);
+}
+
 TEST_F(AggregationServiceTest, WorkersRollupOverPublishedCellsIsAFailedPrecondition) {
   v1::ReplacePublishedCellsRequest request;
   request.set_producer_id("ingestion-test");

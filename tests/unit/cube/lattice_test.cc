@@ -199,12 +199,13 @@ TEST(CubeStateTest, APreparedFoldChangesNothingUntilItIsCommitted) {
   EXPECT_EQ(state.micro.at(workers).value(), 2u);
   EXPECT_EQ(state.micro.at(months).value(), 3u);
   EXPECT_EQ(state.micro.size(), cells);
-  EXPECT_EQ(state.latest_month, april);
+  EXPECT_EQ(state.LatestMonth({Measure::kWorkers}), april);
 
   state.CommitMicroFold(fold);
   EXPECT_EQ(state.micro.at(workers).value(), 3u);
   EXPECT_EQ(state.micro.at(months).value(), 8u);
-  EXPECT_EQ(state.latest_month, (domain::YearMonth{2023, 5}));
+  EXPECT_EQ(state.LatestMonth({Measure::kWorkers}), (domain::YearMonth{2023, 5}));
+  EXPECT_EQ(state.LatestMonth({Measure::kApplications}), std::nullopt);
   const CellKey italy_year{Measure::kWorkers,   PeriodKey{PeriodLevel::kYear, 2023, 0},
                            RegionLevel::kItaly, 0,
                            TypeLevel::kAll,     0};

@@ -24,13 +24,28 @@ TEST(PagingTest, ANegativePageSizeIsRefused) {
 }
 
 TEST(PagingTest, TokensRoundTripAndAMalformedOneIsRefused) {
-  EXPECT_EQ(DecodePageToken("").value(), 0u);
-  EXPECT_EQ(DecodePageToken(EncodePageToken(12345)).value(), 12345u);
-  for (const char* token : {"junk", "o", "o-1", "12"}) {
-    const absl::StatusOr<uint64_t> offset = DecodePageToken(token);
-    EXPECT_EQ(offset.status().code(), absl::StatusCode::kInvalidArgument) << token;
-    EXPECT_THAT(std::string(offset.status().message()), ::testing::HasSubstr("page_token"));
+  const uint64_t digest = RequestDigest("query A");
+  EXPECT_EQ(DecodePageToken("", digest).value().offset, 0u);
+  const absl::StatusOr<PagePosition> position =
+      DecodePageToken(EncodePageToken({12345, 24289}, digest), digest);
+  ASSERT_TRUE(position.ok()) << position.status();
+  EXPECT_EQ(position->offset, 12345u);
+  EXPECT_EQ(position->pinned, 24289u);
+  for (const char* token : {"junk", "o", "o-1", "12", "o12345", "dDE6eDox"}) {
+    const absl::StatusOr<PagePosition> refused = DecodePageToken(token, digest);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << token;
+    EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("page_token"));
   }
+}
+
+// common.proto: a token used with different request fields fails with INVALID_ARGUMENT naming
+// page_token, instead of starting the other request's result at a foreign position.
+TEST(PagingTest, ATokenOfAnotherRequestIsRefused) {
+  const std::string token = EncodePageToken({10}, RequestDigest("query A"));
+  EXPECT_TRUE(DecodePageToken(token, RequestDigest("query A")).ok());
+  const absl::StatusOr<PagePosition> other = DecodePageToken(token, RequestDigest("query B"));
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(other.status().message()), ::testing::HasSubstr("page_token"));
 }
 
 }  // namespace
