@@ -10,8 +10,8 @@
 #include "libs/base/string_view.h"
 #include "libs/catalogue/internal/page_token.h"
 #include "libs/catalogue/text_fold.h"
-#include "libs/storage/key_codec.h"
 #include "libs/domain/period.h"
+#include "libs/storage/key_codec.h"
 #include "libs/storage/rocksdb_store.h"
 
 namespace omnia::catalogue {
@@ -308,13 +308,7 @@ absl::StatusOr<PublishResult> CatalogueStore::RecordRelease(std::string_view rel
                                                             std::string_view description,
                                                             std::vector<RenderedDataset> datasets) {
   if (absl::Status s = ValidateReleaseId(release_id); !s.ok()) return s;
-  if (!IsValidUtf8(description)) {
-    return absl::InvalidArgumentError("description: not valid UTF-8");
-  }
-  if (CodePointCount(description) > kMaxReleaseDescriptionChars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("description: at most ", kMaxReleaseDescriptionChars, " characters"));
-  }
+  if (absl::Status s = ValidateReleaseDescription(description); !s.ok()) return s;
 
   absl::MutexLock lock(&write_mutex_);
   absl::StatusOr<std::optional<ReleaseRecord>> existing = ReadRelease(release_id);
@@ -517,12 +511,24 @@ absl::StatusOr<std::string> CatalogueStore::CurrentReleaseId() const {
   return head->current_release_id();
 }
 
-absl::StatusOr<std::string> CatalogueStore::NextReleaseId() const {
+absl::Status ValidateReleaseDescription(std::string_view description) {
+  if (!IsValidUtf8(description)) {
+    return absl::InvalidArgumentError("description: not valid UTF-8");
+  }
+  if (CodePointCount(description) > kMaxReleaseDescriptionChars) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("description: at most ", kMaxReleaseDescriptionChars, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CatalogueStore::NextReleaseId(const std::set<std::string>& skip) const {
   const domain::Date today = domain::ItalianDate(clock_.Now());
   const std::string base = absl::StrFormat("%04d-%02d-%02d", today.year, today.month, today.day);
   // A bound keeps a pathological store from looping; nobody publishes 10000 times a day.
   for (int n = 1; n < 10000; ++n) {
     const std::string candidate = n == 1 ? base : absl::StrCat(base, ".", n);
+    if (skip.count(candidate) > 0) continue;
     absl::StatusOr<std::optional<ReleaseRecord>> record = ReadRelease(candidate);
     if (!record.ok()) return record.status();
     if (!record->has_value()) return candidate;

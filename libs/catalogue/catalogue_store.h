@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,8 @@ struct ReleasePage {
 // Checks a release id: 1 to 64 characters from [A-Za-z0-9._-], starting with a letter or a
 // digit (common.proto). INVALID_ARGUMENT naming release_id.
 absl::Status ValidateReleaseId(std::string_view release_id);
+// INVALID_ARGUMENT naming description when it is not UTF-8 or longer than 1000 characters.
+absl::Status ValidateReleaseDescription(std::string_view description);
 
 // Thread-safe. Reads never block RecordRelease, and see either all of a release or none of it.
 class CatalogueStore {
@@ -127,9 +130,9 @@ class CatalogueStore {
   absl::StatusOr<std::string> CurrentReleaseId() const;
 
   // The id Publish assigns when the request has none: today's date in Europe/Rome,
-  // "YYYY-MM-DD", or "YYYY-MM-DD.2", ".3", ... when taken. Only meaningful while the caller
-  // holds off other publications until it has recorded the release.
-  absl::StatusOr<std::string> NextReleaseId() const;
+  // "YYYY-MM-DD", or "YYYY-MM-DD.2", ".3", ... when taken or in `skip`. Only meaningful while
+  // the caller holds off other publications until it has recorded the release.
+  absl::StatusOr<std::string> NextReleaseId(const std::set<std::string>& skip = {}) const;
 
   const CatalogueConfig& config() const { return config_; }
 

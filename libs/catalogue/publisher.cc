@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,9 @@ namespace omnia::catalogue {
 
 absl::StatusOr<PublishResult> Publisher::Publish(const std::string& requested_id,
                                                  const std::string& description) {
+  // Checked before anything is frozen: a release frozen with a description the catalogue then
+  // refuses would stay in aggregation under that id.
+  if (absl::Status s = ValidateReleaseDescription(description); !s.ok()) return s;
   if (!requested_id.empty()) {
     if (absl::Status s = ValidateReleaseId(requested_id); !s.ok()) return s;
     // A retry of a publication that completed gets its answer even while another one runs.
@@ -29,15 +33,19 @@ absl::StatusOr<PublishResult> Publisher::Publish(const std::string& requested_id
 absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& requested_id,
                                                        const std::string& description) {
   std::string release_id = requested_id;
-  if (release_id.empty()) {
-    absl::StatusOr<std::string> next = store_.NextReleaseId();
-    if (!next.ok()) return next.status();
-    release_id = *next;
-  } else if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
-    return PublishResult{*existing, false};
+  if (!release_id.empty()) {
+    if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
+      return PublishResult{*existing, false};
+    }
+    // 1. Freeze: every attachment is rendered from the same immutable state. An id the caller
+    // chose may have been frozen by an attempt that failed later: that freeze is the release.
+    absl::StatusOr<bool> frozen = cubes_.Freeze(release_id, description);
+    if (!frozen.ok()) return frozen.status();
+  } else {
+    absl::StatusOr<std::string> assigned = FreezeUnderNewId(description);
+    if (!assigned.ok()) return assigned.status();
+    release_id = *assigned;
   }
-  // 1. Freeze: every attachment is rendered from the same immutable state.
-  if (absl::Status frozen = cubes_.Freeze(release_id, description); !frozen.ok()) return frozen;
   // 2. Which datasets exist at that release.
   absl::StatusOr<ReleaseCoverage> coverage = cubes_.Coverage(release_id);
   if (!coverage.ok()) return coverage.status();
@@ -68,6 +76,21 @@ absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& reques
   }
   // 4. One atomic write.
   return store_.RecordRelease(release_id, description, std::move(rendered));
+}
+
+absl::StatusOr<std::string> Publisher::FreezeUnderNewId(const std::string& description) {
+  // An id of today already frozen but not in the catalogue was left by an attempt that failed
+  // after freezing: its cubes are those of that attempt, so it is passed over for a fresh freeze
+  // of the cubes as they are now.
+  std::set<std::string> stale;
+  while (true) {
+    absl::StatusOr<std::string> next = store_.NextReleaseId(stale);
+    if (!next.ok()) return next.status();
+    absl::StatusOr<bool> created = cubes_.Freeze(*next, description);
+    if (!created.ok()) return created.status();
+    if (*created) return *next;
+    stale.insert(*next);
+  }
 }
 
 absl::StatusOr<v1::Attachment> Publisher::Render(const std::string& dataset_id, v1::Format format,

@@ -31,8 +31,10 @@ struct ReleaseCoverage {
 class CubeReleases {
  public:
   virtual ~CubeReleases() = default;
-  // Freezes the live cubes as `release_id`; freezing an existing release again is no error.
-  virtual absl::Status Freeze(const std::string& release_id, const std::string& description) = 0;
+  // Freezes the live cubes as `release_id`: true when this call froze them, false when the
+  // release already existed (its content is that of its first freeze).
+  virtual absl::StatusOr<bool> Freeze(const std::string& release_id,
+                                      const std::string& description) = 0;
   virtual absl::StatusOr<ReleaseCoverage> Coverage(const std::string& release_id) = 0;
 };
 
@@ -74,6 +76,8 @@ class Publisher {
   absl::StatusOr<PublishResult> PublishLocked(const std::string& release_id,
                                               const std::string& description)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Freezes the cubes under the next free id of today that aggregation does not hold yet.
+  absl::StatusOr<std::string> FreezeUnderNewId(const std::string& description);
   // Renders one attachment into the artifact store.
   absl::StatusOr<v1::Attachment> Render(const std::string& dataset_id, v1::Format format,
                                         const std::string& release_id);

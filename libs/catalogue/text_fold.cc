@@ -16,8 +16,12 @@ constexpr const char* kLatin1Letters[64] = {
     "d", "n", "o", "o", "o", "o", "o",  " ", "o", "u", "u", "u", "u", "y", "th", "y",   // F0-FF
 };
 
-// What one code point folds to: nullptr when it is kept unchanged, " " for a separator.
+// What one code point folds to: nullptr when it is kept unchanged, " " for a separator, "" when
+// it is dropped.
 const char* FoldCodePoint(char32_t cp) {
+  // Combining diacritical marks: "a" followed by U+0300 is "à" written decomposed (NFD), as text
+  // pasted from some systems is; dropping the mark folds it like the precomposed letter.
+  if (cp >= 0x300 && cp <= 0x36F) return "";
   if (cp < 0x80) {
     // ASCII letters and digits are handled by the caller; everything else separates words.
     return " ";
@@ -67,6 +71,8 @@ std::string FoldText(std::string_view text) {
     const char* folded = FoldCodePoint(cp);
     if (folded == nullptr) {
       append(text.substr(pos, length));
+    } else if (folded[0] == '\0') {
+      // Dropped.
     } else if (folded[0] == ' ') {
       pending_space = true;
     } else {

@@ -15,8 +15,8 @@ GrpcCubeReleases::GrpcCubeReleases(std::shared_ptr<grpc::ChannelInterface> aggre
       deadline_(deadline),
       token_(std::move(token)) {}
 
-absl::Status GrpcCubeReleases::Freeze(const std::string& release_id,
-                                      const std::string& description) {
+absl::StatusOr<bool> GrpcCubeReleases::Freeze(const std::string& release_id,
+                                              const std::string& description) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
   if (!token_.empty()) server::AttachToken(&context, token_);
@@ -24,7 +24,11 @@ absl::Status GrpcCubeReleases::Freeze(const std::string& release_id,
   request.set_release_id(release_id);
   request.set_description(description);
   v1::FreezeResponse response;
-  return rpc::FromGrpcStatus(aggregation_->Freeze(&context, request, &response));
+  if (absl::Status s = rpc::FromGrpcStatus(aggregation_->Freeze(&context, request, &response));
+      !s.ok()) {
+    return s;
+  }
+  return response.created();
 }
 
 absl::StatusOr<ReleaseCoverage> GrpcCubeReleases::Coverage(const std::string& release_id) {

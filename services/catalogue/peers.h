@@ -18,7 +18,8 @@ class GrpcCubeReleases final : public CubeReleases {
   GrpcCubeReleases(std::shared_ptr<grpc::ChannelInterface> aggregation, absl::Duration deadline,
                    std::string token);
 
-  absl::Status Freeze(const std::string& release_id, const std::string& description) override;
+  absl::StatusOr<bool> Freeze(const std::string& release_id,
+                              const std::string& description) override;
   absl::StatusOr<ReleaseCoverage> Coverage(const std::string& release_id) override;
 
  private:

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,9 +28,11 @@ using ::testing::HasSubstr;
 
 class FakeCubes final : public CubeReleases {
  public:
-  absl::Status Freeze(const std::string& release_id, const std::string& description) override {
+  absl::StatusOr<bool> Freeze(const std::string& release_id,
+                              const std::string& description) override {
     frozen.push_back(absl::StrCat(release_id, ": ", description));
-    return freeze_status;
+    if (!freeze_status.ok()) return freeze_status;
+    return held.insert(release_id).second;
   }
   absl::StatusOr<ReleaseCoverage> Coverage(const std::string& /*release_id*/) override {
     return coverage;
@@ -38,6 +41,7 @@ class FakeCubes final : public CubeReleases {
   absl::Status freeze_status;
   ReleaseCoverage coverage{{2023, 2024}, 2023};
   std::vector<std::string> frozen;
+  std::set<std::string> held;  // the releases aggregation holds
 };
 
 // Renders "<dataset> <format> <release>" in two pieces and announces its true digest, unless told
@@ -164,6 +168,31 @@ TEST_F(PublisherTest, AFailedFreezeOrEmptyCubesRecordNothing) {
   EXPECT_EQ(publisher_->Publish("r1", "").status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(renderer_.calls, 0);
   EXPECT_EQ(store_->GetRelease("r1").status().code(), absl::StatusCode::kNotFound);
+}
+
+// catalogue.proto: "If any step fails, the catalogue stays as it was and the call fails;
+// retrying is safe." A retry without an id publishes the cubes as they are at the retry, not as
+// a failed attempt froze them, and is not stuck when that attempt found them empty.
+TEST_F(PublisherTest, ARetryWithoutAnIdFreezesAfreshInsteadOfReusingAFailedAttemptsFreeze) {
+  renderer_.failing_dataset = "integrazioni-salariali-domande-2024";
+  ASSERT_EQ(publisher_->Publish("", "").status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(cubes_.frozen, std::vector<std::string>{"2026-01-01: "});
+
+  renderer_.failing_dataset.clear();
+  const absl::StatusOr<PublishResult> retried = publisher_->Publish("", "");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_TRUE(retried->created);
+  EXPECT_EQ(retried->release.release_id(), "2026-01-01.2");
+  EXPECT_EQ(cubes_.frozen,
+            (std::vector<std::string>{"2026-01-01: ", "2026-01-01: ", "2026-01-01.2: "}));
+}
+
+TEST_F(PublisherTest, ADescriptionTooLongIsRefusedBeforeFreezing) {
+  const absl::StatusOr<PublishResult> published = publisher_->Publish("r1", std::string(1001, 'a'));
+  EXPECT_EQ(published.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(published.status().message()), HasSubstr("description"));
+  EXPECT_TRUE(cubes_.frozen.empty());
+  EXPECT_EQ(renderer_.calls, 0);
 }
 
 TEST_F(PublisherTest, AMalformedReleaseIdIsRefusedBeforeFreezing) {

@@ -13,6 +13,9 @@ using ::testing::ElementsAre;
 TEST(FoldTextTest, LowercasesAndStripsItalianAccents) {
   EXPECT_EQ(FoldText("Numero Mensilità"), "numero mensilita");
   EXPECT_EQ(FoldText("À È É Ì Ò Ù à è é ì ò ù"), "a e e i o u a e e i o u");
+  // catalogue.proto: text search ignores accents, also written decomposed (a letter followed by
+  // a combining mark, U+0300 to U+036F).
+  EXPECT_EQ(FoldText("Mensilita\u0300 Liberta\u0300 E\u0301"), "mensilita liberta e");
   EXPECT_EQ(FoldText("PERCHÉ Sì"), "perche si");
   EXPECT_EQ(FoldText("Vallée d'Aoste/Südtirol"), "vallee d aoste sudtirol");
   EXPECT_EQ(FoldText("Straße Æsir Ñandú ÇA"), "strasse aesir nandu ca");
