@@ -143,7 +143,10 @@ absl::StatusOr<ReleaseInfo> ParseRelease(const std::string& text) {
 }  // namespace
 
 bool IsValidReleaseId(const std::string& id) {
-  if (id.empty() || id.size() > 64 || id[0] == '.') return false;
+  // common.proto: 1 to 64 characters from [A-Za-z0-9._-], starting with a letter or a digit.
+  if (id.empty() || id.size() > 64 || !absl::ascii_isalnum(static_cast<unsigned char>(id[0]))) {
+    return false;
+  }
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == '-';
@@ -336,7 +339,17 @@ absl::StatusOr<std::pair<ReleaseInfo, bool>> CubeEngine::Freeze(const std::strin
   if (!IsValidReleaseId(release_id)) {
     return absl::InvalidArgumentError(
         absl::StrCat("release_id '", release_id,
-                     "': use 1 to 64 characters from A-Z a-z 0-9 . _ - (not starting with .)"));
+                     "': use 1 to 64 characters from A-Z a-z 0-9 . _ -, starting with a letter or "
+                     "a digit"));
+  }
+  // Characters, not bytes: a UTF-8 continuation byte (10xxxxxx) never starts one.
+  const size_t description_characters =
+      std::count_if(description.begin(), description.end(),
+                    [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (description_characters > kMaxReleaseDescriptionCharacters) {
+    return absl::InvalidArgumentError(absl::StrCat("description: at most ",
+                                                   kMaxReleaseDescriptionCharacters,
+                                                   " characters, got ", description_characters));
   }
   absl::MutexLock freeze(&freeze_mu_);
   const fs::path dir = fs::path(data_dir_) / kReleasesDir / release_id;

@@ -88,7 +88,11 @@ class CubeEngine {
   absl::StatusOr<QueryPage> QueryOnePage(const CubeQuery& query, const std::string& release_id,
                                          uint64_t start, size_t max_cells);
 
-  // Freezes the live cube as `release_id` ([A-Za-z0-9._-], 1..64 characters). Freezing an
+  // Longest description a release may carry (aggregation.proto).
+  static constexpr size_t kMaxReleaseDescriptionCharacters = 1000;
+
+  // Freezes the live cube as `release_id` ([A-Za-z0-9._-], 1..64 characters, starting with a
+  // letter or a digit; a description of at most 1000 characters). Freezing an
   // existing id again returns the existing release with created = false. The release records
   // exactly the applied sequences of the checkpointed state, even while writes continue.
   absl::StatusOr<std::pair<ReleaseInfo, bool>> Freeze(const std::string& release_id,

@@ -105,7 +105,7 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
       if (!batch.ok())
         return absl::InvalidArgumentError(at + std::string(batch.status().message()));
       absl::StatusOr<cube::ApplyOutcome> outcome = session_->Apply(*batch);
-      if (!outcome.ok()) return outcome.status();
+      if (!outcome.ok()) return AtEntry(at, outcome.status());
       if (*outcome == cube::ApplyOutcome::kAlreadyApplied) {
         return absl::InvalidArgumentError(at + "sequences of producer " + batch->producer +
                                           " must strictly increase");
@@ -122,10 +122,22 @@ class RebuildReactor final : public grpc::ServerReadReactor<v1::RebuildRequest> 
       absl::StatusOr<cube::ReplaceOutcome> outcome =
           session_->ReplacePublished(revision->producer, revision->sequence, revision->measure,
                                      revision->years, revision->cells, revision->previous_sequence);
-      if (!outcome.ok()) return outcome.status();
+      if (!outcome.ok()) return AtEntry(at, outcome.status());
+      // A replayed log never repeats a sequence: a repeat means the stream is out of order, and
+      // skipping it would drop that revision from the rebuilt cubes.
+      if (outcome->duplicate) {
+        return absl::InvalidArgumentError(at + "sequences of producer " + revision->producer +
+                                          " must strictly increase");
+      }
       return absl::OkStatus();
     }
     return absl::InvalidArgumentError(at + "entry must hold apply or replace_published_cells");
+  }
+
+  // The store's error for the entry `at` names, with its code kept (ABORTED for a
+  // previous_sequence that does not match).
+  static absl::Status AtEntry(const std::string& at, const absl::Status& status) {
+    return absl::Status(status.code(), at + std::string(status.message()));
   }
 
   // CANCELLED when the call was cancelled, timed out, broke or is being drained: the rebuilt

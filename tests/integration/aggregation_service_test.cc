@@ -523,6 +523,60 @@ TEST_F(AggregationServiceTest, AFailedRebuildLeavesTheLiveCubeUntouched) {
   EXPECT_EQ(NationalYear("WORKERS"), 4u);
 }
 
+// aggregation.proto: INVALID_ARGUMENT for a malformed release_id (common.proto: starting with a
+// letter or a digit) or a description of more than 1000 characters; nothing is frozen.
+TEST_F(AggregationServiceTest, FreezeRefusesAMalformedIdOrADescriptionTooLong) {
+  std::string accented;
+  for (int i = 0; i < 1000; ++i) accented += "\xC3\xA0";  // 1000 characters, 2000 bytes
+  const auto freeze = [&](const std::string& id, const std::string& description) {
+    v1::FreezeRequest request;
+    request.set_release_id(id);
+    request.set_description(description);
+    v1::FreezeResponse response;
+    return stub_->Freeze(Context().get(), request, &response);
+  };
+  for (const std::string id : {"-r1", "_r1", ".r1"}) {
+    EXPECT_EQ(freeze(id, "").error_code(), grpc::StatusCode::INVALID_ARGUMENT) << id;
+  }
+  const grpc::Status too_long = freeze("r1", accented + "a");
+  EXPECT_EQ(too_long.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(too_long.error_message(), ::testing::HasSubstr("description"));
+  v1::ListCubeReleasesResponse listed;
+  ASSERT_TRUE(stub_->ListReleases(Context().get(), {}, &listed).ok());
+  EXPECT_EQ(listed.releases_size(), 0);
+  EXPECT_TRUE(freeze("r1", accented).ok());
+}
+
+// aggregation.proto: a producer's sequences not strictly increasing are INVALID_ARGUMENT naming
+// the entry, for published revisions as for event batches: skipping one would drop it.
+TEST_F(AggregationServiceTest, ARebuildRefusesAPublishedRevisionOutOfSequence) {
+  v1::ApplyResponse applied;
+  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
+  auto context = Context();
+  v1::RebuildResponse rebuilt;
+  auto writer = stub_->Rebuild(context.get(), &rebuilt);
+  ASSERT_TRUE(writer->Write(Entry(Batch(5, {1}))));
+  v1::RebuildRequest revision;
+  v1::ReplacePublishedCellsRequest* replace = revision.mutable_replace_published_cells();
+  replace->set_producer_id("ingestion-test");
+  replace->set_sequence(3);
+  replace->set_measure("APPLICATIONS");
+  replace->add_years(2023);
+  v1::PublishedCell* cell = replace->add_cells();
+  cell->mutable_period()->set_year(2023);
+  cell->mutable_period()->set_month(1);
+  cell->set_region("LAZIO");
+  cell->set_intervention_type("CIGS");
+  cell->set_value(7);
+  writer->Write(revision);
+  writer->Write(End(2));
+  writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("entry 1: sequences of producer"));
+  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+}
+
 // Each point where a Rebuild stream can be cut: whatever was sent, a stream that does not finish
 // cleanly leaves the live cubes exactly as they were.
 TEST_F(AggregationServiceTest, ACancelledRebuildKeepsNothingWhereverItIsCut) {
