@@ -37,6 +37,53 @@ bool WithoutTopMember(const google::protobuf::RepeatedPtrField<std::string>& cod
 
 }  // namespace
 
+absl::StatusOr<QueryLevels> QueryLevelsFromProto(const v1::CellQuery& query) {
+  QueryLevels levels;
+  switch (query.period_level()) {
+    case v1::PERIOD_LEVEL_UNSPECIFIED:
+    case v1::PERIOD_LEVEL_MONTH:
+      levels.period = domain::PeriodLevel::kMonth;
+      break;
+    case v1::PERIOD_LEVEL_QUARTER:
+      levels.period = domain::PeriodLevel::kQuarter;
+      break;
+    case v1::PERIOD_LEVEL_YEAR:
+      levels.period = domain::PeriodLevel::kYear;
+      break;
+    default:
+      return FieldError("period_level", "unknown level");
+  }
+  switch (query.region_level()) {
+    case v1::REGION_LEVEL_UNSPECIFIED:
+    case v1::REGION_LEVEL_REGION:
+      levels.region = cube::RegionLevel::kRegion;
+      break;
+    case v1::REGION_LEVEL_MACRO_AREA:
+      levels.region = cube::RegionLevel::kMacroArea;
+      break;
+    case v1::REGION_LEVEL_ITALY:
+      levels.region = cube::RegionLevel::kItaly;
+      break;
+    default:
+      return FieldError("region_level", "unknown level");
+  }
+  switch (query.type_level()) {
+    case v1::TYPE_LEVEL_UNSPECIFIED:
+    case v1::TYPE_LEVEL_TYPE:
+      levels.type = cube::TypeLevel::kType;
+      break;
+    case v1::TYPE_LEVEL_FAMILY:
+      levels.type = cube::TypeLevel::kFamily;
+      break;
+    case v1::TYPE_LEVEL_ALL:
+      levels.type = cube::TypeLevel::kAll;
+      break;
+    default:
+      return FieldError("type_level", "unknown level");
+  }
+  return levels;
+}
+
 absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(const v1::CellQuery& query,
                                                    const domain::Codelists& codelists,
                                                    const LatestMonthOf& latest_month) {
@@ -70,48 +117,11 @@ absl::StatusOr<cube::CubeQuery> CubeQueryFromProto(const v1::CellQuery& query,
     out.to = latest.value_or(out.from);
     out.empty_result = !latest.has_value();
   }
-  switch (query.period_level()) {
-    case v1::PERIOD_LEVEL_UNSPECIFIED:
-    case v1::PERIOD_LEVEL_MONTH:
-      out.period_level = domain::PeriodLevel::kMonth;
-      break;
-    case v1::PERIOD_LEVEL_QUARTER:
-      out.period_level = domain::PeriodLevel::kQuarter;
-      break;
-    case v1::PERIOD_LEVEL_YEAR:
-      out.period_level = domain::PeriodLevel::kYear;
-      break;
-    default:
-      return FieldError("period_level", "unknown level");
-  }
-  switch (query.region_level()) {
-    case v1::REGION_LEVEL_UNSPECIFIED:
-    case v1::REGION_LEVEL_REGION:
-      out.region_level = cube::RegionLevel::kRegion;
-      break;
-    case v1::REGION_LEVEL_MACRO_AREA:
-      out.region_level = cube::RegionLevel::kMacroArea;
-      break;
-    case v1::REGION_LEVEL_ITALY:
-      out.region_level = cube::RegionLevel::kItaly;
-      break;
-    default:
-      return FieldError("region_level", "unknown level");
-  }
-  switch (query.type_level()) {
-    case v1::TYPE_LEVEL_UNSPECIFIED:
-    case v1::TYPE_LEVEL_TYPE:
-      out.type_level = cube::TypeLevel::kType;
-      break;
-    case v1::TYPE_LEVEL_FAMILY:
-      out.type_level = cube::TypeLevel::kFamily;
-      break;
-    case v1::TYPE_LEVEL_ALL:
-      out.type_level = cube::TypeLevel::kAll;
-      break;
-    default:
-      return FieldError("type_level", "unknown level");
-  }
+  absl::StatusOr<QueryLevels> levels = QueryLevelsFromProto(query);
+  if (!levels.ok()) return levels.status();
+  out.period_level = levels->period;
+  out.region_level = levels->region;
+  out.type_level = levels->type;
   // "ITALY" and "ALL" name the top members: they select everything, and the other codes beside
   // them are still checked (an unknown one fails).
   std::vector<std::string> regions;

@@ -18,6 +18,15 @@
 
 namespace omnia::api {
 
+// The levels a query groups its cells at (unset: MONTH, REGION, TYPE).
+struct QueryLevels {
+  domain::PeriodLevel period = domain::PeriodLevel::kMonth;
+  cube::RegionLevel region = cube::RegionLevel::kRegion;
+  cube::TypeLevel type = cube::TypeLevel::kType;
+};
+// INVALID_ARGUMENT naming the field for a level outside its enum.
+absl::StatusOr<QueryLevels> QueryLevelsFromProto(const v1::CellQuery& query);
+
 // The latest month holding a cell of any of the measures, nullopt when none does.
 using LatestMonthOf =
     std::function<std::optional<domain::YearMonth>(const std::vector<domain::Measure>&)>;

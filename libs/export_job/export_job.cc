@@ -1,5 +1,7 @@
 #include "libs/export_job/export_job.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -68,13 +70,37 @@ absl::StatusOr<Subject> QuerySubject(const v1::ExportRequest& request) {
   subject.query = request.query();
   subject.file_stem = "omnia-query";
   subject.input.info.release_id = request.release_id();
-  for (const std::string& code : subject.query.measures()) {
-    absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(code);
-    if (!measure.ok()) return absl::InvalidArgumentError(std::string(measure.status().message()));
+  for (int i = 0; i < subject.query.measures_size(); ++i) {
+    absl::StatusOr<domain::Measure> measure = domain::ParseMeasure(subject.query.measures(i));
+    if (!measure.ok()) {
+      // common.proto: an unknown code fails naming the field, the code and the valid choices.
+      return absl::InvalidArgumentError(
+          absl::StrCat("query.measures[", i, "]: ", measure.status().message()));
+    }
     subject.input.measures.push_back(*measure);
   }
   if (!subject.input.measures.empty()) subject.input.info.measure = subject.input.measures[0];
   return subject;
+}
+
+// The first and last month the cells cover (export.proto: ExportSummary.coverage), a quarter or
+// a year cut by the query's period range counting only its months inside the range; nullopt
+// without cells.
+std::optional<std::pair<domain::YearMonth, domain::YearMonth>> CoveredMonths(
+    const std::vector<cube::QueryCell>& cells, const v1::CellQuery& query) {
+  if (cells.empty()) return std::nullopt;
+  domain::YearMonth first = domain::FirstMonthOf(cells[0].key.period);
+  domain::YearMonth last = domain::LastMonthOf(cells[0].key.period);
+  for (const cube::QueryCell& cell : cells) {
+    first = std::min(first, domain::FirstMonthOf(cell.key.period));
+    last = std::max(last, domain::LastMonthOf(cell.key.period));
+  }
+  if (query.has_period_range()) {
+    const v1::PeriodRange& range = query.period_range();
+    first = std::max(first, domain::YearMonth{range.first().year(), range.first().month()});
+    last = std::min(last, domain::YearMonth{range.last().year(), range.last().month()});
+  }
+  return std::make_pair(first, last);
 }
 
 // Passes the file on to the stream and keeps its size and digest for the summary.
@@ -129,6 +155,13 @@ absl::Status ExportJob::Run(const v1::ExportRequest& request, ExportStream& out)
   if (!subject.ok()) return subject.status();
   ExportInput& input = subject->input;
   input.codelists = &codelists_;
+  // The file's columns follow the levels asked for, also when no cell comes back (export.proto:
+  // Mese at MONTH, Trimestre at QUARTER, neither at YEAR).
+  absl::StatusOr<api::QueryLevels> levels = api::QueryLevelsFromProto(subject->query);
+  if (!levels.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("query.", levels.status().message()));
+  }
+  input.levels = Levels{levels->period, levels->region, levels->type};
   absl::StatusOr<std::vector<v1::Cell>> cells = cells_.Cells(subject->query, request.release_id());
   if (!cells.ok()) return cells.status();
   input.cells.reserve(cells->size());
@@ -156,12 +189,14 @@ absl::Status ExportJob::Run(const v1::ExportRequest& request, ExportStream& out)
   summary.set_size_bytes(file.size());
   summary.set_sha256(file.HexDigest());
   summary.set_rows(stats->rows);
-  if (input.info.first_year > 0) {
+  if (std::optional<std::pair<domain::YearMonth, domain::YearMonth>> covered =
+          CoveredMonths(input.cells, subject->query);
+      covered.has_value() && stats->rows > 0) {
     v1::PeriodRange* coverage = summary.mutable_coverage();
-    coverage->mutable_first()->set_year(input.info.first_year);
-    coverage->mutable_first()->set_month(1);
-    coverage->mutable_last()->set_year(input.info.last_year);
-    coverage->mutable_last()->set_month(12);
+    coverage->mutable_first()->set_year(covered->first.year);
+    coverage->mutable_first()->set_month(covered->first.month);
+    coverage->mutable_last()->set_year(covered->second.year);
+    coverage->mutable_last()->set_month(covered->second.month);
   }
   return out.Summary(summary);
 }

@@ -158,7 +158,34 @@ TEST_F(ExportJobTest, AnAdHocQueryIsAskedAsSentAndNamedOmniaQuery) {
   ASSERT_EQ(cells_.queries.size(), 1u);
   EXPECT_FALSE(cells_.queries[0].has_period_range());
   EXPECT_EQ(out.header.file_name(), "omnia-query.json");
-  EXPECT_FALSE(out.summary.has_coverage());
+  // export.proto: coverage is the first and last month of the rows written.
+  ASSERT_TRUE(out.summary.has_coverage());
+  EXPECT_EQ(out.summary.coverage().first().month(), 1);
+  EXPECT_EQ(out.summary.coverage().last().month(), 12);
+}
+
+// export.proto: coverage spans the rows written (unset without rows), not the years asked for;
+// and the columns follow the levels asked for even when no cell comes back.
+TEST_F(ExportJobTest, CoverageAndColumnsFollowTheRowsAndTheLevelsAskedFor) {
+  cells_.cells.resize(3);  // January to March only
+  RecordingStream dataset;
+  ASSERT_TRUE(job_->Run(DatasetRequest(v1::FORMAT_CSV), dataset).ok());
+  EXPECT_EQ(dataset.summary.coverage().first().year(), 2023);
+  EXPECT_EQ(dataset.summary.coverage().first().month(), 1);
+  EXPECT_EQ(dataset.summary.coverage().last().year(), 2023);
+  EXPECT_EQ(dataset.summary.coverage().last().month(), 3);
+
+  cells_.cells.clear();
+  v1::ExportRequest yearly;
+  yearly.mutable_query()->add_measures("APPLICATIONS");
+  yearly.mutable_query()->set_period_level(v1::PERIOD_LEVEL_YEAR);
+  yearly.mutable_query()->set_region_level(v1::REGION_LEVEL_ITALY);
+  RecordingStream empty;
+  ASSERT_TRUE(job_->Run(yearly, empty).ok());
+  EXPECT_EQ(empty.summary.rows(), 0u);
+  EXPECT_FALSE(empty.summary.has_coverage());
+  EXPECT_EQ(empty.data.substr(0, empty.data.find('\r')),
+            "Anno,Tipo_intervento,Regione,numero_domande");
 }
 
 TEST_F(ExportJobTest, BadRequestsAreRefusedBeforeAnythingIsSent) {
@@ -167,7 +194,8 @@ TEST_F(ExportJobTest, BadRequestsAreRefusedBeforeAnythingIsSent) {
                 "format");
   v1::ExportRequest unknown_measure;
   unknown_measure.mutable_query()->add_measures("SALARIES");
-  ExpectRefused(unknown_measure, absl::StatusCode::kInvalidArgument, "SALARIES");
+  ExpectRefused(unknown_measure, absl::StatusCode::kInvalidArgument,
+                "query.measures[0]: unknown measure 'SALARIES'");
   EXPECT_TRUE(cells_.queries.empty());
   v1::ExportRequest missing = DatasetRequest(v1::FORMAT_CSV);
   missing.set_dataset_id("integrazioni-salariali-domande-2019");
