@@ -304,9 +304,9 @@ absl::Status CatalogueStore::ValidateDatasets(std::vector<RenderedDataset>& data
   return absl::OkStatus();
 }
 
-absl::StatusOr<PublishResult> CatalogueStore::RecordRelease(std::string_view release_id,
-                                                            std::string_view description,
-                                                            std::vector<RenderedDataset> datasets) {
+absl::StatusOr<PublishResult> CatalogueStore::RecordRelease(
+    std::string_view release_id, std::string_view description,
+    std::vector<RenderedDataset> datasets, std::optional<absl::Time> published_at) {
   if (absl::Status s = ValidateReleaseId(release_id); !s.ok()) return s;
   if (absl::Status s = ValidateReleaseDescription(description); !s.ok()) return s;
 
@@ -319,7 +319,7 @@ absl::StatusOr<PublishResult> CatalogueStore::RecordRelease(std::string_view rel
   absl::StatusOr<CatalogueHead> head = ReadHead();
   if (!head.ok()) return head.status();
 
-  const absl::Time now = clock_.Now();
+  const absl::Time now = published_at.value_or(clock_.Now());
   const v1::Date today = ToProto(domain::ItalianDate(now));
   const std::string id(release_id);
 
@@ -522,8 +522,9 @@ absl::Status ValidateReleaseDescription(std::string_view description) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> CatalogueStore::NextReleaseId(const std::set<std::string>& skip) const {
-  const domain::Date today = domain::ItalianDate(clock_.Now());
+absl::StatusOr<std::string> CatalogueStore::NextReleaseId(const std::set<std::string>& skip,
+                                                          std::optional<absl::Time> at) const {
+  const domain::Date today = domain::ItalianDate(at.value_or(clock_.Now()));
   const std::string base = absl::StrFormat("%04d-%02d-%02d", today.year, today.month, today.day);
   // A bound keeps a pathological store from looping; nobody publishes 10000 times a day.
   for (int n = 1; n < 10000; ++n) {

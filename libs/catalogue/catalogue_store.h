@@ -103,9 +103,14 @@ class CatalogueStore {
   // spec the configuration does not define, or an attachment set that is not exactly one well-
   // formed attachment per configured format (the message names the dataset and field); or the
   // storage error.
+  //
+  // `published_at` is the release's creation time and, in Europe/Rome, its publication date;
+  // unset, the clock's time now. Publish passes the time it chose the release id at, so that an
+  // id assigned from the date is that date even across midnight.
   absl::StatusOr<PublishResult> RecordRelease(std::string_view release_id,
                                               std::string_view description,
-                                              std::vector<RenderedDataset> datasets);
+                                              std::vector<RenderedDataset> datasets,
+                                              std::optional<absl::Time> published_at = {});
 
   // A dataset as of a release (empty: the current one), with every metadata field, its dates
   // and its attachments (ordered by format, with download hints). INVALID_ARGUMENT when
@@ -132,7 +137,11 @@ class CatalogueStore {
   // The id Publish assigns when the request has none: today's date in Europe/Rome,
   // "YYYY-MM-DD", or "YYYY-MM-DD.2", ".3", ... when taken or in `skip`. Only meaningful while
   // the caller holds off other publications until it has recorded the release.
-  absl::StatusOr<std::string> NextReleaseId(const std::set<std::string>& skip = {}) const;
+  absl::StatusOr<std::string> NextReleaseId(const std::set<std::string>& skip = {},
+                                            std::optional<absl::Time> at = {}) const;
+
+  // The store's clock: what Publish reads the publication time from.
+  const Clock& clock() const { return clock_; }
 
   const CatalogueConfig& config() const { return config_; }
 

@@ -32,6 +32,8 @@ absl::StatusOr<PublishResult> Publisher::Publish(const std::string& requested_id
 
 absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& requested_id,
                                                        const std::string& description) {
+  // One reading of the clock for the id of the day and the publication date.
+  const absl::Time started = store_.clock().Now();
   std::string release_id = requested_id;
   if (!release_id.empty()) {
     if (absl::StatusOr<v1::Release> existing = store_.GetRelease(release_id); existing.ok()) {
@@ -42,7 +44,7 @@ absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& reques
     absl::StatusOr<bool> frozen = cubes_.Freeze(release_id, description);
     if (!frozen.ok()) return frozen.status();
   } else {
-    absl::StatusOr<std::string> assigned = FreezeUnderNewId(description);
+    absl::StatusOr<std::string> assigned = FreezeUnderNewId(description, started);
     if (!assigned.ok()) return assigned.status();
     release_id = *assigned;
   }
@@ -75,16 +77,17 @@ absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& reques
     rendered.push_back(std::move(dataset));
   }
   // 4. One atomic write.
-  return store_.RecordRelease(release_id, description, std::move(rendered));
+  return store_.RecordRelease(release_id, description, std::move(rendered), started);
 }
 
-absl::StatusOr<std::string> Publisher::FreezeUnderNewId(const std::string& description) {
+absl::StatusOr<std::string> Publisher::FreezeUnderNewId(const std::string& description,
+                                                        absl::Time started) {
   // An id of today already frozen but not in the catalogue was left by an attempt that failed
   // after freezing: its cubes are those of that attempt, so it is passed over for a fresh freeze
   // of the cubes as they are now.
   std::set<std::string> stale;
   while (true) {
-    absl::StatusOr<std::string> next = store_.NextReleaseId(stale);
+    absl::StatusOr<std::string> next = store_.NextReleaseId(stale, started);
     if (!next.ok()) return next.status();
     absl::StatusOr<bool> created = cubes_.Freeze(*next, description);
     if (!created.ok()) return created.status();

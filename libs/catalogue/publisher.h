@@ -77,7 +77,7 @@ class Publisher {
                                               const std::string& description)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Freezes the cubes under the next free id of today that aggregation does not hold yet.
-  absl::StatusOr<std::string> FreezeUnderNewId(const std::string& description);
+  absl::StatusOr<std::string> FreezeUnderNewId(const std::string& description, absl::Time started);
   // Renders one attachment into the artifact store.
   absl::StatusOr<v1::Attachment> Render(const std::string& dataset_id, v1::Format format,
                                         const std::string& release_id);

@@ -52,6 +52,7 @@ class FakeRenderer final : public AttachmentRenderer {
       const std::string& dataset_id, v1::Format format, const std::string& release_id,
       const std::function<absl::Status(std::string_view)>& write) override {
     ++calls;
+    if (clock != nullptr) clock->Advance(absl::Seconds(1));
     if (started != nullptr && !started->HasBeenNotified()) started->Notify();
     // Bounded, so that a second publication that wrongly got this far fails the test instead of
     // hanging it.
@@ -72,6 +73,7 @@ class FakeRenderer final : public AttachmentRenderer {
   }
 
   int calls = 0;
+  FakeClock* clock = nullptr;  // when set, each file takes a second
   std::string failing_dataset;
   bool wrong_digest = false;
   absl::Notification* started = nullptr;
@@ -185,6 +187,19 @@ TEST_F(PublisherTest, ARetryWithoutAnIdFreezesAfreshInsteadOfReusingAFailedAttem
   EXPECT_EQ(retried->release.release_id(), "2026-01-01.2");
   EXPECT_EQ(cubes_.frozen,
             (std::vector<std::string>{"2026-01-01: ", "2026-01-01: ", "2026-01-01.2: "}));
+}
+
+// catalogue.proto: when release_id is empty "the catalogue assigns the publication date": the id
+// and the publication date agree even when the rendering crosses midnight in Italy.
+TEST_F(PublisherTest, AnAssignedIdIsThePublicationDateAcrossMidnight) {
+  clock_.Advance(absl::Hours(23) - absl::Seconds(5));  // 2026-01-01 23:59:55 in Rome
+  renderer_.clock = &clock_;
+  const absl::StatusOr<PublishResult> published = publisher_->Publish("", "");
+  ASSERT_TRUE(published.ok()) << published.status();
+  ASSERT_GT(renderer_.calls, 5);  // the rendering ended after midnight
+  EXPECT_EQ(published->release.release_id(), "2026-01-01");
+  EXPECT_EQ(published->release.publication_date().day(), 1);
+  EXPECT_EQ(published->release.publication_date().month(), 1);
 }
 
 TEST_F(PublisherTest, ADescriptionTooLongIsRefusedBeforeFreezing) {
