@@ -54,10 +54,11 @@ Outcome Invalid(Json fields) {
   return Outcome{409, nullptr, std::move(fields)};
 }
 
-// CKAN's get_or_bust: the value, or a Validation Error {"<key>": "Missing value"}.
+// CKAN's get_or_bust: the value, or a Validation Error {"<key>": ["Missing value"]} (it validates
+// the keys with a schema, whose errors are lists, like every other field error).
 std::optional<std::string> Required(const Json& data, std::string_view key, Outcome* error) {
   if (!data.contains(std::string(key))) {
-    *error = Invalid(Json{{std::string(key), "Missing value"}});
+    *error = Invalid(Json{{std::string(key), Json::array({"Missing value"})}});
     return std::nullopt;
   }
   return TextParam(data, key);
@@ -87,7 +88,13 @@ class Catalogue {
   const std::vector<const v1::Dataset*>& datasets() const { return datasets_; }
   const std::vector<Json>& packages() const { return packages_; }
 
+  // By id or name, or by the DCAT-AP_IT identifier "<ipa_code>:<dataset_id>" (the
+  // dct:identifier harvesters copy from the catalogue and may ask for).
   const Json* FindPackage(std::string_view id_or_name) const {
+    const std::string prefix = site().ipa_code + ":";
+    if (!site().ipa_code.empty() && absl::StartsWith(AsAbsl(id_or_name), prefix)) {
+      id_or_name.remove_prefix(prefix.size());
+    }
     for (const Json& package : packages_) {
       if (package["id"] == id_or_name || package["name"] == id_or_name) return &package;
     }

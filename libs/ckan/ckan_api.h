@@ -15,7 +15,7 @@
 //   409       {"help": ..., "success": false,
 //              "error": {"__type": "Validation Error", "<field>": ["<message>"], ...}}
 //             (parameter validation, e.g. "rows": ["Invalid integer"]; a missing id is
-//             "<field>": "Missing value", a string, as CKAN's get_or_bust reports it)
+//             "<field>": ["Missing value"], as CKAN 2.10's get_or_bust reports it)
 //   409       {"__type": "Search Error", "message": "Search error: ..."} for a sort or fq field
 //             the search index does not have
 //   400       {"__type": "Search Query Error", "message": "Search Query is invalid: ..."} for an

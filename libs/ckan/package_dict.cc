@@ -73,6 +73,25 @@ std::string ReleaseTime(const CatalogueSnapshot& snapshot, const v1::Dataset& da
   return CkanTimestamp(dataset.updated_on());
 }
 
+// When the dataset's content last changed, to the second: the time of the latest release
+// recorded on its updated_on date, up to the release it is shown at. A date alone (midnight)
+// would put an update published in the afternoon before a harvester's "modified since the last
+// run" bound, and the harvester would never fetch it.
+std::string UpdateTime(const CatalogueSnapshot& snapshot, const v1::Dataset& dataset) {
+  bool reached = false;
+  for (const v1::Release& release : snapshot.releases) {  // newest first
+    reached = reached || release.release_id() == dataset.release_id();
+    if (!reached || !release.has_create_time()) continue;
+    const v1::Date& date = release.publication_date();
+    const v1::Date& updated = dataset.updated_on();
+    if (date.year() == updated.year() && date.month() == updated.month() &&
+        date.day() == updated.day()) {
+      return TimestampString(release.create_time());
+    }
+  }
+  return CkanTimestamp(dataset.updated_on());
+}
+
 std::string Owner(const v1::Dataset& dataset) {
   return dataset.owner().empty() ? std::string(kDefaultOwner) : dataset.owner();
 }
@@ -194,7 +213,7 @@ Json ResourceDict(const CatalogueSnapshot& snapshot, const v1::Dataset& dataset,
       {"hash", attachment.sha256()},
       {"hash_algorithm", "sha256"},
       {"created", CkanTimestamp(dataset.published_on())},
-      {"last_modified", CkanTimestamp(dataset.updated_on())},
+      {"last_modified", UpdateTime(snapshot, dataset)},
       {"metadata_modified", ReleaseTime(snapshot, dataset)},
       {"position", position},
       {"state", "active"},
@@ -281,7 +300,7 @@ Json PackageDict(const CatalogueSnapshot& snapshot, const v1::Dataset& dataset) 
       {"state", "active"},
       {"private", false},
       {"metadata_created", CkanTimestamp(dataset.published_on())},
-      {"metadata_modified", CkanTimestamp(dataset.updated_on())},
+      {"metadata_modified", UpdateTime(snapshot, dataset)},
       {"license_id", CkanLicenseId(dataset.license())},
       {"license_title", dataset.license().name()},
       {"license_url", dataset.license().url()},

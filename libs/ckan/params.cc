@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace omnia::ckan {
@@ -94,7 +95,15 @@ const Json* Find(const Json& data, std::string_view key) {
 
 absl::StatusOr<Json> RequestData(const CkanRequest& request) {
   Json data = Json::object();
-  if (!request.query_params.empty()) {
+  // `curl -d '{"id": ...}'` posts JSON as a form (application/x-www-form-urlencoded), which reads
+  // as one field named by the whole text with an empty value; CKAN takes that field's name as
+  // the JSON request (views/api.py, _get_request_data). The raw body is read here, before form
+  // decoding turned any "+" into a space.
+  const bool json_posted_as_form =
+      request.is_post && request.query_params.size() == 1 &&
+      request.query_params[0].second.empty() &&
+      absl::StartsWith(absl::StripLeadingAsciiWhitespace(request.body), "{");
+  if (!request.query_params.empty() && !json_posted_as_form) {
     for (const auto& [name, value] : request.query_params) {
       auto it = data.find(name);
       if (it == data.end()) {

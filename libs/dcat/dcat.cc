@@ -182,6 +182,8 @@ class GraphBuilder {
       Add(node, vocab::Dcat("keyword"), Italian(keyword));
     }
     Add(node, vocab::Dct("language"), Term::Iri(absl::StrCat(vocab::kLanguage, "ITA")));
+    // The portal's page of the dataset, served at the dataset's own IRI.
+    Add(node, vocab::Dcat("landingPage"), Term::Iri(urls_.Dataset(dataset.dataset_id())));
     for (const Attachment& attachment : dataset.attachments()) {
       Add(node, vocab::Dcat("distribution"), AddDistribution(dataset, attachment));
     }

@@ -115,10 +115,10 @@ TEST_F(CkanApiTest, InvalidIntegersAreValidationErrorsNamingEachField) {
 
 TEST_F(CkanApiTest, MissingIdIsAValidationErrorAsGetOrBustReportsIt) {
   EXPECT_EQ(Error(Get("package_show"), 409),
-            Json::parse(R"({"__type": "Validation Error", "name_or_id": "Missing value"})"));
+            Json::parse(R"({"__type": "Validation Error", "name_or_id": ["Missing value"]})"));
   EXPECT_EQ(Error(Get("resource_show"), 409),
-            Json::parse(R"({"__type": "Validation Error", "id": "Missing value"})"));
-  EXPECT_EQ(Error(Get("organization_show"), 409)["id"], "Missing value");
+            Json::parse(R"({"__type": "Validation Error", "id": ["Missing value"]})"));
+  EXPECT_EQ(Error(Get("organization_show"), 409)["id"][0], "Missing value");
 }
 
 TEST_F(CkanApiTest, UnknownIdsAreNotFoundErrors) {
@@ -298,6 +298,33 @@ TEST_F(CkanApiTest, PostBodyWorksLikeQueryParameters) {
   EXPECT_EQ(result["facets"]["tags"]["storico"], 3);
 }
 
+// `curl -d '{...}'` sends JSON as a form: one field named by the JSON text, with an empty value
+// (and "+" read as a space). CKAN reads that field's name as the request; so does this API.
+TEST_F(CkanApiTest, JsonPostedAsAFormWorksLikeAJsonBody) {
+  CkanRequest request;
+  request.is_post = true;
+  request.body = R"({"fq": "tags:storico", "rows": 2})";
+  request.query_params = {{request.body, ""}};
+  const CkanResponse response = HandleAction("package_search", request, snapshot_);
+  ASSERT_EQ(response.status, 200) << response.body;
+  const Json result = Json::parse(response.body)["result"];
+  EXPECT_EQ(result["count"], 3);
+  EXPECT_EQ(result["results"].size(), 2u);
+  CkanRequest show;
+  show.is_post = true;
+  show.body = R"({"id": "integrazioni-salariali-domande-storico"})";
+  show.query_params = {{show.body, ""}};
+  const CkanResponse shown = HandleAction("package_show", show, snapshot_);
+  EXPECT_EQ(shown.status, 200) << shown.body;
+}
+
+TEST_F(CkanApiTest, PackageShowTakesTheIdentifierWithItsIpaCode) {
+  const Json package =
+      Result("package_show", {{"id", "inps:integrazioni-salariali-domande-storico"}});
+  EXPECT_EQ(package["name"], "integrazioni-salariali-domande-storico");
+  Error(Get("package_show", {{"id", "other:integrazioni-salariali-domande-storico"}}), 404);
+}
+
 TEST_F(CkanApiTest, PackageShowFillsEveryField) {
   const std::string id = "integrazioni-salariali-lavoratori-2023";
   const Json package = Result("package_show", {{"id", id}});
@@ -341,6 +368,23 @@ TEST_F(CkanApiTest, PackageShowFillsEveryField) {
   for (const char* key : {"theme", "holder_name", "publisher_name", "language"}) {
     EXPECT_FALSE(extras[key].empty()) << key;
   }
+}
+
+// A harvester asks for what changed since its last run (ckanext-harvest:
+// fq=metadata_modified:[<last run - 1 h>Z TO *]): an update published at 10:00 must not read as
+// midnight, or a harvest that ran at 02:00 that day skips it for good.
+TEST_F(CkanApiTest, MetadataModifiedIsTheTimeOfTheReleaseThatUpdatedTheDataset) {
+  const std::string id = "integrazioni-salariali-domande-storico";
+  *snapshot_.releases[0].mutable_publication_date() = MakeDate(2025, 3, 1);
+  for (v1::Dataset& dataset : snapshot_.datasets) {
+    if (dataset.dataset_id() == id) *dataset.mutable_updated_on() = MakeDate(2025, 3, 1);
+  }
+  const Json package = Result("package_show", {{"id", id}});
+  EXPECT_EQ(package["metadata_modified"], "2025-03-01T10:00:00");
+  EXPECT_EQ(package["resources"][0]["last_modified"], "2025-03-01T10:00:00");
+  const Json since = Result(
+      "package_search", {{"fq", "metadata_modified:[2025-03-01T01:00:00Z TO *]"}, {"rows", "100"}});
+  EXPECT_THAT(Names(since["results"]), ::testing::Contains(id));
 }
 
 TEST_F(CkanApiTest, ResourcesCarrySizeHashDatesAndThePublicUrl) {

@@ -132,6 +132,7 @@ def check_dataset(graph, dataset):
     check_is_agent(graph, one(graph, dataset, DCT.rightsHolder, what), "rights holder")
     check_is_agent(graph, one(graph, dataset, DCT.publisher, what), "publisher")
     iri(graph, dataset, DCT.accrualPeriodicity, what, EU + "frequency/")
+    iri(graph, dataset, DCAT.landingPage, what, "http")
     period = one(graph, dataset, DCT.temporal, what)
     if period is not None:
         if not has_type(graph, period, DCT.PeriodOfTime):

@@ -171,6 +171,9 @@ TEST(DatasetDocumentTest, DescribesTheDatasetAndItsFiles) {
   EXPECT_EQ(dataset["dct:accrualPeriodicity"][0]["@id"],
             "http://publications.europa.eu/resource/authority/frequency/MONTHLY");
   EXPECT_EQ(dataset["dcat:distribution"].size(), 5u);
+  // The portal page a harvester links to (dcat.h lists dcat:landingPage).
+  EXPECT_EQ(dataset["dcat:landingPage"][0]["@id"],
+            base + "/dataset/integrazioni-salariali-domande-2023");
   EXPECT_EQ(nodes.count(base + "/catalog"), 0u);
 
   const nlohmann::json& csv = nodes.at(base +
