@@ -761,7 +761,8 @@ constexpr size_t kCommitBatchBytes = 8 << 20;
 }  // namespace
 
 absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
-                                                           std::vector<EventConflict>* conflicts) {
+                                                           std::vector<EventConflict>* conflicts,
+                                                           const Admission& admit) {
   if (absl::Status s = stage.Flush(); !s.ok()) return s;
   absl::MutexLock writer(&write_mu_);
   if (!broken_.ok()) return broken_;
@@ -864,6 +865,9 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
     if (conflicts != nullptr) conflicts->insert(conflicts->end(), found.begin(), found.end());
     return absl::AlreadyExistsError(message);
   }
+  if (admit) {
+    if (absl::Status s = admit(accepted); !s.ok()) return fail(s);
+  }
   if (entry.events > 0) add_entry();
   counters.events_accepted += accepted;
   counters.events_duplicate += duplicate;
@@ -951,7 +955,7 @@ void EventLog::UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
 
 absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
     domain::Measure measure, std::vector<int> years, std::vector<facts::PublishedCell> cells,
-    std::string sha256) {
+    std::string sha256, const Admission& admit) {
   if (sha256.size() != kSha256HexBytes || !IsLowerHex(sha256)) {
     return absl::InvalidArgumentError("sha256 must be 64 lowercase hex digits");
   }
@@ -1019,6 +1023,9 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
     result.unchanged = true;
     result.revision = revision;
     return result;
+  }
+  if (admit) {
+    if (absl::Status s = admit(cells.size()); !s.ok()) return s;
   }
 
   storage::WriteBatch writes;

@@ -331,17 +331,22 @@ class EventLog {
   // Logs the staged file exactly as AppendEventFile would log the same events (same entries,
   // deduplication, counters and errors; conflicts also name the file lines), in memory bounded
   // by one chunk; see Large files above. The stage is consumed: deleted by a successful commit,
-  // to be discarded after a failed one.
+  // to be discarded after a failed one. `admit`, when given, is asked right before the final
+  // write with the number of new events (the file's duplicates excluded) and can refuse the file
+  // (then undone like a conflicting one, but not counted as rejected by the log).
   absl::StatusOr<FileAppendResult> CommitFileStage(FileStage& stage,
-                                                   std::vector<EventConflict>* conflicts = nullptr);
+                                                   std::vector<EventConflict>* conflicts = nullptr,
+                                                   const Admission& admit = {});
 
   // Logs a revision of the published cells of `measure` for `years`, unless the file is
   // unchanged (see PublishedAppendResult). INVALID_ARGUMENT when years is empty, repeats a year
   // or is out of range, a cell's month is not in those years, a cell key repeats, an index is
   // out of range or sha256 is not 64 lowercase hex digits.
+  // `admit`, when given, is asked with the number of cells once the file is known to change
+  // something (an unchanged file is answered without it) and can refuse it.
   absl::StatusOr<PublishedAppendResult> AppendPublishedReport(
       domain::Measure measure, std::vector<int> years, std::vector<facts::PublishedCell> cells,
-      std::string sha256);
+      std::string sha256, const Admission& admit = {});
 
   // Ties the log to the pseudonymisation key whose fingerprint is given (see
   // Pseudonymizer::KeyFingerprint): the first call records it, later ones (after restarts) must

@@ -56,7 +56,6 @@ absl::StatusOr<PublishedReportImported> PublishedReportImport::Commit(
     return absl::InvalidArgumentError(absl::StrCat("expected_measure: the file holds ",
                                                    std::string(domain::MeasureCode(measure))));
   }
-  if (absl::Status s = ready(rows_.size()); !s.ok()) return s;
   std::set<int> years;
   std::vector<facts::PublishedCell> cells;
   cells.reserve(rows_.size());
@@ -69,7 +68,7 @@ absl::StatusOr<PublishedReportImported> PublishedReportImport::Commit(
                                    .rows = rows_.size(),
                                    .log = {}};
   absl::StatusOr<PublishedAppendResult> logged =
-      log_.AppendPublishedReport(measure, imported.years, std::move(cells), received_sha256);
+      log_.AppendPublishedReport(measure, imported.years, std::move(cells), received_sha256, ready);
   if (!logged.ok()) return logged.status();
   imported.log = *logged;
   return imported;
@@ -137,8 +136,8 @@ absl::StatusOr<RawEventsImported> RawEventsImport::CommitOrFail(
   if (expected.kind.has_value() && *expected.kind != kind) {
     return absl::InvalidArgumentError("layout: the file's header is of the other layout");
   }
-  if (absl::Status s = ready(events); !s.ok()) return s;
-  absl::StatusOr<FileAppendResult> logged = log_.CommitFileStage(sink_->stage());
+  absl::StatusOr<FileAppendResult> logged =
+      log_.CommitFileStage(sink_->stage(), /*conflicts=*/nullptr, ready);
   if (!logged.ok()) {
     // The log counts a conflicting file's events itself.
     rejection_counted_ = absl::IsAlreadyExists(logged.status());

@@ -25,8 +25,9 @@
 
 namespace omnia::ingest {
 
-// The caller's last word before the log write, given the rows or events about to be logged:
-// a full forwarding backlog, or a call that was cancelled meanwhile, refuses the import there.
+// The caller's last word before the log write, given the rows or new events about to be logged
+// (duplicates excluded; an unchanged published report is answered without asking): a full
+// forwarding backlog, or a call that was cancelled meanwhile, refuses the import there.
 using ReadyToCommit = std::function<absl::Status(uint64_t items)>;
 
 // What the uploader declared about the file; an empty field is not checked.

@@ -199,6 +199,29 @@ TEST_F(FileImportTest, AReportIsLoggedWithItsMeasureAndYearsAndAnIdenticalOneCha
   EXPECT_EQ(Entries().size(), 1u);
 }
 
+// ingestion.proto: RESOURCE_EXHAUSTED when "accepting the file would take the backlog over its
+// limit", and an identical report "changes nothing and answers with unchanged = true, so a retry
+// is safe": the caller's last word counts what is new, so a full backlog still answers a file
+// of logged events and an identical report.
+TEST_F(FileImportTest, AFullBacklogStillTakesAFileOfDuplicatesAndAnIdenticalReport) {
+  ASSERT_TRUE(ImportPayments(kPayments).ok());
+  ASSERT_TRUE(ImportReport(kReport).ok());
+  const auto backlog_full = [](uint64_t items) {
+    return items == 0 ? absl::OkStatus() : absl::ResourceExhaustedError("backlog full");
+  };
+  std::unique_ptr<RawEventsImport> again = RawImport();
+  ASSERT_TRUE(again->Feed(kPayments).ok());
+  const absl::StatusOr<RawEventsImported> duplicates =
+      again->Commit(Sha256Of(kPayments), {}, backlog_full);
+  ASSERT_TRUE(duplicates.ok()) << duplicates.status();
+  EXPECT_EQ(duplicates->log.events_accepted, 0u);
+  EXPECT_EQ(duplicates->log.events_duplicate, 2u);
+
+  const absl::StatusOr<PublishedReportImported> identical = ImportReport(kReport, {}, backlog_full);
+  ASSERT_TRUE(identical.ok()) << identical.status();
+  EXPECT_TRUE(identical->log.unchanged);
+}
+
 TEST_F(FileImportTest, AReportOfAnotherMeasureOrRefusedBeforeTheWriteLogsNothing) {
   const absl::StatusOr<PublishedReportImported> other =
       ImportReport(kReport, {.sha256 = "", .measure = "workers"});
