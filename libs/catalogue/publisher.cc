@@ -41,7 +41,7 @@ absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& reques
     }
     // 1. Freeze: every attachment is rendered from the same immutable state. An id the caller
     // chose may have been frozen by an attempt that failed later: that freeze is the release.
-    absl::StatusOr<bool> frozen = cubes_.Freeze(release_id, description);
+    absl::StatusOr<CubeReleases::Frozen> frozen = cubes_.Freeze(release_id, description);
     if (!frozen.ok()) return frozen.status();
   } else {
     absl::StatusOr<std::string> assigned = FreezeUnderNewId(description, started);
@@ -83,15 +83,19 @@ absl::StatusOr<PublishResult> Publisher::PublishLocked(const std::string& reques
 absl::StatusOr<std::string> Publisher::FreezeUnderNewId(const std::string& description,
                                                         absl::Time started) {
   // An id of today already frozen but not in the catalogue was left by an attempt that failed
-  // after freezing: its cubes are those of that attempt, so it is passed over for a fresh freeze
-  // of the cubes as they are now.
+  // after freezing. It is this publication's release if it holds what the cubes hold now;
+  // otherwise (data arrived since) it is passed over for a fresh freeze, so that nothing
+  // ingested in between is left out.
   std::set<std::string> stale;
   while (true) {
     absl::StatusOr<std::string> next = store_.NextReleaseId(stale, started);
     if (!next.ok()) return next.status();
-    absl::StatusOr<bool> created = cubes_.Freeze(*next, description);
-    if (!created.ok()) return created.status();
-    if (*created) return *next;
+    absl::StatusOr<CubeReleases::Frozen> frozen = cubes_.Freeze(*next, description);
+    if (!frozen.ok()) return frozen.status();
+    if (frozen->created) return *next;
+    absl::StatusOr<CubeReleases::AppliedSequences> live = cubes_.LiveSequences();
+    if (!live.ok()) return live.status();
+    if (*live == frozen->applied) return *next;
     stale.insert(*next);
   }
 }

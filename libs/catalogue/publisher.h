@@ -31,10 +31,17 @@ struct ReleaseCoverage {
 class CubeReleases {
  public:
   virtual ~CubeReleases() = default;
-  // Freezes the live cubes as `release_id`: true when this call froze them, false when the
-  // release already existed (its content is that of its first freeze).
-  virtual absl::StatusOr<bool> Freeze(const std::string& release_id,
-                                      const std::string& description) = 0;
+  // Last applied sequence of every producer: what a set of cubes holds.
+  using AppliedSequences = std::map<std::string, uint64_t>;
+  struct Frozen {
+    bool created = false;  // false: the release already existed, with its first freeze's content
+    AppliedSequences applied;
+  };
+  // Freezes the live cubes as `release_id`.
+  virtual absl::StatusOr<Frozen> Freeze(const std::string& release_id,
+                                        const std::string& description) = 0;
+  // What the live cubes hold now.
+  virtual absl::StatusOr<AppliedSequences> LiveSequences() = 0;
   virtual absl::StatusOr<ReleaseCoverage> Coverage(const std::string& release_id) = 0;
 };
 

@@ -10,10 +10,13 @@ void NoteMonth(const CubeState& state, uint64_t packed, Provenance layer,
                std::array<std::optional<domain::YearMonth>, domain::kAllMeasures.size()>& latest) {
   const CellKey key = UnpackCellKey(packed);
   if (key.period.level != domain::PeriodLevel::kMonth) return;
-  if (layer == Provenance::kMicroData && state.IsPublished(key.measure, key.period.year)) return;
   std::optional<domain::YearMonth>& measure_latest = latest[static_cast<size_t>(key.measure)];
   const domain::YearMonth ym{key.period.year, key.period.index};
-  if (!measure_latest.has_value() || *measure_latest < ym) measure_latest = ym;
+  if (measure_latest.has_value() && !(*measure_latest < ym)) return;
+  // Looked up only for a month that would move the mark: this runs for every base key of a
+  // batch while readers wait.
+  if (layer == Provenance::kMicroData && state.IsPublished(key.measure, key.period.year)) return;
+  measure_latest = ym;
 }
 
 // An absl::flat_hash_map holds, per slot of its capacity, the slot and one control byte, plus one

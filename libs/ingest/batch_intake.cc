@@ -57,8 +57,10 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
   const uint64_t received = batch.events.size() + batch.unread_events;
   // An accepted (producer, sequence) is a duplicate whatever the batch holds now (content not
   // compared): a resend after a lost ack is answered so even if the producer's code changed.
+  // Sequence 0 is never accepted: it is refused below as invalid, never taken for a duplicate.
   if (std::optional<absl::StatusOr<AppendResult>> decided =
-          log_.DecidedBatch(batch.producer_id, batch.sequence)) {
+          batch.sequence == 0 ? std::nullopt
+                              : log_.DecidedBatch(batch.producer_id, batch.sequence)) {
     if (!decided->ok()) return Reject(decided->status(), {}, received);
     return Reported(**decided);
   }

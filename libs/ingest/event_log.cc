@@ -583,6 +583,7 @@ std::optional<absl::StatusOr<AppendResult>> EventLog::Decide(const ProducerStatu
 
 std::optional<absl::StatusOr<AppendResult>> EventLog::DecidedBatch(std::string_view producer_id,
                                                                    uint64_t sequence) {
+  if (sequence == 0) return std::nullopt;  // invalid: for Append to refuse
   absl::MutexLock state(&state_mu_);
   const auto producer = producers_.find(producer_id);
   const auto window = windows_.find(producer_id);
@@ -844,6 +845,11 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
       return fail(absl::InternalError(absl::StrCat("staged chunk ", chunk, " is corrupt")));
     }
     if (writes.bytes() >= kCommitBatchBytes) {
+      // The new events only grow: a file the caller refuses is refused before any of it is
+      // written, rather than after the whole file was (under the writers' lock).
+      if (admit) {
+        if (absl::Status s = admit(accepted); !s.ok()) return fail(s);
+      }
       // Invisible until the counters move; made durable by the final synced write.
       if (absl::Status s = kv_->Write(writes, storage::Durability::kProcessCrashSafe); !s.ok()) {
         return fail(s);

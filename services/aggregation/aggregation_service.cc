@@ -326,7 +326,11 @@ grpc::ServerUnaryReactor* AggregationService::ListReleases(
         rpc::DecodePageToken(request->page_token(), digest);
     if (!position.ok()) return position.status();
     const std::vector<cube::ReleaseInfo> releases = e.ListReleases();
-    const uint64_t end = std::min<uint64_t>(releases.size(), position->offset + *page_size);
+    if (position->offset > releases.size()) {
+      return absl::InvalidArgumentError("page_token: past the end of the list");
+    }
+    const uint64_t end =
+        std::min<uint64_t>(releases.size(), position->offset + static_cast<uint64_t>(*page_size));
     for (uint64_t i = position->offset; i < end; ++i) {
       api::ReleaseToProto(releases[i], response->add_releases());
     }
@@ -348,6 +352,9 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
     if (!position.ok()) return position.status();
     absl::StatusOr<cube::CubeStats> stats = e.Stats(request->release_id());
     if (!stats.ok()) return stats.status();
+    if (position->offset > stats->last_sequences.size()) {
+      return absl::InvalidArgumentError("page_token: past the end of the list");
+    }
     for (const auto& [level, counts] : stats->levels) {
       v1::LevelStats* out = response->add_levels();
       out->set_measure(std::string(domain::MeasureCode(level.measure)));

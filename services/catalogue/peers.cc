@@ -15,8 +15,8 @@ GrpcCubeReleases::GrpcCubeReleases(std::shared_ptr<grpc::ChannelInterface> aggre
       deadline_(deadline),
       token_(std::move(token)) {}
 
-absl::StatusOr<bool> GrpcCubeReleases::Freeze(const std::string& release_id,
-                                              const std::string& description) {
+absl::StatusOr<CubeReleases::Frozen> GrpcCubeReleases::Freeze(const std::string& release_id,
+                                                              const std::string& description) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
   if (!token_.empty()) server::AttachToken(&context, token_);
@@ -28,7 +28,33 @@ absl::StatusOr<bool> GrpcCubeReleases::Freeze(const std::string& release_id,
       !s.ok()) {
     return s;
   }
-  return response.created();
+  Frozen frozen;
+  frozen.created = response.created();
+  for (const v1::ProducerSequence& p : response.release().applied_sequences()) {
+    frozen.applied[p.producer_id()] = p.last_applied_sequence();
+  }
+  return frozen;
+}
+
+absl::StatusOr<CubeReleases::AppliedSequences> GrpcCubeReleases::LiveSequences() {
+  AppliedSequences applied;
+  v1::GetCubeStatsRequest request;
+  request.set_page_size(1000);
+  while (true) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+    v1::GetCubeStatsResponse response;
+    if (absl::Status s =
+            rpc::FromGrpcStatus(aggregation_->GetCubeStats(&context, request, &response));
+        !s.ok()) {
+      return s;
+    }
+    for (const v1::ProducerSequence& p : response.producers()) {
+      applied[p.producer_id()] = p.last_applied_sequence();
+    }
+    if (response.next_page_token().empty()) return applied;
+    request.set_page_token(response.next_page_token());
+  }
 }
 
 absl::StatusOr<ReleaseCoverage> GrpcCubeReleases::Coverage(const std::string& release_id) {

@@ -18,8 +18,9 @@ class GrpcCubeReleases final : public CubeReleases {
   GrpcCubeReleases(std::shared_ptr<grpc::ChannelInterface> aggregation, absl::Duration deadline,
                    std::string token);
 
-  absl::StatusOr<bool> Freeze(const std::string& release_id,
-                              const std::string& description) override;
+  absl::StatusOr<Frozen> Freeze(const std::string& release_id,
+                                const std::string& description) override;
+  absl::StatusOr<AppliedSequences> LiveSequences() override;
   absl::StatusOr<ReleaseCoverage> Coverage(const std::string& release_id) override;
 
  private:

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -28,12 +29,14 @@ using ::testing::HasSubstr;
 
 class FakeCubes final : public CubeReleases {
  public:
-  absl::StatusOr<bool> Freeze(const std::string& release_id,
-                              const std::string& description) override {
+  absl::StatusOr<Frozen> Freeze(const std::string& release_id,
+                                const std::string& description) override {
     frozen.push_back(absl::StrCat(release_id, ": ", description));
     if (!freeze_status.ok()) return freeze_status;
-    return held.insert(release_id).second;
+    const auto [it, created] = held.try_emplace(release_id, live);
+    return Frozen{created, it->second};
   }
+  absl::StatusOr<AppliedSequences> LiveSequences() override { return live; }
   absl::StatusOr<ReleaseCoverage> Coverage(const std::string& /*release_id*/) override {
     return coverage;
   }
@@ -41,7 +44,8 @@ class FakeCubes final : public CubeReleases {
   absl::Status freeze_status;
   ReleaseCoverage coverage{{2023, 2024}, 2023};
   std::vector<std::string> frozen;
-  std::set<std::string> held;  // the releases aggregation holds
+  std::map<std::string, AppliedSequences> held;  // the releases aggregation holds
+  AppliedSequences live = {{"ingestion", 1}};    // what the live cubes hold
 };
 
 // Renders "<dataset> <format> <release>" in two pieces and announces its true digest, unless told
@@ -181,6 +185,7 @@ TEST_F(PublisherTest, ARetryWithoutAnIdFreezesAfreshInsteadOfReusingAFailedAttem
   ASSERT_EQ(cubes_.frozen, std::vector<std::string>{"2026-01-01: "});
 
   renderer_.failing_dataset.clear();
+  cubes_.live["ingestion"] = 2;  // data arrived since the failed attempt
   const absl::StatusOr<PublishResult> retried = publisher_->Publish("", "");
   ASSERT_TRUE(retried.ok()) << retried.status();
   EXPECT_TRUE(retried->created);
@@ -200,6 +205,19 @@ TEST_F(PublisherTest, AnAssignedIdIsThePublicationDateAcrossMidnight) {
   EXPECT_EQ(published->release.release_id(), "2026-01-01");
   EXPECT_EQ(published->release.publication_date().day(), 1);
   EXPECT_EQ(published->release.publication_date().month(), 1);
+}
+
+// Nothing arrived since the failed attempt: its freeze is what a fresh one would hold, and is
+// reused rather than adding a checkpoint per retry.
+TEST_F(PublisherTest, ARetryWithoutAnIdReusesAFailedAttemptsFreezeWhenNothingArrivedSince) {
+  renderer_.failing_dataset = "integrazioni-salariali-domande-2024";
+  ASSERT_EQ(publisher_->Publish("", "").status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_EQ(publisher_->Publish("", "").status().code(), absl::StatusCode::kUnavailable);
+  renderer_.failing_dataset.clear();
+  const absl::StatusOr<PublishResult> retried = publisher_->Publish("", "");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->release.release_id(), "2026-01-01");
+  EXPECT_EQ(cubes_.held.size(), 1u);
 }
 
 TEST_F(PublisherTest, ADescriptionTooLongIsRefusedBeforeFreezing) {

@@ -162,6 +162,13 @@ TEST_F(BatchIntakeTest, AResendOfAnAcceptedBatchIsADuplicateWhateverItHoldsNow) 
   EXPECT_EQ(status.events_rejected, 0u);
   EXPECT_EQ(status.batches_duplicate, 2u);
   EXPECT_EQ(status.batches_rejected, 0u);
+
+  // Sequence 0 is never accepted (at least 1 is required): it is invalid, not a duplicate.
+  const BatchReport zero = Handle(intake, 0, {Payment("P-9")});
+  EXPECT_EQ(zero.outcome, BatchOutcome::kRejected);
+  EXPECT_EQ(zero.status.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(zero.violations.size(), 1u);
+  EXPECT_EQ(zero.violations[0].field, "sequence");
 }
 
 TEST_F(BatchIntakeTest, AFullBacklogStillAnswersResendsAndBatchesOfDuplicates) {
