@@ -387,6 +387,19 @@ absl::StatusOr<QueryPage> CubeStore::QueryOnePage(const CubeQuery& query, uint64
 }
 
 void CountLevels(const CubeState& state, CubeStats& stats) {
+  // Every measure and combination of levels has an entry, empty ones included
+  // (aggregation.proto: 3 x 3 x 3 per measure).
+  for (const domain::Measure measure : domain::kAllMeasures) {
+    for (int p = 0; p < kLevelsPerDimension; ++p) {
+      for (int r = 0; r < kLevelsPerDimension; ++r) {
+        for (int t = 0; t < kLevelsPerDimension; ++t) {
+          stats.levels.try_emplace(LevelKey{measure, static_cast<domain::PeriodLevel>(p),
+                                            static_cast<RegionLevel>(r),
+                                            static_cast<TypeLevel>(t)});
+        }
+      }
+    }
+  }
   for (const auto& [packed, unused] : state.micro) {
     ++stats.levels[LevelOf(UnpackCellKey(packed))].micro_data_cells;
   }

@@ -498,7 +498,24 @@ TEST_F(AggregationServiceTest, RebuildReplacesTheCubeWithTheReplayedLog) {
   EXPECT_EQ(stats.distinct_workers(), 3u);
   ASSERT_EQ(stats.producers_size(), 1);
   EXPECT_EQ(stats.producers(0).last_applied_sequence(), 1u);
-  EXPECT_GT(stats.levels_size(), 0);
+  // aggregation.proto: one entry per measure and combination of levels, 3 x 3 x 3 per measure,
+  // ordered by measure, then period, region and type level from finest to coarsest.
+  ASSERT_EQ(stats.levels_size(), 81);
+  EXPECT_EQ(stats.levels(0).measure(), "APPLICATIONS");
+  EXPECT_EQ(stats.levels(0).period_level(), v1::PERIOD_LEVEL_MONTH);
+  EXPECT_EQ(stats.levels(1).type_level(), v1::TYPE_LEVEL_FAMILY);
+  EXPECT_EQ(stats.levels(26).region_level(), v1::REGION_LEVEL_ITALY);
+  EXPECT_EQ(stats.levels(27).measure(), "WORKERS");
+}
+
+// The same 81 entries before anything was applied: a level without cells has an entry of zeros.
+TEST_F(AggregationServiceTest, CubeStatsListEveryLevelOfEveryMeasureEvenEmpty) {
+  v1::GetCubeStatsResponse stats;
+  ASSERT_TRUE(stub_->GetCubeStats(Context().get(), {}, &stats).ok());
+  ASSERT_EQ(stats.levels_size(), 81);
+  for (const v1::LevelStats& level : stats.levels()) {
+    EXPECT_EQ(level.micro_data_cells() + level.published_cells(), 0u);
+  }
 }
 
 TEST_F(AggregationServiceTest, AFailedRebuildLeavesTheLiveCubeUntouched) {
