@@ -60,6 +60,11 @@ uint64_t CellKey(const PublishedRow& row) {
 PublishedCsvParser::PublishedCsvParser(const Codelists& codelists, int latest_year)
     : codelists_(&codelists), latest_year_(latest_year), lines_(kMaxCsvLineBytes) {}
 
+absl::Status PublishedCsvParser::Ended(absl::Status status) {
+  if (status.ok()) return status;
+  return Fail(row_errors_.Ending(std::move(status), lines_.stopped_by_long_line()));
+}
+
 absl::Status PublishedCsvParser::Fail(absl::Status status) {
   status_ = std::move(status);
   return status_;
@@ -68,36 +73,24 @@ absl::Status PublishedCsvParser::Fail(absl::Status status) {
 absl::Status PublishedCsvParser::Feed(std::string_view chunk, std::vector<PublishedRow>* out) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("PublishedCsvParser: Feed after Finish");
-  return Stopped(lines_.Feed(chunk, LineParser(out)));
+  return Ended(lines_.Feed(chunk, [this, out](std::string_view line, int64_t number) {
+    return ParseLine(line, number, out);
+  }));
 }
 
 absl::Status PublishedCsvParser::Finish(std::vector<PublishedRow>* out) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("PublishedCsvParser: Finish called twice");
   finished_ = true;
-  if (absl::Status status = Stopped(lines_.Finish(LineParser(out))); !status.ok()) return status;
+  if (absl::Status status = Ended(lines_.Finish([this, out](std::string_view line, int64_t number) {
+        return ParseLine(line, number, out);
+      }));
+      !status.ok()) {
+    return status;
+  }
   if (!measure_.has_value()) return Fail(LineError(1, "missing header: the input is empty"));
   if (!row_errors_.empty()) return Fail(row_errors_.ToStatus());
   return absl::OkStatus();
-}
-
-std::function<absl::Status(std::string_view, int64_t)> PublishedCsvParser::LineParser(
-    std::vector<PublishedRow>* out) {
-  return [this, out](std::string_view line, int64_t number) {
-    absl::Status status = ParseLine(line, number, out);
-    line_failed_ = !status.ok();
-    return status;
-  };
-}
-
-absl::Status PublishedCsvParser::Stopped(absl::Status status) {
-  if (status.ok()) return status;
-  // A bad header passes unchanged; a line too long to read (the assembler's error) ends the file
-  // after the row errors before it.
-  if (!line_failed_ && !row_errors_.empty()) {
-    return Fail(row_errors_.ToStatus(internal::FromAbsl(status.message())));
-  }
-  return Fail(std::move(status));
 }
 
 absl::Status PublishedCsvParser::ParseHeader(std::string_view line) {

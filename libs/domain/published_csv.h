@@ -83,10 +83,8 @@ class PublishedCsvParser {
   absl::Status ParseHeader(std::string_view line);
   // Empty when the year is valid (and stored in *year), else the reason.
   std::string ParseYear(std::string_view text, int* year) const;
-  // ParseLine as the line assembler's callback, noting whether it failed.
-  std::function<absl::Status(std::string_view, int64_t)> LineParser(std::vector<PublishedRow>* out);
-  // Makes the assembler's result final when it is an error.
-  absl::Status Stopped(absl::Status status);
+  // Makes the line assembler's result final when it is an error.
+  absl::Status Ended(absl::Status status);
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
@@ -97,8 +95,6 @@ class PublishedCsvParser {
   bool finished_ = false;
   absl::Status status_;
   internal::RowErrors row_errors_;
-  // Whether the assembler's last error came from ParseLine rather than from the assembler itself.
-  bool line_failed_ = false;
   // Line of the first row with each (year, month, type, region) key.
   absl::flat_hash_map<uint64_t, int64_t> seen_;
 };

@@ -59,6 +59,11 @@ class BatchSink : public RawEventSink {
 RawEventsCsvParser::RawEventsCsvParser(const Codelists& codelists, const Date& latest)
     : codelists_(&codelists), latest_(latest), lines_(kMaxCsvLineBytes) {}
 
+absl::Status RawEventsCsvParser::Ended(absl::Status status) {
+  if (status.ok()) return status;
+  return Fail(row_errors_.Ending(std::move(status), lines_.stopped_by_long_line()));
+}
+
 absl::Status RawEventsCsvParser::Fail(absl::Status status) {
   status_ = std::move(status);
   return status_;
@@ -67,38 +72,25 @@ absl::Status RawEventsCsvParser::Fail(absl::Status status) {
 absl::Status RawEventsCsvParser::Feed(std::string_view chunk, RawEventSink* sink) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("RawEventsCsvParser: Feed after Finish");
-  return Stopped(lines_.Feed(chunk, LineParser(sink)));
+  return Ended(lines_.Feed(chunk, [this, sink](std::string_view line, int64_t number) {
+    return ParseLine(line, number, sink);
+  }));
 }
 
 absl::Status RawEventsCsvParser::Finish(RawEventSink* sink) {
   if (!status_.ok()) return status_;
   if (finished_) return absl::FailedPreconditionError("RawEventsCsvParser: Finish called twice");
   finished_ = true;
-  if (absl::Status status = Stopped(lines_.Finish(LineParser(sink))); !status.ok()) {
+  if (absl::Status status =
+          Ended(lines_.Finish([this, sink](std::string_view line, int64_t number) {
+            return ParseLine(line, number, sink);
+          }));
+      !status.ok()) {
     return status;
   }
   if (!kind_.has_value()) return Fail(LineError(1, "missing header: the input is empty"));
   if (!row_errors_.empty()) return Fail(row_errors_.ToStatus());
   return absl::OkStatus();
-}
-
-std::function<absl::Status(std::string_view, int64_t)> RawEventsCsvParser::LineParser(
-    RawEventSink* sink) {
-  return [this, sink](std::string_view line, int64_t number) {
-    absl::Status status = ParseLine(line, number, sink);
-    line_failed_ = !status.ok();
-    return status;
-  };
-}
-
-absl::Status RawEventsCsvParser::Stopped(absl::Status status) {
-  if (status.ok()) return status;
-  // The sink's errors and the header's pass unchanged; a line too long to read (the assembler's
-  // error) ends the file after the row errors before it.
-  if (!line_failed_ && !row_errors_.empty()) {
-    return Fail(row_errors_.ToStatus(internal::FromAbsl(status.message())));
-  }
-  return Fail(std::move(status));
 }
 
 absl::Status RawEventsCsvParser::Feed(std::string_view chunk, RawEventBatch* out) {

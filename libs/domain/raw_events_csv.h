@@ -10,7 +10,6 @@
 #define OMNIA_LIBS_DOMAIN_RAW_EVENTS_CSV_H_
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,10 +86,8 @@ class RawEventsCsvParser {
  private:
   absl::Status ParseLine(std::string_view line, int64_t number, RawEventSink* sink);
   absl::Status ParseHeader(std::string_view line);
-  // ParseLine as the line assembler's callback, noting whether it failed.
-  std::function<absl::Status(std::string_view, int64_t)> LineParser(RawEventSink* sink);
-  // Makes the assembler's result final when it is an error.
-  absl::Status Stopped(absl::Status status);
+  // Makes the line assembler's result final when it is an error.
+  absl::Status Ended(absl::Status status);
   absl::Status Fail(absl::Status status);
 
   const Codelists* codelists_;
@@ -102,8 +99,6 @@ class RawEventsCsvParser {
   bool finished_ = false;
   absl::Status status_;
   internal::RowErrors row_errors_;
-  // Whether the assembler's last error came from ParseLine rather than from the assembler itself.
-  bool line_failed_ = false;
   // Reused for every row (see RawEventSink).
   ApplicationAuthorized application_;
   PaymentIssued payment_;

@@ -68,6 +68,10 @@ class LineAssembler {
   // Number of lines handed over so far.
   int64_t lines() const { return lines_; }
 
+  // Whether the last error Feed returned was its own (a line too long to read) rather than the
+  // callback's.
+  bool stopped_by_long_line() const { return stopped_by_long_line_; }
+
  private:
   template <typename OnLine>
   absl::Status Emit(std::string_view line, OnLine& on_line) {
@@ -79,7 +83,8 @@ class LineAssembler {
     return on_line(line, lines_);
   }
 
-  absl::Status TooLong() const {
+  absl::Status TooLong() {
+    stopped_by_long_line_ = true;
     return absl::InvalidArgumentError(
         Cat("line ", lines_ + 1, ": longer than ", max_line_bytes_, " bytes"));
   }
@@ -87,6 +92,7 @@ class LineAssembler {
   size_t max_line_bytes_;
   std::string pending_;
   int64_t lines_ = 0;
+  bool stopped_by_long_line_ = false;
 };
 
 }  // namespace omnia::domain::internal

@@ -39,4 +39,9 @@ absl::Status RowErrors::ToStatus(std::string_view stopped_by) const {
   return absl::InvalidArgumentError(message);
 }
 
+absl::Status RowErrors::Ending(absl::Status error, bool line_too_long) const {
+  if (!line_too_long || empty()) return error;
+  return ToStatus(FromAbsl(error.message()));
+}
+
 }  // namespace omnia::domain::internal

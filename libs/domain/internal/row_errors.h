@@ -34,6 +34,11 @@ class RowErrors {
   // comes last, as the reason the count may be short.
   absl::Status ToStatus(std::string_view stopped_by = {}) const;
 
+  // The error a reading ends with when `error` stopped it: a line too long to read (the line
+  // assembler's own error) comes after the row errors before it; any other (a bad header, the
+  // sink's) passes unchanged.
+  absl::Status Ending(absl::Status error, bool line_too_long) const;
+
  private:
   std::string text_;
   std::vector<std::string> hints_;
