@@ -74,6 +74,14 @@ using internal::StageKey;
 using internal::TimeField;
 using internal::TimeFromField;
 
+// Waits for a batch's turn to be written, or for its cancellation.
+struct EventLog::TurnOrCancelled {
+  const uint64_t* turn;
+  uint64_t ticket;
+  const absl::Status* cancelled;
+  bool Ready() const { return *turn == ticket || !cancelled->ok(); }
+};
+
 // The outcome of classifying a batch's or file's events; see PlanEvents.
 struct EventLog::Plan {
   struct Chunk {
@@ -94,8 +102,23 @@ struct EventLog::Plan {
   uint64_t duplicate = 0;
 };
 
+// A batch planned and not yet written: what its write and its publication need.
+struct EventLog::PlannedBatch {
+  Plan plan;
+  ProducerStatus producer;  // the producer's state and window after the batch
+  SequenceWindow window;
+  Counters counters;  // the log's counters after the batch
+  std::vector<std::pair<uint64_t, uint64_t>> entry_units;
+  uint64_t log_sequence = 0;  // of its last entry (0 if none)
+};
+
 std::vector<storage::ColumnSpec> EventLog::Columns() {
-  return {{"log", {}}, {"log_ids", {}}, {"log_meta", {}}, {"log_stage", {}}};
+  // The entries are packed records of pseudonyms (hashes) and numbers: Snappy saved 1 % of
+  // their bytes for 7 % of ingestion's processor time. Their ids are text and do compress.
+  return {{"log", {}, /*compress=*/false},
+          {"log_ids", {}},
+          {"log_meta", {}},
+          {"log_stage", {}, /*compress=*/false}};
 }
 
 EventLog::EventLog(std::unique_ptr<storage::KvStore> kv, const Clock& clock,
@@ -337,6 +360,7 @@ absl::Status EventLog::DeleteUnacknowledged() {
 
 absl::Status EventLog::BindPseudonymKey(std::string_view fingerprint) {
   absl::MutexLock writer(&write_mu_);
+  AwaitBatchWrites();
   absl::StatusOr<std::optional<std::string>> stored = kv_->Get(kMeta, kPseudonymKeyFingerprintKey);
   if (!stored.ok()) return stored.status();
   if (stored->has_value()) {
@@ -413,7 +437,11 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
   // found was logged before or added by an earlier event of this batch (then a repeat).
   enum class Verdict : uint8_t { kNew, kDuplicate, kConflict };
   std::vector<Verdict> verdicts(n);
+  // Each probe misses the caches: the ones a few events ahead are fetched meanwhile.
+  constexpr size_t kPrefetchDistance = 16;
+  for (size_t i = 0; i < std::min(n, kPrefetchDistance); ++i) index_.prefetch(hashed[i].key);
   for (size_t i = 0; i < n; ++i) {
+    if (i + kPrefetchDistance < n) index_.prefetch(hashed[i + kPrefetchDistance].key);
     auto [slot, inserted] = index_.try_emplace(hashed[i].key, hashed[i].fingerprint);
     if (inserted) {
       verdicts[i] = Verdict::kNew;
@@ -474,14 +502,9 @@ void EventLog::Rollback(const Plan& plan) {
   for (const auto& [slot, index] : plan.inserted) index_.erase(slot);
 }
 
-EventLog::Counters EventLog::AddEntries(
-    const Plan& plan, storage::WriteBatch& writes,
-    std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const {
-  Counters counters;
-  {
-    absl::ReaderMutexLock state(&state_mu_);
-    counters = counters_;
-  }
+EventLog::Counters EventLog::AddEntries(Counters counters, const Plan& plan,
+                                        storage::WriteBatch& writes,
+                                        std::vector<std::pair<uint64_t, uint64_t>>& entry_units) {
   for (const Plan::Chunk& chunk : plan.chunks) {
     const uint64_t units = chunk.events;
     std::string value =
@@ -594,32 +617,72 @@ std::optional<absl::StatusOr<AppendResult>> EventLog::DecidedBatch(std::string_v
   return decided;
 }
 
-absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batch,
-                                                       std::vector<EventConflict>* conflicts,
-                                                       const Admission& admit) {
-  if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
-  if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
+EventLog::Counters EventLog::PlannedCounters() const {
+  if (planned_counters_.has_value()) return *planned_counters_;
+  absl::ReaderMutexLock state(&state_mu_);
+  return counters_;
+}
 
-  absl::MutexLock writer(&write_mu_);
-  if (!broken_.ok()) return broken_;
-  ProducerStatus producer;
-  SequenceWindow window;
+bool EventLog::PlannedProducer(std::string_view producer_id, ProducerStatus& producer,
+                               SequenceWindow& window) const {
+  if (auto planned = planned_producers_.find(producer_id); planned != planned_producers_.end()) {
+    producer = planned->second.producer;
+    window = planned->second.window;
+    absl::MutexLock commit(&commit_mu_);
+    return planned->second.ticket >= turn_ || !failed_inserts_.empty();
+  }
+  absl::ReaderMutexLock state(&state_mu_);
+  if (auto it = producers_.find(producer_id); it != producers_.end()) {
+    producer = it->second;
+    window = windows_.find(producer_id)->second;
+  } else {
+    producer = ProducerStatus{};
+    producer.producer_id = std::string(producer_id);
+    window = SequenceWindow{};
+  }
+  return false;
+}
+
+void EventLog::UndoFailedBatches() {
+  std::vector<std::vector<std::pair<IdKey, size_t>>> failed;
   {
-    absl::MutexLock state(&state_mu_);
-    if (auto it = producers_.find(batch.producer_id); it != producers_.end()) {
-      producer = it->second;
-      window = windows_.at(batch.producer_id);
-    } else {
-      producer.producer_id = batch.producer_id;
-    }
-    if (std::optional<absl::StatusOr<AppendResult>> decided =
-            Decide(producer, window, batch.producer_id, batch.sequence)) {
-      if (decided->ok()) ++batches_duplicate_;
-      return *std::move(decided);
-    }
+    absl::MutexLock commit(&commit_mu_);
+    failed.swap(failed_inserts_);
+  }
+  if (failed.empty()) return;
+  for (const auto& inserted : failed) {
+    for (const auto& [key, index] : inserted) index_.erase(key);
+  }
+  // Every batch planned on them failed with them: the published state is the planned one.
+  planned_producers_.clear();
+  planned_counters_.reset();
+}
+
+void EventLog::AwaitBatchWrites() {
+  commit_mu_.LockWhen(absl::Condition(
+      +[](std::map<uint64_t, InFlightBatch*>* in_flight) { return in_flight->empty(); },
+      &in_flight_));
+  commit_mu_.Unlock();
+  UndoFailedBatches();
+  planned_producers_.clear();
+  planned_counters_.reset();
+}
+
+std::optional<absl::StatusOr<AppendResult>> EventLog::PlanBatch(
+    const IncomingBatch& batch, std::vector<EventConflict>* conflicts, const Admission& admit,
+    PlannedBatch& planned) {
+  while (true) {
+    const bool unwritten = PlannedProducer(batch.producer_id, planned.producer, planned.window);
+    std::optional<absl::StatusOr<AppendResult>> decided =
+        Decide(planned.producer, planned.window, batch.producer_id, batch.sequence);
+    if (!decided.has_value()) break;
+    if (!unwritten) return decided;
+    // The answer rests on a batch of this producer not written yet, whose write may still
+    // fail: a resend is answered only once it is written.
+    AwaitBatchWrites();
   }
 
-  Plan plan;
+  Plan& plan = planned.plan;
   if (absl::Status s =
           PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
       !s.ok()) {
@@ -631,10 +694,12 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
       return s;
     }
   }
-  std::vector<std::pair<uint64_t, uint64_t>> entry_units;
-  Counters counters = AddEntries(plan, plan.writes, entry_units);
+  Counters& counters = planned.counters;
+  ProducerStatus& producer = planned.producer;
+  SequenceWindow& window = planned.window;
+  counters = AddEntries(PlannedCounters(), plan, plan.writes, planned.entry_units);
   ++counters.batches_accepted;
-  const uint64_t log_sequence = entry_units.empty() ? 0 : entry_units.back().first;
+  const uint64_t log_sequence = planned.entry_units.empty() ? 0 : planned.entry_units.back().first;
   if (batch.sequence > producer.last_acknowledged_sequence) {
     producer.last_acknowledged_sequence = batch.sequence;
     producer.last_log_sequence = log_sequence;
@@ -660,27 +725,103 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
       EncodeFields({producer.last_acknowledged_sequence, producer.batches_accepted,
                     producer.events_accepted, TimeField(producer.last_acknowledged_time),
                     producer.last_log_sequence, window.exact_through, window.floor}));
-  if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
-    Rollback(plan);
-    return s;
+  planned.log_sequence = log_sequence;
+  return std::nullopt;
+}
+
+absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batch,
+                                                       std::vector<EventConflict>* conflicts,
+                                                       const Admission& admit) {
+  if (batch.producer_id.empty()) return absl::InvalidArgumentError("producer_id is empty");
+  if (batch.sequence == 0) return absl::InvalidArgumentError("sequence must be at least 1");
+
+  // A batch is planned under write_mu_ (deduplicated against the index, given its log
+  // sequences, its producer's state moved on) and written after it: the next batch is planned
+  // while this one's synced write is under way instead of waiting for it. Writes still reach
+  // storage one at a time in plan order (tickets), and a batch becomes visible to readers only
+  // once it and every batch before it are written. A failed write cancels the batches planned
+  // after it, which built on it; their ids leave the index before anything else is planned.
+  PlannedBatch planned;
+  InFlightBatch in_flight{&planned.plan.inserted, absl::OkStatus()};
+  uint64_t ticket = 0;
+  size_t index_bytes = 0;
+  {
+    absl::MutexLock writer(&write_mu_);
+    const size_t conflicts_before = conflicts != nullptr ? conflicts->size() : 0;
+    while (true) {
+      UndoFailedBatches();
+      if (!broken_.ok()) return broken_;
+      std::optional<absl::StatusOr<AppendResult>> answered =
+          PlanBatch(batch, conflicts, admit, planned);
+      {
+        absl::MutexLock commit(&commit_mu_);
+        if (failed_inserts_.empty()) {
+          if (answered.has_value()) {
+            if (answered->ok()) {
+              absl::MutexLock state(&state_mu_);
+              ++batches_duplicate_;
+            }
+            return *std::move(answered);  // a duplicate or a refusal: nothing to write
+          }
+          ticket = next_ticket_++;
+          in_flight_.emplace(ticket, &in_flight);
+          break;
+        }
+      }
+      // A write failed while this batch was planned, and its answer may rest on the failed
+      // batch: planned again once the failed batches are undone.
+      if (!answered.has_value()) Rollback(planned.plan);
+      if (conflicts != nullptr) conflicts->resize(conflicts_before);
+      planned = PlannedBatch{};
+    }
+    planned_producers_[batch.producer_id] = {planned.producer, planned.window, ticket};
+    planned_counters_ = planned.counters;
+    index_bytes = index_.capacity() * (sizeof(Index::slot_type) + 1);
   }
 
+  {
+    absl::MutexLock commit(&commit_mu_);
+    const TurnOrCancelled ready{&turn_, ticket, &in_flight.cancelled};
+    commit_mu_.Await(absl::Condition(&ready, &TurnOrCancelled::Ready));
+    if (!in_flight.cancelled.ok()) {
+      in_flight_.erase(ticket);
+      return in_flight.cancelled;
+    }
+  }
+  // Every batch planned before this one is written: only this thread writes now.
+  const absl::Status written = kv_->Write(planned.plan.writes, storage::Durability::kSync);
+  absl::MutexLock commit(&commit_mu_);
+  in_flight_.erase(ticket);
+  if (!written.ok()) {
+    failed_inserts_.push_back(std::move(planned.plan.inserted));
+    for (auto& [later, other] : in_flight_) {
+      other->cancelled =
+          absl::Status(written.code(), absl::StrCat("an earlier batch's write to the log failed (",
+                                                    written.message(), "); resend"));
+      failed_inserts_.push_back(std::move(*other->inserted));
+    }
+    last_batch_failure_ = written;
+    turn_ = next_ticket_;
+    return written;
+  }
+  ++turn_;
   absl::MutexLock state(&state_mu_);
-  counters_ = counters;
-  pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
-  producers_[batch.producer_id] = std::move(producer);
-  windows_[batch.producer_id] = std::move(window);
-  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+  counters_ = planned.counters;
+  pending_.insert(pending_.end(), planned.entry_units.begin(), planned.entry_units.end());
+  producers_[batch.producer_id] = std::move(planned.producer);
+  windows_[batch.producer_id] = std::move(planned.window);
+  index_bytes_ = index_bytes;
   AppendResult result;
-  result.log_sequence = log_sequence;
-  result.events_accepted = plan.accepted;
-  result.events_duplicate = plan.duplicate;
+  result.log_sequence = planned.log_sequence;
+  result.events_accepted = planned.plan.accepted;
+  result.events_duplicate = planned.plan.duplicate;
   return result;
 }
 
 absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<LoggedEvent>& events,
                                                            std::vector<EventConflict>* conflicts) {
   absl::MutexLock writer(&write_mu_);
+  AwaitBatchWrites();
   if (!broken_.ok()) return broken_;
   Plan plan;
   if (absl::Status s = PlanEvents(events, kMaxEventsPerFileEntry, plan, conflicts); !s.ok()) {
@@ -688,7 +829,7 @@ absl::StatusOr<FileAppendResult> EventLog::AppendEventFile(const std::vector<Log
     return s;
   }
   std::vector<std::pair<uint64_t, uint64_t>> entry_units;
-  Counters counters = AddEntries(plan, plan.writes, entry_units);
+  Counters counters = AddEntries(PlannedCounters(), plan, plan.writes, entry_units);
   ++counters.raw_event_files_imported;
   PutCounters(counters, plan.writes);
   if (absl::Status s = kv_->Write(plan.writes, storage::Durability::kSync); !s.ok()) {
@@ -766,6 +907,7 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
                                                            const Admission& admit) {
   if (absl::Status s = stage.Flush(); !s.ok()) return s;
   absl::MutexLock writer(&write_mu_);
+  AwaitBatchWrites();
   if (!broken_.ok()) return broken_;
   Counters counters;
   {
@@ -1005,6 +1147,7 @@ absl::StatusOr<PublishedAppendResult> EventLog::AppendPublishedReport(
   }
 
   absl::MutexLock writer(&write_mu_);
+  AwaitBatchWrites();
   if (!broken_.ok()) return broken_;
   Counters counters;
   uint64_t revision = 0;
@@ -1237,6 +1380,7 @@ absl::Status EventLog::ReserveIndex(size_t expected_ids) {
   constexpr size_t kMaxReservableIds = size_t{1} << 40;
   if (expected_ids > kMaxReservableIds) return refused();
   absl::MutexLock writer(&write_mu_);
+  AwaitBatchWrites();
   try {
     index_.reserve(expected_ids);
   } catch (const std::exception&) {  // std::bad_alloc or std::length_error; nothing changed

@@ -55,7 +55,10 @@
 //
 // Threads. The writing calls are serialised by an internal mutex; a file commit holds it from
 // its first read to its final write, so other writers (StreamEvents batches, reports) wait for
-// the whole commit (about a second per few hundred thousand events). Staging takes no lock of
+// the whole commit (about a second per few hundred thousand events). StreamEvents batches hold
+// it only while they are planned: the next batch is planned while one is being written (the
+// synced write took about half of a batch's time under the mutex), and the writes still reach
+// storage, and readers, in plan order (see Append). Staging takes no lock of
 // the log. ReadEntries, MarkApplied and the status getters may run concurrently with the writers
 // from other threads.
 #pragma once
@@ -269,6 +272,11 @@ class EventLog {
   // never apply); ALREADY_EXISTS naming each conflicting event as
   // "events[3]: payment_id P-123 was already ingested with different content" (also filling
   // `conflicts` when given); or the storage error. Every refused batch counts as rejected.
+  // Batches appended from several threads are planned one at a time and written in that
+  // order, a batch's plan overlapping the write of the one before; when a write fails, the
+  // batches planned after it fail too (with the storage error's code, UNAVAILABLE for an I/O
+  // error): they changed nothing and can be resent. A resend of a batch still being written
+  // waits for that write and is answered by its outcome.
   //
   // `admit`, when given, is asked once the batch is known to add `new_events` events (its
   // duplicates and a duplicate batch excluded) and can refuse it (e.g. RESOURCE_EXHAUSTED when
@@ -395,6 +403,8 @@ class EventLog {
 
  private:
   struct Plan;
+  struct PlannedBatch;
+  struct TurnOrCancelled;
   // An id in the index: 96 bits of two independent hashes of (kind, id). 32-bit fields keep the
   // slot at 20 bytes.
   struct IdKey {
@@ -502,9 +512,28 @@ class EventLog {
   // The counters record: every write that changes the counters puts it, Open reads it back.
   static void PutCounters(const Counters& counters, storage::WriteBatch& writes);
   static absl::Status DecodeCounters(std::string_view value, Counters& counters);
-  Counters AddEntries(const Plan& plan, storage::WriteBatch& writes,
-                      std::vector<std::pair<uint64_t, uint64_t>>& entry_units) const
+  // Decides a batch against the planned state of its producer, or plans its write (then returns
+  // nothing): the first half of AppendUncounted.
+  std::optional<absl::StatusOr<AppendResult>> PlanBatch(const IncomingBatch& batch,
+                                                        std::vector<EventConflict>* conflicts,
+                                                        const Admission& admit,
+                                                        PlannedBatch& planned)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Builds on `counters`, the log's counters before the plan (PlannedCounters).
+  static Counters AddEntries(Counters counters, const Plan& plan, storage::WriteBatch& writes,
+                             std::vector<std::pair<uint64_t, uint64_t>>& entry_units);
+  // The counters after every batch planned so far, written or not.
+  Counters PlannedCounters() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // A producer's state after every batch of it planned so far; returns whether one of them is
+  // not written yet (then a decision resting on it may still be undone).
+  bool PlannedProducer(std::string_view producer_id, ProducerStatus& producer,
+                       SequenceWindow& window) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Waits until every planned batch is written (or cancelled), so that the published state is
+  // the planned one: for the writers that do not take part in the batch pipeline.
+  void AwaitBatchWrites() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Takes out of the index the ids of batches whose write failed or was cancelled, and forgets
+  // the planned state built on them.
+  void UndoFailedBatches() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Publishes the counters and entries of a file just written and returns its result.
   FileAppendResult FileWritten(const Counters& counters,
                                const std::vector<std::pair<uint64_t, uint64_t>>& entry_units,
@@ -517,11 +546,36 @@ class EventLog {
   const Clock& clock_;
   const size_t max_sequence_window_;
 
-  // Held for the whole of each write; guards the deduplication index.
+  // Held while a write is planned (for a batch) or for the whole write (every other writer);
+  // guards the deduplication index.
   absl::Mutex write_mu_;
   IdHashKeys id_keys_ ABSL_GUARDED_BY(write_mu_);
   // Logged id -> content fingerprint; see the file comment.
   Index index_ ABSL_GUARDED_BY(write_mu_);
+
+  // A batch planned ahead of the ones before it being written (see AppendUncounted): the
+  // producer's state and counters after it.
+  struct PlannedBatchState {
+    ProducerStatus producer;
+    SequenceWindow window;
+    uint64_t ticket = 0;
+  };
+  std::map<std::string, PlannedBatchState, std::less<>> planned_producers_
+      ABSL_GUARDED_BY(write_mu_);
+  std::optional<Counters> planned_counters_ ABSL_GUARDED_BY(write_mu_);
+
+  // Batch writes in plan order: each planned batch takes a ticket and writes when its turn comes.
+  struct InFlightBatch {
+    std::vector<std::pair<IdKey, size_t>>* inserted = nullptr;
+    absl::Status cancelled;  // an earlier batch's write failed: this one is not written
+  };
+  mutable absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  uint64_t next_ticket_ ABSL_GUARDED_BY(commit_mu_) = 1;
+  uint64_t turn_ ABSL_GUARDED_BY(commit_mu_) = 1;  // tickets below it are written or cancelled
+  std::map<uint64_t, InFlightBatch*> in_flight_ ABSL_GUARDED_BY(commit_mu_);
+  // Index keys of failed and cancelled batches, for UndoFailedBatches, and the failure.
+  std::vector<std::vector<std::pair<IdKey, size_t>>> failed_inserts_ ABSL_GUARDED_BY(commit_mu_);
+  absl::Status last_batch_failure_ ABSL_GUARDED_BY(commit_mu_);
 
   // Set when a failed file commit could not be undone; every later write returns it.
   absl::Status broken_ ABSL_GUARDED_BY(write_mu_);

@@ -27,6 +27,9 @@ struct ColumnSpec {
   std::string name;
   // Set for columns whose values are updated by Merge; leave empty otherwise.
   MergeFunction merge;
+  // False for columns whose values do not compress (packed binary records of hashes and
+  // numbers): the stores that compress skip them instead of spending time for nothing.
+  bool compress = true;
 };
 
 // A set of writes applied atomically: after a crash either all of them are visible or none.

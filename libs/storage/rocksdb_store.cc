@@ -178,6 +178,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> OpenRocksDb(const std::string& path,
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_base);
   for (size_t i = 0; i < columns.size(); ++i) {
     rocksdb::ColumnFamilyOptions cf = cf_base;
+    if (!columns[i].compress) cf.compression = rocksdb::kNoCompression;
     if (columns[i].merge) {
       cf.merge_operator = std::make_shared<FunctionMergeOperator>(
           absl::StrCat("omnia.", columns[i].name), columns[i].merge);

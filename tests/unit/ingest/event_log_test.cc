@@ -502,6 +502,118 @@ TEST_F(EventLogTest, RejectionsRecordedByTheServiceAreCounted) {
   EXPECT_EQ(status.events_rejected, 110u);
 }
 
+// A log over a store whose synced writes can be held under way (see FaultInjectingKvStore).
+class PipelinedEventLogTest : public EventLogTest {
+ protected:
+  void SetUp() override {
+    auto kv = storage::OpenRocksDb(dir_.path() + "/gated", EventLog::Columns());
+    ASSERT_TRUE(kv.ok()) << kv.status();
+    auto store = std::make_unique<testing::FaultInjectingKvStore>(std::move(*kv));
+    store_ = store.get();
+    auto log = EventLog::Open(std::move(store), clock_);
+    ASSERT_TRUE(log.ok()) << log.status();
+    log_ = std::move(*log);
+  }
+  // Appends on a thread of its own; the result is ready once the thread is joined.
+  std::thread AppendAsync(IncomingBatch batch, absl::StatusOr<AppendResult>& result) {
+    return std::thread([this, batch = std::move(batch), &result] { result = log_->Append(batch); });
+  }
+  // Time for a thread to reach the point where it waits (planning a small batch takes
+  // microseconds); a wrong order shows as a failed expectation, never as a hang.
+  static void LetItRun() { std::this_thread::sleep_for(std::chrono::milliseconds(100)); }
+
+  testing::FaultInjectingKvStore* store_ = nullptr;
+};
+
+TEST_F(PipelinedEventLogTest, ABatchPlannedDuringAnotherOnesWriteIsWrittenAfterIt) {
+  store_->HoldSyncedWrites();
+  absl::StatusOr<AppendResult> first, second;
+  std::thread a = AppendAsync(
+      Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3), Pay("P-2", 2, {2023, 5, 10}, 4, 2, 3)}),
+      first);
+  store_->AwaitHeld(1);
+  // Planned while the first batch's write is under way: P-1 is a duplicate of it.
+  std::thread b = AppendAsync(
+      Batch("q", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3), Pay("P-3", 3, {2023, 6, 1}, 4, 2, 1)}),
+      second);
+  LetItRun();
+  // Nothing is visible before it is written, and the second batch waits for the first.
+  EXPECT_EQ(log_->Status().last_log_sequence, 0u);
+  EXPECT_EQ(log_->Status().events_accepted, 0u);
+  store_->ReleaseHeld(/*fail=*/false);
+  a.join();
+  b.join();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(first->events_accepted, 2u);
+  EXPECT_EQ(second->events_accepted, 1u);
+  EXPECT_EQ(second->events_duplicate, 1u);
+  EXPECT_EQ(first->log_sequence, 1u);
+  EXPECT_EQ(second->log_sequence, 2u);
+  const std::vector<LogEntry> entries = ReadAll(*log_);
+  ASSERT_THAT(Sequences(entries), ElementsAre(1, 2));
+  EXPECT_EQ(entries[0].payments.size(), 2u);
+  ASSERT_EQ(entries[1].payments.size(), 1u);
+  EXPECT_EQ(entries[1].payments[0].worker, Worker(3));
+  const LogStatus status = log_->Status();
+  EXPECT_EQ(status.events_accepted, 3u);
+  EXPECT_EQ(status.events_duplicate, 1u);
+  EXPECT_EQ(status.batches_accepted, 2u);
+}
+
+TEST_F(PipelinedEventLogTest, AFailedWriteUndoesTheBatchesPlannedOnItAndAResendWaitsForIt) {
+  store_->HoldSyncedWrites();
+  const IncomingBatch original =
+      Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3), Pay("P-2", 2, {2023, 5, 10}, 4, 2, 3)});
+  const IncomingBatch other =
+      Batch("q", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3), Pay("P-3", 3, {2023, 6, 1}, 4, 2, 1)});
+  absl::StatusOr<AppendResult> first, second, resend;
+  std::thread a = AppendAsync(original, first);
+  store_->AwaitHeld(1);
+  std::thread b = AppendAsync(other, second);  // takes P-1 for a duplicate of the first batch
+  LetItRun();
+  // The producer resends its batch while the first copy is being written: it must not be told
+  // DUPLICATE for a write that may still fail.
+  std::thread c = AppendAsync(original, resend);
+  LetItRun();
+  store_->ReleaseHeld(/*fail=*/true);
+  a.join();
+  b.join();
+  c.join();
+  EXPECT_FALSE(first.ok());
+  // The second batch built on the failed one (P-1 a duplicate of it): refused, nothing kept.
+  EXPECT_TRUE(absl::IsUnavailable(second.status())) << second.status();
+  // The resend was planned again after the failure: its events are new, not duplicates.
+  ASSERT_TRUE(resend.ok()) << resend.status();
+  EXPECT_EQ(resend->outcome, AppendOutcome::kAccepted);
+  EXPECT_EQ(resend->events_accepted, 2u);
+  EXPECT_EQ(resend->log_sequence, 1u);
+  // The refused batch, sent again, finds P-1 logged by the resend and P-3 still new.
+  const AppendResult again = MustAppend(other);
+  EXPECT_EQ(again.events_accepted, 1u);
+  EXPECT_EQ(again.events_duplicate, 1u);
+  EXPECT_EQ(again.log_sequence, 2u);
+
+  const auto expect_log = [&](const EventLog& log) {
+    const std::vector<LogEntry> entries = ReadAll(log);
+    ASSERT_THAT(Sequences(entries), ElementsAre(1, 2));
+    EXPECT_EQ(entries[0].payments.size(), 2u);
+    EXPECT_EQ(entries[1].payments.size(), 1u);
+    const LogStatus status = log.Status();
+    EXPECT_EQ(status.last_log_sequence, 2u);
+    EXPECT_EQ(status.events_accepted, 3u);
+    EXPECT_EQ(status.events_duplicate, 1u);
+  };
+  expect_log(*log_);
+  // And so after a restart: nothing of the failed or refused writes reached storage.
+  log_.reset();
+  auto kv = storage::OpenRocksDb(dir_.path() + "/gated", EventLog::Columns());
+  ASSERT_TRUE(kv.ok()) << kv.status();
+  auto reopened = EventLog::Open(std::move(*kv), clock_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  expect_log(**reopened);
+}
+
 TEST_F(EventLogTest, EveryBatchTheLogRefusesIsCountedAsRejected) {
   MustAppend(Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3)}));
   // A conflict, an invalid request, then (after a restart) a storage failure.
