@@ -183,6 +183,19 @@ TEST_F(CubeStoreTest, StraightLoadEqualsRecomputationAtEveryLevel) {
   ExpectEqualsReference(Recompute(codelists_, events), 2020, 2022);
 }
 
+TEST_F(CubeStoreTest, LargeBatchesRolledUpOnTwoThreadsEqualRecomputation) {
+  // Batches this large take the two-thread path of the roll-up (thousands of base cells) and of
+  // the fold into the cube (the second one unions into every cell the first one made).
+  const Events events = Generate(5, 4000, 40000, 3000, 2020, 2022);
+  Open();
+  const std::vector<FactBatch> batches = Batches(events, "p", 22000);
+  ASSERT_EQ(batches.size(), 2u);
+  for (const FactBatch& b : batches) {
+    ASSERT_EQ(store_->Apply(b).value(), ApplyOutcome::kApplied);
+  }
+  ExpectEqualsReference(Recompute(codelists_, events), 2020, 2022);
+}
+
 TEST_F(CubeStoreTest, DuplicatesAndRetriesNeverCountTwice) {
   const Events events = Generate(11, 2000, 5000, 500, 2021, 2022);
   Open();
