@@ -658,6 +658,26 @@ void EventLog::UndoFailedBatches() {
   planned_counters_.reset();
 }
 
+std::optional<uint64_t> EventLog::UnwrittenEvents() const {
+  absl::MutexLock commit(&commit_mu_);
+  if (in_flight_.empty()) return std::nullopt;
+  return unwritten_events_;
+}
+
+void EventLog::ForgetWrittenPlans() {
+  // The planned state of a producer whose batches are all written is its published state: kept
+  // for a few producers (a scan per batch stays short), dropped beyond.
+  constexpr size_t kPlannedProducersKept = 64;
+  if (planned_producers_.size() <= kPlannedProducersKept) return;
+  uint64_t turn;
+  {
+    absl::MutexLock commit(&commit_mu_);
+    turn = turn_;
+  }
+  std::erase_if(planned_producers_,
+                [turn](const auto& entry) { return entry.second.ticket < turn; });
+}
+
 void EventLog::AwaitBatchWrites() {
   commit_mu_.LockWhen(absl::Condition(
       +[](std::map<uint64_t, InFlightBatch*>* in_flight) { return in_flight->empty(); },
@@ -671,25 +691,36 @@ void EventLog::AwaitBatchWrites() {
 std::optional<absl::StatusOr<AppendResult>> EventLog::PlanBatch(
     const IncomingBatch& batch, std::vector<EventConflict>* conflicts, const Admission& admit,
     PlannedBatch& planned) {
+  const size_t conflicts_before = conflicts != nullptr ? conflicts->size() : 0;
+  Plan& plan = planned.plan;
   while (true) {
     const bool unwritten = PlannedProducer(batch.producer_id, planned.producer, planned.window);
     std::optional<absl::StatusOr<AppendResult>> decided =
         Decide(planned.producer, planned.window, batch.producer_id, batch.sequence);
-    if (!decided.has_value()) break;
-    if (!unwritten) return decided;
-    // The answer rests on a batch of this producer not written yet, whose write may still
-    // fail: a resend is answered only once it is written.
-    AwaitBatchWrites();
-  }
-
-  Plan& plan = planned.plan;
-  if (absl::Status s =
-          PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
-      !s.ok()) {
-    return s;
+    if (decided.has_value()) {
+      if (!unwritten) return decided;
+      // The answer rests on a batch of this producer not written yet, whose write may still
+      // fail: a resend is answered only once it is written.
+      AwaitBatchWrites();
+      continue;
+    }
+    absl::Status s = PlanEvents(batch.events, std::numeric_limits<size_t>::max(), plan, conflicts);
+    if (absl::IsAlreadyExists(s) && UnwrittenEvents().has_value()) {
+      // A conflicting id may be one a batch not written yet added, and that write may still
+      // fail: a batch is refused for conflicts with written events only.
+      if (conflicts != nullptr) conflicts->resize(conflicts_before);
+      plan = Plan{};
+      AwaitBatchWrites();
+      continue;
+    }
+    if (!s.ok()) return s;
+    break;
   }
   if (admit) {
-    if (absl::Status s = admit(plan.accepted); !s.ok()) {
+    // The batches ahead of this one that are not written yet are in no backlog yet: they count
+    // with it. A batch of duplicates only is taken whatever the backlog.
+    const uint64_t adding = plan.accepted == 0 ? 0 : plan.accepted + UnwrittenEvents().value_or(0);
+    if (absl::Status s = admit(adding); !s.ok()) {
       Rollback(plan);
       return s;
     }
@@ -742,12 +773,13 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
   // once it and every batch before it are written. A failed write cancels the batches planned
   // after it, which built on it; their ids leave the index before anything else is planned.
   PlannedBatch planned;
-  InFlightBatch in_flight{&planned.plan.inserted, absl::OkStatus()};
+  InFlightBatch in_flight{&planned.plan.inserted, &planned.plan.accepted, absl::OkStatus()};
   uint64_t ticket = 0;
   size_t index_bytes = 0;
   {
     absl::MutexLock writer(&write_mu_);
     const size_t conflicts_before = conflicts != nullptr ? conflicts->size() : 0;
+    ForgetWrittenPlans();
     while (true) {
       UndoFailedBatches();
       if (!broken_.ok()) return broken_;
@@ -765,6 +797,7 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
           }
           ticket = next_ticket_++;
           in_flight_.emplace(ticket, &in_flight);
+          unwritten_events_ += planned.plan.accepted;
           break;
         }
       }
@@ -784,7 +817,7 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
     const TurnOrCancelled ready{&turn_, ticket, &in_flight.cancelled};
     commit_mu_.Await(absl::Condition(&ready, &TurnOrCancelled::Ready));
     if (!in_flight.cancelled.ok()) {
-      in_flight_.erase(ticket);
+      in_flight_.erase(ticket);  // its events left unwritten_events_ when it was cancelled
       return in_flight.cancelled;
     }
   }
@@ -792,15 +825,17 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
   const absl::Status written = kv_->Write(planned.plan.writes, storage::Durability::kSync);
   absl::MutexLock commit(&commit_mu_);
   in_flight_.erase(ticket);
+  unwritten_events_ -= planned.plan.accepted;
   if (!written.ok()) {
     failed_inserts_.push_back(std::move(planned.plan.inserted));
     for (auto& [later, other] : in_flight_) {
+      if (!other->cancelled.ok()) continue;  // cancelled by an earlier failure already
+      unwritten_events_ -= *other->accepted;
       other->cancelled =
           absl::Status(written.code(), absl::StrCat("an earlier batch's write to the log failed (",
                                                     written.message(), "); resend"));
       failed_inserts_.push_back(std::move(*other->inserted));
     }
-    last_batch_failure_ = written;
     turn_ = next_ticket_;
     return written;
   }

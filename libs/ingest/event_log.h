@@ -279,8 +279,10 @@ class EventLog {
   // waits for that write and is answered by its outcome.
   //
   // `admit`, when given, is asked once the batch is known to add `new_events` events (its
-  // duplicates and a duplicate batch excluded) and can refuse it (e.g. RESOURCE_EXHAUSTED when
-  // the backlog is full): a refusal changes nothing and counts as a rejected batch.
+  // duplicates and a duplicate batch excluded; the new events of batches ahead of it not yet
+  // written added, as they are in no backlog yet; 0 for a batch of duplicates only) and can
+  // refuse it (e.g. RESOURCE_EXHAUSTED when the backlog is full): a refusal changes nothing and
+  // counts as a rejected batch.
   using Admission = std::function<absl::Status(uint64_t new_events)>;
   absl::StatusOr<AppendResult> Append(const IncomingBatch& batch,
                                       std::vector<EventConflict>* conflicts = nullptr,
@@ -528,6 +530,10 @@ class EventLog {
   // not written yet (then a decision resting on it may still be undone).
   bool PlannedProducer(std::string_view producer_id, ProducerStatus& producer,
                        SequenceWindow& window) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // The new events of the batches planned and not yet written; nullopt when there are none.
+  std::optional<uint64_t> UnwrittenEvents() const;
+  // Drops the planned state of producers whose batches are all written, beyond a few.
+  void ForgetWrittenPlans() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Waits until every planned batch is written (or cancelled), so that the published state is
   // the planned one: for the writers that do not take part in the batch pipeline.
   void AwaitBatchWrites() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -567,15 +573,17 @@ class EventLog {
   // Batch writes in plan order: each planned batch takes a ticket and writes when its turn comes.
   struct InFlightBatch {
     std::vector<std::pair<IdKey, size_t>>* inserted = nullptr;
-    absl::Status cancelled;  // an earlier batch's write failed: this one is not written
+    const uint64_t* accepted = nullptr;  // its new events
+    absl::Status cancelled;              // an earlier batch's write failed: this one is not written
   };
   mutable absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   uint64_t next_ticket_ ABSL_GUARDED_BY(commit_mu_) = 1;
   uint64_t turn_ ABSL_GUARDED_BY(commit_mu_) = 1;  // tickets below it are written or cancelled
   std::map<uint64_t, InFlightBatch*> in_flight_ ABSL_GUARDED_BY(commit_mu_);
-  // Index keys of failed and cancelled batches, for UndoFailedBatches, and the failure.
+  // New events of the batches in flight, not yet in the backlog.
+  uint64_t unwritten_events_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  // Index keys of failed and cancelled batches, for UndoFailedBatches.
   std::vector<std::vector<std::pair<IdKey, size_t>>> failed_inserts_ ABSL_GUARDED_BY(commit_mu_);
-  absl::Status last_batch_failure_ ABSL_GUARDED_BY(commit_mu_);
 
   // Set when a failed file commit could not be undone; every later write returns it.
   absl::Status broken_ ABSL_GUARDED_BY(write_mu_);

@@ -1,22 +1,9 @@
 #include "libs/server/executor.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 namespace omnia::server {
 
-Executor::Executor(int threads, int niceness) {
-  for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([this, niceness] {
-      // On Linux a thread id names one thread here. A failure leaves the inherited priority,
-      // which only costs latency elsewhere.
-      if (niceness > 0) {
-        const auto thread = static_cast<id_t>(gettid());
-        (void)setpriority(PRIO_PROCESS, thread, getpriority(PRIO_PROCESS, thread) + niceness);
-      }
-      Work();
-    });
-  }
+Executor::Executor(int threads) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
 }
 
 Executor::~Executor() {

@@ -13,10 +13,7 @@ namespace omnia::server {
 
 class Executor {
  public:
-  // `niceness` above 0 lowers the threads' scheduling priority by that much (as nice(1) does,
-  // for these threads only and the threads they start): bulk work that should yield the
-  // processors to the latency-sensitive work of the process and of its neighbours.
-  explicit Executor(int threads, int niceness = 0);
+  explicit Executor(int threads);
   // Runs every task already submitted, then joins the threads.
   ~Executor();
 

@@ -36,11 +36,7 @@ int main(int argc, char** argv) {
   // first. The engine itself is owned by the service and its metrics collector, which the
   // metrics endpoint may scrape from its own thread at any time.
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
-  // The writes (Apply, Rebuild, Freeze) run on the executor at a lower priority than queries,
-  // which run inline on gRPC's threads: under a full-speed ingest a query waits for a processor
-  // less.
-  constexpr int kWriteNiceness = 5;
-  omnia::server::Executor executor(2, kWriteNiceness);
+  omnia::server::Executor executor(2);
   omnia::aggregation::AggregationService service(executor);
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);

@@ -136,10 +136,7 @@ int main(int argc, char** argv) {
     omnia::server::LogInfo(clock.Now(), "ingestion", error);
   };
   omnia::ingest::Forwarder forwarder(**log, sink, forwarder_options);
-  // Logging batches and files is bulk work: at a lower priority than gRPC's own threads
-  // (health checks, status) and than a query server on the same processors.
-  constexpr int kBulkNiceness = 5;
-  omnia::server::Executor executor(4, kBulkNiceness);
+  omnia::server::Executor executor(4);
   omnia::ingestion::IngestionOptions options;
   options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
   omnia::ingestion::IngestionService service(

@@ -4,6 +4,7 @@
 // also be held at a gate, to see what happens while one is under way. Reads pass through.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -83,8 +84,9 @@ class FaultInjectingKvStore final : public storage::KvStore {
   bool fail_held_ = false;
   int held_ = 0;
   uint64_t release_round_ = 0;
-  bool fail_writes_ = false;
-  bool fail_from_next_sync_ = false;
+  // Atomic: set by a test while other threads may be writing.
+  std::atomic<bool> fail_writes_{false};
+  std::atomic<bool> fail_from_next_sync_{false};
 };
 
 }  // namespace omnia::testing

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fault_injecting_kv_store.h"
@@ -514,9 +515,17 @@ class PipelinedEventLogTest : public EventLogTest {
     ASSERT_TRUE(log.ok()) << log.status();
     log_ = std::move(*log);
   }
-  // Appends on a thread of its own; the result is ready once the thread is joined.
-  std::thread AppendAsync(IncomingBatch batch, absl::StatusOr<AppendResult>& result) {
-    return std::thread([this, batch = std::move(batch), &result] { result = log_->Append(batch); });
+  // Appends on a thread of its own; the result is ready once the thread is joined. `planned`,
+  // when given, is notified once the batch is planned (its admission is asked then, and the
+  // log lets no other batch be planned before this one has its place in the write order).
+  std::thread AppendAsync(IncomingBatch batch, absl::StatusOr<AppendResult>& result,
+                          absl::Notification* planned = nullptr) {
+    return std::thread([this, batch = std::move(batch), &result, planned] {
+      result = log_->Append(batch, nullptr, [planned](uint64_t) {
+        if (planned != nullptr && !planned->HasBeenNotified()) planned->Notify();
+        return absl::OkStatus();
+      });
+    });
   }
   // Time for a thread to reach the point where it waits (planning a small batch takes
   // microseconds); a wrong order shows as a failed expectation, never as a hang.
@@ -533,9 +542,11 @@ TEST_F(PipelinedEventLogTest, ABatchPlannedDuringAnotherOnesWriteIsWrittenAfterI
       first);
   store_->AwaitHeld(1);
   // Planned while the first batch's write is under way: P-1 is a duplicate of it.
+  absl::Notification second_planned;
   std::thread b = AppendAsync(
       Batch("q", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3), Pay("P-3", 3, {2023, 6, 1}, 4, 2, 1)}),
-      second);
+      second, &second_planned);
+  second_planned.WaitForNotification();
   LetItRun();
   // Nothing is visible before it is written, and the second batch waits for the first.
   EXPECT_EQ(log_->Status().last_log_sequence, 0u);
@@ -570,8 +581,9 @@ TEST_F(PipelinedEventLogTest, AFailedWriteUndoesTheBatchesPlannedOnItAndAResendW
   absl::StatusOr<AppendResult> first, second, resend;
   std::thread a = AppendAsync(original, first);
   store_->AwaitHeld(1);
-  std::thread b = AppendAsync(other, second);  // takes P-1 for a duplicate of the first batch
-  LetItRun();
+  absl::Notification second_planned;  // takes P-1 for a duplicate of the first batch
+  std::thread b = AppendAsync(other, second, &second_planned);
+  second_planned.WaitForNotification();
   // The producer resends its batch while the first copy is being written: it must not be told
   // DUPLICATE for a write that may still fail.
   std::thread c = AppendAsync(original, resend);
@@ -612,6 +624,31 @@ TEST_F(PipelinedEventLogTest, AFailedWriteUndoesTheBatchesPlannedOnItAndAResendW
   auto reopened = EventLog::Open(std::move(*kv), clock_);
   ASSERT_TRUE(reopened.ok()) << reopened.status();
   expect_log(**reopened);
+}
+
+TEST_F(PipelinedEventLogTest, AConflictWithABatchStillBeingWrittenWaitsForItsOutcome) {
+  store_->HoldSyncedWrites();
+  absl::StatusOr<AppendResult> first, second;
+  std::thread a = AppendAsync(Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3)}), first);
+  store_->AwaitHeld(1);
+  // P-1 with other content: a conflict only if the first batch is written.
+  std::thread b = AppendAsync(Batch("q", 1, {Pay("P-1", 2, {2023, 5, 10}, 4, 2, 3)}), second);
+  LetItRun();
+  store_->ReleaseHeld(/*fail=*/true);
+  a.join();
+  b.join();
+  EXPECT_FALSE(first.ok());
+  // The first batch failed: P-1 was never logged, so the second one's is new.
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->events_accepted, 1u);
+  const std::vector<LogEntry> entries = ReadAll(*log_);
+  ASSERT_THAT(Sequences(entries), ElementsAre(1));
+  ASSERT_EQ(entries[0].payments.size(), 1u);
+  EXPECT_EQ(entries[0].payments[0].worker, Worker(2));
+  // Once written, a conflict with it is refused as before.
+  absl::StatusOr<AppendResult> again =
+      log_->Append(Batch("p", 1, {Pay("P-1", 1, {2023, 5, 10}, 4, 2, 3)}));
+  EXPECT_TRUE(absl::IsAlreadyExists(again.status())) << again.status();
 }
 
 TEST_F(EventLogTest, EveryBatchTheLogRefusesIsCountedAsRejected) {
