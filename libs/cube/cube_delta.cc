@@ -5,9 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
-#include "libs/base/parallel.h"
-
 namespace omnia::cube {
 namespace {
 
@@ -76,56 +73,32 @@ constexpr int LevelIndex(int period, int region, int type) {
   return (period * kLevelsPerDimension + region) * kLevelsPerDimension + type;
 }
 
-// Below this many base cells a batch is rolled up on one thread: a second one costs more than
-// it saves.
-constexpr size_t kParallelRollupCells = 256;
-
 // Every lattice cell's worker ids from the base cells' ids. Each level combination is computed
-// from the one just below it along a single dimension, whose cells group by parent. The three
-// period planes (month, quarter, year x every region and type level) depend on each other only
-// through their (period, region, type) corner, so two threads share them: one rolls the corner
-// up to quarters and years and then does the quarter plane, the other the month and year planes.
+// from the one just below it along a single dimension, whose cells group by parent.
 std::array<IdLists, 27> RollUpWorkers(IdLists base, const domain::Codelists& codelists) {
   std::array<IdLists, 27> levels;
-  const bool parallel = base.size() >= kParallelRollupCells;
   levels[0] = std::move(base);
-  const auto roll_up = [&](int p, int r, int t) {
-    const int source = t > 0   ? LevelIndex(p, r, t - 1)
-                       : r > 0 ? LevelIndex(p, r - 1, 0)
-                               : LevelIndex(p - 1, 0, 0);
-    const Dimension dimension = t > 0   ? Dimension::kType
-                                : r > 0 ? Dimension::kRegion
-                                        : Dimension::kPeriod;
-    absl::flat_hash_map<uint64_t, std::vector<const IdList*>> groups;
-    for (const auto& [packed, ids] : levels[source]) {
-      groups[PackCellKey(ParentAlong(UnpackCellKey(packed), dimension, codelists))].push_back(&ids);
-    }
-    IdLists& target = levels[LevelIndex(p, r, t)];
-    target.reserve(groups.size());
-    for (const auto& [packed, parts] : groups) target.emplace(packed, UnionOf(parts));
-  };
-  // Every level of period level p but its corner (p, 0, 0).
-  const auto plane = [&](int p) {
+  for (int p = 0; p < kLevelsPerDimension; ++p) {
     for (int r = 0; r < kLevelsPerDimension; ++r) {
       for (int t = 0; t < kLevelsPerDimension; ++t) {
-        if (r > 0 || t > 0) roll_up(p, r, t);
+        if (p == 0 && r == 0 && t == 0) continue;
+        const int source = t > 0   ? LevelIndex(p, r, t - 1)
+                           : r > 0 ? LevelIndex(p, r - 1, 0)
+                                   : LevelIndex(p - 1, 0, 0);
+        const Dimension dimension = t > 0   ? Dimension::kType
+                                    : r > 0 ? Dimension::kRegion
+                                            : Dimension::kPeriod;
+        absl::flat_hash_map<uint64_t, std::vector<const IdList*>> groups;
+        for (const auto& [packed, ids] : levels[source]) {
+          groups[PackCellKey(ParentAlong(UnpackCellKey(packed), dimension, codelists))].push_back(
+              &ids);
+        }
+        IdLists& target = levels[LevelIndex(p, r, t)];
+        target.reserve(groups.size());
+        for (const auto& [packed, parts] : groups) target.emplace(packed, UnionOf(parts));
       }
     }
-  };
-  absl::Notification years_ready;
-  base::RunBoth(
-      parallel,
-      [&] {
-        roll_up(1, 0, 0);
-        roll_up(2, 0, 0);
-        years_ready.Notify();
-        plane(1);
-      },
-      [&] {  // on one thread, after the corner is rolled up: the notification is already there
-        plane(0);
-        years_ready.WaitForNotification();
-        plane(2);
-      });
+  }
   return levels;
 }
 
@@ -156,44 +129,16 @@ ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists) && {
       delta.lattice[PackCellKey(key)].AddCount(value.value());
     });
   }
-  const bool parallel = worker_ids_.size() >= kParallelRollupCells;
-  std::vector<IdList*> base_lists;
-  base_lists.reserve(worker_ids_.size());
   for (auto& [packed, ids] : worker_ids_) {
     delta.base_keys.push_back(packed);
-    base_lists.push_back(&ids);
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
-  const auto sort_distinct = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      IdList& ids = *base_lists[i];
-      std::sort(ids.begin(), ids.end());
-      ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const IdLists& level : RollUpWorkers(std::move(worker_ids_), codelists)) {
+    for (const auto& [packed, ids] : level) {
+      delta.lattice.emplace(packed, CellValue::WorkerSet(ids));
     }
-  };
-  const size_t half = base_lists.size() / 2;
-  base::RunBoth(
-      parallel, [&] { sort_distinct(0, half); }, [&] { sort_distinct(half, base_lists.size()); });
-
-  // The levels' id lists become cell values on both threads, split where half the ids are.
-  const std::array<IdLists, 27> levels = RollUpWorkers(std::move(worker_ids_), codelists);
-  size_t total_ids = 0;
-  for (const IdLists& level : levels) {
-    for (const auto& [packed, ids] : level) total_ids += ids.size();
   }
-  size_t split = 0;
-  for (size_t ids_before = 0; split < levels.size() && ids_before < total_ids / 2; ++split) {
-    for (const auto& [packed, ids] : levels[split]) ids_before += ids.size();
-  }
-  CellMap low_levels;
-  const auto convert = [&levels](size_t begin, size_t end, CellMap& into) {
-    for (size_t i = begin; i < end; ++i) {
-      for (const auto& [packed, ids] : levels[i]) into.emplace(packed, CellValue::WorkerSet(ids));
-    }
-  };
-  base::RunBoth(
-      parallel, [&] { convert(0, split, low_levels); },
-      [&] { convert(split, levels.size(), delta.lattice); });
-  for (auto& [packed, value] : low_levels) delta.lattice.emplace(packed, std::move(value));
   return delta;
 }
 

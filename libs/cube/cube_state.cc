@@ -1,7 +1,5 @@
 #include "libs/cube/cube_state.h"
 
-#include "libs/base/parallel.h"
-
 namespace omnia::cube {
 
 namespace {
@@ -42,33 +40,17 @@ size_t CubeState::MemoryBytes() const {
 }
 
 CubeState::PreparedFold CubeState::PrepareMicroFold(ExpandedDelta delta) const {
-  // Below this many cells one thread folds the delta: a second one costs more than it saves.
-  constexpr size_t kParallelFoldCells = 1024;
-  std::vector<std::pair<uint64_t, CellValue*>> parts;
-  parts.reserve(delta.lattice.size());
-  for (auto& [packed, part] : delta.lattice) parts.emplace_back(packed, &part);
   PreparedFold fold;
-  fold.cells.resize(parts.size());
-  // Each thread fills its own range of fold.cells; the cube is only read.
-  const auto fold_range = [&](size_t begin, size_t end, size_t& new_cells) {
-    for (size_t i = begin; i < end; ++i) {
-      const auto [packed, part] = parts[i];
-      const auto it = micro.find(packed);
-      if (it == micro.end()) ++new_cells;
-      if (it == micro.end() || (!it->second.is_worker_set() && it->second.value() == 0)) {
-        fold.cells[i] = {packed, std::move(*part)};
-      } else {
-        fold.cells[i] = {packed, CellValue::Union(it->second, *part)};
-      }
+  fold.cells.reserve(delta.lattice.size());
+  for (auto& [packed, part] : delta.lattice) {
+    const auto it = micro.find(packed);
+    if (it == micro.end()) ++fold.new_cells;
+    if (it == micro.end() || (!it->second.is_worker_set() && it->second.value() == 0)) {
+      fold.cells.emplace_back(packed, std::move(part));
+    } else {
+      fold.cells.emplace_back(packed, CellValue::Union(it->second, part));
     }
-  };
-  size_t new_low = 0;
-  size_t new_high = 0;
-  const size_t half = parts.size() / 2;
-  base::RunBoth(
-      parts.size() >= kParallelFoldCells, [&] { fold_range(0, half, new_low); },
-      [&] { fold_range(half, parts.size(), new_high); });
-  fold.new_cells = new_low + new_high;
+  }
   fold.base_keys = std::move(delta.base_keys);
   return fold;
 }

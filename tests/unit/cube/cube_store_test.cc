@@ -183,9 +183,9 @@ TEST_F(CubeStoreTest, StraightLoadEqualsRecomputationAtEveryLevel) {
   ExpectEqualsReference(Recompute(codelists_, events), 2020, 2022);
 }
 
-TEST_F(CubeStoreTest, LargeBatchesRolledUpOnTwoThreadsEqualRecomputation) {
-  // Batches this large take the two-thread path of the roll-up (thousands of base cells) and of
-  // the fold into the cube (the second one unions into every cell the first one made).
+TEST_F(CubeStoreTest, LargeBatchesEqualRecomputation) {
+  // Batches of thousands of base cells each, the second one merging into every cell the first
+  // one made: the forwarder's requests are this large.
   const Events events = Generate(5, 4000, 40000, 3000, 2020, 2022);
   Open();
   const std::vector<FactBatch> batches = Batches(events, "p", 22000);
