@@ -831,9 +831,10 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
     for (auto& [later, other] : in_flight_) {
       if (!other->cancelled.ok()) continue;  // cancelled by an earlier failure already
       unwritten_events_ -= *other->accepted;
-      other->cancelled =
-          absl::Status(written.code(), absl::StrCat("an earlier batch's write to the log failed (",
-                                                    written.message(), "); resend"));
+      // UNAVAILABLE whatever the failure's code: this batch itself was sound.
+      other->cancelled = absl::UnavailableError(
+          absl::StrCat("an earlier batch's write to the log failed (", written.message(),
+                       "); nothing of this batch was kept: resend it"));
       failed_inserts_.push_back(std::move(*other->inserted));
     }
     turn_ = next_ticket_;

@@ -273,9 +273,9 @@ class EventLog {
   // "events[3]: payment_id P-123 was already ingested with different content" (also filling
   // `conflicts` when given); or the storage error. Every refused batch counts as rejected.
   // Batches appended from several threads are planned one at a time and written in that
-  // order, a batch's plan overlapping the write of the one before; when a write fails, the
-  // batches planned after it fail too (with the storage error's code, UNAVAILABLE for an I/O
-  // error): they changed nothing and can be resent. A resend of a batch still being written
+  // order, a batch's plan overlapping the write of the one before; when a write fails (with the
+  // storage error), the batches planned after it fail too, with UNAVAILABLE: they changed
+  // nothing and can be resent. A resend of a batch still being written
   // waits for that write and is answered by its outcome.
   //
   // `admit`, when given, is asked once the batch is known to add `new_events` events (its

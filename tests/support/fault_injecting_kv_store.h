@@ -60,7 +60,8 @@ class FaultInjectingKvStore final : public storage::KvStore {
         gate_mu_.Await(absl::Condition(
             +[](std::pair<uint64_t*, uint64_t>* a) { return *a->first != a->second; }, &args));
         --held_;
-        if (fail_held_) return absl::UnavailableError("injected failure of a write under way");
+        // INTERNAL, as RocksDB's I/O errors come back.
+        if (fail_held_) return absl::InternalError("injected failure of a write under way");
       }
     }
     if (fail_from_next_sync_ && durability == storage::Durability::kSync) fail_writes_ = true;

@@ -592,8 +592,9 @@ TEST_F(PipelinedEventLogTest, AFailedWriteUndoesTheBatchesPlannedOnItAndAResendW
   a.join();
   b.join();
   c.join();
-  EXPECT_FALSE(first.ok());
-  // The second batch built on the failed one (P-1 a duplicate of it): refused, nothing kept.
+  EXPECT_TRUE(absl::IsInternal(first.status())) << first.status();
+  // The second batch built on the failed one (P-1 a duplicate of it): refused, nothing kept,
+  // with a code that says to resend.
   EXPECT_TRUE(absl::IsUnavailable(second.status())) << second.status();
   // The resend was planned again after the failure: its events are new, not duplicates.
   ASSERT_TRUE(resend.ok()) << resend.status();
