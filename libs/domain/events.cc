@@ -108,9 +108,10 @@ void ParseDate(std::string_view field, std::string_view text, const Date& latest
   }
 }
 
-void CheckRegion(std::string_view region, const Codelists& codelists,
-                 std::vector<FieldError>* errors) {
-  if (codelists.RegionByInputCode(region) != nullptr) return;
+// The region's index, or -1 after adding the error.
+int CheckRegion(std::string_view region, const Codelists& codelists,
+                std::vector<FieldError>* errors) {
+  if (const Region* found = codelists.RegionByInputCode(region)) return found->index;
   std::string reason = internal::Cat("unknown region ", QuoteSafe(region));
   if (absl::StatusOr<const Region*> alias = codelists.FindRegion(region); alias.ok()) {
     internal::CatAppend(&reason, "; use the INPS label ", (*alias)->inps_label);
@@ -118,14 +119,19 @@ void CheckRegion(std::string_view region, const Codelists& codelists,
     internal::CatAppend(&reason, "; valid INPS labels: ", codelists.JoinedRegionLabels());
   }
   errors->push_back(FieldError{"region", std::move(reason)});
+  return -1;
 }
 
-void CheckType(std::string_view type, const Codelists& codelists, std::vector<FieldError>* errors) {
-  if (codelists.InterventionTypeByInputCode(type) != nullptr) return;
+// The type's index, or -1 after adding the error.
+int CheckType(std::string_view type, const Codelists& codelists, std::vector<FieldError>* errors) {
+  if (const InterventionType* found = codelists.InterventionTypeByInputCode(type)) {
+    return found->index;
+  }
   errors->push_back(
       FieldError{"intervention_type",
                  internal::Cat("unknown intervention type ", QuoteSafe(type),
                                "; valid codes: ", codelists.JoinedInterventionTypeCodes())});
+  return -1;
 }
 
 std::string MonthsRangeText() {
@@ -162,23 +168,25 @@ std::string NormalizeWorkerId(std::string_view worker_id) {
 }
 
 std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists,
-                                 const Date& latest) {
+                                 const Date& latest, CodeIndices* codes) {
   std::vector<FieldError> errors;
   CheckId("application_id", event.application_id, &errors);
   CheckDate("authorized_on", event.authorized_on, latest, &errors);
-  CheckRegion(event.region, codelists, &errors);
-  CheckType(event.intervention_type, codelists, &errors);
+  const CodeIndices found{CheckRegion(event.region, codelists, &errors),
+                          CheckType(event.intervention_type, codelists, &errors)};
+  if (codes != nullptr) *codes = found;
   return errors;
 }
 
 std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists,
-                                 const Date& latest) {
+                                 const Date& latest, CodeIndices* codes) {
   std::vector<FieldError> errors;
   CheckId("payment_id", event.payment_id, &errors);
   CheckWorkerId(event.worker_id, &errors);
   CheckDate("paid_on", event.paid_on, latest, &errors);
-  CheckRegion(event.region, codelists, &errors);
-  CheckType(event.intervention_type, codelists, &errors);
+  const CodeIndices found{CheckRegion(event.region, codelists, &errors),
+                          CheckType(event.intervention_type, codelists, &errors)};
+  if (codes != nullptr) *codes = found;
   CheckMonths(event.months_covered, &errors);
   return errors;
 }

@@ -68,12 +68,20 @@ inline constexpr size_t kMaxIdBytes = 64;
 // (days or hours typed as months) that would silently inflate BENEFIT_MONTHS.
 inline constexpr int64_t kMaxMonthsCovered = 60;
 
+// The codelist positions of an event's region and intervention type; -1 for one not found.
+struct CodeIndices {
+  int region = -1;
+  int type = -1;
+};
+
 // Checks every field of a typed event. Dates must be real calendar dates from kMinYear up to
-// `latest` (the server passes today's date in Italy, see ItalianDate).
+// `latest` (the server passes today's date in Italy, see ItalianDate). When `codes` is given it
+// receives the positions the check found, so that a caller converting the event need not look
+// the codes up again.
 std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists,
-                                 const Date& latest = kLatestDate);
+                                 const Date& latest = kLatestDate, CodeIndices* codes = nullptr);
 std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists,
-                                 const Date& latest = kLatestDate);
+                                 const Date& latest = kLatestDate, CodeIndices* codes = nullptr);
 
 // Events as text, exactly as received. Views must outlive the Parse* call only.
 struct RawApplication {

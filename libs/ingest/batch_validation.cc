@@ -17,14 +17,14 @@ bool ValidProducer(const std::string& producer) {
 
 }  // namespace
 
-LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
+LoggedEvent ToLogged(const RawEvent& event, const domain::CodeIndices& codes,
                      Pseudonymizer::Session& pseudonymizer) {
   if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
     LoggedApplication out;
     out.application_id = a->application_id;
     out.authorized_on = a->authorized_on;
-    out.region = codelists.RegionByInputCode(a->region)->index;
-    out.type = codelists.InterventionTypeByInputCode(a->intervention_type)->index;
+    out.region = codes.region;
+    out.type = codes.type;
     return out;
   }
   const auto& p = std::get<domain::PaymentIssued>(event);
@@ -32,10 +32,19 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
   out.payment_id = p.payment_id;
   out.worker = pseudonymizer.Pseudonymise(p.worker_id);
   out.paid_on = p.paid_on;
-  out.region = codelists.RegionByInputCode(p.region)->index;
-  out.type = codelists.InterventionTypeByInputCode(p.intervention_type)->index;
+  out.region = codes.region;
+  out.type = codes.type;
   out.months_covered = static_cast<uint32_t>(p.months_covered);
   return out;
+}
+
+LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
+                     Pseudonymizer::Session& pseudonymizer) {
+  const auto codes = [&](const auto& e) {
+    return domain::CodeIndices{codelists.RegionByInputCode(e.region)->index,
+                               codelists.InterventionTypeByInputCode(e.intervention_type)->index};
+  };
+  return ToLogged(event, std::visit(codes, event), pseudonymizer);
 }
 
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
@@ -57,15 +66,19 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   if (events.empty() || events.size() > kMaxEventsPerBatch) {
     add(0, "", "events", EventCountReason(events.size()));
   }
+  // The codes each event's check found, so that conversion does not look them up again.
+  std::vector<domain::CodeIndices> codes(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     std::vector<domain::FieldError> errors;
     std::string id;
     if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&events[i])) {
-      errors = domain::Validate(*a, codelists, latest);
+      errors = domain::Validate(*a, codelists, latest, &codes[i]);
+      if (errors.empty()) continue;
       id = a->application_id;
     } else {
       const auto& p = std::get<domain::PaymentIssued>(events[i]);
-      errors = domain::Validate(p, codelists, latest);
+      errors = domain::Validate(p, codelists, latest, &codes[i]);
+      if (errors.empty()) continue;
       id = p.payment_id;
     }
     // An id that is itself invalid is not echoed back beyond its field error.
@@ -81,8 +94,8 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   check.batch.sequence = sequence;
   check.batch.events.reserve(events.size());
   Pseudonymizer::Session session = pseudonymizer.StartSession();
-  for (const RawEvent& event : events) {
-    check.batch.events.push_back(ToLogged(event, codelists, session));
+  for (size_t i = 0; i < events.size(); ++i) {
+    check.batch.events.push_back(ToLogged(events[i], codes[i], session));
   }
   return check;
 }

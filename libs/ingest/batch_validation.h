@@ -72,5 +72,8 @@ inline std::string DescribeViolations(const BatchCheck& check) {
 // Converts validated events to the log form (pseudonymising payments); events must be valid.
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
                      Pseudonymizer::Session& pseudonymizer);
+// As above, with the codes' positions the event's validation found.
+LoggedEvent ToLogged(const RawEvent& event, const domain::CodeIndices& codes,
+                     Pseudonymizer::Session& pseudonymizer);
 
 }  // namespace omnia::ingest

@@ -174,6 +174,32 @@ TEST(CubeDeltaTest, ExpandGivesEveryCellAboveTheBatchsEventsExactlyTheirUnionOrS
   }
 }
 
+// The roll-up's merge of sorted lists at its edges: the smallest and largest ids, a list that
+// runs out first, ids in both lists, and one list holding every id of the other.
+TEST(CubeDeltaTest, RollupUnionsKeepExtremeIdsAndSharedIdsOnce) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const domain::YearMonth ym{2022, 3};
+  const std::vector<std::vector<uint32_t>> per_type = {
+      {0, 1, 4294967294u, 4294967295u}, {1, 2, 4294967295u}, {7}, {0, 7, 4294967294u}};
+  CubeDelta delta;
+  std::set<uint32_t> all;
+  for (size_t type = 0; type < per_type.size(); ++type) {
+    for (uint32_t worker : per_type[type]) {
+      delta.AddPayment(ym, 0, static_cast<int>(type), worker, 0);
+      all.insert(worker);
+    }
+  }
+  const ExpandedDelta expanded = std::move(delta).Expand(codelists);
+  CellKey top = BaseCell(Measure::kWorkers, ym, 0, 0);
+  top.type_level = TypeLevel::kAll;
+  top.type = 0;
+  auto it = expanded.lattice.find(PackCellKey(top));
+  ASSERT_NE(it, expanded.lattice.end());
+  std::vector<uint32_t> got(it->second.workers().cardinality());
+  it->second.workers().toUint32Array(got.data());
+  EXPECT_EQ(got, std::vector<uint32_t>(all.begin(), all.end()));
+}
+
 // Queries read the state while a batch's unions are prepared: nothing they can see changes
 // until the commit, which then holds the union of before and the batch.
 TEST(CubeStateTest, APreparedFoldChangesNothingUntilItIsCommitted) {

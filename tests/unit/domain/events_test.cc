@@ -71,6 +71,37 @@ TEST_F(EventsTest, CodesAreTakenInAnyCaseAndRegionsByTheirIstatCode) {
   }
 }
 
+// The positions Validate hands back are those of the codes as written, in any accepted form, so
+// that converting a checked event needs no second lookup; a code not found is -1.
+TEST_F(EventsTest, ValidateGivesTheCodelistPositionsItFound) {
+  const int emilia = lists_.RegionByInpsLabel("EMILIA_ROMAGNA")->index;
+  const int cigo = lists_.InterventionTypeByCode("CIGO")->index;
+  for (const auto& [region, type] : std::vector<std::pair<std::string, std::string>>{
+           {"EMILIA_ROMAGNA", "CIGO"}, {"emilia_romagna", "cigo"}, {"08", "Cigo"}}) {
+    ApplicationAuthorized application = Application();
+    application.region = region;
+    application.intervention_type = type;
+    CodeIndices codes;
+    EXPECT_THAT(Validate(application, lists_, kLatestDate, &codes), IsEmpty());
+    EXPECT_EQ(codes.region, emilia) << region;
+    EXPECT_EQ(codes.type, cigo) << type;
+    PaymentIssued payment = Payment();
+    payment.region = region;
+    payment.intervention_type = type;
+    codes = {};
+    EXPECT_THAT(Validate(payment, lists_, kLatestDate, &codes), IsEmpty());
+    EXPECT_EQ(codes.region, emilia) << region;
+    EXPECT_EQ(codes.type, cigo) << type;
+  }
+  PaymentIssued unknown_region = Payment();
+  unknown_region.region = "PADANIA";
+  unknown_region.intervention_type = "CIGO";
+  CodeIndices codes{7, 7};
+  EXPECT_THAT(Fields(Validate(unknown_region, lists_, kLatestDate, &codes)), ElementsAre("region"));
+  EXPECT_EQ(codes.region, -1);
+  EXPECT_EQ(codes.type, cigo);
+}
+
 TEST_F(EventsTest, UnknownCodesListValidOnes) {
   ApplicationAuthorized event = Application();
   event.region = "PADANIA";
