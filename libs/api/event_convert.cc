@@ -99,11 +99,22 @@ class ColumnReader {
   }
 
   // codes[positions[row]] into `out`; a violation of the row if the position is beyond them.
+  // The code of `row`: its codelist position into `*index` when the listed code it points at
+  // resolved (`resolved`, one position per listed code, -1 for one that did not), leaving `out`
+  // empty; otherwise its text into `out` (the check reports it by its text) and -1 into
+  // `*index`. Without `resolved` or `index`, the text only.
   void AssignCode(const google::protobuf::RepeatedPtrField<std::string>& codes,
+                  const std::vector<int>* resolved,
                   const google::protobuf::RepeatedField<uint32_t>& positions, uint64_t row,
-                  absl::string_view event_id, absl::string_view column, std::string& out) {
+                  absl::string_view event_id, absl::string_view column, std::string& out,
+                  int* index) {
     const uint32_t position = positions[static_cast<int>(row)];
     if (position < static_cast<uint32_t>(codes.size())) {
+      if (resolved != nullptr && index != nullptr && (*resolved)[position] >= 0) {
+        *index = (*resolved)[position];
+        out.clear();
+        return;
+      }
       out.assign(codes[static_cast<int>(position)]);
       return;
     }
@@ -123,31 +134,73 @@ class ColumnReader {
   std::vector<ingest::Violation>& malformed_;
 };
 
+// Each listed code's codelist position, -1 for one not found: a batch lists each code once, so
+// its rows need no lookup of their own.
+template <typename Find>
+std::vector<int> ResolveListed(const google::protobuf::RepeatedPtrField<std::string>& listed,
+                               const Find& find) {
+  std::vector<int> positions;
+  positions.reserve(static_cast<size_t>(listed.size()));
+  for (const std::string& code : listed) {
+    const auto* found = find(code);
+    positions.push_back(found != nullptr ? found->index : -1);
+  }
+  return positions;
+}
+
+// The listed codes of one group of columns, resolved when `resolve` is given.
+struct ListedCodes {
+  std::vector<int> regions;
+  std::vector<int> types;
+  std::vector<domain::CodeIndices>* rows = nullptr;  // one per event read; null: not resolved
+
+  template <typename Columns>
+  ListedCodes(const Columns& columns, const CodeResolution* resolve) {
+    if (resolve == nullptr) return;
+    const domain::Codelists& codelists = resolve->codelists;
+    regions = ResolveListed(columns.region_codes(), [&](const std::string& code) {
+      return codelists.RegionByInputCode(code);
+    });
+    types = ResolveListed(columns.intervention_type_codes(), [&](const std::string& code) {
+      return codelists.InterventionTypeByInputCode(code);
+    });
+    rows = &resolve->codes;
+  }
+  const std::vector<int>* region_positions() const { return rows ? &regions : nullptr; }
+  const std::vector<int>* type_positions() const { return rows ? &types : nullptr; }
+  int* region_of(size_t event) const { return rows ? &(*rows)[event].region : nullptr; }
+  int* type_of(size_t event) const { return rows ? &(*rows)[event].type : nullptr; }
+};
+
 // Reads the application columns' rows into events from position `n`; returns the rows read
 // (none when the columns' shape is wrong).
 uint64_t ReadApplications(const v1::ApplicationColumns& columns, ColumnReader& reader,
-                          std::vector<ingest::RawEvent>& events, size_t n) {
+                          std::vector<ingest::RawEvent>& events, size_t n,
+                          const CodeResolution* resolve) {
   bool shaped = reader.HasOneValuePerRow("authorized_on", columns.authorized_on_size());
   shaped &= reader.HasOneValuePerRow("regions", columns.regions_size());
   shaped &= reader.HasOneValuePerRow("intervention_types", columns.intervention_types_size());
   if (!shaped) return 0;
   LineValues ids(columns.application_ids());
+  const ListedCodes listed(columns, resolve);
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::ApplicationAuthorized>(events, n + row);
     out.application_id.assign(ids.Next());
     const int i = static_cast<int>(row);
     out.authorized_on = DateFromNumber(columns.authorized_on(i));
-    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.application_id, "regions",
-                      out.region);
-    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
-                      out.application_id, "intervention_types", out.intervention_type);
+    reader.AssignCode(columns.region_codes(), listed.region_positions(), columns.regions(), row,
+                      out.application_id, "regions", out.region, listed.region_of(n + row));
+    reader.AssignCode(columns.intervention_type_codes(), listed.type_positions(),
+                      columns.intervention_types(), row, out.application_id, "intervention_types",
+                      out.intervention_type, listed.type_of(n + row));
   }
   return reader.rows();
 }
 
 // As ReadApplications, for the payment columns.
 uint64_t ReadPayments(const v1::PaymentColumns& columns, ColumnReader& reader,
-                      std::vector<ingest::RawEvent>& events, size_t n) {
+                      std::vector<ingest::RawEvent>& events, size_t n,
+                      const CodeResolution* resolve) {
   bool shaped = reader.HasOneValuePerRow("worker_ids", LineValues::Count(columns.worker_ids()));
   shaped &= reader.HasOneValuePerRow("paid_on", columns.paid_on_size());
   shaped &= reader.HasOneValuePerRow("regions", columns.regions_size());
@@ -156,16 +209,18 @@ uint64_t ReadPayments(const v1::PaymentColumns& columns, ColumnReader& reader,
   if (!shaped) return 0;
   LineValues ids(columns.payment_ids());
   LineValues workers(columns.worker_ids());
+  const ListedCodes listed(columns, resolve);
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::PaymentIssued>(events, n + row);
     out.payment_id.assign(ids.Next());
     out.worker_id.assign(workers.Next());
     const int i = static_cast<int>(row);
     out.paid_on = DateFromNumber(columns.paid_on(i));
-    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.payment_id, "regions",
-                      out.region);
-    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
-                      out.payment_id, "intervention_types", out.intervention_type);
+    reader.AssignCode(columns.region_codes(), listed.region_positions(), columns.regions(), row,
+                      out.payment_id, "regions", out.region, listed.region_of(n + row));
+    reader.AssignCode(columns.intervention_type_codes(), listed.type_positions(),
+                      columns.intervention_types(), row, out.payment_id, "intervention_types",
+                      out.intervention_type, listed.type_of(n + row));
     out.months_covered = columns.months_covered(i);
   }
   return reader.rows();
@@ -195,7 +250,8 @@ v1::BatchOutcome OutcomeToProto(ingest::BatchOutcome outcome) {
 
 }  // namespace
 
-ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events) {
+ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events,
+                          const CodeResolution* resolve) {
   ReadBatch read;
   BatchLayout& layout = read.layout;
   layout.messages = static_cast<uint64_t>(batch.events_size());
@@ -216,6 +272,8 @@ ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEv
     events.clear();
     return read;
   }
+  // Nothing resolved yet: Event messages name their codes in full, and are looked up by the check.
+  if (resolve != nullptr) resolve->codes.assign(sent, domain::CodeIndices{});
   size_t n = 0;
   for (int i = 0; i < batch.events_size(); ++i) {
     const v1::Event& event = batch.events(i);
@@ -231,11 +289,12 @@ ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEv
   }
   ColumnReader applications("application_columns", "application id", layout.messages,
                             layout.application_rows, read.malformed);
-  n += ReadApplications(batch.application_columns(), applications, events, n);
+  n += ReadApplications(batch.application_columns(), applications, events, n, resolve);
   ColumnReader payments("payment_columns", "payment id", layout.messages + layout.application_rows,
                         layout.payment_rows, read.malformed);
-  n += ReadPayments(batch.payment_columns(), payments, events, n);
+  n += ReadPayments(batch.payment_columns(), payments, events, n, resolve);
   events.resize(n);
+  if (resolve != nullptr) resolve->codes.resize(n);
   read.unread_events = sent - n;
   return read;
 }

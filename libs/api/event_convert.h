@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "libs/domain/codelists.h"
+#include "libs/domain/events.h"
 #include "libs/ingest/batch_intake.h"
 #include "libs/ingest/event_log.h"
 #include "omnia/v1/ingestion.pb.h"
@@ -36,7 +38,17 @@ struct ReadBatch {
 // from the previous batch of the stream (assigning into an existing std::string keeps its
 // buffer), since allocation dominates this path. Nothing is read from a batch of more than
 // ingest::kMaxEventsPerBatch events or of more than ingest::kMaxBatchBytes encoded bytes.
-ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events);
+//
+// With `resolve`, the codes the columns list are looked up once per batch: `resolve->codes` gets
+// one entry per event read, holding the codelist positions of its region and type when its
+// columns' listed code was found (that event's code string is then left empty), -1 otherwise
+// (Event messages, and codes not found, which keep their text for the check to report).
+struct CodeResolution {
+  const domain::Codelists& codelists;
+  std::vector<domain::CodeIndices>& codes;
+};
+ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEvent>& events,
+                          const CodeResolution* resolve = nullptr);
 
 // The path of an event's field as the producer sent it: "payment_issued.region" for an Event
 // message, "payment_columns.regions" for a row of the columns (the domain's `field`, e.g.

@@ -108,9 +108,10 @@ void ParseDate(std::string_view field, std::string_view text, const Date& latest
   }
 }
 
-// The region's index, or -1 after adding the error.
-int CheckRegion(std::string_view region, const Codelists& codelists,
+// The region's index (`known` when it is one already), or -1 after adding the error.
+int CheckRegion(std::string_view region, int known, const Codelists& codelists,
                 std::vector<FieldError>* errors) {
+  if (known >= 0) return known;
   if (const Region* found = codelists.RegionByInputCode(region)) return found->index;
   std::string reason = internal::Cat("unknown region ", QuoteSafe(region));
   if (absl::StatusOr<const Region*> alias = codelists.FindRegion(region); alias.ok()) {
@@ -122,8 +123,10 @@ int CheckRegion(std::string_view region, const Codelists& codelists,
   return -1;
 }
 
-// The type's index, or -1 after adding the error.
-int CheckType(std::string_view type, const Codelists& codelists, std::vector<FieldError>* errors) {
+// The type's index (`known` when it is one already), or -1 after adding the error.
+int CheckType(std::string_view type, int known, const Codelists& codelists,
+              std::vector<FieldError>* errors) {
+  if (known >= 0) return known;
   if (const InterventionType* found = codelists.InterventionTypeByInputCode(type)) {
     return found->index;
   }
@@ -172,8 +175,9 @@ std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codel
   std::vector<FieldError> errors;
   CheckId("application_id", event.application_id, &errors);
   CheckDate("authorized_on", event.authorized_on, latest, &errors);
-  const CodeIndices found{CheckRegion(event.region, codelists, &errors),
-                          CheckType(event.intervention_type, codelists, &errors)};
+  const CodeIndices known = codes != nullptr ? *codes : CodeIndices{};
+  const CodeIndices found{CheckRegion(event.region, known.region, codelists, &errors),
+                          CheckType(event.intervention_type, known.type, codelists, &errors)};
   if (codes != nullptr) *codes = found;
   return errors;
 }
@@ -184,8 +188,9 @@ std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& co
   CheckId("payment_id", event.payment_id, &errors);
   CheckWorkerId(event.worker_id, &errors);
   CheckDate("paid_on", event.paid_on, latest, &errors);
-  const CodeIndices found{CheckRegion(event.region, codelists, &errors),
-                          CheckType(event.intervention_type, codelists, &errors)};
+  const CodeIndices known = codes != nullptr ? *codes : CodeIndices{};
+  const CodeIndices found{CheckRegion(event.region, known.region, codelists, &errors),
+                          CheckType(event.intervention_type, known.type, codelists, &errors)};
   if (codes != nullptr) *codes = found;
   CheckMonths(event.months_covered, &errors);
   return errors;
@@ -197,8 +202,8 @@ std::vector<FieldError> ParseApplication(const RawApplication& raw, const Codeli
   Date authorized_on;
   CheckId("application_id", raw.application_id, &errors);
   ParseDate("authorized_on", raw.authorized_on, latest, &authorized_on, &errors);
-  CheckRegion(raw.region, codelists, &errors);
-  CheckType(raw.intervention_type, codelists, &errors);
+  CheckRegion(raw.region, -1, codelists, &errors);
+  CheckType(raw.intervention_type, -1, codelists, &errors);
   if (!errors.empty()) return errors;
   out->application_id.assign(raw.application_id);
   out->authorized_on = authorized_on;
@@ -214,8 +219,8 @@ std::vector<FieldError> ParsePayment(const RawPayment& raw, const Codelists& cod
   CheckId("payment_id", raw.payment_id, &errors);
   CheckWorkerId(raw.worker_id, &errors);
   ParseDate("paid_on", raw.paid_on, latest, &paid_on, &errors);
-  CheckRegion(raw.region, codelists, &errors);
-  CheckType(raw.intervention_type, codelists, &errors);
+  CheckRegion(raw.region, -1, codelists, &errors);
+  CheckType(raw.intervention_type, -1, codelists, &errors);
   uint64_t months = 0;
   if (!internal::ParseDigits(raw.months_covered, &months)) {
     errors.push_back(FieldError{"months_covered", internal::Cat(MonthsRangeText(), ", found ",

@@ -73,9 +73,9 @@ BatchReport BatchIntake::Handle(const ReceivedBatch& batch) const {
     report.violations_omitted = omitted;
     return report;
   }
-  BatchCheck check =
-      CheckBatch(batch.producer_id, batch.sequence, batch.events, codelists_, pseudonymizer_,
-                 options_.max_violations, domain::ItalianDate(clock_.Now()), batch.field_path);
+  BatchCheck check = CheckBatch(batch.producer_id, batch.sequence, batch.events, codelists_,
+                                pseudonymizer_, options_.max_violations,
+                                domain::ItalianDate(clock_.Now()), batch.field_path, batch.codes);
   if (!check.violations.empty()) {
     // Described before the violations move into the report.
     absl::Status invalid = absl::InvalidArgumentError(DescribeViolations(check));

@@ -47,6 +47,9 @@ struct ReceivedBatch {
   uint64_t unread_events = 0;
   // Names the events' fields as the producer spelt them (see CheckBatch).
   FieldPath field_path;
+  // Codelist positions found for the events' codes when they were read, one entry per event;
+  // null: every code is looked up (see CheckBatch).
+  const std::vector<domain::CodeIndices>* codes = nullptr;
 };
 
 struct BatchIntakeOptions {

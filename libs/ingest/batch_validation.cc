@@ -50,7 +50,8 @@ LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
                       const Pseudonymizer& pseudonymizer, size_t max_violations,
-                      const domain::Date& latest, const FieldPath& field_path) {
+                      const domain::Date& latest, const FieldPath& field_path,
+                      const std::vector<domain::CodeIndices>* resolved) {
   BatchCheck check;
   auto add = [&](uint64_t index, std::string id, std::string field, std::string reason) {
     if (check.violations.size() < max_violations) {
@@ -67,7 +68,9 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
     add(0, "", "events", EventCountReason(events.size()));
   }
   // The codes each event's check found, so that conversion does not look them up again.
-  std::vector<domain::CodeIndices> codes(events.size());
+  std::vector<domain::CodeIndices> codes = resolved != nullptr && resolved->size() == events.size()
+                                               ? *resolved
+                                               : std::vector<domain::CodeIndices>(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     std::vector<domain::FieldError> errors;
     std::string id;

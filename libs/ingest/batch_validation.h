@@ -55,12 +55,15 @@ std::string EventCountReason(uint64_t events);
 // "paid_on", ...). Empty: the domain's names are kept.
 using FieldPath = std::function<std::string(uint64_t event_index, std::string_view field)>;
 
-// Dates after `latest` (the server passes today's date in Italy) are violations.
+// Dates after `latest` (the server passes today's date in Italy) are violations. `resolved`, when
+// given, holds one entry per event: codelist positions already found for its region and type
+// (see domain::Validate), -1 where the event's code text is to be looked up.
 BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
                       const std::vector<RawEvent>& events, const domain::Codelists& codelists,
                       const Pseudonymizer& pseudonymizer, size_t max_violations = 100,
                       const domain::Date& latest = domain::kLatestDate,
-                      const FieldPath& field_path = {});
+                      const FieldPath& field_path = {},
+                      const std::vector<domain::CodeIndices>* resolved = nullptr);
 
 // "events[3].region: unknown region 'X'; events[9].paid_on: ...; and 12 more", for the status
 // message of a rejected batch.

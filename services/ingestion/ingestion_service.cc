@@ -306,13 +306,16 @@ v1::BatchAck IngestionService::HandleBatch(const v1::EventBatch& batch,
                                            std::vector<ingest::RawEvent>* scratch) {
   std::vector<ingest::RawEvent> local;
   std::vector<ingest::RawEvent>& events = scratch != nullptr ? *scratch : local;
-  const api::ReadBatch read = api::EventsFromProto(batch, events);
+  std::vector<domain::CodeIndices> codes;
+  const api::CodeResolution resolve{*deps_.codelists, codes};
+  const api::ReadBatch read = api::EventsFromProto(batch, events, &resolve);
   return api::AckFromReport(
       batch, intake_.Handle({batch.producer_id(), batch.sequence(), events, read.malformed,
                              read.unread_events,
                              [&batch, &read](uint64_t event_index, std::string_view field) {
                                return api::EventFieldPath(batch, read.layout, event_index, field);
-                             }}));
+                             },
+                             &codes}));
 }
 
 grpc::ServerBidiReactor<v1::EventBatch, v1::BatchAck>* IngestionService::StreamEvents(

@@ -155,6 +155,84 @@ TEST(EventConvertTest, EveryEventSentIsReadOrCountedAndNoProblemQuotesAWorkerId)
   }
 }
 
+// Columns list each code once: with a resolution, each listed code is looked up once and its
+// rows carry the position, in any accepted spelling; Event messages and codes not found keep
+// their text for the check. Checked with and without, a batch gives the same verdict, the same
+// reasons and the same logged events.
+TEST(EventConvertTest, ResolvedCodesGiveTheSameCheckAsLookingEveryCodeUp) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const int lazio = codelists.RegionByInpsLabel("LAZIO")->index;
+  const int cigs = codelists.InterventionTypeByCode("CIGS")->index;
+  v1::EventBatch batch = WithPaymentIds("P-1\nP-2\nP-3\n", 3);
+  v1::PaymentColumns& columns = *batch.mutable_payment_columns();
+  columns.clear_region_codes();
+  columns.add_region_codes("12");  // Lazio's ISTAT code
+  columns.add_region_codes("lazio");
+  columns.clear_intervention_type_codes();
+  columns.add_intervention_type_codes("cigs");
+  columns.set_regions(1, 1);
+  v1::PaymentIssued* message = batch.add_events()->mutable_payment_issued();
+  message->set_payment_id("P-0");
+  message->set_worker_id("RSSMRA80A01H501U");
+  *message->mutable_paid_on() = [] {
+    v1::Date d;
+    d.set_year(2024);
+    d.set_month(1);
+    d.set_day(31);
+    return d;
+  }();
+  message->set_region("LAZIO");
+  message->set_intervention_type("CIGS");
+
+  std::vector<ingest::RawEvent> plain;
+  ASSERT_THAT(EventsFromProto(batch, plain).malformed, IsEmpty());
+  std::vector<ingest::RawEvent> events;
+  std::vector<domain::CodeIndices> codes;
+  const CodeResolution resolve{codelists, codes};
+  ASSERT_THAT(EventsFromProto(batch, events, &resolve).malformed, IsEmpty());
+  ASSERT_EQ(codes.size(), 4u);
+  EXPECT_EQ(codes[0].region, -1);  // the Event message: looked up by the check
+  EXPECT_EQ(std::get<domain::PaymentIssued>(events[0]).region, "LAZIO");
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(codes[i].region, lazio) << i;
+    EXPECT_EQ(codes[i].type, cigs) << i;
+  }
+
+  auto pseudonymizer = ingest::Pseudonymizer::Create(std::string(32, 'k'));
+  ASSERT_TRUE(pseudonymizer.ok());
+  const ingest::BatchCheck want =
+      ingest::CheckBatch("p", 1, plain, codelists, **pseudonymizer, 100, domain::kLatestDate);
+  const ingest::BatchCheck got = ingest::CheckBatch("p", 1, events, codelists, **pseudonymizer, 100,
+                                                    domain::kLatestDate, {}, &codes);
+  ASSERT_THAT(want.violations, IsEmpty());
+  ASSERT_THAT(got.violations, IsEmpty());
+  ASSERT_EQ(got.batch.events.size(), want.batch.events.size());
+  for (size_t i = 0; i < 4; ++i) {
+    const auto& g = std::get<ingest::LoggedPayment>(got.batch.events[i]);
+    const auto& w = std::get<ingest::LoggedPayment>(want.batch.events[i]);
+    EXPECT_EQ(g.region, lazio) << i;
+    EXPECT_EQ(g.type, cigs) << i;
+    EXPECT_EQ(g.region, w.region) << i;
+    EXPECT_EQ(g.type, w.type) << i;
+    EXPECT_EQ(g.worker, w.worker) << i;
+  }
+
+  // A listed code that is not found keeps its text, and the check names it row by row.
+  columns.add_region_codes("PADANIA");
+  columns.set_regions(2, 2);
+  ASSERT_THAT(EventsFromProto(batch, plain).malformed, IsEmpty());
+  ASSERT_THAT(EventsFromProto(batch, events, &resolve).malformed, IsEmpty());
+  EXPECT_EQ(codes[3].region, -1);
+  EXPECT_EQ(std::get<domain::PaymentIssued>(events[3]).region, "PADANIA");
+  const ingest::BatchCheck refused_plain =
+      ingest::CheckBatch("p", 1, plain, codelists, **pseudonymizer, 100, domain::kLatestDate);
+  const ingest::BatchCheck refused = ingest::CheckBatch("p", 1, events, codelists, **pseudonymizer,
+                                                        100, domain::kLatestDate, {}, &codes);
+  EXPECT_EQ(ingest::DescribeViolations(refused), ingest::DescribeViolations(refused_plain));
+  EXPECT_THAT(ingest::DescribeViolations(refused), ::testing::HasSubstr("events[3].region"));
+  EXPECT_THAT(ingest::DescribeViolations(refused), ::testing::HasSubstr("PADANIA"));
+}
+
 TEST(EventConvertTest, ABatchOfMoreThanTenThousandEventsIsNotRead) {
   v1::EventBatch batch;
   batch.mutable_payment_columns()->set_payment_ids(std::string(4 << 20, '\n'));

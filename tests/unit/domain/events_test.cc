@@ -96,10 +96,28 @@ TEST_F(EventsTest, ValidateGivesTheCodelistPositionsItFound) {
   PaymentIssued unknown_region = Payment();
   unknown_region.region = "PADANIA";
   unknown_region.intervention_type = "CIGO";
-  CodeIndices codes{7, 7};
+  CodeIndices codes;
   EXPECT_THAT(Fields(Validate(unknown_region, lists_, kLatestDate, &codes)), ElementsAre("region"));
   EXPECT_EQ(codes.region, -1);
   EXPECT_EQ(codes.type, cigo);
+}
+
+// A reader that resolved a code once for many events passes its position in: it is taken as
+// found, whatever the event's text (left empty by such a reader); a -1 is still looked up.
+TEST_F(EventsTest, PositionsAlreadyFoundAreTakenWithoutALookup) {
+  PaymentIssued payment = Payment();
+  payment.region.clear();
+  payment.intervention_type.clear();
+  CodeIndices codes{3, 2};
+  EXPECT_THAT(Validate(payment, lists_, kLatestDate, &codes), IsEmpty());
+  EXPECT_EQ(codes.region, 3);
+  EXPECT_EQ(codes.type, 2);
+  payment.intervention_type = "CIGO";
+  codes = {3, -1};
+  EXPECT_THAT(Validate(payment, lists_, kLatestDate, &codes), IsEmpty());
+  EXPECT_EQ(codes.type, lists_.InterventionTypeByCode("CIGO")->index);
+  codes = {-1, 2};
+  EXPECT_THAT(Fields(Validate(payment, lists_, kLatestDate, &codes)), ElementsAre("region"));
 }
 
 TEST_F(EventsTest, UnknownCodesListValidOnes) {
