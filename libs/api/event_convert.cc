@@ -98,22 +98,23 @@ class ColumnReader {
     return false;
   }
 
-  // codes[positions[row]] into `out`; a violation of the row if the position is beyond them.
-  // The code of `row`: its codelist position into `*index` when the listed code it points at
-  // resolved (`resolved`, one position per listed code, -1 for one that did not), leaving `out`
-  // empty; otherwise its text into `out` (the check reports it by its text) and -1 into
-  // `*index`. Without `resolved` or `index`, the text only.
+  // The code of `row`, codes[positions[row]]: its codelist position into `*index` when
+  // `resolve(position)` finds it (-1: it did not, or no resolution), leaving `out` empty;
+  // otherwise its text into `out`, for the check to look up and report, and `*index` unchanged
+  // (-1). A position beyond the codes listed is a violation of the row.
+  template <typename Resolve>
   void AssignCode(const google::protobuf::RepeatedPtrField<std::string>& codes,
-                  const std::vector<int>* resolved,
                   const google::protobuf::RepeatedField<uint32_t>& positions, uint64_t row,
                   absl::string_view event_id, absl::string_view column, std::string& out,
-                  int* index) {
+                  int* index, const Resolve& resolve) {
     const uint32_t position = positions[static_cast<int>(row)];
     if (position < static_cast<uint32_t>(codes.size())) {
-      if (resolved != nullptr && index != nullptr && (*resolved)[position] >= 0) {
-        *index = (*resolved)[position];
-        out.clear();
-        return;
+      if (index != nullptr) {
+        if (const int found = resolve(position); found >= 0) {
+          *index = found;
+          out.clear();
+          return;
+        }
       }
       out.assign(codes[static_cast<int>(position)]);
       return;
@@ -134,42 +135,53 @@ class ColumnReader {
   std::vector<ingest::Violation>& malformed_;
 };
 
-// Each listed code's codelist position, -1 for one not found: a batch lists each code once, so
-// its rows need no lookup of their own.
-template <typename Find>
-std::vector<int> ResolveListed(const google::protobuf::RepeatedPtrField<std::string>& listed,
-                               const Find& find) {
-  std::vector<int> positions;
-  positions.reserve(static_cast<size_t>(listed.size()));
-  for (const std::string& code : listed) {
-    const auto* found = find(code);
-    positions.push_back(found != nullptr ? found->index : -1);
-  }
-  return positions;
-}
-
-// The listed codes of one group of columns, resolved when `resolve` is given.
-struct ListedCodes {
-  std::vector<int> regions;
-  std::vector<int> types;
-  std::vector<domain::CodeIndices>* rows = nullptr;  // one per event read; null: not resolved
-
+// The listed codes of one group of columns, each resolved to its codelist position the first
+// time a row points at it (-1: not found), when `resolve` is given. Rows share a few listed
+// codes, so a batch looks each of them up once instead of once per row; codes listed but
+// pointed at by no row (the contract lets a producer list a code more than once) are never
+// looked up, so a batch cannot make the reader do more lookups than it has rows.
+class ListedCodes {
+ public:
   template <typename Columns>
   ListedCodes(const Columns& columns, const CodeResolution* resolve) {
     if (resolve == nullptr) return;
-    const domain::Codelists& codelists = resolve->codelists;
-    regions = ResolveListed(columns.region_codes(), [&](const std::string& code) {
-      return codelists.RegionByInputCode(code);
-    });
-    types = ResolveListed(columns.intervention_type_codes(), [&](const std::string& code) {
-      return codelists.InterventionTypeByInputCode(code);
-    });
-    rows = &resolve->codes;
+    codelists_ = &resolve->codelists;
+    rows_ = &resolve->codes;
+    regions_.assign(static_cast<size_t>(columns.region_codes_size()), kUntried);
+    types_.assign(static_cast<size_t>(columns.intervention_type_codes_size()), kUntried);
   }
-  const std::vector<int>* region_positions() const { return rows ? &regions : nullptr; }
-  const std::vector<int>* type_positions() const { return rows ? &types : nullptr; }
-  int* region_of(size_t event) const { return rows ? &(*rows)[event].region : nullptr; }
-  int* type_of(size_t event) const { return rows ? &(*rows)[event].type : nullptr; }
+
+  // The codelist position of the listed region at `position` (< the codes listed), -1 when it
+  // is not a region; -1 too when not resolving.
+  int Region(const google::protobuf::RepeatedPtrField<std::string>& listed, uint32_t position) {
+    if (rows_ == nullptr) return -1;
+    int& found = regions_[position];
+    if (found == kUntried) {
+      const domain::Region* region = codelists_->RegionByInputCode(listed[position]);
+      found = region != nullptr ? region->index : -1;
+    }
+    return found;
+  }
+  // As Region, for the listed intervention types.
+  int Type(const google::protobuf::RepeatedPtrField<std::string>& listed, uint32_t position) {
+    if (rows_ == nullptr) return -1;
+    int& found = types_[position];
+    if (found == kUntried) {
+      const domain::InterventionType* type =
+          codelists_->InterventionTypeByInputCode(listed[position]);
+      found = type != nullptr ? type->index : -1;
+    }
+    return found;
+  }
+  // Where the positions of the event at `event` go; null when not resolving.
+  domain::CodeIndices* row(size_t event) const { return rows_ ? &(*rows_)[event] : nullptr; }
+
+ private:
+  static constexpr int kUntried = -2;
+  const domain::Codelists* codelists_ = nullptr;
+  std::vector<domain::CodeIndices>* rows_ = nullptr;
+  std::vector<int> regions_;
+  std::vector<int> types_;
 };
 
 // Reads the application columns' rows into events from position `n`; returns the rows read
@@ -182,17 +194,20 @@ uint64_t ReadApplications(const v1::ApplicationColumns& columns, ColumnReader& r
   shaped &= reader.HasOneValuePerRow("intervention_types", columns.intervention_types_size());
   if (!shaped) return 0;
   LineValues ids(columns.application_ids());
-  const ListedCodes listed(columns, resolve);
+  ListedCodes listed(columns, resolve);
+  const auto region = [&](uint32_t at) { return listed.Region(columns.region_codes(), at); };
+  const auto type = [&](uint32_t at) { return listed.Type(columns.intervention_type_codes(), at); };
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::ApplicationAuthorized>(events, n + row);
     out.application_id.assign(ids.Next());
     const int i = static_cast<int>(row);
     out.authorized_on = DateFromNumber(columns.authorized_on(i));
-    reader.AssignCode(columns.region_codes(), listed.region_positions(), columns.regions(), row,
-                      out.application_id, "regions", out.region, listed.region_of(n + row));
-    reader.AssignCode(columns.intervention_type_codes(), listed.type_positions(),
-                      columns.intervention_types(), row, out.application_id, "intervention_types",
-                      out.intervention_type, listed.type_of(n + row));
+    domain::CodeIndices* codes = listed.row(n + row);
+    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.application_id, "regions",
+                      out.region, codes ? &codes->region : nullptr, region);
+    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
+                      out.application_id, "intervention_types", out.intervention_type,
+                      codes ? &codes->type : nullptr, type);
   }
   return reader.rows();
 }
@@ -209,18 +224,21 @@ uint64_t ReadPayments(const v1::PaymentColumns& columns, ColumnReader& reader,
   if (!shaped) return 0;
   LineValues ids(columns.payment_ids());
   LineValues workers(columns.worker_ids());
-  const ListedCodes listed(columns, resolve);
+  ListedCodes listed(columns, resolve);
+  const auto region = [&](uint32_t at) { return listed.Region(columns.region_codes(), at); };
+  const auto type = [&](uint32_t at) { return listed.Type(columns.intervention_type_codes(), at); };
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::PaymentIssued>(events, n + row);
     out.payment_id.assign(ids.Next());
     out.worker_id.assign(workers.Next());
     const int i = static_cast<int>(row);
     out.paid_on = DateFromNumber(columns.paid_on(i));
-    reader.AssignCode(columns.region_codes(), listed.region_positions(), columns.regions(), row,
-                      out.payment_id, "regions", out.region, listed.region_of(n + row));
-    reader.AssignCode(columns.intervention_type_codes(), listed.type_positions(),
-                      columns.intervention_types(), row, out.payment_id, "intervention_types",
-                      out.intervention_type, listed.type_of(n + row));
+    domain::CodeIndices* codes = listed.row(n + row);
+    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.payment_id, "regions",
+                      out.region, codes ? &codes->region : nullptr, region);
+    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
+                      out.payment_id, "intervention_types", out.intervention_type,
+                      codes ? &codes->type : nullptr, type);
     out.months_covered = columns.months_covered(i);
   }
   return reader.rows();
@@ -263,6 +281,7 @@ ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEv
     read.malformed.push_back({0, "", "events", ingest::EventCountReason(sent)});
     read.unread_events = sent;
     events.clear();
+    if (resolve != nullptr) resolve->codes.clear();
     return read;
   }
   // Computed after the count is known to be small: a pass over at most 10000 events.
@@ -270,6 +289,7 @@ ReadBatch EventsFromProto(const v1::EventBatch& batch, std::vector<ingest::RawEv
     read.malformed.push_back({0, "", "events", ingest::BatchSizeReason(bytes)});
     read.unread_events = sent;
     events.clear();
+    if (resolve != nullptr) resolve->codes.clear();
     return read;
   }
   // Nothing resolved yet: Event messages name their codes in full, and are looked up by the check.

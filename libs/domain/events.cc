@@ -111,7 +111,7 @@ void ParseDate(std::string_view field, std::string_view text, const Date& latest
 // The region's index (`known` when it is one already), or -1 after adding the error.
 int CheckRegion(std::string_view region, int known, const Codelists& codelists,
                 std::vector<FieldError>* errors) {
-  if (known >= 0) return known;
+  if (known >= 0 && static_cast<size_t>(known) < codelists.regions().size()) return known;
   if (const Region* found = codelists.RegionByInputCode(region)) return found->index;
   std::string reason = internal::Cat("unknown region ", QuoteSafe(region));
   if (absl::StatusOr<const Region*> alias = codelists.FindRegion(region); alias.ok()) {
@@ -126,7 +126,9 @@ int CheckRegion(std::string_view region, int known, const Codelists& codelists,
 // The type's index (`known` when it is one already), or -1 after adding the error.
 int CheckType(std::string_view type, int known, const Codelists& codelists,
               std::vector<FieldError>* errors) {
-  if (known >= 0) return known;
+  if (known >= 0 && static_cast<size_t>(known) < codelists.intervention_types().size()) {
+    return known;
+  }
   if (const InterventionType* found = codelists.InterventionTypeByInputCode(type)) {
     return found->index;
   }

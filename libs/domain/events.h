@@ -77,8 +77,9 @@ struct CodeIndices {
 // Checks every field of a typed event. Dates must be real calendar dates from kMinYear up to
 // `latest` (the server passes today's date in Italy, see ItalianDate). When `codes` is given it
 // receives the positions the check found, so that a caller converting the event need not look
-// the codes up again; a position it already holds (not -1) is taken as found without a lookup,
-// the event's code text then unused (a reader that resolved the code once for many events).
+// the codes up again; a position it already holds (one of the codelist's, not -1) is taken as
+// found without a lookup, the event's code text then unused (a reader that resolved the code
+// once for many events).
 std::vector<FieldError> Validate(const ApplicationAuthorized& event, const Codelists& codelists,
                                  const Date& latest = kLatestDate, CodeIndices* codes = nullptr);
 std::vector<FieldError> Validate(const PaymentIssued& event, const Codelists& codelists,

@@ -155,10 +155,10 @@ TEST(EventConvertTest, EveryEventSentIsReadOrCountedAndNoProblemQuotesAWorkerId)
   }
 }
 
-// Columns list each code once: with a resolution, each listed code is looked up once and its
-// rows carry the position, in any accepted spelling; Event messages and codes not found keep
-// their text for the check. Checked with and without, a batch gives the same verdict, the same
-// reasons and the same logged events.
+// Columns list their codes apart from the rows: with a resolution, each listed code a row points
+// at is looked up once and its rows carry the position, in any accepted spelling; Event
+// messages and codes not found keep their text for the check. Checked with and without, a
+// batch gives the same verdict, the same reasons and the same logged events.
 TEST(EventConvertTest, ResolvedCodesGiveTheSameCheckAsLookingEveryCodeUp) {
   const domain::Codelists codelists = domain::Codelists::Builtin();
   const int lazio = codelists.RegionByInpsLabel("LAZIO")->index;
@@ -231,6 +231,31 @@ TEST(EventConvertTest, ResolvedCodesGiveTheSameCheckAsLookingEveryCodeUp) {
   EXPECT_EQ(ingest::DescribeViolations(refused), ingest::DescribeViolations(refused_plain));
   EXPECT_THAT(ingest::DescribeViolations(refused), ::testing::HasSubstr("events[3].region"));
   EXPECT_THAT(ingest::DescribeViolations(refused), ::testing::HasSubstr("PADANIA"));
+}
+
+// Codes listed but pointed at by no row (the contract lets a code be listed more than once) are
+// not the rows' codes: unknown ones among them change nothing, and the rows get the positions
+// of the codes they point at.
+TEST(EventConvertTest, CodesListedButUnusedDoNotMatter) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  v1::EventBatch batch = WithPaymentIds("P-1\nP-2\n", 2);
+  v1::PaymentColumns& columns = *batch.mutable_payment_columns();
+  for (int i = 0; i < 1000; ++i) columns.add_region_codes("NOT_A_REGION_" + std::to_string(i));
+  columns.add_region_codes("LAZIO");  // listed twice: 0 and 1001
+  columns.set_regions(1, 1001);
+  std::vector<ingest::RawEvent> events;
+  std::vector<domain::CodeIndices> codes;
+  const CodeResolution resolve{codelists, codes};
+  ASSERT_THAT(EventsFromProto(batch, events, &resolve).malformed, IsEmpty());
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[0].region, codelists.RegionByInpsLabel("LAZIO")->index);
+  EXPECT_EQ(codes[1].region, codes[0].region);
+  auto pseudonymizer = ingest::Pseudonymizer::Create(std::string(32, 'k'));
+  ASSERT_TRUE(pseudonymizer.ok());
+  EXPECT_THAT(ingest::CheckBatch("p", 1, events, codelists, **pseudonymizer, 100,
+                                 domain::kLatestDate, {}, &codes)
+                  .violations,
+              IsEmpty());
 }
 
 TEST(EventConvertTest, ABatchOfMoreThanTenThousandEventsIsNotRead) {

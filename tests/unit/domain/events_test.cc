@@ -118,6 +118,11 @@ TEST_F(EventsTest, PositionsAlreadyFoundAreTakenWithoutALookup) {
   EXPECT_EQ(codes.type, lists_.InterventionTypeByCode("CIGO")->index);
   codes = {-1, 2};
   EXPECT_THAT(Fields(Validate(payment, lists_, kLatestDate, &codes)), ElementsAre("region"));
+  // A position beyond the codelist is no position: the text is looked up.
+  payment.region = "LAZIO";
+  codes = {static_cast<int>(lists_.regions().size()), 2};
+  EXPECT_THAT(Validate(payment, lists_, kLatestDate, &codes), IsEmpty());
+  EXPECT_EQ(codes.region, lists_.RegionByInpsLabel("LAZIO")->index);
 }
 
 TEST_F(EventsTest, UnknownCodesListValidOnes) {
