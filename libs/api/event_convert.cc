@@ -184,6 +184,21 @@ class ListedCodes {
   std::vector<int> types_;
 };
 
+// The region and intervention type of `row` (the event at `event`) into `out`, resolved through
+// `listed` when it resolves.
+template <typename Columns, typename Event>
+void AssignCodes(const Columns& columns, ColumnReader& reader, ListedCodes& listed, uint64_t row,
+                 size_t event, const std::string& event_id, Event& out) {
+  domain::CodeIndices* codes = listed.row(event);
+  reader.AssignCode(columns.region_codes(), columns.regions(), row, event_id, "regions", out.region,
+                    codes ? &codes->region : nullptr,
+                    [&](uint32_t at) { return listed.Region(columns.region_codes(), at); });
+  reader.AssignCode(
+      columns.intervention_type_codes(), columns.intervention_types(), row, event_id,
+      "intervention_types", out.intervention_type, codes ? &codes->type : nullptr,
+      [&](uint32_t at) { return listed.Type(columns.intervention_type_codes(), at); });
+}
+
 // Reads the application columns' rows into events from position `n`; returns the rows read
 // (none when the columns' shape is wrong).
 uint64_t ReadApplications(const v1::ApplicationColumns& columns, ColumnReader& reader,
@@ -195,19 +210,12 @@ uint64_t ReadApplications(const v1::ApplicationColumns& columns, ColumnReader& r
   if (!shaped) return 0;
   LineValues ids(columns.application_ids());
   ListedCodes listed(columns, resolve);
-  const auto region = [&](uint32_t at) { return listed.Region(columns.region_codes(), at); };
-  const auto type = [&](uint32_t at) { return listed.Type(columns.intervention_type_codes(), at); };
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::ApplicationAuthorized>(events, n + row);
     out.application_id.assign(ids.Next());
     const int i = static_cast<int>(row);
     out.authorized_on = DateFromNumber(columns.authorized_on(i));
-    domain::CodeIndices* codes = listed.row(n + row);
-    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.application_id, "regions",
-                      out.region, codes ? &codes->region : nullptr, region);
-    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
-                      out.application_id, "intervention_types", out.intervention_type,
-                      codes ? &codes->type : nullptr, type);
+    AssignCodes(columns, reader, listed, row, n + row, out.application_id, out);
   }
   return reader.rows();
 }
@@ -225,20 +233,13 @@ uint64_t ReadPayments(const v1::PaymentColumns& columns, ColumnReader& reader,
   LineValues ids(columns.payment_ids());
   LineValues workers(columns.worker_ids());
   ListedCodes listed(columns, resolve);
-  const auto region = [&](uint32_t at) { return listed.Region(columns.region_codes(), at); };
-  const auto type = [&](uint32_t at) { return listed.Type(columns.intervention_type_codes(), at); };
   for (uint64_t row = 0; row < reader.rows(); ++row) {
     auto& out = Slot<domain::PaymentIssued>(events, n + row);
     out.payment_id.assign(ids.Next());
     out.worker_id.assign(workers.Next());
     const int i = static_cast<int>(row);
     out.paid_on = DateFromNumber(columns.paid_on(i));
-    domain::CodeIndices* codes = listed.row(n + row);
-    reader.AssignCode(columns.region_codes(), columns.regions(), row, out.payment_id, "regions",
-                      out.region, codes ? &codes->region : nullptr, region);
-    reader.AssignCode(columns.intervention_type_codes(), columns.intervention_types(), row,
-                      out.payment_id, "intervention_types", out.intervention_type,
-                      codes ? &codes->type : nullptr, type);
+    AssignCodes(columns, reader, listed, row, n + row, out.payment_id, out);
     out.months_covered = columns.months_covered(i);
   }
   return reader.rows();
