@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -228,10 +229,16 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
     delta.AddApplication(a.month, a.region, a.type);
 
   // Dense ids for workers first seen in this batch are recorded in the same write as the cells.
+  // They enter the worker map as they are met (one probe per payment), and leave it again if the
+  // write fails, so that a failed batch changes nothing: a map of the batch's own new workers,
+  // grown from empty for every batch, cost more than the lookups themselves.
   std::vector<std::pair<Pseudonym, uint32_t>> new_workers;
-  WorkerIds batch_ids;
   std::string new_pseudonyms;
   uint32_t next_id = next_worker_id_;
+  // Undone on every way out but success, a thrown allocation failure included.
+  absl::Cleanup forget_new_workers = [&] {
+    for (const auto& [pseudonym, id] : new_workers) worker_ids_.erase(pseudonym);
+  };
   // The worker map is far larger than the caches: its probes are issued a few payments ahead so
   // that their cache misses overlap instead of being paid one after the other.
   const std::vector<PaymentFact>& payments = batch.payments;
@@ -243,18 +250,13 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
       worker_ids_.prefetch(payments[i + kWorkerPrefetchDistance].worker);
     }
     const PaymentFact& p = payments[i];
-    uint32_t id;
-    if (auto known = worker_ids_.find(p.worker); known != worker_ids_.end()) {
-      id = known->second;
-    } else if (auto fresh = batch_ids.find(p.worker); fresh != batch_ids.end()) {
-      id = fresh->second;
-    } else {
-      id = next_id++;
-      batch_ids.emplace(p.worker, id);
-      new_workers.emplace_back(p.worker, id);
+    const auto [slot, first_seen] = worker_ids_.try_emplace(p.worker, next_id);
+    if (first_seen) {
+      ++next_id;
+      new_workers.emplace_back(p.worker, slot->second);
       new_pseudonyms.append(p.worker.data(), kPseudonymBytes);
     }
-    delta.AddPayment(p.month, p.region, p.type, id, p.months_covered);
+    delta.AddPayment(p.month, p.region, p.type, slot->second, p.months_covered);
   }
 
   // The batch is expanded to its lattice cells here (unions of the batch's small sets), so each
@@ -272,8 +274,8 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   }
   writes.Put(kMeta, absl::StrCat(kSequencePrefix, batch.producer), BigEndian(batch.sequence, 8));
   if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
+  std::move(forget_new_workers).Cancel();
 
-  for (const auto& [pseudonym, id] : new_workers) worker_ids_.emplace(pseudonym, id);
   // The unions run while queries may still read (this is the only writer); queries wait only
   // for the swaps.
   CubeState::PreparedFold fold;

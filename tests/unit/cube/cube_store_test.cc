@@ -12,6 +12,7 @@
 
 #include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fault_injecting_kv_store.h"
 
 namespace omnia::cube {
 namespace {
@@ -252,6 +253,42 @@ TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {
   for (const FactBatch& b : batches) ASSERT_TRUE(store_->Apply(b).ok());
   Open();
   ExpectEqualsReference(Recompute(codelists_, events), 2020, 2021);
+}
+
+// A batch whose write fails changes nothing, its workers' dense ids included: the workers it
+// met first are unknown again, so later batches give their own new workers those ids and the
+// resent batch records its workers afresh. Checked in memory and after a restart.
+TEST_F(CubeStoreTest, AFailedWriteLeavesNoTraceOfItsNewWorkers) {
+  const Events events = Generate(9, 200, 3000, 2000, 2022, 2022);
+  const std::vector<FactBatch> batches = Batches(events, "p", 1000);
+  ASSERT_EQ(batches.size(), 4u);
+  auto rocks = storage::OpenRocksDb(dir_.path() + "/cube", CubeStore::Columns());
+  ASSERT_TRUE(rocks.ok()) << rocks.status();
+  auto faulty = std::make_unique<omnia::testing::FaultInjectingKvStore>(std::move(*rocks));
+  omnia::testing::FaultInjectingKvStore* faults = faulty.get();
+  auto store = CubeStore::Open(std::move(faulty), codelists_);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Apply(batches[0]).ok());
+  faults->set_fail_writes(true);
+  EXPECT_FALSE((*store)->Apply(batches[1]).ok());
+  faults->set_fail_writes(false);
+  // Batch 2 first: its new workers take the ids batch 1's would have had.
+  FactBatch later = batches[2];
+  later.sequence = 2;
+  later.previous_sequence = 1;
+  ASSERT_TRUE((*store)->Apply(later).ok());
+  FactBatch resent = batches[1];
+  resent.sequence = 3;
+  resent.previous_sequence = 2;
+  ASSERT_TRUE((*store)->Apply(resent).ok());
+  FactBatch last = batches[3];
+  last.previous_sequence = 3;
+  ASSERT_TRUE((*store)->Apply(last).ok());
+  store_ = std::move(*store);
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
+  store_.reset();
+  Open();  // the dictionary on disk holds every worker once, under the id the cells use
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
 }
 
 TEST_F(CubeStoreTest, WorkerDictionaryOfEarlierStoresStillLoads) {
