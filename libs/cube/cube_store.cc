@@ -232,12 +232,16 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   // They enter the worker map as they are met (one probe per payment), and leave it again if the
   // write fails, so that a failed batch changes nothing: a map of the batch's own new workers,
   // grown from empty for every batch, cost more than the lookups themselves.
-  std::vector<std::pair<Pseudonym, uint32_t>> new_workers;
+  // The new workers' pseudonyms in id order, as the dictionary record stores them.
   std::string new_pseudonyms;
   uint32_t next_id = next_worker_id_;
   // Undone on every way out but success, a thrown allocation failure included.
   absl::Cleanup forget_new_workers = [&] {
-    for (const auto& [pseudonym, id] : new_workers) worker_ids_.erase(pseudonym);
+    for (size_t at = 0; at < new_pseudonyms.size(); at += kPseudonymBytes) {
+      Pseudonym pseudonym;
+      std::memcpy(pseudonym.data(), new_pseudonyms.data() + at, kPseudonymBytes);
+      worker_ids_.erase(pseudonym);
+    }
   };
   // The worker map is far larger than the caches: its probes are issued a few payments ahead so
   // that their cache misses overlap instead of being paid one after the other.
@@ -253,7 +257,6 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
     const auto [slot, first_seen] = worker_ids_.try_emplace(p.worker, next_id);
     if (first_seen) {
       ++next_id;
-      new_workers.emplace_back(p.worker, slot->second);
       new_pseudonyms.append(p.worker.data(), kPseudonymBytes);
     }
     delta.AddPayment(p.month, p.region, p.type, slot->second, p.months_covered);
@@ -267,7 +270,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   for (uint64_t packed : expanded.base_keys) {
     writes.Merge(kCells, EncodeStorageKey(packed), expanded.lattice.at(packed).Serialize());
   }
-  if (!new_workers.empty()) {
+  if (!new_pseudonyms.empty()) {
     writes.Put(kWorkers, std::string(1, kWorkerRunTag) + BigEndian(next_worker_id_, 4),
                new_pseudonyms);
     writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));

@@ -350,6 +350,22 @@ TEST_F(IngestionServiceTest, IstatCodesAndCodesInAnyCaseAreTheSameEvents) {
   EXPECT_EQ(ack.outcome(), v1::BATCH_OUTCOME_ACCEPTED) << ack.message();
   EXPECT_EQ(ack.events_duplicate(), 2u);
 
+  // In columns: the codes listed in other spellings, one listed twice, and an unknown one no row
+  // points at. Each row is the logged event (a duplicate, not a conflict over its region).
+  v1::EventBatch columns;
+  columns.set_producer_id("producer-c");
+  columns.set_sequence(1);
+  v1::PaymentColumns& payments = *columns.mutable_payment_columns();
+  payments = PaymentColumns({{"P-1", "12"}, {"P-2", "lazio"}});
+  payments.add_region_codes("ATLANTIDE");
+  payments.add_region_codes("Lazio");
+  payments.set_regions(1, 3);
+  payments.clear_intervention_type_codes();
+  payments.add_intervention_type_codes("cigs");
+  const v1::BatchAck in_columns = Send(columns);
+  EXPECT_EQ(in_columns.outcome(), v1::BATCH_OUTCOME_ACCEPTED) << in_columns.message();
+  EXPECT_EQ(in_columns.events_duplicate(), 2u);
+
   v1::ImportRawEventsResponse imported;
   const grpc::Status status = Upload(
       "payment_id,worker_id,paid_on,region,intervention_type,months_covered\n"
