@@ -7,6 +7,30 @@
 #include "absl/strings/str_cat.h"
 
 namespace omnia::ingest {
+namespace {
+
+// What the default AggregationSink::Prepare makes: the batch as it is.
+class BatchAsIs final : public PreparedBatch {
+ public:
+  explicit BatchAsIs(facts::FactBatch batch) : batch_(std::move(batch)) {}
+  const facts::FactBatch& batch() const { return batch_; }
+
+ private:
+  facts::FactBatch batch_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PreparedBatch>> AggregationSink::Prepare(
+    facts::FactBatch batch) const {
+  return std::make_unique<BatchAsIs>(std::move(batch));
+}
+
+absl::StatusOr<uint64_t> AggregationSink::ApplyPrepared(const PreparedBatch& prepared) {
+  const auto* as_is = dynamic_cast<const BatchAsIs*>(&prepared);
+  if (as_is == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
+  return Apply(as_is->batch());
+}
 
 Forwarder::Forwarder(EventLog& log, AggregationSink& sink, ForwarderOptions options)
     : log_(log), sink_(sink), options_(std::move(options)), backoff_(options_.initial_backoff) {}
@@ -26,6 +50,8 @@ void Forwarder::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
+  DropReadAhead();
+  StopReader();
 }
 
 void Forwarder::Notify() {
@@ -82,6 +108,7 @@ bool Forwarder::WaitFor(absl::Duration timeout) {
 void Forwarder::Run() {
   while (WaitFor(ForwardOnce())) {
   }
+  DropReadAhead();
 }
 
 absl::Duration Forwarder::ForwardOnce() {
@@ -103,7 +130,15 @@ absl::Duration Forwarder::ForwardOnce() {
 }
 
 Forwarder::Round Forwarder::ForwardFrom(bool known, uint64_t* position) {
+  const Round round = ForwardFromPosition(known, position);
+  if (round != Round::kSent) DropReadAhead();
+  return round;
+}
+
+Forwarder::Round Forwarder::ForwardFromPosition(bool known, uint64_t* position) {
   if (!known) {
+    // A request read ahead may be encoded for the sink as it was before it was asked again.
+    DropReadAhead();
     absl::StatusOr<uint64_t> last = sink_.LastApplied(options_.producer_id);
     if (!last.ok()) return Round::kFailed;
     if (!AcceptPosition(*last)) return Round::kStopped;
@@ -121,19 +156,36 @@ Forwarder::Round Forwarder::ForwardFrom(bool known, uint64_t* position) {
 }
 
 absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
-  // Collect consecutive event entries, or a single published entry, after `position`.
+  absl::StatusOr<Request> request = NextRequest(*position);
+  if (!request.ok()) return request.status();
+  absl::StatusOr<uint64_t> applied;
+  if (request->events != nullptr) {
+    ReadAheadAfter(*request);
+    applied = sink_.ApplyPrepared(*request->events);
+  } else if (request->published.has_value()) {
+    applied = sink_.ReplacePublished(options_.producer_id, *position, *request->published);
+  } else {
+    return false;
+  }
+  if (!applied.ok()) return applied.status();
+  *position = *applied;
+  return true;
+}
+
+absl::StatusOr<Forwarder::Request> Forwarder::ReadRequest(uint64_t after) const {
+  // Collect consecutive event entries, or a single published entry, after `after`.
   facts::FactBatch batch;
   batch.producer = options_.producer_id;
-  batch.previous_sequence = *position;
+  batch.previous_sequence = after;
   // Room for a full request up front: the entries' facts are appended one entry at a time, and
   // growing by doubling copied each of them again once or twice (5 % of ingestion's CPU).
   batch.payments.reserve(options_.max_events_per_request);
   bool have_events = false;
-  std::optional<LogEntry> published;
+  Request request;
   absl::Status read =
-      log_.ReadEntries(*position, options_.max_events_per_request, [&](const LogEntry& entry) {
+      log_.ReadEntries(after, options_.max_events_per_request, [&](const LogEntry& entry) {
         if (entry.kind == EntryKind::kPublished) {
-          if (!have_events) published = entry;
+          if (!have_events) request.published = entry;
           return false;
         }
         have_events = true;
@@ -144,17 +196,69 @@ absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
         return true;
       });
   if (!read.ok()) return read;
-  absl::StatusOr<uint64_t> applied;
-  if (have_events) {
-    applied = sink_.Apply(batch);
-  } else if (published.has_value()) {
-    applied = sink_.ReplacePublished(options_.producer_id, *position, *published);
-  } else {
-    return false;
+  if (!have_events) return request;
+  request.sequence = batch.sequence;
+  request.events_count = batch.applications.size() + batch.payments.size();
+  absl::StatusOr<std::unique_ptr<PreparedBatch>> prepared = sink_.Prepare(std::move(batch));
+  if (!prepared.ok()) return prepared.status();
+  request.events = *std::move(prepared);
+  return request;
+}
+
+absl::StatusOr<Forwarder::Request> Forwarder::NextRequest(uint64_t position) {
+  if (read_ahead_.valid()) {
+    absl::StatusOr<Request> ahead = read_ahead_.get();
+    if (read_ahead_after_ == position) return ahead;
   }
-  if (!applied.ok()) return applied.status();
-  *position = *applied;
-  return true;
+  return ReadRequest(position);
+}
+
+void Forwarder::ReadAheadAfter(const Request& sent) {
+  // Only behind a full request, so that reading ahead never makes a request smaller than it
+  // would have been (aggregation's cost per event grows as requests shrink). The backlog counts
+  // from the applied cursor, the position `sent` builds on.
+  const LogStatus status = log_.Status();
+  if (status.backlog_events < sent.events_count + options_.max_events_per_request) return;
+  const uint64_t after = sent.sequence;
+  std::packaged_task<absl::StatusOr<Request>()> task([this, after] { return ReadRequest(after); });
+  read_ahead_ = task.get_future();
+  read_ahead_after_ = after;
+  absl::MutexLock lock(&reader_mu_);
+  reader_task_ = std::move(task);
+  // One thread for every read-ahead: a thread of its own per request took a malloc arena of its
+  // own each time, and ingestion's peak memory grew by half.
+  if (!reader_.joinable()) reader_ = std::thread([this] { RunReader(); });
+}
+
+void Forwarder::RunReader() {
+  while (true) {
+    std::packaged_task<absl::StatusOr<Request>()> task;
+    {
+      absl::MutexLock lock(&reader_mu_);
+      reader_mu_.Await(absl::Condition(
+          +[](Forwarder* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->reader_mu_) {
+            return f->reader_stopping_ || f->reader_task_.valid();
+          },
+          this));
+      if (!reader_task_.valid()) return;  // stopping, nothing left to read
+      task = std::move(reader_task_);
+    }
+    task();
+  }
+}
+
+void Forwarder::StopReader() {
+  {
+    absl::MutexLock lock(&reader_mu_);
+    reader_stopping_ = true;
+  }
+  if (reader_.joinable()) reader_.join();
+  absl::MutexLock lock(&reader_mu_);
+  reader_stopping_ = false;
+}
+
+void Forwarder::DropReadAhead() {
+  if (read_ahead_.valid()) read_ahead_.get().IgnoreError();
 }
 
 bool Forwarder::AcceptPosition(uint64_t position) {

@@ -7,6 +7,10 @@
 // missing one is sent: nothing acknowledged is lost and nothing counts twice. Consecutive event
 // entries are coalesced into one request named by the last entry's sequence.
 //
+// While a request is in flight and another full one waits in the log behind it, that next
+// request is read and encoded on a second thread, so that aggregation does not sit idle between
+// requests while the forwarder reads the log; it is sent only if the one before it was applied.
+//
 // It never trusts a position blindly. Every request carries the position it builds on
 // (compare-and-set): if aggregation's last applied sequence is another one, nothing is applied
 // and the forwarder re-reads the position and resends from there. A position beyond the end of
@@ -18,8 +22,12 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <future>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +47,13 @@ struct RebuildSummary {
   uint64_t last_log_sequence = 0;
 };
 
+// An Apply request made ready to send ahead of its turn (see AggregationSink::Prepare), in
+// whatever form the sink that made it sends.
+class PreparedBatch {
+ public:
+  virtual ~PreparedBatch() = default;
+};
+
 // Where the forwarder sends entries: the aggregation service (over gRPC in production, see
 // libs/ingest_grpc).
 class AggregationSink {
@@ -49,6 +64,13 @@ class AggregationSink {
   // previous sequence it names (batch.previous_sequence for Apply); otherwise ABORTED and
   // nothing is applied.
   virtual absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) = 0;
+  // Apply in two steps, so that the forwarder can prepare the next request (encode it for the
+  // wire) while the current one is in flight: Prepare may run on another thread, concurrently
+  // with any call of the sink, and ApplyPrepared then sends what it made, as Apply would. By
+  // default the batch is kept as it is and sent with Apply.
+  // ApplyPrepared takes only what this sink's Prepare made (INVALID_ARGUMENT otherwise).
+  virtual absl::StatusOr<std::unique_ptr<PreparedBatch>> Prepare(facts::FactBatch batch) const;
+  virtual absl::StatusOr<uint64_t> ApplyPrepared(const PreparedBatch& prepared);
   virtual absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer,
                                                     uint64_t previous_sequence,
                                                     const LogEntry& published_entry) = 0;
@@ -117,9 +139,31 @@ class Forwarder {
   void Run();
   // Sends from `*position` (first reading it from aggregation unless `known`), updating it.
   Round ForwardFrom(bool known, uint64_t* position);
+  Round ForwardFromPosition(bool known, uint64_t* position);
   // Sends the next request after `*position` and takes the new position from the answer; false
   // when there is nothing to send.
   absl::StatusOr<bool> SendNext(uint64_t* position);
+
+  // The request after a position: consecutive event entries (prepared by the sink), a single
+  // published entry, or neither when the log ends there.
+  struct Request {
+    std::unique_ptr<PreparedBatch> events;
+    uint64_t sequence = 0;  // of the request's last event entry
+    uint64_t events_count = 0;
+    std::optional<LogEntry> published;
+  };
+  absl::StatusOr<Request> ReadRequest(uint64_t after) const;
+  // The request after `position`: the one read ahead if it was read from there, else read now.
+  absl::StatusOr<Request> NextRequest(uint64_t position);
+  // Starts reading the request after `sent` on another thread when a full request's worth of
+  // events is logged beyond it.
+  void ReadAheadAfter(const Request& sent);
+  // Waits for a read-ahead request and forgets it (after a failure, or when stopping: the
+  // position or the sink's encoding may have changed).
+  void DropReadAhead();
+  // The read-ahead thread: runs the read-ahead task it is given, one at a time.
+  void RunReader();
+  void StopReader();
   // Checks a position reported by aggregation against the log: records it as the log's
   // forwarding cursor, or stops forwarding when it is beyond the log (false).
   bool AcceptPosition(uint64_t position);
@@ -135,6 +179,14 @@ class Forwarder {
   uint64_t position_ = 0;
   absl::Duration backoff_;
   bool last_round_mismatched_ = false;
+  // The position a read-ahead request builds on, and the request.
+  uint64_t read_ahead_after_ = 0;
+  std::future<absl::StatusOr<Request>> read_ahead_;
+
+  absl::Mutex reader_mu_;
+  std::packaged_task<absl::StatusOr<Request>()> reader_task_ ABSL_GUARDED_BY(reader_mu_);
+  bool reader_stopping_ ABSL_GUARDED_BY(reader_mu_) = false;
+  std::thread reader_;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,5 +1,8 @@
 #include "libs/ingest_grpc/grpc_aggregation_sink.h"
 
+#include <memory>
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "libs/api/fact_convert.h"
@@ -26,6 +29,16 @@ facts::FactBatch BatchOf(const std::string& producer, const ingest::LogEntry& en
   batch.payments = entry.payments;
   return batch;
 }
+
+// An Apply request encoded ahead of sending it.
+class EncodedBatch final : public ingest::PreparedBatch {
+ public:
+  explicit EncodedBatch(v1::ApplyRequest request) : request_(std::move(request)) {}
+  const v1::ApplyRequest& request() const { return request_; }
+
+ private:
+  v1::ApplyRequest request_;
+};
 
 }  // namespace
 
@@ -61,8 +74,25 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const facts::FactBatch& batc
   const absl::StatusOr<v1::ApplyRequest> request =
       api::FactBatchToProto(batch, codelists_, Encoding());
   if (!request.ok()) return request.status();
+  return Send(*request);
+}
+
+absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> GrpcAggregationSink::Prepare(
+    facts::FactBatch batch) const {
+  absl::StatusOr<v1::ApplyRequest> request = api::FactBatchToProto(batch, codelists_, Encoding());
+  if (!request.ok()) return request.status();
+  return std::make_unique<EncodedBatch>(*std::move(request));
+}
+
+absl::StatusOr<uint64_t> GrpcAggregationSink::ApplyPrepared(const ingest::PreparedBatch& prepared) {
+  const auto* encoded = dynamic_cast<const EncodedBatch*>(&prepared);
+  if (encoded == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
+  return Send(encoded->request());
+}
+
+absl::StatusOr<uint64_t> GrpcAggregationSink::Send(const v1::ApplyRequest& request) {
   v1::ApplyResponse response;
-  grpc::Status status = stub_->Apply(Context(deadline_).get(), *request, &response);
+  grpc::Status status = stub_->Apply(Context(deadline_).get(), request, &response);
   if (!status.ok()) return rpc::FromGrpcStatus(status);
   return response.last_applied_sequence();
 }

@@ -25,6 +25,10 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
                       std::string token);
 
   absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override;
+  // Encodes the request (the columns or messages the server reads, as Apply would).
+  absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> Prepare(
+      facts::FactBatch batch) const override;
+  absl::StatusOr<uint64_t> ApplyPrepared(const ingest::PreparedBatch& prepared) override;
   absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
                                             const ingest::LogEntry& published_entry) override;
   // Also learns whether the server reads event columns (the forwarder asks before its first
@@ -39,6 +43,7 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
 
  private:
   std::unique_ptr<grpc::ClientContext> Context(absl::Duration deadline) const;
+  absl::StatusOr<uint64_t> Send(const v1::ApplyRequest& request);
   absl::StatusOr<v1::GetCubeStatsResponse> Stats(const v1::GetCubeStatsRequest& request);
   api::EventEncoding Encoding() const;
 

@@ -11,11 +11,14 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/storage/memory_store.h"
 
 namespace omnia::ingest {
@@ -362,6 +365,125 @@ TEST_F(ForwarderTest, APausedForwarderSendsNothing) {
   forwarder_->Resume();
   EXPECT_EQ(forwarder_->ForwardOnce(), absl::ZeroDuration());
   EXPECT_EQ(aggregation_.last_applied, 1u);
+}
+
+// A sink that prepares requests for the wire as the gRPC one does, under the "encoding" it last
+// learned from aggregation (each position read may meet a replaced server), and refuses to send
+// a request prepared under another one, as a replaced server would misread it. The first Apply
+// can be held until the request after it has been prepared.
+class PreparingAggregation final : public AggregationSink {
+ public:
+  explicit PreparingAggregation(FakeAggregation& aggregation) : aggregation_(aggregation) {}
+
+  absl::StatusOr<uint64_t> Apply(const facts::FactBatch&) override {
+    return absl::InternalError("requests are sent prepared");
+  }
+  absl::StatusOr<std::unique_ptr<PreparedBatch>> Prepare(facts::FactBatch batch) const override {
+    absl::MutexLock lock(&mu_);
+    prepared_after_.push_back(batch.previous_sequence.value_or(0));
+    return std::make_unique<Encoded>(std::move(batch), encoding_);
+  }
+  absl::StatusOr<uint64_t> ApplyPrepared(const PreparedBatch& prepared) override {
+    const auto& encoded = dynamic_cast<const Encoded&>(prepared);
+    {
+      absl::MutexLock lock(&mu_);
+      if (hold_first_apply && applies_++ == 0) {
+        held_until_next_prepared = mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](std::vector<uint64_t>* after) { return after->size() >= 2; }, &prepared_after_),
+            absl::Seconds(10));
+      }
+      if (encoded.encoding != encoding_) {
+        return absl::InternalError("a request encoded for another server");
+      }
+    }
+    return aggregation_.Apply(encoded.batch);
+  }
+  absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
+                                            const LogEntry& published_entry) override {
+    return aggregation_.ReplacePublished(producer, previous_sequence, published_entry);
+  }
+  absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override {
+    absl::MutexLock lock(&mu_);
+    ++encoding_;
+    return aggregation_.LastApplied(producer);
+  }
+  absl::StatusOr<RebuildSummary> Rebuild(const EventLog& log, const std::string& producer,
+                                         absl::Duration deadline) override {
+    return aggregation_.Rebuild(log, producer, deadline);
+  }
+
+  std::vector<uint64_t> prepared_after() const {
+    absl::MutexLock lock(&mu_);
+    return prepared_after_;
+  }
+
+  bool hold_first_apply = false;
+  bool held_until_next_prepared = false;
+
+ private:
+  struct Encoded final : PreparedBatch {
+    Encoded(facts::FactBatch b, int e) : batch(std::move(b)), encoding(e) {}
+    facts::FactBatch batch;
+    int encoding;
+  };
+
+  FakeAggregation& aggregation_;
+  mutable absl::Mutex mu_;
+  mutable std::vector<uint64_t> prepared_after_ ABSL_GUARDED_BY(mu_);
+  int encoding_ ABSL_GUARDED_BY(mu_) = 0;
+  int applies_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST_F(ForwarderTest, TheNextFullRequestIsPreparedWhileOneIsInFlight) {
+  options_.max_events_per_request = 4;
+  PreparingAggregation sink(aggregation_);
+  sink.hold_first_apply = true;
+  Forwarder forwarder(*log_, sink, options_);
+  for (int i = 0; i < 6; ++i) LogEntryOf(2);
+
+  while (forwarder.ForwardOnce() == absl::ZeroDuration()) {
+  }
+  // The request after entry 2 was prepared before the one up to entry 2 was answered.
+  EXPECT_TRUE(sink.held_until_next_prepared);
+  EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u, 4u));
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 6, true}));
+  EXPECT_EQ(aggregation_.units_applied, 12u);
+}
+
+TEST_F(ForwarderTest, ARequestPreparedAheadIsNotSentAfterTheOneBeforeItFailed) {
+  options_.max_events_per_request = 4;
+  PreparingAggregation sink(aggregation_);
+  Forwarder forwarder(*log_, sink, options_);
+  for (int i = 0; i < 6; ++i) LogEntryOf(2);
+
+  // Entries 1..2 are applied but the answer is lost; meanwhile the request after them was
+  // prepared for the server as it was known then.
+  aggregation_.lose_next_answer = true;
+  EXPECT_GT(forwarder.ForwardOnce(), absl::ZeroDuration());
+  while (forwarder.ForwardOnce() == absl::ZeroDuration()) {
+  }
+  // Aggregation's position is read again (a replaced server may read other encodings), and the
+  // request after entry 2 is prepared anew for it.
+  EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u, 2u, 4u));
+  EXPECT_THAT(aggregation_.received,
+              ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 6, true}));
+  EXPECT_EQ(aggregation_.units_applied, 12u);
+}
+
+TEST_F(ForwarderTest, NothingIsPreparedAheadBehindARequestThatEmptiesTheBacklog) {
+  options_.max_events_per_request = 4;
+  PreparingAggregation sink(aggregation_);
+  Forwarder forwarder(*log_, sink, options_);
+  for (int i = 0; i < 3; ++i) LogEntryOf(2);
+  // 6 events: the request after the first would hold 2, not a full 4; it is read only once the
+  // first is answered, with whatever was logged by then.
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  LogEntryOf(2);
+  EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
+  EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u));
+  EXPECT_THAT(aggregation_.received, ElementsAre(Received{0, 2, true}, Received{2, 4, true}));
 }
 
 }  // namespace
