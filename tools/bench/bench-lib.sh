@@ -59,6 +59,30 @@ start_ingestion() {
 # wait_serving ADDRESS [WAIT]: until the server's health check says SERVING.
 wait_serving() { "$build/tools/omnia" health --address="$1" --wait="${2:-30s}" >/dev/null; }
 
+# cpu_ticks PID...: the processes' processor time so far, in clock ticks (100 a second); a process
+# that has ended counts nothing.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# wait_quiet PID...: waits until the processes have finished the background work an ingest leaves
+# behind (write-buffer flushes, compactions): at most 2 % of a processor over a second, or 60 s
+# at most. Prints the seconds waited.
+wait_quiet() {
+  local start before
+  start=$(date +%s.%N)
+  for _ in $(seq 60); do
+    before=$(cpu_ticks "$@")
+    sleep 1
+    (($(cpu_ticks "$@") - before <= 2)) && break
+  done
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}'
+}
+
 # peak_rss_mib PID: the process's peak resident memory so far.
 peak_rss_mib() { echo $(($(awk '/VmHWM/ {print $2}' "/proc/$1/status") / 1024)); }
 

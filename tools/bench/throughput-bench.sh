@@ -5,7 +5,8 @@
 #   OMNIA_BENCH_MOBILITIES   mobility percents to run (default "0 50 100")
 #   and the variables of bench-lib.sh (workload size, scratch space, the DuckDB peer).
 # Every dataset has 1 % exact duplicate rows and 1 worker id in 13 written in lower case.
-# Per shape: the ingest on its own (throughput), idle query latency at concurrency 1 and 8, peak
+# Per shape: the ingest on its own (throughput), idle query latency at concurrency 1 and 8 (once
+# the background work the ingest left has finished), peak
 # memory, disk and restart time, then two more ingests on fresh services with 1 and 8 query
 # clients running beside them (query latency during a full-speed ingest).
 # Prints JSON lines, then a summary table.
@@ -51,6 +52,9 @@ run_shape() {
   local line l
   line=$(ingest_data "$data")
   while read -r l; do emit "${l%\}}, \"mobility_percent\": $mobility}"; done <<<"$line"
+  # Idle means idle: the flushes and compactions the ingest left running finish first (how long
+  # that took is reported too).
+  emit "{\"step\": \"settle_after_ingest\", \"seconds\": $(wait_quiet $agg_pid $ing_pid), \"mobility_percent\": $mobility}"
   for c in 1 8; do
     l=$("$build/tools/bench/omnia-bench" query --aggregation="$agg" --kind=cell --concurrency=$c \
       --duration=3s)
