@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "libs/base/thread_priority.h"
 
 namespace omnia::ingest {
 namespace {
@@ -106,6 +107,8 @@ bool Forwarder::WaitFor(absl::Duration timeout) {
 }
 
 void Forwarder::Run() {
+  // The read-ahead thread, started from this one, inherits the value.
+  if (options_.thread_nice > 0) base::LowerThisThreadPriority(options_.thread_nice);
   while (WaitFor(ForwardOnce())) {
   }
   DropReadAhead();

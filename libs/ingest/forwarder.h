@@ -93,6 +93,9 @@ struct ForwarderOptions {
   // Wait after a failed round, doubled on each consecutive failure up to max_backoff.
   absl::Duration initial_backoff = absl::Milliseconds(50);
   absl::Duration max_backoff = absl::Seconds(2);
+  // The forwarding threads' nice value is made at least this (libs/base/thread_priority.h):
+  // forwarding is bulk write work that reads should overtake. 0: the process's priority.
+  int thread_nice = 0;
   // How often an idle forwarder looks for entries it was not notified of.
   absl::Duration idle_poll = absl::Seconds(1);
   // Receives the line explaining why forwarding stopped (forwarding_error()); may be empty.

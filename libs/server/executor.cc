@@ -1,9 +1,17 @@
 #include "libs/server/executor.h"
 
+#include "libs/base/thread_priority.h"
+
 namespace omnia::server {
 
-Executor::Executor(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+Executor::Executor(int threads, int nice) {
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, nice] {
+      // Refused only for a value the caller may not set: the work runs all the same.
+      if (nice > 0) base::LowerThisThreadPriority(nice);
+      Work();
+    });
+  }
 }
 
 Executor::~Executor() {

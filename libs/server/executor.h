@@ -13,7 +13,10 @@ namespace omnia::server {
 
 class Executor {
  public:
-  explicit Executor(int threads);
+  // `nice`: the threads' nice value is made at least this (libs/base/thread_priority.h), for an
+  // executor doing bulk write work that interactive reads should overtake; 0 leaves them at the
+  // process's priority.
+  explicit Executor(int threads, int nice = 0);
   // Runs every task already submitted, then joins the threads.
   ~Executor();
 

@@ -41,6 +41,15 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(std::string name) {
   return options;
 }
 
+absl::StatusOr<int> WriteNiceFromFlag(int value) {
+  if (value < 0 || value > 19) {
+    return absl::InvalidArgumentError(absl::StrCat("--write_nice=", value,
+                                                   ": a nice value from 0 to 19 is expected (lower "
+                                                   "priority only; 0 keeps the process's)"));
+  }
+  return value;
+}
+
 int ExitWithError(const std::string& name, const absl::Status& status) {
   LogInfo(absl::Now(), name, absl::StrCat("cannot start: ", status.ToString()));
   return 1;

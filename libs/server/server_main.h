@@ -19,6 +19,10 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(std::string name);
 // Logs why `name` cannot start and returns the process exit code for it (1).
 int ExitWithError(const std::string& name, const absl::Status& status);
 
+// The --write_nice flag's value checked: a nice value from 0 (the process's priority) to 19
+// (the lowest), for the threads doing a service's bulk writes (libs/base/thread_priority.h).
+absl::StatusOr<int> WriteNiceFromFlag(int value);
+
 // The bearer token this service presents on its own write calls to other services
 // (--token_file), empty when none is configured.
 absl::StatusOr<std::string> OutgoingTokenFromFlags();

@@ -21,6 +21,11 @@ ABSL_FLAG(uint64_t, release_cache_bytes, uint64_t{512} << 20,
           "least recently queried are evicted first and read from disk again when next queried. "
           "One release is always kept, so a release larger than the bound is still served, alone");
 
+ABSL_FLAG(int, write_nice, 10,
+          "nice value (0-19) of the threads that apply writes (and answer the other calls that "
+          "wait on the store), so that queries overtake bulk writes when the processors are "
+          "busy; 0 runs them at the process's priority");
+
 int main(int argc, char** argv) {
   omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
@@ -36,7 +41,10 @@ int main(int argc, char** argv) {
   // first. The engine itself is owned by the service and its metrics collector, which the
   // metrics endpoint may scrape from its own thread at any time.
   const omnia::domain::Codelists codelists = omnia::domain::Codelists::Builtin();
-  omnia::server::Executor executor(2);
+  absl::StatusOr<int> write_nice =
+      omnia::server::WriteNiceFromFlag(absl::GetFlag(FLAGS_write_nice));
+  if (!write_nice.ok()) return omnia::server::ExitWithError("aggregation", write_nice.status());
+  omnia::server::Executor executor(2, *write_nice);
   omnia::aggregation::AggregationService service(executor);
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);

@@ -46,6 +46,10 @@ ABSL_FLAG(uint64_t, max_events_per_forward,
           "most events sent to aggregation in one Apply request (log entries are never split)");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
           "deadline of each call to aggregation");
+ABSL_FLAG(int, write_nice, 10,
+          "nice value (0-19) of the threads that log batches and forward them to aggregation, so "
+          "that status and health calls overtake bulk writes when the processors are busy; 0 "
+          "runs them at the process's priority");
 
 namespace {
 
@@ -129,14 +133,18 @@ int main(int argc, char** argv) {
   if (!aggregation.ok()) return omnia::server::ExitWithError("ingestion", aggregation.status());
   omnia::ingest_grpc::GrpcAggregationSink sink(*aggregation, codelists,
                                                absl::GetFlag(FLAGS_aggregation_deadline), *token);
+  absl::StatusOr<int> write_nice =
+      omnia::server::WriteNiceFromFlag(absl::GetFlag(FLAGS_write_nice));
+  if (!write_nice.ok()) return omnia::server::ExitWithError("ingestion", write_nice.status());
   omnia::ingest::ForwarderOptions forwarder_options;
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
   forwarder_options.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_forward);
+  forwarder_options.thread_nice = *write_nice;
   forwarder_options.log_error = [&clock](const std::string& error) {
     omnia::server::LogInfo(clock.Now(), "ingestion", error);
   };
   omnia::ingest::Forwarder forwarder(**log, sink, forwarder_options);
-  omnia::server::Executor executor(4);
+  omnia::server::Executor executor(4, *write_nice);
   omnia::ingestion::IngestionOptions options;
   options.max_backlog_events = absl::GetFlag(FLAGS_max_backlog_events);
   omnia::ingestion::IngestionService service(

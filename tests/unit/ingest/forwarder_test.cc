@@ -7,7 +7,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <functional>
 #include <limits>
 #include <map>
@@ -385,6 +388,7 @@ class PreparingAggregation final : public AggregationSink {
   }
   absl::StatusOr<uint64_t> ApplyPrepared(const PreparedBatch& prepared) override {
     const auto& encoded = dynamic_cast<const Encoded&>(prepared);
+    if (on_apply) on_apply();
     {
       absl::MutexLock lock(&mu_);
       if (hold_first_apply && applies_++ == 0) {
@@ -419,6 +423,8 @@ class PreparingAggregation final : public AggregationSink {
   }
 
   bool hold_first_apply = false;
+  // Called on the sending thread before each request is sent.
+  std::function<void()> on_apply;
   bool held_until_next_prepared = false;
 
  private:
@@ -484,6 +490,26 @@ TEST_F(ForwarderTest, NothingIsPreparedAheadBehindARequestThatEmptiesTheBacklog)
   EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
   EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u));
   EXPECT_THAT(aggregation_.received, ElementsAre(Received{0, 2, true}, Received{2, 4, true}));
+}
+
+TEST_F(ForwarderTest, ForwardingRunsAtTheLowerPriorityItWasGiven) {
+  const auto this_thread_nice = [] {
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  };
+  const int caller = this_thread_nice();
+  options_.thread_nice = caller + 3;
+  PreparingAggregation sink(aggregation_);
+  Forwarder forwarder(*log_, sink, options_);
+  std::atomic<int> seen{-100};
+  sink.on_apply = [&] { seen = this_thread_nice(); };
+  LogEntryOf(1);
+  forwarder.Start();
+  for (int i = 0; i < 500 && aggregation_.last_applied < 1; ++i)
+    absl::SleepFor(absl::Milliseconds(10));
+  forwarder.Stop();
+  EXPECT_EQ(aggregation_.last_applied, 1u);
+  EXPECT_EQ(seen.load(), caller + 3);
+  EXPECT_EQ(this_thread_nice(), caller);
 }
 
 }  // namespace
