@@ -504,8 +504,8 @@ TEST_F(ForwarderTest, ForwardingRunsAtTheLowerPriorityItWasGiven) {
   sink.on_apply = [&] { seen = this_thread_nice(); };
   LogEntryOf(1);
   forwarder.Start();
-  for (int i = 0; i < 500 && aggregation_.last_applied < 1; ++i)
-    absl::SleepFor(absl::Milliseconds(10));
+  // Only the atomic is read while the forwarder runs; the rest after Stop() joined its thread.
+  for (int i = 0; i < 500 && seen.load() == -100; ++i) absl::SleepFor(absl::Milliseconds(10));
   forwarder.Stop();
   EXPECT_EQ(aggregation_.last_applied, 1u);
   EXPECT_EQ(seen.load(), caller + 3);
