@@ -1,5 +1,6 @@
 // The executor that runs the services' blocking work: every task submitted runs, tasks pending
-// at destruction still run.
+// at destruction still run, at the lower priority it was given (and the flag that sets it
+// refuses what is not a lower priority).
 #include "libs/server/executor.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <string>
+
+#include "libs/server/server_main.h"
 
 namespace omnia::server {
 namespace {
@@ -38,6 +42,21 @@ TEST(ExecutorTest, ALowerPriorityExecutorRunsItsTasksAtThatNiceValueAndLeavesThe
     executor.Submit([&seen] { seen = ThisThreadNice(); });
   }
   EXPECT_EQ(seen.load(), caller);
+}
+
+TEST(ExecutorTest, TheWriteNiceFlagTakesLowerPrioritiesOnlyAndNamesItselfWhenRefused) {
+  for (int accepted : {0, 10, 19}) {
+    absl::StatusOr<int> nice = WriteNiceFromFlag(accepted);
+    ASSERT_TRUE(nice.ok()) << nice.status();
+    EXPECT_EQ(*nice, accepted);
+  }
+  for (int refused : {-1, 20}) {
+    absl::StatusOr<int> nice = WriteNiceFromFlag(refused);
+    EXPECT_EQ(nice.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(nice.status().message().find("--write_nice=" + std::to_string(refused)),
+              std::string::npos)
+        << nice.status();
+  }
 }
 
 }  // namespace
