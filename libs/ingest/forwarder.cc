@@ -8,29 +8,16 @@
 #include "libs/base/thread_priority.h"
 
 namespace omnia::ingest {
-namespace {
-
-// What the default AggregationSink::Prepare makes: the batch as it is.
-class BatchAsIs final : public PreparedBatch {
- public:
-  explicit BatchAsIs(facts::FactBatch batch) : batch_(std::move(batch)) {}
-  const facts::FactBatch& batch() const { return batch_; }
-
- private:
-  facts::FactBatch batch_;
-};
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<PreparedBatch>> AggregationSink::Prepare(
     facts::FactBatch batch) const {
-  return std::make_unique<BatchAsIs>(std::move(batch));
+  return std::make_unique<PreparedAs<facts::FactBatch>>(std::move(batch));
 }
 
 absl::StatusOr<uint64_t> AggregationSink::ApplyPrepared(const PreparedBatch& prepared) {
-  const auto* as_is = dynamic_cast<const BatchAsIs*>(&prepared);
-  if (as_is == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
-  return Apply(as_is->batch());
+  const facts::FactBatch* batch = PreparedAs<facts::FactBatch>::From(prepared);
+  if (batch == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
+  return Apply(*batch);
 }
 
 Forwarder::Forwarder(EventLog& log, AggregationSink& sink, ForwarderOptions options)

@@ -54,6 +54,24 @@ class PreparedBatch {
   virtual ~PreparedBatch() = default;
 };
 
+// A prepared request held as one value of type T (the batch itself, an encoded message); a sink
+// recognises its own with From().
+template <typename T>
+class PreparedAs final : public PreparedBatch {
+ public:
+  explicit PreparedAs(T value) : value_(std::move(value)) {}
+  const T& value() const { return value_; }
+
+  // The value `prepared` holds if a sink preparing T made it, else null.
+  static const T* From(const PreparedBatch& prepared) {
+    const auto* as = dynamic_cast<const PreparedAs*>(&prepared);
+    return as == nullptr ? nullptr : &as->value_;
+  }
+
+ private:
+  T value_;
+};
+
 // Where the forwarder sends entries: the aggregation service (over gRPC in production, see
 // libs/ingest_grpc).
 class AggregationSink {

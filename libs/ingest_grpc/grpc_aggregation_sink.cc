@@ -31,14 +31,7 @@ facts::FactBatch BatchOf(const std::string& producer, const ingest::LogEntry& en
 }
 
 // An Apply request encoded ahead of sending it.
-class EncodedBatch final : public ingest::PreparedBatch {
- public:
-  explicit EncodedBatch(v1::ApplyRequest request) : request_(std::move(request)) {}
-  const v1::ApplyRequest& request() const { return request_; }
-
- private:
-  v1::ApplyRequest request_;
-};
+using EncodedBatch = ingest::PreparedAs<v1::ApplyRequest>;
 
 }  // namespace
 
@@ -85,9 +78,9 @@ absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> GrpcAggregationSink::Prep
 }
 
 absl::StatusOr<uint64_t> GrpcAggregationSink::ApplyPrepared(const ingest::PreparedBatch& prepared) {
-  const auto* encoded = dynamic_cast<const EncodedBatch*>(&prepared);
+  const v1::ApplyRequest* encoded = EncodedBatch::From(prepared);
   if (encoded == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
-  return Send(encoded->request());
+  return Send(*encoded);
 }
 
 absl::StatusOr<uint64_t> GrpcAggregationSink::Send(const v1::ApplyRequest& request) {

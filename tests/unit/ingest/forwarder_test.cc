@@ -441,8 +441,22 @@ class PreparingAggregation final : public AggregationSink {
   int applies_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-TEST_F(ForwarderTest, TheNextFullRequestIsPreparedWhileOneIsInFlight) {
-  options_.max_events_per_request = 4;
+// Six entries of 2 events each, forwarded 4 events to a request: every entry reached
+// aggregation once, in order, each request building on the one before.
+class ReadAheadTest : public ForwarderTest {
+ protected:
+  void SetUp() override {
+    ForwarderTest::SetUp();
+    options_.max_events_per_request = 4;
+  }
+  void ExpectSixEntriesAppliedOnceInThreeRequests() {
+    EXPECT_THAT(aggregation_.received,
+                ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 6, true}));
+    EXPECT_EQ(aggregation_.units_applied, 12u);
+  }
+};
+
+TEST_F(ReadAheadTest, TheNextFullRequestIsPreparedWhileOneIsInFlight) {
   PreparingAggregation sink(aggregation_);
   sink.hold_first_apply = true;
   Forwarder forwarder(*log_, sink, options_);
@@ -453,13 +467,10 @@ TEST_F(ForwarderTest, TheNextFullRequestIsPreparedWhileOneIsInFlight) {
   // The request after entry 2 was prepared before the one up to entry 2 was answered.
   EXPECT_TRUE(sink.held_until_next_prepared);
   EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u, 4u));
-  EXPECT_THAT(aggregation_.received,
-              ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 6, true}));
-  EXPECT_EQ(aggregation_.units_applied, 12u);
+  ExpectSixEntriesAppliedOnceInThreeRequests();
 }
 
-TEST_F(ForwarderTest, ARequestPreparedAheadIsNotSentAfterTheOneBeforeItFailed) {
-  options_.max_events_per_request = 4;
+TEST_F(ReadAheadTest, ARequestPreparedAheadIsNotSentAfterTheOneBeforeItFailed) {
   PreparingAggregation sink(aggregation_);
   Forwarder forwarder(*log_, sink, options_);
   for (int i = 0; i < 6; ++i) LogEntryOf(2);
@@ -473,13 +484,10 @@ TEST_F(ForwarderTest, ARequestPreparedAheadIsNotSentAfterTheOneBeforeItFailed) {
   // Aggregation's position is read again (a replaced server may read other encodings), and the
   // request after entry 2 is prepared anew for it.
   EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u, 2u, 4u));
-  EXPECT_THAT(aggregation_.received,
-              ElementsAre(Received{0, 2, true}, Received{2, 4, true}, Received{4, 6, true}));
-  EXPECT_EQ(aggregation_.units_applied, 12u);
+  ExpectSixEntriesAppliedOnceInThreeRequests();
 }
 
-TEST_F(ForwarderTest, NothingIsPreparedAheadBehindARequestThatEmptiesTheBacklog) {
-  options_.max_events_per_request = 4;
+TEST_F(ReadAheadTest, NothingIsPreparedAheadBehindARequestThatEmptiesTheBacklog) {
   PreparingAggregation sink(aggregation_);
   Forwarder forwarder(*log_, sink, options_);
   for (int i = 0; i < 3; ++i) LogEntryOf(2);
