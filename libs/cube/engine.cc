@@ -261,8 +261,12 @@ absl::StatusOr<ReplaceOutcome> CubeEngine::ReplacePublished(
 
 absl::StatusOr<std::shared_ptr<const CubeState>> CubeEngine::ReleaseState(
     const std::string& release_id) {
+  // An id outside the release id form names no release (and must never reach a path): reads
+  // answer it as any id that does not exist (common.proto).
   if (!IsValidReleaseId(release_id)) {
-    return absl::InvalidArgumentError(absl::StrCat("release_id '", release_id, "' is not valid"));
+    return absl::NotFoundError(absl::StrCat(
+        "release_id: no release is named '", absl::CHexEscape(release_id.substr(0, 64)),
+        "' (ids are 1 to 64 characters from A-Z a-z 0-9 . _ -)"));
   }
   std::shared_ptr<ReleaseLoad> load;
   bool loads_it = false;

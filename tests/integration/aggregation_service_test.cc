@@ -471,6 +471,28 @@ TEST_F(AggregationServiceTest, ReleasesAreFrozenAndListed) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// common.proto: wherever a request reads a release, an id that does not exist fails with
+// NOT_FOUND. An id outside the release id form cannot exist, so reads answer it the same way
+// (only Freeze, which names a new release, refuses it as INVALID_ARGUMENT).
+TEST_F(AggregationServiceTest, ReadsOfAReleaseIdThatCannotExistAreNotFound) {
+  for (const std::string& id :
+       std::vector<std::string>{"-r1", "../r1", "r1/../../x", std::string(65, 'r')}) {
+    v1::QueryRequest query;
+    query.set_release_id(id);
+    query.mutable_query()->add_measures("WORKERS");
+    v1::QueryResponse answer;
+    const grpc::Status queried = stub_->Query(Context().get(), query, &answer);
+    EXPECT_EQ(queried.error_code(), grpc::StatusCode::NOT_FOUND) << id;
+    EXPECT_THAT(queried.error_message(), ::testing::HasSubstr("release_id")) << id;
+    v1::GetCubeStatsRequest stats;
+    stats.set_release_id(id);
+    v1::GetCubeStatsResponse described;
+    EXPECT_EQ(stub_->GetCubeStats(Context().get(), stats, &described).error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << id;
+  }
+}
+
 TEST_F(AggregationServiceTest, RebuildReplacesTheCubeWithTheReplayedLog) {
   v1::ApplyResponse applied;
   ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &applied).ok());
