@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "libs/base/sha256.h"
 #include "libs/catalogue/datasets.h"
 #include "libs/catalogue/internal/page_token.h"
 #include "libs/domain/measure.h"
@@ -37,6 +38,26 @@ uint64_t EntryCount(const v1::ListCodelistsResponse& all) {
   return static_cast<uint64_t>(all.regions_size()) + all.macro_areas_size() +
          all.intervention_types_size() + all.families_size() + all.months_size() +
          all.measures_size();
+}
+
+// The measures' texts, each field length-prefixed so that no two lists of texts read alike;
+// a digest rather than a counter so that replicas with the same configuration agree.
+std::string MeasuresVersion(const google::protobuf::RepeatedPtrField<v1::Measure>& measures) {
+  std::string texts;
+  for (const v1::Measure& measure : measures) {
+    for (const std::string* field :
+         {&measure.code(), &measure.name(), &measure.csv_column(), &measure.definition(),
+          &measure.period_basis(), &measure.additivity_note()}) {
+      absl::StrAppend(&texts, field->size(), ":", *field);
+    }
+    absl::StrAppend(&texts, measure.additive() ? "A" : "N");
+  }
+  return Sha256Hex(texts).substr(0, 16);
+}
+
+// What a page token is tied to: both versions, so that pages never mix two lists.
+std::string PagedVersion(const v1::ListCodelistsResponse& all) {
+  return absl::StrCat(all.version(), "/", all.measures_version());
 }
 
 }  // namespace
@@ -80,6 +101,7 @@ v1::ListCodelistsResponse BuildCodelists(const domain::Codelists& codelists,
   for (const domain::Measure measure : domain::kAllMeasures) {
     *out.add_measures() = MeasureMetadata(config, measure);
   }
+  out.set_measures_version(MeasuresVersion(out.measures()));
   return out;
 }
 
@@ -95,9 +117,9 @@ absl::StatusOr<v1::ListCodelistsResponse> PageCodelists(const v1::ListCodelistsR
     if (!DecodePageToken(page_token, &token) || token.offset() == 0) {
       return absl::InvalidArgumentError("page_token is malformed");
     }
-    if (token.version() != all.version()) {
+    if (token.version() != PagedVersion(all)) {
       return absl::InvalidArgumentError(absl::StrCat("page_token was issued for codelist version ",
-                                                     token.version(), ", now ", all.version(),
+                                                     token.version(), ", now ", PagedVersion(all),
                                                      "; start again without a token"));
     }
     if (token.offset() >= total) return absl::InvalidArgumentError("page_token is malformed");
@@ -106,6 +128,7 @@ absl::StatusOr<v1::ListCodelistsResponse> PageCodelists(const v1::ListCodelistsR
 
   v1::ListCodelistsResponse page;
   page.set_version(all.version());
+  page.set_measures_version(all.measures_version());
   uint64_t skip = offset;
   uint64_t room = static_cast<uint64_t>(page_size);
   TakeEntries(all.regions(), page.mutable_regions(), &skip, &room);
@@ -117,7 +140,7 @@ absl::StatusOr<v1::ListCodelistsResponse> PageCodelists(const v1::ListCodelistsR
   const uint64_t next = offset + (static_cast<uint64_t>(page_size) - room);
   if (next < total) {
     ::omnia::internal::CodelistPageToken token;
-    token.set_version(all.version());
+    token.set_version(PagedVersion(all));
     token.set_offset(next);
     page.set_next_page_token(EncodePageToken(token));
   }

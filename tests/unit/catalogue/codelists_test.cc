@@ -108,5 +108,32 @@ TEST_F(CodelistsTest, BadPagingIsRejected) {
   EXPECT_THAT(status.message(), HasSubstr("version"));
 }
 
+// catalogue.proto: version is the codelists' own (the one Query reports), and measures_version
+// changes whenever a measure's text in the configuration does, so a client caching the lists by
+// both sees the new text; a page token from before the change is refused.
+TEST_F(CodelistsTest, AMeasuresTextChangesItsVersionAndNotTheCodelists) {
+  EXPECT_THAT(all_.measures_version(), ::testing::MatchesRegex("[0-9a-f]{16}"));
+  absl::StatusOr<CatalogueConfig> config = LoadDeployedConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(BuildCodelists(domain::Codelists::Builtin(), *config).measures_version(),
+            all_.measures_version());
+
+  ::omnia::internal::DatasetsConfig edited = config->proto();
+  ASSERT_GT(edited.measures_size(), 1);
+  edited.mutable_measures(1)->set_definition(edited.measures(1).definition() + " (rivista)");
+  absl::StatusOr<CatalogueConfig> changed = CatalogueConfig::FromProto(edited);
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  const v1::ListCodelistsResponse after = BuildCodelists(domain::Codelists::Builtin(), *changed);
+  EXPECT_EQ(after.version(), all_.version());
+  EXPECT_NE(after.measures_version(), all_.measures_version());
+
+  absl::StatusOr<v1::ListCodelistsResponse> first = PageCodelists(all_, 10, "");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->measures_version(), all_.measures_version());
+  const absl::Status stale = PageCodelists(after, 10, first->next_page_token()).status();
+  EXPECT_EQ(stale.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(stale.message(), HasSubstr("page_token"));
+}
+
 }  // namespace
 }  // namespace omnia::catalogue
