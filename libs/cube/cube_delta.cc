@@ -73,9 +73,15 @@ constexpr int LevelIndex(int period, int region, int type) {
   return (period * kLevelsPerDimension + region) * kLevelsPerDimension + type;
 }
 
+// Cells handed to a pool thread at a time: enough to outweigh taking them, few enough that a
+// step's cells spread over the threads (the cells' sizes vary widely).
+constexpr size_t kCellsPerPart = 4;
+
 // Every lattice cell's worker ids from the base cells' ids. Each level combination is computed
-// from the one just below it along a single dimension, whose cells group by parent.
-std::array<IdLists, 27> RollUpWorkers(IdLists base, const domain::Codelists& codelists) {
+// from the one just below it along a single dimension, whose cells group by parent; the unions
+// of one step are independent of one another.
+std::array<IdLists, 27> RollUpWorkers(IdLists base, const domain::Codelists& codelists,
+                                      base::ForkJoinPool* pool) {
   std::array<IdLists, 27> levels;
   levels[0] = std::move(base);
   for (int p = 0; p < kLevelsPerDimension; ++p) {
@@ -93,9 +99,16 @@ std::array<IdLists, 27> RollUpWorkers(IdLists base, const domain::Codelists& cod
           groups[PackCellKey(ParentAlong(UnpackCellKey(packed), dimension, codelists))].push_back(
               &ids);
         }
+        std::vector<std::pair<uint64_t, std::vector<const IdList*>>> cells(
+            std::make_move_iterator(groups.begin()), std::make_move_iterator(groups.end()));
+        std::vector<IdList> unions(cells.size());
+        base::ForEachInBlocks(pool, cells.size(), kCellsPerPart,
+                              [&](size_t i) { unions[i] = UnionOf(cells[i].second); });
         IdLists& target = levels[LevelIndex(p, r, t)];
-        target.reserve(groups.size());
-        for (const auto& [packed, parts] : groups) target.emplace(packed, UnionOf(parts));
+        target.reserve(cells.size());
+        for (size_t i = 0; i < cells.size(); ++i) {
+          target.emplace(cells[i].first, std::move(unions[i]));
+        }
       }
     }
   }
@@ -120,7 +133,7 @@ void CubeDelta::AddPayment(const domain::YearMonth& ym, int region_index, int ty
   }
 }
 
-ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists) && {
+ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists, base::ForkJoinPool* pool) && {
   ExpandedDelta delta;
   delta.base_keys.reserve(counts_.size() + worker_ids_.size());
   for (const auto& [packed, value] : counts_) {
@@ -134,10 +147,17 @@ ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists) && {
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   }
-  for (const IdLists& level : RollUpWorkers(std::move(worker_ids_), codelists)) {
-    for (const auto& [packed, ids] : level) {
-      delta.lattice.emplace(packed, CellValue::WorkerSet(ids));
-    }
+  const std::array<IdLists, 27> levels = RollUpWorkers(std::move(worker_ids_), codelists, pool);
+  std::vector<std::pair<uint64_t, const IdList*>> lists;
+  for (const IdLists& level : levels) {
+    for (const auto& [packed, ids] : level) lists.emplace_back(packed, &ids);
+  }
+  std::vector<CellValue> sets(lists.size());
+  base::ForEachInBlocks(pool, lists.size(), kCellsPerPart,
+                        [&](size_t i) { sets[i] = CellValue::WorkerSet(*lists[i].second); });
+  delta.lattice.reserve(delta.lattice.size() + lists.size());
+  for (size_t i = 0; i < lists.size(); ++i) {
+    delta.lattice.emplace(lists[i].first, std::move(sets[i]));
   }
   return delta;
 }

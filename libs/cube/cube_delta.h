@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "libs/base/fork_join.h"
 #include "libs/cube/cell_value.h"
 #include "libs/cube/lattice.h"
 #include "libs/domain/codelists.h"
@@ -42,8 +43,9 @@ class CubeDelta {
 
   // The batch's lattice cells. Worker sets are rolled up one dimension at a time on sorted id
   // lists (type, then region, then period), so each step merges a few short lists of distinct
-  // ids: the cost follows the batch's ids, not the id space the cube covers.
-  ExpandedDelta Expand(const domain::Codelists& codelists) &&;
+  // ids: the cost follows the batch's ids, not the id space the cube covers. With a `pool`, the
+  // cells of each step, and the sets built from the lists, are shared among its threads.
+  ExpandedDelta Expand(const domain::Codelists& codelists, base::ForkJoinPool* pool = nullptr) &&;
 
  private:
   // Additive base cells (APPLICATIONS, BENEFIT_MONTHS).

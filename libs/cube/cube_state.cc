@@ -39,18 +39,22 @@ size_t CubeState::MemoryBytes() const {
          published_years.size() * (sizeof(PublishedYear) + kTreeNodeOverheadBytes);
 }
 
-CubeState::PreparedFold CubeState::PrepareMicroFold(ExpandedDelta delta) const {
+CubeState::PreparedFold CubeState::PrepareMicroFold(ExpandedDelta delta,
+                                                    base::ForkJoinPool* pool) const {
   PreparedFold fold;
   fold.cells.reserve(delta.lattice.size());
-  for (auto& [packed, part] : delta.lattice) {
+  for (auto& [packed, part] : delta.lattice) fold.cells.emplace_back(packed, std::move(part));
+  // Each cell's new value reads only that cell: the unions are independent of one another.
+  std::vector<uint8_t> is_new(fold.cells.size(), 0);
+  constexpr size_t kCellsPerPart = 8;
+  base::ForEachInBlocks(pool, fold.cells.size(), kCellsPerPart, [&](size_t i) {
+    auto& [packed, value] = fold.cells[i];
     const auto it = micro.find(packed);
-    if (it == micro.end()) ++fold.new_cells;
-    if (it == micro.end() || (!it->second.is_worker_set() && it->second.value() == 0)) {
-      fold.cells.emplace_back(packed, std::move(part));
-    } else {
-      fold.cells.emplace_back(packed, CellValue::Union(it->second, part));
-    }
-  }
+    is_new[i] = it == micro.end();
+    if (it == micro.end() || (!it->second.is_worker_set() && it->second.value() == 0)) return;
+    value = CellValue::Union(it->second, value);
+  });
+  for (const uint8_t cell_is_new : is_new) fold.new_cells += cell_is_new;
   fold.base_keys = std::move(delta.base_keys);
   return fold;
 }

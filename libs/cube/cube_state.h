@@ -50,7 +50,8 @@ struct CubeState {
     std::vector<uint64_t> base_keys;
     size_t new_cells = 0;  // cells the micro layer does not hold yet
   };
-  PreparedFold PrepareMicroFold(ExpandedDelta delta) const;
+  // With a `pool`, the cells' unions are shared among its threads.
+  PreparedFold PrepareMicroFold(ExpandedDelta delta, base::ForkJoinPool* pool = nullptr) const;
   void CommitMicroFold(PreparedFold& fold);
   // Recomputes latest_months from every cell (after loading or removing cells, or changing the
   // published years).

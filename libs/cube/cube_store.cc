@@ -18,6 +18,8 @@ namespace {
 
 // How many payments ahead Apply probes the worker map: enough to cover a memory access.
 constexpr size_t kWorkerPrefetchDistance = 16;
+// Base cells serialized by one pool thread at a time (see base::ForEachInBlocks).
+constexpr size_t kCellsPerSerializePart = 16;
 
 // Column indexes, in the order of Columns().
 constexpr int kCells = 0;      // packed cell key -> CellValue (merged)
@@ -126,8 +128,10 @@ absl::StatusOr<CubeState> CubeStore::LoadState(storage::KvStore& kv,
 }
 
 absl::StatusOr<std::unique_ptr<CubeStore>> CubeStore::Open(std::unique_ptr<storage::KvStore> kv,
-                                                           const domain::Codelists& codelists) {
+                                                           const domain::Codelists& codelists,
+                                                           base::ForkJoinPool* apply_pool) {
   std::unique_ptr<CubeStore> store(new CubeStore(std::move(kv), codelists));
+  store->apply_pool_ = apply_pool;
   absl::StatusOr<CubeState> state = LoadState(*store->kv_, codelists);
   if (!state.ok()) return state.status();
   store->state_ = std::move(*state);
@@ -266,9 +270,13 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   // cell of the cube takes one union per batch: merging every base cell straight into its 27
   // rollups would union into a large rollup cell once per base cell below it, and a union into a
   // large cell costs in proportion to the cell, not to the batch.
-  ExpandedDelta expanded = std::move(delta).Expand(codelists_);
-  for (uint64_t packed : expanded.base_keys) {
-    writes.Merge(kCells, EncodeStorageKey(packed), expanded.lattice.at(packed).Serialize());
+  ExpandedDelta expanded = std::move(delta).Expand(codelists_, apply_pool_);
+  std::vector<std::string> serialized(expanded.base_keys.size());
+  base::ForEachInBlocks(apply_pool_, serialized.size(), kCellsPerSerializePart, [&](size_t i) {
+    serialized[i] = expanded.lattice.at(expanded.base_keys[i]).Serialize();
+  });
+  for (size_t i = 0; i < serialized.size(); ++i) {
+    writes.Merge(kCells, EncodeStorageKey(expanded.base_keys[i]), serialized[i]);
   }
   if (!new_pseudonyms.empty()) {
     writes.Put(kWorkers, std::string(1, kWorkerRunTag) + BigEndian(next_worker_id_, 4),
@@ -284,7 +292,7 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   CubeState::PreparedFold fold;
   {
     std::shared_lock lock(state_mu_);
-    fold = state_.PrepareMicroFold(std::move(expanded));
+    fold = state_.PrepareMicroFold(std::move(expanded), apply_pool_);
   }
   {
     std::unique_lock lock(state_mu_);

@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/base/fork_join.h"
 #include "libs/base/prefaulted_allocator.h"
 #include "libs/cube/cube_state.h"
 #include "libs/cube/query.h"
@@ -77,9 +78,12 @@ class CubeStore {
   // Column layout the KvStore must be opened with.
   static std::vector<storage::ColumnSpec> Columns();
 
-  // Loads the cube held in `kv` (opened with Columns()) into memory.
+  // Loads the cube held in `kv` (opened with Columns()) into memory. With `apply_pool` (not
+  // owned; it must outlive the store), Apply shares a batch's roll-up and its unions into the
+  // cells among the pool's threads; without, Apply runs on the caller alone.
   static absl::StatusOr<std::unique_ptr<CubeStore>> Open(std::unique_ptr<storage::KvStore> kv,
-                                                         const domain::Codelists& codelists);
+                                                         const domain::Codelists& codelists,
+                                                         base::ForkJoinPool* apply_pool = nullptr);
 
   // Applies a batch exactly once. A sequence at or below the producer's last applied one is
   // kAlreadyApplied and changes nothing. Sequences may skip numbers (a producer may coalesce
@@ -135,6 +139,7 @@ class CubeStore {
 
   std::unique_ptr<storage::KvStore> kv_;
   const domain::Codelists& codelists_;
+  base::ForkJoinPool* apply_pool_ = nullptr;
 
   // Writers (Apply, ReplacePublished) take write_mu_ for their whole run; state_mu_ guards the
   // in-memory mirror, held exclusively only while a committed delta is folded in.

@@ -22,11 +22,12 @@ constexpr char kReleasesDir[] = "releases";
 constexpr char kReleaseSuffix[] = ".release";
 
 absl::StatusOr<std::unique_ptr<CubeStore>> OpenStore(const std::string& dir,
-                                                     const domain::Codelists& codelists) {
+                                                     const domain::Codelists& codelists,
+                                                     base::ForkJoinPool* apply_pool) {
   absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
       storage::OpenRocksDb(dir, CubeStore::Columns());
   if (!kv.ok()) return kv.status();
-  return CubeStore::Open(std::move(*kv), codelists);
+  return CubeStore::Open(std::move(*kv), codelists, apply_pool);
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -190,6 +191,7 @@ CubeEngine::CubeEngine(std::string data_dir, const domain::Codelists& codelists,
     : data_dir_(std::move(data_dir)),
       codelists_(codelists),
       clock_(clock),
+      apply_pool_(options.apply_pool),
       // An evicted release is read whole from disk again: a cache that could not hold the one
       // release being paged through would read it again for every page.
       release_states_(
@@ -217,7 +219,7 @@ absl::StatusOr<std::unique_ptr<CubeEngine>> CubeEngine::Open(const std::string& 
   const bool first_start = named->empty();
   const std::string live_dir = first_start ? "cube-1" : *named;
   absl::StatusOr<std::unique_ptr<CubeStore>> store =
-      OpenStore((fs::path(data_dir) / live_dir).string(), codelists);
+      OpenStore((fs::path(data_dir) / live_dir).string(), codelists, options.apply_pool);
   if (!store.ok()) return store.status();
   // CURRENT is written only once the cube it names exists.
   if (first_start) {
@@ -407,7 +409,7 @@ absl::StatusOr<std::unique_ptr<RebuildSession>> CubeEngine::BeginRebuild() {
   }
   std::error_code error;
   fs::remove_all(dir, error);
-  absl::StatusOr<std::unique_ptr<CubeStore>> store = OpenStore(dir, codelists_);
+  absl::StatusOr<std::unique_ptr<CubeStore>> store = OpenStore(dir, codelists_, apply_pool_);
   if (!store.ok()) {
     EndRebuild();
     return store.status();

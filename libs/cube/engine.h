@@ -41,6 +41,9 @@ struct CubeEngineOptions {
   // disk when next queried. One release is always kept, even if it alone exceeds the bound: it is
   // still served, and is evicted as soon as another release is queried.
   size_t release_cache_bytes = size_t{512} << 20;
+  // Threads that share the work of applying one batch (CubeStore::Open); not owned, it must
+  // outlive the engine. Null: each batch is applied on the calling thread alone.
+  base::ForkJoinPool* apply_pool = nullptr;
 };
 
 // Builds a new cube aside from the live one; see CubeEngine::BeginRebuild.
@@ -146,6 +149,7 @@ class CubeEngine {
   const std::string data_dir_;
   const domain::Codelists& codelists_;
   const Clock& clock_;
+  base::ForkJoinPool* const apply_pool_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<CubeStore> live_ ABSL_GUARDED_BY(mu_);

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -40,6 +41,9 @@ ABSL_FLAG(uint64_t, workers, 200'000, "distinct workers");
 ABSL_FLAG(uint32_t, mobility_percent, 0, "percent of payments drawn independently of the worker");
 ABSL_FLAG(size_t, batch, 200'000, "events per applied batch (the forwarder's request size)");
 ABSL_FLAG(std::string, scratch, "/tmp", "directory for the temporary stores");
+ABSL_FLAG(int, apply_threads, 0,
+          "threads sharing each batch's apply, the caller included (0: one per processor, as "
+          "the aggregation service)");
 ABSL_FLAG(std::string, codelists_dir, "",
           "only write regions.csv (region,macro_area) and types.csv (intervention_type,family) "
           "from the builtin codelists to this directory, for the DuckDB peer, and exit");
@@ -98,7 +102,8 @@ class Batcher : public omnia::synth::EventVisitor {
 };
 
 std::unique_ptr<CubeStore> OpenCube(const std::string& dir,
-                                    const omnia::domain::Codelists& codelists) {
+                                    const omnia::domain::Codelists& codelists,
+                                    omnia::base::ForkJoinPool* pool) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto kv = omnia::storage::OpenRocksDb(dir, CubeStore::Columns());
@@ -106,7 +111,7 @@ std::unique_ptr<CubeStore> OpenCube(const std::string& dir,
     std::fprintf(stderr, "omnia-apply-bench: %s\n", std::string(kv.status().message()).c_str());
     std::exit(1);
   }
-  auto store = CubeStore::Open(std::move(*kv), codelists);
+  auto store = CubeStore::Open(std::move(*kv), codelists, pool);
   if (!store.ok()) std::exit(1);
   return std::move(*store);
 }
@@ -157,6 +162,9 @@ int main(int argc, char** argv) {
   options.applications = absl::GetFlag(FLAGS_applications);
   options.workers = absl::GetFlag(FLAGS_workers);
   options.mobility_percent = absl::GetFlag(FLAGS_mobility_percent);
+  int threads = absl::GetFlag(FLAGS_apply_threads);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  omnia::base::ForkJoinPool pool(threads - 1, 0);
   Batcher batcher(codelists, absl::GetFlag(FLAGS_batch));
   if (!omnia::synth::Generate(options, &batcher).ok()) return 1;
   std::vector<FactBatch> batches = batcher.Take();
@@ -164,7 +172,7 @@ int main(int argc, char** argv) {
 
   // The whole dataset but one batch in the middle, timed; then that batch on top of it.
   const size_t probe = batches.size() / 2;
-  auto large = OpenCube(scratch + "/large", codelists);
+  auto large = OpenCube(scratch + "/large", codelists, &pool);
   uint64_t events = 0;
   const auto start = std::chrono::steady_clock::now();
   const double start_cpu = omnia::bench::ProcessCpuSeconds();
@@ -176,23 +184,24 @@ int main(int argc, char** argv) {
   const double all_seconds = SecondsSince(start);
   const double all_cpu = omnia::bench::ProcessCpuSeconds() - start_cpu;
   std::printf(
-      "{\"step\": \"apply_all\", \"mobility_percent\": %u, \"events\": %llu, \"seconds\": %.3f, "
-      "\"cpu_seconds\": %.3f, \"events_per_second\": %.0f}\n",
-      options.mobility_percent, static_cast<unsigned long long>(events), all_seconds, all_cpu,
-      events / all_seconds);
+      "{\"step\": \"apply_all\", \"mobility_percent\": %u, \"apply_threads\": %d, "
+      "\"events\": %llu, \"seconds\": %.3f, \"cpu_seconds\": %.3f, "
+      "\"events_per_second\": %.0f}\n",
+      options.mobility_percent, threads, static_cast<unsigned long long>(events), all_seconds,
+      all_cpu, events / all_seconds);
 
   // The same batch, five times each, on copies of the two cubes (a batch applies only once).
   std::vector<double> small_times;
   std::vector<double> large_times;
   for (int run = 0; run < 5; ++run) {
-    auto small = OpenCube(scratch + "/small", codelists);
+    auto small = OpenCube(scratch + "/small", codelists, &pool);
     if (probe > 0) ApplyTimed(*small, batches[probe - 1]);
     small_times.push_back(ApplyTimed(*small, batches[probe]));
     small.reset();
     fs::remove_all(scratch + "/large-copy");
     if (!large->Checkpoint(scratch + "/large-copy").ok()) return 1;
     auto kv = omnia::storage::OpenRocksDb(scratch + "/large-copy", CubeStore::Columns());
-    auto copy = CubeStore::Open(std::move(*kv), codelists);
+    auto copy = CubeStore::Open(std::move(*kv), codelists, &pool);
     if (!copy.ok()) return 1;
     large_times.push_back(ApplyTimed(**copy, batches[probe]));
   }
@@ -200,12 +209,14 @@ int main(int argc, char** argv) {
   const double large_median = Median(large_times);
   const auto stats = large->Stats();
   std::printf(
-      "{\"step\": \"apply_small_large\", \"mobility_percent\": %u, \"batch_events\": %zu, "
+      "{\"step\": \"apply_small_large\", \"mobility_percent\": %u, \"apply_threads\": %d, "
+      "\"batch_events\": %zu, "
       "\"small_cube_ms\": %.2f, \"large_cube_ms\": %.2f, \"large_cube_workers\": %llu, "
       "\"ratio\": %.2f}\n",
-      options.mobility_percent, batches[probe].applications.size() + batches[probe].payments.size(),
-      small_median * 1e3, large_median * 1e3,
-      static_cast<unsigned long long>(stats.distinct_workers), large_median / small_median);
+      options.mobility_percent, threads,
+      batches[probe].applications.size() + batches[probe].payments.size(), small_median * 1e3,
+      large_median * 1e3, static_cast<unsigned long long>(stats.distinct_workers),
+      large_median / small_median);
   fs::remove_all(scratch);
   return 0;
 }
