@@ -17,9 +17,11 @@ struct ForkJoinPool::Job {
   std::exception_ptr error ABSL_GUARDED_BY(error_mu);
 };
 
-ForkJoinPool::ForkJoinPool(int helpers, int nice) {
+ForkJoinPool::ForkJoinPool(int helpers, HelperPriority priority) {
   helpers_.reserve(static_cast<size_t>(std::max(helpers, 0)));
-  for (int i = 0; i < helpers; ++i) helpers_.emplace_back([this, nice] { HelperLoop(nice); });
+  for (int i = 0; i < helpers; ++i) {
+    helpers_.emplace_back([this, priority] { HelperLoop(priority); });
+  }
 }
 
 ForkJoinPool::~ForkJoinPool() {
@@ -68,8 +70,9 @@ void ForkJoinPool::ForEach(size_t count, absl::FunctionRef<void(size_t)> body) {
   if (job.error != nullptr) std::rethrow_exception(job.error);
 }
 
-void ForkJoinPool::HelperLoop(int nice) {
-  LowerThisThreadPriority(nice);
+void ForkJoinPool::HelperLoop(HelperPriority priority) {
+  LowerThisThreadPriority(priority.nice);
+  if (priority.idle_processors_only) RunThisThreadOnlyOnIdleProcessors();
   uint64_t seen = 0;
   while (true) {
     Job* job = nullptr;

@@ -17,11 +17,19 @@
 
 namespace omnia::base {
 
+// How a pool's helper threads are scheduled (libs/base/thread_priority.h).
+struct HelperPriority {
+  int nice = 0;  // at least this nice value
+  // Only on processors nothing else wants (SCHED_IDLE). The caller takes every part the helpers
+  // do not get to, so a job never waits for an idle processor, but a helper preempted in the
+  // middle of a part delays its job's end until it runs again.
+  bool idle_processors_only = false;
+};
+
 class ForkJoinPool {
  public:
-  // `helpers` threads besides the caller (0: every job runs on the caller alone), at nice value at
-  // least `nice` (libs/base/thread_priority.h).
-  ForkJoinPool(int helpers, int nice);
+  // `helpers` threads besides the caller (0: every job runs on the caller alone).
+  ForkJoinPool(int helpers, HelperPriority priority);
   ~ForkJoinPool();  // waits for the helpers to stop; no job may be running
 
   ForkJoinPool(const ForkJoinPool&) = delete;
@@ -39,7 +47,7 @@ class ForkJoinPool {
 
  private:
   struct Job;
-  void HelperLoop(int nice);
+  void HelperLoop(HelperPriority priority);
   static void RunParts(Job& job);
 
   absl::Mutex run_mu_;  // one job at a time

@@ -10,6 +10,7 @@
 // nice 5, 4.1-4.6 ms at nice 10, with twice the queries served; the ingest beside them took
 // longer, as it yields. Without queries the ingest ran as before (within the machine's noise).
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -27,6 +28,15 @@ inline bool LowerThisThreadPriority(int nice) {
   if (current == -1 && errno != 0) return false;
   if (nice <= current) return true;
   return setpriority(PRIO_PROCESS, thread, nice) == 0;
+}
+
+// Puts the calling thread in the SCHED_IDLE class: it then runs only on a processor that no
+// thread of a normal class wants, so work it takes never slows those threads (and a part it holds
+// may wait while they run). Needs no privilege. False when the system refused.
+inline bool RunThisThreadOnlyOnIdleProcessors() {
+  sched_param param{};
+  param.sched_priority = 0;
+  return sched_setscheduler(0, SCHED_IDLE, &param) == 0;  // 0: the calling thread
 }
 
 }  // namespace omnia::base

@@ -32,9 +32,10 @@ ABSL_FLAG(int, write_nice, 10,
           "busy; 0 runs them at the process's priority");
 
 ABSL_FLAG(int, apply_threads, 0,
-          "threads that share the work of applying one batch, at --write_nice (0: one per "
-          "processor; 1: the applying thread alone). They shorten the time to apply a backlog "
-          "when processors are idle, for some extra processor time in all");
+          "threads that share the work of applying one batch, the applying thread included (0: "
+          "one per processor; 1: the applying thread alone). The others run only on processors "
+          "nothing else wants, so they shorten the time to apply a backlog without slowing "
+          "ingestion or queries");
 
 int main(int argc, char** argv) {
   omnia::base::TurnOffMutexDeadlockDetection();
@@ -61,11 +62,11 @@ int main(int argc, char** argv) {
         "aggregation", absl::InvalidArgumentError(
                            absl::StrCat("--apply_threads must be 0 to 64, found ", apply_threads)));
   }
-  omnia::base::ForkJoinPool apply_pool(
-      (apply_threads > 0 ? apply_threads
-                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))) -
-          1,
-      *write_nice);
+  const int processors = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // The helpers take only processors nothing else wants: while ingestion or queries keep every
+  // processor busy they stay out of the way, and the batch is applied on the executor alone.
+  omnia::base::ForkJoinPool apply_pool((apply_threads > 0 ? apply_threads : processors) - 1,
+                                       {*write_nice, /*idle_processors_only=*/true});
   omnia::aggregation::AggregationService service(executor);
   omnia::server::ServiceHost host(*std::move(server_options),
                                   std::make_shared<prometheus::Registry>(), clock);

@@ -164,7 +164,8 @@ int main(int argc, char** argv) {
   options.mobility_percent = absl::GetFlag(FLAGS_mobility_percent);
   int threads = absl::GetFlag(FLAGS_apply_threads);
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  omnia::base::ForkJoinPool pool(threads - 1, 0);
+  // As the aggregation service runs them: helpers only on idle processors.
+  omnia::base::ForkJoinPool pool(threads - 1, {0, /*idle_processors_only=*/true});
   Batcher batcher(codelists, absl::GetFlag(FLAGS_batch));
   if (!omnia::synth::Generate(options, &batcher).ok()) return 1;
   std::vector<FactBatch> batches = batcher.Take();

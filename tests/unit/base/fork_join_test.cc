@@ -1,5 +1,6 @@
 #include "libs/base/fork_join.h"
 
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@ namespace {
 // Every part runs exactly once, whatever the number of helpers.
 TEST(ForkJoinPoolTest, EveryPartRunsOnceAndTheCallReturnsAfterAll) {
   for (const int helpers : {0, 1, 3}) {
-    ForkJoinPool pool(helpers, 0);
+    ForkJoinPool pool(helpers, {});
     EXPECT_EQ(pool.parallelism(), helpers + 1);
     for (const size_t count : {size_t{0}, size_t{1}, size_t{2}, size_t{1000}}) {
       std::vector<std::atomic<int>> runs(count);
@@ -33,7 +34,7 @@ TEST(ForkJoinPoolTest, EveryPartRunsOnceAndTheCallReturnsAfterAll) {
 // The point of the pool: the parts of one job run on several threads at once. Two parts that
 // each wait for the other can only finish if they run side by side.
 TEST(ForkJoinPoolTest, PartsRunSideBySideOnTheHelpers) {
-  ForkJoinPool pool(1, 0);
+  ForkJoinPool pool(1, {});
   absl::Mutex mu;
   int started = 0;
   std::set<std::thread::id> threads;
@@ -48,31 +49,42 @@ TEST(ForkJoinPoolTest, PartsRunSideBySideOnTheHelpers) {
   EXPECT_EQ(threads.count(std::this_thread::get_id()), 1u);  // the caller takes parts too
 }
 
-// Helpers run at the nice value they were given; the caller keeps its own.
-TEST(ForkJoinPoolTest, HelpersRunAtTheirNiceValue) {
+// Helpers run at the priority they were given; the caller keeps its own.
+TEST(ForkJoinPoolTest, HelpersRunAtTheirPriority) {
   const int caller_nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
-  ForkJoinPool pool(1, caller_nice + 5);
-  absl::Mutex mu;
-  std::vector<std::pair<std::thread::id, int>> seen;
-  int started = 0;
-  pool.ForEach(2, [&](size_t) {
-    absl::MutexLock lock(&mu);
-    ++started;
-    seen.emplace_back(std::this_thread::get_id(),
-                      getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
-    mu.Await(absl::Condition(
-        +[](int* n) { return *n == 2; }, &started));
-  });
-  ASSERT_EQ(seen.size(), 2u);
-  for (const auto& [thread, nice] : seen) {
-    EXPECT_EQ(nice, thread == std::this_thread::get_id() ? caller_nice : caller_nice + 5);
+  const int caller_policy = sched_getscheduler(0);
+  for (const bool idle_only : {false, true}) {
+    ForkJoinPool pool(1, {caller_nice + 5, idle_only});
+    absl::Mutex mu;
+    struct Seen {
+      std::thread::id thread;
+      int nice;
+      int policy;
+    };
+    std::vector<Seen> seen;
+    int started = 0;
+    pool.ForEach(2, [&](size_t) {
+      absl::MutexLock lock(&mu);
+      ++started;
+      seen.push_back({std::this_thread::get_id(),
+                      getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())),
+                      sched_getscheduler(0)});
+      mu.Await(absl::Condition(
+          +[](int* n) { return *n == 2; }, &started));
+    });
+    ASSERT_EQ(seen.size(), 2u);
+    for (const Seen& part : seen) {
+      const bool helper = part.thread != std::this_thread::get_id();
+      EXPECT_EQ(part.nice, helper ? caller_nice + 5 : caller_nice);
+      EXPECT_EQ(part.policy, helper && idle_only ? SCHED_IDLE : caller_policy);
+    }
   }
 }
 
 // A part that throws: the call rethrows once the other parts have ended, and the pool still
 // runs the next job.
 TEST(ForkJoinPoolTest, AThrowingPartIsRethrownAfterTheOthersEnded) {
-  ForkJoinPool pool(2, 0);
+  ForkJoinPool pool(2, {});
   std::atomic<int> running{0};
   EXPECT_THROW(pool.ForEach(100,
                             [&](size_t i) {
@@ -93,7 +105,7 @@ TEST(ForkJoinPoolTest, AThrowingPartIsRethrownAfterTheOthersEnded) {
 
 // Jobs from several threads at once run one after the other, each complete.
 TEST(ForkJoinPoolTest, JobsFromSeveralThreadsEachRunWhole) {
-  ForkJoinPool pool(1, 0);
+  ForkJoinPool pool(1, {});
   std::vector<std::thread> callers;
   std::vector<std::atomic<int>> totals(4);
   for (int c = 0; c < 4; ++c) {

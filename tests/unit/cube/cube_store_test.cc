@@ -201,7 +201,7 @@ TEST_F(CubeStoreTest, LargeBatchesEqualRecomputation) {
 // every cell at all 27 levels equals the recomputation, in memory and as stored (reopened).
 TEST_F(CubeStoreTest, ThreadsSharingEachBatchBuildTheSameCube) {
   const Events events = Generate(11, 4000, 40000, 3000, 2020, 2022);
-  base::ForkJoinPool pool(3, 0);
+  base::ForkJoinPool pool(3, {});
   Open(&pool);
   for (const FactBatch& b : Batches(events, "p", 7000)) {
     ASSERT_EQ(store_->Apply(b).value(), ApplyOutcome::kApplied);
