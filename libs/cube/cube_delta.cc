@@ -142,11 +142,17 @@ ExpandedDelta CubeDelta::Expand(const domain::Codelists& codelists, base::ForkJo
       delta.lattice[PackCellKey(key)].AddCount(value.value());
     });
   }
+  std::vector<IdList*> base_lists;
+  base_lists.reserve(worker_ids_.size());
   for (auto& [packed, ids] : worker_ids_) {
     delta.base_keys.push_back(packed);
+    base_lists.push_back(&ids);
+  }
+  base::ForEachInBlocks(pool, base_lists.size(), kCellsPerPart, [&](size_t i) {
+    IdList& ids = *base_lists[i];
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  }
+  });
   const std::array<IdLists, 27> levels = RollUpWorkers(std::move(worker_ids_), codelists, pool);
   std::vector<std::pair<uint64_t, const IdList*>> lists;
   for (const IdLists& level : levels) {
