@@ -57,6 +57,18 @@ inline constexpr size_t kMaxChunkBytes = 64 * 1024;
 // CSV, whose layout is INPS's). For an ad-hoc query the text fields are typically empty; empty
 // text is rendered as empty (JSON "", XML empty element), empty dates and zero years are left out
 // (JSON null).
+// What an ad-hoc query selected beyond its measures and levels (common.proto CellQuery), as
+// asked: its file says which part of the cubes it holds.
+struct QueryFilters {
+  // The period range asked for (both or neither); unset: from the first month with data to the
+  // latest.
+  std::optional<domain::YearMonth> first_month;
+  std::optional<domain::YearMonth> last_month;
+  std::vector<std::string> regions;             // codes as asked; empty: every member
+  std::vector<std::string> intervention_types;  // codes as asked; empty: every member
+  bool dense = false;                           // combinations without activity included as 0
+};
+
 struct DatasetInfo {
   std::string dataset_id;    // "integrazioni-salariali-lavoratori-2023"
   std::string title;         // Titolo
@@ -74,6 +86,7 @@ struct DatasetInfo {
   std::string updated_on;    // Aggiornato, "YYYY-MM-DD" or empty
   int first_year = 0;        // Periodo covered; 0 when not applicable
   int last_year = 0;
+  std::optional<QueryFilters> query;  // set for an ad-hoc query only
 };
 
 // The group-by level of each dimension.
@@ -168,6 +181,8 @@ absl::StatusOr<WriteStats> WriteCsv(const ExportInput& input, const CsvOptions& 
 //      "levels":{"period":"MONTH","region":"REGION","intervention_type":"TYPE"},
 //      "measures":[{"code":"WORKERS","name":"Numero Lavoratori","csv_column":"numero_lavoratori",
 //                   "additive":false,"definition":"..."}],
+//      "query":{"period_range":{"first":"2023-01","last":"2023-06"}|null,
+//               "regions":["LAZIO"],"intervention_types":[],"dense":false},  (ad-hoc only)
 //      "row_count":790},
 //    "rows":[
 //   {"measure":"WORKERS","period":"2023-01","year":2023,"month":1,"region":"ABRUZZO",
@@ -203,7 +218,9 @@ absl::StatusOr<WriteStats> WriteJsonStat(const ExportInput& input, ChunkSink& si
 //       topic, source, releaseId, then publishedOn, updatedOn, firstYear, lastYear (each left
 //       out when unset), codelistsVersion, levels (attributes period, region,
 //       interventionType), measures (measure elements: code, name, csvColumn, additive
-//       attributes, definition text) </metadata>
+//       attributes, definition text), then for an ad-hoc query only query (dense attribute;
+//       periodRange with first and last, when asked; region and interventionType elements with
+//       a code attribute, one per code asked) </metadata>
 //     <rows count="N"> <row measure period year [month|quarter] region regionLabel
 //       interventionType interventionTypeLabel value provenance/> ... </rows>
 //   </export>
@@ -220,7 +237,9 @@ absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink);
 //               Codice_ISTAT, Codice_NUTS. Anno, Trimestre and values are numbers; a measure
 //               without a cell at a key is an empty cell. Values are exact up to 2^53.
 //   "Metadati"  "Campo" / "Valore" rows: the DatasetInfo fields (Italian field names), the
-//               measures with their definitions, the codelists version and the row count.
+//               measures with their definitions, the codelists version, the row count and,
+//               for an ad-hoc query, its filters ("Filtro periodo", "Filtro territorio",
+//               "Filtro tipo intervento", "Combinazioni senza attività").
 // Deterministic bytes: the document creation time is midnight UTC of info.updated_on, else of
 // info.published_on, else of the date that starts info.release_id, else 2020-01-01; the zip
 // entries carry libxlsxwriter's fixed 1980-01-01 timestamp. Limited to Excel's 1,048,575 data

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libs/base/string_view.h"
 #include "libs/domain/period.h"
 #include "libs/export/internal/table.h"
@@ -123,6 +124,24 @@ std::string YearsText(const DatasetInfo& info) {
   }
   if (info.first_year == 0) return absl::StrCat(info.last_year);
   return absl::StrCat(info.first_year, "-", info.last_year);
+}
+
+// An ad-hoc query's filters, as asked (writers.h: QueryFilters), in the metadata sheet's words.
+void AddQueryFields(const QueryFilters& query,
+                    std::vector<std::pair<std::string, std::string>>& fields) {
+  fields.emplace_back("Filtro periodo",
+                      query.first_month.has_value() && query.last_month.has_value()
+                          ? absl::StrCat(domain::FormatIsoYearMonth(*query.first_month), " - ",
+                                         domain::FormatIsoYearMonth(*query.last_month))
+                          : "nessuno");
+  fields.emplace_back("Filtro territorio", query.regions.empty()
+                                               ? std::string("nessuno")
+                                               : absl::StrJoin(query.regions, ", "));
+  fields.emplace_back("Filtro tipo intervento",
+                      query.intervention_types.empty()
+                          ? std::string("nessuno")
+                          : absl::StrJoin(query.intervention_types, ", "));
+  fields.emplace_back("Combinazioni senza attività", query.dense ? "incluse, valore 0" : "escluse");
 }
 
 absl::Status StreamFile(const std::string& path, ChunkSink& sink, uint64_t* bytes) {
@@ -290,6 +309,7 @@ absl::StatusOr<WriteStats> WriteXlsx(const ExportInput& input, const XlsxOptions
       {"Versione codelist", input.codelists->version()},
       {"Righe", absl::StrCat(table.keys.size())},
   };
+  if (info.query.has_value()) AddQueryFields(*info.query, fields);
   for (domain::Measure measure : table.measures) {
     fields.emplace_back("Misura", domain::MeasureCode(measure));
     fields.emplace_back("Nome misura", domain::MeasureItalianName(measure));

@@ -41,6 +41,31 @@ std::vector<std::string> MemberPieces(const std::vector<internal::MemberText>& m
   return pieces;
 }
 
+// An ad-hoc query's filters, as asked (writers.h: QueryFilters).
+void PutQuery(ChunkWriter& out, const QueryFilters& query) {
+  out.Put("    <query dense=\"");
+  out.Put(query.dense ? "true" : "false");
+  out.Put("\">\n");
+  if (query.first_month.has_value() && query.last_month.has_value()) {
+    out.Put("      <periodRange first=\"");
+    out.Put(domain::FormatIsoYearMonth(*query.first_month));
+    out.Put("\" last=\"");
+    out.Put(domain::FormatIsoYearMonth(*query.last_month));
+    out.Put("\"/>\n");
+  }
+  for (const std::string& code : query.regions) {
+    out.Put("      <region code=\"");
+    out.Put(XmlEscaped(code));
+    out.Put("\"/>\n");
+  }
+  for (const std::string& code : query.intervention_types) {
+    out.Put("      <interventionType code=\"");
+    out.Put(XmlEscaped(code));
+    out.Put("\"/>\n");
+  }
+  out.Put("    </query>\n");
+}
+
 }  // namespace
 
 absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
@@ -92,7 +117,9 @@ absl::StatusOr<WriteStats> WriteXml(const ExportInput& input, ChunkSink& sink) {
     out.Put(XmlEscaped(domain::MeasureDefinition(measure)));
     out.Put("</definition></measure>\n");
   }
-  out.Put("    </measures>\n  </metadata>\n  <rows count=\"");
+  out.Put("    </measures>\n");
+  if (info.query.has_value()) PutQuery(out, *info.query);
+  out.Put("  </metadata>\n  <rows count=\"");
   out.PutUint(table.cell_count);
   out.Put("\">\n");
 

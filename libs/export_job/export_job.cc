@@ -80,6 +80,17 @@ absl::StatusOr<Subject> QuerySubject(const v1::ExportRequest& request) {
     subject.input.measures.push_back(*measure);
   }
   if (!subject.input.measures.empty()) subject.input.info.measure = subject.input.measures[0];
+  // The file says which part of the cubes it holds.
+  QueryFilters& filters = subject.input.info.query.emplace();
+  if (subject.query.has_period_range()) {
+    const v1::PeriodRange& range = subject.query.period_range();
+    filters.first_month = domain::YearMonth{range.first().year(), range.first().month()};
+    filters.last_month = domain::YearMonth{range.last().year(), range.last().month()};
+  }
+  filters.regions.assign(subject.query.regions().begin(), subject.query.regions().end());
+  filters.intervention_types.assign(subject.query.intervention_types().begin(),
+                                    subject.query.intervention_types().end());
+  filters.dense = subject.query.dense();
   return subject;
 }
 

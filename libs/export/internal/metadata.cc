@@ -1,6 +1,8 @@
 #include "libs/export/internal/metadata.h"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "libs/cube/lattice.h"
 #include "libs/domain/measure.h"
@@ -37,6 +39,40 @@ void PutYearOrNull(ChunkWriter& out, std::string_view key, int year) {
   } else {
     out.PutInt(year);
   }
+}
+
+void PutTextArray(ChunkWriter& out, std::string_view key, const std::vector<std::string>& values) {
+  PutKey(out, key);
+  out.PutChar('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.PutChar(',');
+    out.Put(JsonString(values[i]));
+  }
+  out.PutChar(']');
+}
+
+// An ad-hoc query's filters, as asked (writers.h: QueryFilters).
+void PutQuery(ChunkWriter& out, const QueryFilters& query) {
+  PutKey(out, "query");
+  out.PutChar('{');
+  PutKey(out, "period_range");
+  if (query.first_month.has_value() && query.last_month.has_value()) {
+    out.PutChar('{');
+    PutText(out, "first", domain::FormatIsoYearMonth(*query.first_month));
+    out.PutChar(',');
+    PutText(out, "last", domain::FormatIsoYearMonth(*query.last_month));
+    out.PutChar('}');
+  } else {
+    out.Put("null");
+  }
+  out.PutChar(',');
+  PutTextArray(out, "regions", query.regions);
+  out.PutChar(',');
+  PutTextArray(out, "intervention_types", query.intervention_types);
+  out.PutChar(',');
+  PutKey(out, "dense");
+  out.Put(query.dense ? "true" : "false");
+  out.PutChar('}');
 }
 
 }  // namespace
@@ -102,6 +138,10 @@ void PutJsonMetadata(ChunkWriter& out, const ExportInput& input, const Table& ta
     out.PutChar('}');
   }
   out.Put("],");
+  if (info.query.has_value()) {
+    PutQuery(out, *info.query);
+    out.PutChar(',');
+  }
   PutKey(out, "row_count");
   out.PutUint(row_count);
   out.PutChar('}');

@@ -164,6 +164,33 @@ TEST_F(ExportJobTest, AnAdHocQueryIsAskedAsSentAndNamedOmniaQuery) {
   EXPECT_EQ(out.summary.coverage().last().month(), 12);
 }
 
+// An ad-hoc query's file names the filters it was asked with, so it says which part of the cubes
+// it holds.
+TEST_F(ExportJobTest, AnAdHocQuerysFileNamesItsFilters) {
+  v1::ExportRequest request;
+  v1::CellQuery& query = *request.mutable_query();
+  query.add_measures("APPLICATIONS");
+  query.mutable_period_range()->mutable_first()->set_year(2023);
+  query.mutable_period_range()->mutable_first()->set_month(2);
+  query.mutable_period_range()->mutable_last()->set_year(2023);
+  query.mutable_period_range()->mutable_last()->set_month(11);
+  query.add_regions("LOMBARDIA");
+  query.add_intervention_types("CIGO");
+  query.add_intervention_types("FONDI");
+  request.set_format(v1::FORMAT_JSON);
+  RecordingStream out;
+  ASSERT_TRUE(job_->Run(request, out).ok());
+  EXPECT_TRUE(testing::ParseJsonOrFail(out.data).at("metadata").contains("query"));
+  EXPECT_THAT(out.data,
+              HasSubstr(R"("query":{"period_range":{"first":"2023-02","last":"2023-11"},)"
+                        R"("regions":["LOMBARDIA"],"intervention_types":["CIGO","FONDI"],)"
+                        R"("dense":false})"));
+
+  RecordingStream dataset;
+  ASSERT_TRUE(job_->Run(DatasetRequest(v1::FORMAT_JSON), dataset).ok());
+  EXPECT_FALSE(testing::ParseJsonOrFail(dataset.data).at("metadata").contains("query"));
+}
+
 // export.proto: coverage spans the rows written (unset without rows), not the years asked for;
 // and the columns follow the levels asked for even when no cell comes back.
 TEST_F(ExportJobTest, CoverageAndColumnsFollowTheRowsAndTheLevelsAskedFor) {

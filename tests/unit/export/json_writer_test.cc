@@ -177,6 +177,35 @@ TEST_F(JsonWriterTest, AdHocQueryAtRollupLevels) {
   EXPECT_EQ(doc.at("rows").at(1).at("measure").get<std::string>(), "APPLICATIONS");
 }
 
+// writers.h: an ad-hoc query's file says what the query selected, as asked; a dataset's file has
+// no "query".
+TEST_F(JsonWriterTest, AnAdHocQuerysFiltersAreInItsMetadata) {
+  ExportInput input;
+  input.codelists = &lists_;
+  QueryFilters& query = input.info.query.emplace();
+  query.first_month = domain::YearMonth{2023, 1};
+  query.last_month = domain::YearMonth{2023, 6};
+  query.regions = {"LAZIO", "ITG1"};
+  query.dense = true;
+  const std::string text = Render(input);
+  EXPECT_TRUE(ParseJsonOrFail(text).at("metadata").contains("query"));
+  EXPECT_THAT(text, HasSubstr(R"("query":{"period_range":{"first":"2023-01","last":"2023-06"},)"
+                              R"("regions":["LAZIO","ITG1"],"intervention_types":[],"dense":true},)"
+                              R"("row_count":0})"));
+
+  input.info.query = QueryFilters{};
+  input.info.query->intervention_types = {"CIGO"};
+  const Json metadata = ParseJsonOrFail(Render(input)).at("metadata");
+  EXPECT_TRUE(metadata.at("query").at("period_range").is_null());
+  EXPECT_EQ(metadata.at("query").at("intervention_types").dump(), R"(["CIGO"])");
+  EXPECT_FALSE(metadata.at("query").at("dense").get<bool>());
+
+  EXPECT_FALSE(ParseJsonOrFail(Render(Input({}))).at("metadata").contains("query"));
+  // JSON-stat carries the same metadata in its extension.
+  const Json stat = ParseJsonOrFail(Render(input, /*json_stat=*/true));
+  EXPECT_EQ(stat.at("extension").at("metadata").at("query"), metadata.at("query"));
+}
+
 TEST_F(JsonWriterTest, MalformedDatesAreRejected) {
   ExportInput input = Input({});
   input.info.updated_on = "15/01/2026";

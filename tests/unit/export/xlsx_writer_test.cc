@@ -21,6 +21,7 @@ namespace {
 using domain::Measure;
 using ::omnia::exporter::testing::BaseCell;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class XlsxWriterTest : public ::testing::Test {
  protected:
@@ -143,6 +144,18 @@ TEST_F(XlsxWriterTest, HasDataAndMetadataSheets) {
   EXPECT_THAT(metadata, HasSubstr("Proprietario del dato"));
   EXPECT_THAT(metadata, HasSubstr("Lavoratori &amp; &lt;co&gt;"));
   EXPECT_THAT(metadata, HasSubstr("CC BY 4.0"));
+  EXPECT_THAT(metadata, Not(HasSubstr("Filtro")));
+
+  // An ad-hoc query's sheet says what the query selected.
+  input.info.query.emplace();
+  input.info.query->first_month = domain::YearMonth{2023, 1};
+  input.info.query->last_month = domain::YearMonth{2023, 3};
+  input.info.query->regions = {"LAZIO", "SUD"};
+  const std::string query_metadata = Entry(Xlsx(input), "xl/worksheets/sheet2.xml");
+  for (const char* text : {"Filtro periodo", "2023-01 - 2023-03", "Filtro territorio", "LAZIO, SUD",
+                           "Filtro tipo intervento", "nessuno", "escluse"}) {
+    EXPECT_THAT(query_metadata, HasSubstr(text));
+  }
 }
 
 TEST_F(XlsxWriterTest, SinkErrorIsReturnedAndTheTemporaryFileRemoved) {

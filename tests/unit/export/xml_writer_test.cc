@@ -21,6 +21,7 @@ using domain::PeriodLevel;
 using ::omnia::exporter::testing::BaseCell;
 using ::omnia::exporter::testing::Cell;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class XmlWriterTest : public ::testing::Test {
  protected:
@@ -152,6 +153,24 @@ TEST_F(XmlWriterTest, OutputsValidateAgainstTheSchema) {
   ExportInput empty;
   empty.codelists = &lists_;
   EXPECT_TRUE(Validates(Xml(empty), "empty"));
+
+  ExportInput query = rollup;
+  query.info.query.emplace();
+  EXPECT_TRUE(Validates(Xml(query), "query without filters"));
+  query.info.query->first_month = domain::YearMonth{2021, 10};
+  query.info.query->last_month = domain::YearMonth{2021, 12};
+  query.info.query->regions = {"CENTRO", "<&\"'>"};
+  query.info.query->intervention_types = {"CIG"};
+  query.info.query->dense = true;
+  const std::string with_filters = Xml(query);
+  EXPECT_TRUE(Validates(with_filters, "query with filters"));
+  EXPECT_THAT(with_filters, HasSubstr("    <query dense=\"true\">\n"
+                                      "      <periodRange first=\"2021-10\" last=\"2021-12\"/>\n"
+                                      "      <region code=\"CENTRO\"/>\n"
+                                      "      <region code=\"&lt;&amp;&quot;'&gt;\"/>\n"
+                                      "      <interventionType code=\"CIG\"/>\n"
+                                      "    </query>\n  </metadata>"));
+  EXPECT_THAT(Xml(rollup), Not(HasSubstr("<query")));
 
   ExportInput nasty = Input({});
   nasty.info.title = "<a>&\"'\r\n\t\x01\x1F\xEF\xBF\xBF\xC0\xAF";
