@@ -1,5 +1,6 @@
 #include "libs/server/server_main.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -48,6 +49,17 @@ absl::StatusOr<int> WriteNiceFromFlag(int value) {
                                                    "priority only; 0 keeps the process's)"));
   }
   return value;
+}
+
+absl::StatusOr<int> ApplyThreadsFromFlag(int value, unsigned processors) {
+  constexpr int kMaxApplyThreads = 64;
+  if (value < 0 || value > kMaxApplyThreads) {
+    return absl::InvalidArgumentError(absl::StrCat("--apply_threads=", value,
+                                                   ": 0 (one per processor) to ", kMaxApplyThreads,
+                                                   " threads are expected"));
+  }
+  if (value > 0) return value;
+  return static_cast<int>(std::clamp(processors, 1u, static_cast<unsigned>(kMaxApplyThreads)));
 }
 
 int ExitWithError(const std::string& name, const absl::Status& status) {

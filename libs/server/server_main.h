@@ -23,6 +23,11 @@ int ExitWithError(const std::string& name, const absl::Status& status);
 // (the lowest), for the threads doing a service's bulk writes (libs/base/thread_priority.h).
 absl::StatusOr<int> WriteNiceFromFlag(int value);
 
+// The --apply_threads flag's value checked and resolved: the threads that share one batch's
+// apply, the applying thread included; 0 means one per processor (`processors`, at least 1).
+// From 0 to 64.
+absl::StatusOr<int> ApplyThreadsFromFlag(int value, unsigned processors);
+
 // The bearer token this service presents on its own write calls to other services
 // (--token_file), empty when none is configured.
 absl::StatusOr<std::string> OutgoingTokenFromFlags();

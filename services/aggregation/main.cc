@@ -1,6 +1,5 @@
 // omnia-aggregation: owns the RocksDB cube store; applies forwarded batches exactly once and
 // answers cube queries, releases and statistics.
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,16 +55,14 @@ int main(int argc, char** argv) {
       omnia::server::WriteNiceFromFlag(absl::GetFlag(FLAGS_write_nice));
   if (!write_nice.ok()) return omnia::server::ExitWithError("aggregation", write_nice.status());
   omnia::server::Executor executor(2, *write_nice);
-  const int apply_threads = absl::GetFlag(FLAGS_apply_threads);
-  if (apply_threads < 0 || apply_threads > 64) {
-    return omnia::server::ExitWithError(
-        "aggregation", absl::InvalidArgumentError(
-                           absl::StrCat("--apply_threads must be 0 to 64, found ", apply_threads)));
+  absl::StatusOr<int> apply_threads = omnia::server::ApplyThreadsFromFlag(
+      absl::GetFlag(FLAGS_apply_threads), std::thread::hardware_concurrency());
+  if (!apply_threads.ok()) {
+    return omnia::server::ExitWithError("aggregation", apply_threads.status());
   }
-  const int processors = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // The helpers take only processors nothing else wants: while ingestion or queries keep every
   // processor busy they stay out of the way, and the batch is applied on the executor alone.
-  omnia::base::ForkJoinPool apply_pool((apply_threads > 0 ? apply_threads : processors) - 1,
+  omnia::base::ForkJoinPool apply_pool(*apply_threads - 1,
                                        {*write_nice, /*idle_processors_only=*/true});
   omnia::aggregation::AggregationService service(executor);
   omnia::server::ServiceHost host(*std::move(server_options),

@@ -59,5 +59,22 @@ TEST(ExecutorTest, TheWriteNiceFlagTakesLowerPrioritiesOnlyAndNamesItselfWhenRef
   }
 }
 
+// --apply_threads: 0 is one per processor (at least one, whatever the system reports), 1 to 64
+// as given; anything else is refused naming the flag.
+TEST(ExecutorTest, TheApplyThreadsFlagResolvesZeroToTheProcessorsAndNamesItselfWhenRefused) {
+  EXPECT_EQ(ApplyThreadsFromFlag(0, 2).value(), 2);
+  EXPECT_EQ(ApplyThreadsFromFlag(0, 0).value(), 1);
+  EXPECT_EQ(ApplyThreadsFromFlag(0, 256).value(), 64);
+  EXPECT_EQ(ApplyThreadsFromFlag(1, 8).value(), 1);
+  EXPECT_EQ(ApplyThreadsFromFlag(64, 2).value(), 64);
+  for (int refused : {-1, 65}) {
+    absl::StatusOr<int> threads = ApplyThreadsFromFlag(refused, 2);
+    EXPECT_EQ(threads.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(threads.status().message().find("--apply_threads=" + std::to_string(refused)),
+              std::string::npos)
+        << threads.status();
+  }
+}
+
 }  // namespace
 }  // namespace omnia::server
