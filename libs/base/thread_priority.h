@@ -39,6 +39,16 @@ inline bool RunThisThreadOnlyOnIdleProcessors() {
   return sched_setscheduler(0, SCHED_IDLE, &param) == 0;  // 0: the calling thread
 }
 
+// The processors the calling thread may run on (its affinity mask, which a container's cpuset
+// narrows), at least 1. A CPU quota does not show here.
+inline unsigned ProcessorsThisThreadMayUse() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
+  const int count = CPU_COUNT(&set);
+  return count > 0 ? static_cast<unsigned>(count) : 1u;
+}
+
 }  // namespace omnia::base
 
 #endif  // OMNIA_LIBS_BASE_THREAD_PRIORITY_H_

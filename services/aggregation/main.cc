@@ -3,16 +3,15 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "libs/base/clock.h"
 #include "libs/base/fork_join.h"
 #include "libs/base/lock_checks.h"
+#include "libs/base/thread_priority.h"
 #include "libs/cube/engine.h"
 #include "libs/domain/codelists.h"
 #include "libs/server/executor.h"
@@ -32,9 +31,10 @@ ABSL_FLAG(int, write_nice, 10,
 
 ABSL_FLAG(int, apply_threads, 0,
           "threads that share the work of applying one batch, the applying thread included (0: "
-          "one per processor; 1: the applying thread alone). The others run only on processors "
-          "nothing else wants, so they shorten the time to apply a backlog without slowing "
-          "ingestion or queries");
+          "one per processor the process may run on; 1: the applying thread alone). The others "
+          "run only on processors nothing else wants, so they shorten the time to apply a "
+          "backlog without slowing ingestion or queries. In a container with a CPU limit, set "
+          "it to the limit: helpers on the host's idle processors would spend the quota");
 
 int main(int argc, char** argv) {
   omnia::base::TurnOffMutexDeadlockDetection();
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   if (!write_nice.ok()) return omnia::server::ExitWithError("aggregation", write_nice.status());
   omnia::server::Executor executor(2, *write_nice);
   absl::StatusOr<int> apply_threads = omnia::server::ApplyThreadsFromFlag(
-      absl::GetFlag(FLAGS_apply_threads), std::thread::hardware_concurrency());
+      absl::GetFlag(FLAGS_apply_threads), omnia::base::ProcessorsThisThreadMayUse());
   if (!apply_threads.ok()) {
     return omnia::server::ExitWithError("aggregation", apply_threads.status());
   }

@@ -14,6 +14,7 @@ checking is noticed.
 import argparse
 import base64
 import copy
+import math
 import os
 import re
 import subprocess
@@ -213,6 +214,7 @@ class Checker:
         self.check_secrets()
         self.check_auth_secrets()
         self.check_aggregation_policy()
+        self.check_apply_threads()
         self.check_ingestion_not_public()
         self.check_services()
         self.check_prometheus()
@@ -697,6 +699,35 @@ class Checker:
                     rules.append((policy, rule))
         return policies, rules
 
+    def check_apply_threads(self):
+        """Aggregation's apply helpers count the node's processors unless told otherwise, and
+        helpers on idle processors would spend the container's CPU quota: --apply_threads must
+        be the container's CPU limit, through the Downward API, or a number within it."""
+        if "aggregation" not in self.workloads:
+            return
+        container = self.main_container("aggregation")
+        value = flags_of(container).get("apply_threads")
+        limit = (container.get("resources") or {}).get("limits", {}).get("cpu")
+        env_var = re.fullmatch(r"\$\((\w+)\)", value or "")
+        if env_var:
+            source = next((e.get("valueFrom", {}).get("resourceFieldRef", {})
+                           for e in container.get("env") or []
+                           if e.get("name") == env_var.group(1)), {})
+            if source.get("resource") != "limits.cpu" or str(source.get("divisor", "1")) != "1":
+                self.error("apply-threads", f"omnia-aggregation: --apply_threads={value} is not "
+                           "the container's CPU limit in whole processors")
+            return
+        if value is None or not value.isdigit() or int(value) < 1:
+            self.error("apply-threads", f"omnia-aggregation: --apply_threads={value} is not set "
+                       "to the CPU limit (the default counts the node's processors)")
+            return
+        if limit is not None:
+            cores = (float(str(limit)[:-1]) / 1000 if str(limit).endswith("m")
+                     else float(limit))
+            if int(value) > max(1, math.ceil(cores)):
+                self.error("apply-threads", f"omnia-aggregation: --apply_threads={value} is "
+                           f"above its CPU limit {limit}")
+
     def check_aggregation_policy(self):
         if "aggregation" not in self.workloads:
             return
@@ -984,8 +1015,28 @@ def _add_secret(docs):
                  "data": {"key": "c2VjcmV0"}})
 
 
+def _set_apply_threads(docs, value):
+    args = _container(docs, "omnia-aggregation")["args"]
+    args[:] = [a for a in args if not a.startswith("--apply_threads=")]
+    if value is not None:
+        args.append(f"--apply_threads={value}")
+
+
+def _apply_threads_from_requests(docs):
+    container = _container(docs, "omnia-aggregation")
+    for env in container.get("env") or []:
+        if env.get("name") == "OMNIA_CPU_LIMIT":
+            env["valueFrom"]["resourceFieldRef"]["resource"] = "requests.cpu"
+
+
 BREAKS = {
     # name: (category that must be reported, mutation)
+    "aggregation apply threads left to the node": ("apply-threads",
+                                                   lambda d: _set_apply_threads(d, None)),
+    "aggregation apply threads above the CPU limit": ("apply-threads",
+                                                      lambda d: _set_apply_threads(d, 16)),
+    "aggregation apply threads from the CPU request": ("apply-threads",
+                                                       _apply_threads_from_requests),
     "aggregation without volume claims": ("statefulsets", lambda d: _workload(
         d, "omnia-aggregation")["spec"].pop("volumeClaimTemplates")),
     "catalogue artifacts off the volume": ("statefulsets", lambda d: _container(

@@ -29,6 +29,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/base/lock_checks.h"
 #include "libs/base/sha256.h"
+#include "libs/base/thread_priority.h"
 #include "libs/cube/cube_store.h"
 #include "libs/domain/codelists.h"
 #include "libs/storage/rocksdb_store.h"
@@ -163,7 +164,7 @@ int main(int argc, char** argv) {
   options.workers = absl::GetFlag(FLAGS_workers);
   options.mobility_percent = absl::GetFlag(FLAGS_mobility_percent);
   int threads = absl::GetFlag(FLAGS_apply_threads);
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (threads <= 0) threads = static_cast<int>(omnia::base::ProcessorsThisThreadMayUse());
   // As the aggregation service runs them: helpers only on idle processors.
   omnia::base::ForkJoinPool pool(threads - 1, {0, /*idle_processors_only=*/true});
   Batcher batcher(codelists, absl::GetFlag(FLAGS_batch));

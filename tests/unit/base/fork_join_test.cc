@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "libs/base/thread_priority.h"
 
 namespace omnia::base {
 namespace {
@@ -117,6 +118,26 @@ TEST(ForkJoinPoolTest, JobsFromSeveralThreadsEachRunWhole) {
   }
   for (std::thread& caller : callers) caller.join();
   for (int c = 0; c < 4; ++c) EXPECT_EQ(totals[c].load(), 50 * 20);
+}
+
+// The processors a thread may use follow its affinity mask (a container's cpuset narrows it).
+TEST(ForkJoinPoolTest, ProcessorsThisThreadMayUseFollowTheAffinityMask) {
+  cpu_set_t all;
+  ASSERT_EQ(sched_getaffinity(0, sizeof(all), &all), 0);
+  EXPECT_EQ(ProcessorsThisThreadMayUse(), static_cast<unsigned>(CPU_COUNT(&all)));
+  unsigned narrowed = 0;
+  std::thread([&] {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &all)) {
+        CPU_SET(cpu, &one);
+        break;
+      }
+    }
+    if (sched_setaffinity(0, sizeof(one), &one) == 0) narrowed = ProcessorsThisThreadMayUse();
+  }).join();
+  EXPECT_EQ(narrowed, 1u);
 }
 
 }  // namespace
