@@ -536,6 +536,17 @@ TEST_F(CatalogueStoreTest, GetDatasetErrors) {
   EXPECT_EQ(store_->GetDataset(kDomandeStorico, "r1").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->DatasetsAt("r9").status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(store_->GetRelease("r9").status().code(), absl::StatusCode::kNotFound);
+  // common.proto: an id not of the release id form names no release, so reads answer NOT_FOUND.
+  for (const std::string& malformed :
+       std::vector<std::string>{"-r1", "../r1", std::string(65, 'r')}) {
+    EXPECT_EQ(store_->GetDataset(kDomande2023, malformed).status().code(),
+              absl::StatusCode::kNotFound)
+        << malformed;
+    EXPECT_EQ(store_->DatasetsAt(malformed).status().code(), absl::StatusCode::kNotFound)
+        << malformed;
+    EXPECT_EQ(store_->GetRelease(malformed).status().code(), absl::StatusCode::kNotFound)
+        << malformed;
+  }
 }
 
 TEST(ValidateReleaseIdTest, FollowsTheApiRule) {
