@@ -67,8 +67,26 @@ HttpServer::HttpServer(const Router& router, ServerLimits limits, HttpMetrics& m
   server_->Put(".*", serve);
   server_->Patch(".*", serve);
   server_->Delete(".*", serve);
+  // cpp-httplib answers a Range it cannot parse (another unit, bad syntax) with a bare 416
+  // before any route runs. RFC 9110 14.2: a server must ignore a Range of a unit it does not
+  // understand, and may ignore one it cannot parse. Such a request is handed to the routes
+  // instead, which decide on the Range as on any other (file_response.h ignores those).
+  const httplib::Server::HandlerWithResponse unparsed_range = [this](const httplib::Request& in,
+                                                                     httplib::Response& out) {
+    if (out.status != 416 || WasServed(in)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    Serve(in, out);
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  server_->set_error_handler(unparsed_range);
   server_->set_logger(
       [this](const httplib::Request& in, const httplib::Response& out) { Record(in, out); });
+}
+
+bool HttpServer::WasServed(const httplib::Request& in) {
+  absl::MutexLock lock(&mu_);
+  return in_flight_.count(&in) > 0;
 }
 
 HttpServer::~HttpServer() { Stop(); }

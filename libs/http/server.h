@@ -79,6 +79,8 @@ class HttpServer {
     std::shared_ptr<std::atomic<uint64_t>> bytes;
   };
   void Serve(const httplib::Request& in, httplib::Response& out);
+  // Whether Serve has answered `in` (it is in flight until logged).
+  bool WasServed(const httplib::Request& in);
   void Record(const httplib::Request& in, const httplib::Response& out);
 
   const Router& router_;

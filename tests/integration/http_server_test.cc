@@ -119,6 +119,40 @@ TEST_F(HttpServerTest, SendsExactlyWhatTheRouterDecided) {
   EXPECT_EQ(head->body, "");
 }
 
+// RFC 9110 14.2: a server must ignore a Range with a unit it does not understand, and may ignore
+// one it cannot parse. cpp-httplib refuses both with a bare 416 before any route runs; the
+// routes decide instead, and serve the whole file, logged and counted as any answer.
+TEST_F(HttpServerTest, ARangeOfAnotherUnitOrUnparseableIsIgnoredByTheRoute) {
+  httplib::Client client("127.0.0.1", server_.port());
+  client.set_decompress(false);
+  for (const std::string& range :
+       std::vector<std::string>{"items=0-5", "bytes=abc", "bytes=5-2", "bytes"}) {
+    auto answer = client.Get("/file", {{"Range", range}, {"Accept-Encoding", "gzip"}});
+    ASSERT_TRUE(answer) << range;
+    EXPECT_EQ(answer->status, 200) << range;
+    EXPECT_EQ(answer->get_header_value("Content-Encoding"), "gzip") << range;
+    EXPECT_FALSE(answer->has_header("Content-Range")) << range;
+  }
+  auto identity = client.Get("/file", {{"Range", "items=0-5"}});
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(identity->body, content_);
+  // A satisfiable and an unsatisfiable byte range are still the route's to answer.
+  auto part = client.Get("/file", {{"Range", "bytes=0-9"}});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  auto beyond = client.Get("/file", {{"Range", "bytes=99999999-"}});
+  ASSERT_TRUE(beyond);
+  EXPECT_EQ(beyond->status, 416);
+  EXPECT_EQ(beyond->get_header_value("Content-Range"), absl::StrCat("bytes */", content_.size()));
+  server_.Stop();
+  std::vector<std::string> lines = Lines();
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                          [](const std::string& line) {
+                            return absl::StrContains(line, "route=/file path=/file status=200");
+                          }),
+            5);
+}
+
 // Headers and body leave in separate writes: without TCP_NODELAY the body waits for the client's
 // delayed acknowledgement of the headers, some 40 ms per request on a kept-alive connection.
 TEST_F(HttpServerTest, SmallStreamedAnswersOnAKeptAliveConnectionDoNotWaitForDelayedAcks) {
