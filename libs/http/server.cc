@@ -70,10 +70,12 @@ HttpServer::HttpServer(const Router& router, ServerLimits limits, HttpMetrics& m
   // cpp-httplib answers a Range it cannot parse (another unit, bad syntax) with a bare 416
   // before any route runs. RFC 9110 14.2: a server must ignore a Range of a unit it does not
   // understand, and may ignore one it cannot parse. Such a request is handed to the routes
-  // instead, which decide on the Range as on any other (file_response.h ignores those).
+  // instead, which decide on the Range as on any other (file_response.h ignores those). Only
+  // GET and HEAD, which carry no body: cpp-httplib refuses before reading one, so a request with
+  // a body cannot be served here.
   const httplib::Server::HandlerWithResponse unparsed_range = [this](const httplib::Request& in,
                                                                      httplib::Response& out) {
-    if (out.status != 416 || WasServed(in)) {
+    if (out.status != 416 || (in.method != "GET" && in.method != "HEAD") || WasServed(in)) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
     Serve(in, out);

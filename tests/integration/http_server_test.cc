@@ -136,6 +136,10 @@ TEST_F(HttpServerTest, ARangeOfAnotherUnitOrUnparseableIsIgnoredByTheRoute) {
   auto identity = client.Get("/file", {{"Range", "items=0-5"}});
   ASSERT_TRUE(identity);
   EXPECT_EQ(identity->body, content_);
+  auto head = client.Head("/file", {{"Range", "items=0-5"}});
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->get_header_value("Content-Length"), std::to_string(content_.size()));
   // A satisfiable and an unsatisfiable byte range are still the route's to answer.
   auto part = client.Get("/file", {{"Range", "bytes=0-9"}});
   ASSERT_TRUE(part);
@@ -150,7 +154,7 @@ TEST_F(HttpServerTest, ARangeOfAnotherUnitOrUnparseableIsIgnoredByTheRoute) {
                           [](const std::string& line) {
                             return absl::StrContains(line, "route=/file path=/file status=200");
                           }),
-            5);
+            6);
 }
 
 // Headers and body leave in separate writes: without TCP_NODELAY the body waits for the client's

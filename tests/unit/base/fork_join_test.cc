@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "libs/base/thread_priority.h"
 
@@ -43,8 +44,10 @@ TEST(ForkJoinPoolTest, PartsRunSideBySideOnTheHelpers) {
     absl::MutexLock lock(&mu);
     ++started;
     threads.insert(std::this_thread::get_id());
-    mu.Await(absl::Condition(
-        +[](int* n) { return *n == 2; }, &started));
+    // Bounded: a pool that ran both parts on one thread fails here instead of hanging.
+    mu.AwaitWithTimeout(absl::Condition(
+                            +[](int* n) { return *n == 2; }, &started),
+                        absl::Seconds(30));
   });
   EXPECT_EQ(threads.size(), 2u);
   EXPECT_EQ(threads.count(std::this_thread::get_id()), 1u);  // the caller takes parts too
@@ -70,8 +73,9 @@ TEST(ForkJoinPoolTest, HelpersRunAtTheirPriority) {
       seen.push_back({std::this_thread::get_id(),
                       getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())),
                       sched_getscheduler(0)});
-      mu.Await(absl::Condition(
-          +[](int* n) { return *n == 2; }, &started));
+      mu.AwaitWithTimeout(absl::Condition(
+                              +[](int* n) { return *n == 2; }, &started),
+                          absl::Seconds(30));
     });
     ASSERT_EQ(seen.size(), 2u);
     for (const Seen& part : seen) {
