@@ -24,10 +24,12 @@ ABSL_FLAG(uint64_t, release_cache_bytes, uint64_t{512} << 20,
           "least recently queried are evicted first and read from disk again when next queried. "
           "One release is always kept, so a release larger than the bound is still served, alone");
 
-ABSL_FLAG(int, write_nice, 10,
+ABSL_FLAG(int, write_nice, 16,
           "nice value (0-19) of the threads that apply writes (and answer the other calls that "
           "wait on the store), so that queries overtake bulk writes when the processors are "
-          "busy; 0 runs them at the process's priority");
+          "busy; by default below ingestion's writers (10), so that producers' batches are "
+          "acknowledged first and applying catches up in larger requests; 0 runs them at the "
+          "process's priority");
 
 ABSL_FLAG(int, apply_threads, 0,
           "threads that share the work of applying one batch, the applying thread included (0: "
