@@ -15,6 +15,9 @@ packages=(
   # The portal's browser tests: headless Chromium loads every page.
   chromium
 )
+# Intel's multi-buffer crypto (pseudonyms' HMAC, several at once) exists for x86-64 only; the
+# build uses it when present.
+[ "$(dpkg --print-architecture)" = amd64 ] && packages+=(libipsec-mb-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

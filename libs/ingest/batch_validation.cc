@@ -1,6 +1,7 @@
 #include "libs/ingest/batch_validation.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 
 namespace omnia::ingest {
 namespace {
@@ -15,27 +16,37 @@ bool ValidProducer(const std::string& producer) {
   return true;
 }
 
-}  // namespace
+LoggedApplication ToLogged(const domain::ApplicationAuthorized& a,
+                           const domain::CodeIndices& codes) {
+  LoggedApplication out;
+  out.application_id = a.application_id;
+  out.authorized_on = a.authorized_on;
+  out.region = codes.region;
+  out.type = codes.type;
+  return out;
+}
 
-LoggedEvent ToLogged(const RawEvent& event, const domain::CodeIndices& codes,
-                     Pseudonymizer::Session& pseudonymizer) {
-  if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
-    LoggedApplication out;
-    out.application_id = a->application_id;
-    out.authorized_on = a->authorized_on;
-    out.region = codes.region;
-    out.type = codes.type;
-    return out;
-  }
-  const auto& p = std::get<domain::PaymentIssued>(event);
+LoggedPayment ToLogged(const domain::PaymentIssued& p, const domain::CodeIndices& codes,
+                       const facts::Pseudonym& worker) {
   LoggedPayment out;
   out.payment_id = p.payment_id;
-  out.worker = pseudonymizer.Pseudonymise(p.worker_id);
+  out.worker = worker;
   out.paid_on = p.paid_on;
   out.region = codes.region;
   out.type = codes.type;
   out.months_covered = static_cast<uint32_t>(p.months_covered);
   return out;
+}
+
+}  // namespace
+
+LoggedEvent ToLogged(const RawEvent& event, const domain::CodeIndices& codes,
+                     Pseudonymizer::Session& pseudonymizer) {
+  if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
+    return ToLogged(*a, codes);
+  }
+  const auto& p = std::get<domain::PaymentIssued>(event);
+  return ToLogged(p, codes, pseudonymizer.Pseudonymise(p.worker_id));
 }
 
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
@@ -95,10 +106,25 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   if (!check.violations.empty()) return check;
   check.batch.producer_id = producer_id;
   check.batch.sequence = sequence;
+  // The batch's workers are pseudonymised together (see Pseudonymizer::PseudonymiseAll).
+  std::vector<std::string_view> worker_ids;
+  worker_ids.reserve(events.size());
+  for (const RawEvent& event : events) {
+    if (const auto* p = std::get_if<domain::PaymentIssued>(&event)) {
+      worker_ids.push_back(p->worker_id);
+    }
+  }
+  std::vector<facts::Pseudonym> workers(worker_ids.size());
+  pseudonymizer.PseudonymiseAll(worker_ids, absl::MakeSpan(workers));
   check.batch.events.reserve(events.size());
-  Pseudonymizer::Session session = pseudonymizer.StartSession();
+  size_t next_worker = 0;
   for (size_t i = 0; i < events.size(); ++i) {
-    check.batch.events.push_back(ToLogged(events[i], codes[i], session));
+    if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&events[i])) {
+      check.batch.events.push_back(ToLogged(*a, codes[i]));
+    } else {
+      check.batch.events.push_back(
+          ToLogged(std::get<domain::PaymentIssued>(events[i]), codes[i], workers[next_worker++]));
+    }
   }
   return check;
 }

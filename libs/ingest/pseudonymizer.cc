@@ -1,9 +1,12 @@
 #include "libs/ingest/pseudonymizer.h"
 
+#include <string.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +42,25 @@ facts::Pseudonym UpperCasedDigest(HmacSha256::Message& message, std::string_view
 facts::Pseudonym Pseudonymizer::Pseudonymise(std::string_view worker_id) const {
   HmacSha256::Message message = hmac_.Start();
   return UpperCasedDigest(message, worker_id);
+}
+
+void Pseudonymizer::PseudonymiseAll(absl::Span<const std::string_view> worker_ids,
+                                    absl::Span<facts::Pseudonym> out) const {
+  const size_t n = std::min(worker_ids.size(), out.size());
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) bytes += worker_ids[i].size();
+  // The upper-cased ids live only for this call, and are wiped before their memory is freed.
+  std::string upper(bytes, '\0');
+  std::vector<std::string_view> messages(n);
+  size_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view id = worker_ids[i];
+    for (size_t j = 0; j < id.size(); ++j) upper[at + j] = absl::ascii_toupper(id[j]);
+    messages[i] = std::string_view(upper.data() + at, id.size());
+    at += id.size();
+  }
+  hmac_.DigestAll(messages, out.subspan(0, n));
+  explicit_bzero(upper.data(), upper.size());
 }
 
 facts::Pseudonym Pseudonymizer::Session::Pseudonymise(std::string_view worker_id) {

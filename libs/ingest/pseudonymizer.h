@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "libs/facts/facts.h"
 #include "libs/ingest/hmac_sha256.h"
 
@@ -30,6 +31,11 @@ class Pseudonymizer {
   // HMAC-SHA256(key, upper-cased worker id): the same person gives the same pseudonym however
   // the producer cased the codice fiscale. Thread-safe.
   facts::Pseudonym Pseudonymise(std::string_view worker_id) const;
+
+  // out[i] = Pseudonymise(worker_ids[i]) for every i (the spans have the same size): a batch's
+  // ids hashed side by side where the build can (see HmacSha256::DigestAll). Thread-safe.
+  void PseudonymiseAll(absl::Span<const std::string_view> worker_ids,
+                       absl::Span<facts::Pseudonym> out) const;
 
   // Pseudonymises many ids in turn on one thread, reusing one keyed context: a batch of
   // thousands of payments then allocates no context per id.

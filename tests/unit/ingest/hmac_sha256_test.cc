@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace omnia::ingest {
@@ -88,6 +89,62 @@ TEST(HmacSha256Test, AFinishedMessageStartsTheNextUnderTheSameKey) {
           << "test case " << c.name << ", round " << round;
     }
   }
+}
+
+// Many messages at once, side by side in vector lanes where the build has ipsec-mb, give each
+// message's own digest: for the RFC's cases, and for messages of every length from empty to
+// several blocks, in bursts larger than the library's lanes.
+TEST(HmacSha256Test, DigestAllGivesEachMessageItsOwnDigest) {
+  std::vector<std::string> texts;
+  for (size_t length = 0; length <= 300; ++length) {
+    std::string text;
+    for (size_t i = 0; i < length; ++i) text.push_back(static_cast<char>('A' + (length + i) % 26));
+    texts.push_back(text);
+  }
+  for (int i = 0; i < 700; ++i)
+    texts.push_back("RSSMRA" + std::to_string(10 + i % 90) + "A01H501U");
+  const std::vector<std::string_view> messages(texts.begin(), texts.end());
+  for (const Rfc4231Case& c : Rfc4231Cases()) {
+    for (const bool multi_buffer : {true, false}) {
+      const HmacSha256 hmac = HmacSha256::Create(c.key, multi_buffer).value();
+      EXPECT_EQ(hmac.multi_buffer(), multi_buffer && HmacSha256::MultiBufferBuilt());
+      std::vector<HmacSha256::Digest> case_digest(1);
+      const std::vector<std::string_view> case_message = {c.data};
+      hmac.DigestAll(case_message, absl::MakeSpan(case_digest));
+      EXPECT_EQ(Hex(case_digest[0], c.hex.size() / 2), c.hex) << "test case " << c.name;
+      std::vector<HmacSha256::Digest> digests(messages.size());
+      hmac.DigestAll(messages, absl::MakeSpan(digests));
+      for (size_t i = 0; i < messages.size(); ++i) {
+        ASSERT_EQ(digests[i], hmac.Of(messages[i]))
+            << "test case " << c.name << ", message " << i << ", multi-buffer " << multi_buffer;
+      }
+    }
+  }
+}
+
+// One key's batches on several threads at once (the ingestion's workers): each gets its own
+// digests, and a copy of the key shares the managers safely.
+TEST(HmacSha256Test, DigestAllOnSeveralThreadsAtOnce) {
+  const HmacSha256 hmac = HmacSha256::Create("a key shared by every ingestion worker").value();
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      const HmacSha256 copy = hmac;
+      std::vector<std::string> texts;
+      for (int i = 0; i < 2000; ++i) texts.push_back("worker-" + std::to_string(t * 100000 + i));
+      const std::vector<std::string_view> messages(texts.begin(), texts.end());
+      for (int round = 0; round < 5; ++round) {
+        std::vector<HmacSha256::Digest> digests(messages.size());
+        (round % 2 == 0 ? hmac : copy).DigestAll(messages, absl::MakeSpan(digests));
+        for (size_t i = 0; i < messages.size(); ++i) {
+          if (digests[i] != hmac.Of(messages[i])) ++wrong[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
 }
 
 }  // namespace

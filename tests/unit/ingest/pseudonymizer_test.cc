@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "tests/support/child_process.h"
 
 namespace omnia::ingest {
@@ -41,6 +42,27 @@ TEST(PseudonymizerTest, ASessionGivesEachIdTheSamePseudonymAsAlone) {
     EXPECT_EQ(session.Pseudonymise(id), p->Pseudonymise(id)) << id;
   }
   EXPECT_EQ(session.Pseudonymise("rssmra85t10a562s"), ReferenceHmac(kKey, "RSSMRA85T10A562S"));
+}
+
+// A batch's ids pseudonymised together (as CheckBatch does) get each its own pseudonym, the same
+// as alone, whatever their case.
+TEST(PseudonymizerTest, ABatchOfIdsGetsTheirPseudonymsAsAlone) {
+  auto p = Pseudonymizer::Create(kKey).value();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id =
+        "RSSMRA" + std::to_string(10 + i % 90) + "A01H" + std::to_string(100 + i) + "U";
+    if (i % 13 == 0) id = absl::AsciiStrToLower(id);
+    ids.push_back(id);
+  }
+  ids.push_back("");
+  const std::vector<std::string_view> views(ids.begin(), ids.end());
+  std::vector<facts::Pseudonym> batch(views.size());
+  p->PseudonymiseAll(views, absl::MakeSpan(batch));
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ASSERT_EQ(batch[i], ReferenceHmac(kKey, absl::AsciiStrToUpper(ids[i]))) << "id " << i;
+  }
+  EXPECT_NE(batch[0], batch[1]);
 }
 
 TEST(PseudonymizerTest, KeysLongerThanABlockAreHashedAsHmacRequires) {
