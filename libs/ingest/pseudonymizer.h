@@ -1,6 +1,7 @@
 // Pseudonymisation of worker identifiers at the ingestion boundary: HMAC-SHA256 under a secret
 // key that lives outside the repository (a file or an environment variable). The clear
-// identifier is used only inside Pseudonymise() and never stored, logged or forwarded.
+// identifier is used only inside Pseudonymise() and PseudonymiseAll() (which wipes its upper-cased
+// copies) and never stored, logged or forwarded.
 #pragma once
 
 #include <array>
