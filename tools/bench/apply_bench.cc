@@ -40,7 +40,9 @@ ABSL_FLAG(uint64_t, payments, 2'000'000, "payments generated");
 ABSL_FLAG(uint64_t, applications, 200'000, "applications generated");
 ABSL_FLAG(uint64_t, workers, 200'000, "distinct workers");
 ABSL_FLAG(uint32_t, mobility_percent, 0, "percent of payments drawn independently of the worker");
-ABSL_FLAG(size_t, batch, 200'000, "events per applied batch (the forwarder's request size)");
+ABSL_FLAG(size_t, batch, 200'000,
+          "events per applied batch (the forwarder's request size until it grew to 300,000; kept "
+          "so that runs compare across rounds)");
 ABSL_FLAG(std::string, scratch, "/tmp", "directory for the temporary stores");
 ABSL_FLAG(int, apply_threads, 0,
           "threads sharing each batch's apply, the caller included (0: one per processor, as "
