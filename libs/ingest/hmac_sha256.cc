@@ -37,6 +37,8 @@ class HmacSha256::MultiBuffer {
     IMB_MGR* mgr = nullptr;
   };
   static Manager* NewManager();
+  // Clears every byte of the manager and sets it up again; false if it cannot be.
+  static bool ScrubManager(Manager* manager);
   static void DeleteManager(Manager* manager);
   Manager* Acquire() const;
   void Release(Manager* manager) const;
@@ -62,14 +64,20 @@ HmacSha256::MultiBuffer::Manager* HmacSha256::MultiBuffer::NewManager() {
     delete manager;
     return nullptr;
   }
-  manager->mgr = imb_set_pointers_mb_mgr(manager->memory, 0, 1);
-  IMB_ARCH arch;
-  if (manager->mgr != nullptr) init_mb_mgr_auto(manager->mgr, &arch);
-  if (manager->mgr == nullptr || imb_get_errno(manager->mgr) != 0) {
+  if (!ScrubManager(manager)) {
     DeleteManager(manager);
     return nullptr;
   }
   return manager;
+}
+
+bool HmacSha256::MultiBuffer::ScrubManager(Manager* manager) {
+  explicit_bzero(manager->memory, ManagerBytes());
+  manager->mgr = imb_set_pointers_mb_mgr(manager->memory, 0, 1);
+  if (manager->mgr == nullptr) return false;
+  IMB_ARCH arch;
+  init_mb_mgr_auto(manager->mgr, &arch);
+  return imb_get_errno(manager->mgr) == 0;
 }
 
 // Wiped before it is freed: its lanes held messages (pseudonymised ids) and key states.
@@ -102,7 +110,7 @@ std::shared_ptr<const HmacSha256::MultiBuffer> HmacSha256::MultiBuffer::Create(
   IMB_SHA256_ONE_BLOCK(manager->mgr, padded, state->outer_);
   explicit_bzero(block, sizeof(block));
   explicit_bzero(padded, sizeof(padded));
-  state->Release(manager);
+  DeleteManager(manager);  // wiped: batches take managers of their own
   return state;
 }
 
@@ -161,10 +169,13 @@ bool HmacSha256::MultiBuffer::DigestAll(absl::Span<const std::string_view> messa
         manager->mgr, jobs.data(), static_cast<uint32_t>(count), IMB_AUTH_HMAC_SHA_256);
     ok = done == count;
   }
-  if (ok) {
+  // The lanes keep the last block of each message they padded (upper-cased ids): cleared before
+  // the manager serves again, as Nettle's context is after each batch. A manager that refused a
+  // job is not trusted again.
+  if (ok && ScrubManager(manager)) {
     Release(manager);
   } else {
-    DeleteManager(manager);  // its state after a refusal is not to be trusted
+    DeleteManager(manager);
   }
   return ok;
 }

@@ -64,9 +64,8 @@ class HmacSha256 {
   // Whether this build has ipsec-mb.
   static bool MultiBufferBuilt();
 
-  class MultiBuffer;
-
  private:
+  class MultiBuffer;
   HmacSha256() = default;
   hmac_sha256_ctx keyed_;
   // Shared by copies: the multi-buffer key state and its managers, thread-safe.
