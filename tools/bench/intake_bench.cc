@@ -8,6 +8,8 @@
 // stream order (1 % of payments repeated, 1 id in 13 in lower case, as the throughput bench), one
 // batch after another on one thread; wall seconds, events per second and the process's CPU
 // microseconds per event (which other work on the machine barely changes).
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
