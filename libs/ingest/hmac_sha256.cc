@@ -227,22 +227,27 @@ HmacSha256::Digest HmacSha256::Of(std::string_view message) const {
   return m.Finish();
 }
 
-void HmacSha256::DigestAll(absl::Span<const std::string_view> messages,
-                           absl::Span<Digest> out) const {
+size_t HmacSha256::DigestAll(absl::Span<const std::string_view> messages,
+                             absl::Span<Digest> out) const {
   const size_t n = std::min(messages.size(), out.size());
+  if (n == 0) return 0;  // a batch without payments takes no manager
   messages = messages.subspan(0, n);
   out = out.subspan(0, n);
   if (multi_buffer_ != nullptr && multi_buffer_->DigestAll(messages, out)) {
+    size_t side_by_side = n;
     for (size_t i = 0; i < n; ++i) {
-      if (messages[i].empty()) out[i] = Of("");
+      if (!messages[i].empty()) continue;
+      out[i] = Of("");
+      --side_by_side;
     }
-    return;
+    return side_by_side;
   }
   Message m = Start();
   for (size_t i = 0; i < n; ++i) {
     m.Update(messages[i]);
     out[i] = m.Finish();
   }
+  return 0;
 }
 
 }  // namespace omnia::ingest

@@ -56,8 +56,9 @@ class HmacSha256 {
   // The digest of `message` in one call.
   Digest Of(std::string_view message) const;
 
-  // out[i] = Of(messages[i]) for every i (the spans have the same size). Thread-safe.
-  void DigestAll(absl::Span<const std::string_view> messages, absl::Span<Digest> out) const;
+  // out[i] = Of(messages[i]) for every i (the spans have the same size). Thread-safe. Returns how
+  // many were hashed side by side (0 when computed one after another).
+  size_t DigestAll(absl::Span<const std::string_view> messages, absl::Span<Digest> out) const;
 
   // Whether DigestAll hashes several messages side by side (ipsec-mb built in and asked for).
   bool multi_buffer() const { return multi_buffer_ != nullptr; }
