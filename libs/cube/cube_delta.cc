@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -42,15 +44,76 @@ CellKey ParentAlong(const CellKey& key, Dimension dimension, const domain::Codel
   return parent;
 }
 
+// std::set_union branches on every comparison, and with workers spread over cells that branch
+// is a coin toss. This merge writes the smaller head and advances each list whose head it was;
+// the hint makes the compiler use conditional moves instead of that branch.
 IdList UnionOfTwo(const IdList& a, const IdList& b) {
   IdList out(a.size() + b.size());
-  out.erase(std::set_union(a.begin(), a.end(), b.begin(), b.end(), out.begin()), out.end());
+  const uint32_t* x = a.data();
+  const uint32_t* const x_end = x + a.size();
+  const uint32_t* y = b.data();
+  const uint32_t* const y_end = y + b.size();
+  uint32_t* o = out.data();
+  while (x != x_end && y != y_end) {
+    const uint32_t u = *x;
+    const uint32_t v = *y;
+    *o++ = std::min(u, v);
+    x += __builtin_expect_with_probability(u <= v, 1, 0.5);
+    y += __builtin_expect_with_probability(v <= u, 1, 0.5);
+  }
+  o = std::copy(x, x_end, o);
+  o = std::copy(y, y_end, o);
+  out.resize(o - out.data());
   return out;
 }
 
-// The union of sorted distinct lists, merged in pairs: each id is copied about log2(parts) times.
+// The union of sorted distinct lists whose ids are dense in their span: each id sets a bit, then
+// the bits are read back in order, at a cost of the inputs plus one word per 64 ids of span.
+IdList UnionByBits(const std::vector<const IdList*>& parts, uint32_t first, size_t words,
+                   size_t total) {
+  std::vector<uint64_t> bits(words);
+  for (const IdList* part : parts) {
+    for (const uint32_t id : *part) bits[(id - first) >> 6] |= uint64_t{1} << ((id - first) & 63);
+  }
+  IdList out(total);
+  uint32_t* o = out.data();
+  for (size_t w = 0; w < words; ++w) {
+    const uint32_t word_first = first + static_cast<uint32_t>(w * 64);
+    for (uint64_t word = bits[w]; word != 0; word &= word - 1) {
+      *o++ = word_first + static_cast<uint32_t>(__builtin_ctzll(word));
+    }
+  }
+  out.resize(o - out.data());
+  return out;
+}
+
+// Whether a bitmap unites `total` ids spanning `words` 64-bit words faster than merging `parts`
+// lists in pairs, which copies every id once per round. Measured on this machine: a merge round
+// costs about 2.4 ns an id; the bitmap about 1.5 ns an id plus 12 ns a word (reading a word back
+// mostly mispredicts its last bit). So bits win when 12 w + 1.5 t < 2.4 t r, i.e. 40 w < t (8 r -
+// 5).
+bool UniteByBits(size_t parts, size_t total, size_t words) {
+  const size_t rounds = std::bit_width(parts - 1);
+  return words * 40 < total * (8 * rounds - 5);
+}
+
+// The union of sorted distinct lists: through a bitmap when they are dense in their span (the
+// upper levels' cells), else merged in pairs, each id copied about log2(parts) times.
 IdList UnionOf(const std::vector<const IdList*>& parts) {
   if (parts.size() == 1) return *parts[0];
+  size_t total = 0;
+  uint32_t low = std::numeric_limits<uint32_t>::max();
+  uint32_t high = 0;
+  for (const IdList* part : parts) {
+    if (part->empty()) continue;
+    total += part->size();
+    low = std::min(low, part->front());
+    high = std::max(high, part->back());
+  }
+  if (total == 0) return IdList();
+  const uint32_t first = low & ~uint32_t{63};
+  const size_t words = (high - first) / 64 + 1;
+  if (UniteByBits(parts.size(), total, words)) return UnionByBits(parts, first, words, total);
   std::vector<IdList> round;
   round.reserve(parts.size() / 2 + 1);
   for (size_t i = 0; i < parts.size(); i += 2) {

@@ -200,6 +200,42 @@ TEST(CubeDeltaTest, RollupUnionsKeepExtremeIdsAndSharedIdsOnce) {
   EXPECT_EQ(got, std::vector<uint32_t>(all.begin(), all.end()));
 }
 
+// Cells whose ids are dense in their span are united through a bitmap: ids at both ends of the
+// id space, on either side of 64-id word boundaries, shared between parts, and a part with one id.
+TEST(CubeDeltaTest, RollupUnionsOfDenseCellsKeepEveryIdOnceAtBothEndsOfTheIdSpace) {
+  const domain::Codelists codelists = domain::Codelists::Builtin();
+  const std::vector<std::pair<domain::YearMonth, uint32_t>> blocks = {
+      {{2022, 3}, 0u}, {{2022, 4}, 1000u}, {{2022, 5}, 4294967295u - 300u}};
+  CubeDelta delta;
+  std::map<int, std::set<uint32_t>> want;  // by block
+  for (int b = 0; b < static_cast<int>(blocks.size()); ++b) {
+    const auto& [ym, first] = blocks[b];
+    for (uint32_t offset = 0; offset <= 300; ++offset) {
+      const uint32_t id = first + offset;
+      // Every third id in every type's part, the others in one part each; a few left out.
+      if (offset % 7 == 5) continue;
+      for (int type = 0; type < 4; ++type) {
+        if (offset % 3 == 0 || static_cast<int>(offset % 4) == type) {
+          delta.AddPayment(ym, 0, type, id, 0);
+        }
+      }
+      want[b].insert(id);
+    }
+    delta.AddPayment(ym, 0, 4, first + 150, 0);
+  }
+  const ExpandedDelta expanded = std::move(delta).Expand(codelists);
+  for (int b = 0; b < static_cast<int>(blocks.size()); ++b) {
+    CellKey top = BaseCell(Measure::kWorkers, blocks[b].first, 0, 0);
+    top.type_level = TypeLevel::kAll;
+    top.type = 0;
+    auto it = expanded.lattice.find(PackCellKey(top));
+    ASSERT_NE(it, expanded.lattice.end()) << b;
+    std::vector<uint32_t> got(it->second.workers().cardinality());
+    it->second.workers().toUint32Array(got.data());
+    EXPECT_EQ(got, std::vector<uint32_t>(want[b].begin(), want[b].end())) << b;
+  }
+}
+
 // Queries read the state while a batch's unions are prepared: nothing they can see changes
 // until the commit, which then holds the union of before and the batch.
 TEST(CubeStateTest, APreparedFoldChangesNothingUntilItIsCommitted) {
