@@ -28,17 +28,19 @@ namespace omnia::base {
 // populate advice (no pass over the memory from user space); on kernels without it, writes one
 // byte per page, which faults each page in the same way. When the kernel cannot back the pages
 // now (memory is short), they stay lazy as before: they fault on first use, no worse than
-// without this. The bytes' values are unspecified afterwards, as for any fresh allocation.
-inline void PrefaultPages(void* data, size_t size) {
+// without this; the result is then false. The bytes' values are unspecified afterwards, as for
+// any fresh allocation.
+inline bool PrefaultPages(void* data, size_t size) {
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + size) & ~(page - 1);
-  if (end <= begin) return;
-  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0) return;
-  if (errno != EINVAL) return;  // supported, but the pages cannot be backed now
+  if (end <= begin) return true;
+  if (madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE) == 0) return true;
+  if (errno != EINVAL) return false;  // supported, but the pages cannot be backed now
   for (uintptr_t p = begin; p < end; p += page) {
     *reinterpret_cast<volatile char*>(p) = 0;
   }
+  return true;
 }
 
 // std::allocator, except that blocks of at least kPrefaultBytes are prefaulted (see above).

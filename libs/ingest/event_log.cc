@@ -256,7 +256,7 @@ absl::Status EventLog::Load() {
   }
 
   // Every accepted event is listed once in the id records.
-  index_.reserve(counters_.events_accepted);
+  index_.Reserve(counters_.events_accepted);
   std::vector<std::pair<IdKey, Fingerprint>> pending_keys;
   scanned = kv_->Scan(kIds, "", "", [&](std::string_view key, std::string_view value) {
     const uint64_t sequence = key.size() == 8 ? storage::ReadBigEndian(key.data(), 8) : 0;
@@ -277,12 +277,12 @@ absl::Status EventLog::Load() {
     }
     if (!bad.ok()) return false;
     // A tight loop of inserts only, so the processor overlaps their cache misses.
-    for (const auto& pending : pending_keys) index_.insert(pending);
+    for (const auto& [id_key, fingerprint] : pending_keys) index_.TryInsert(id_key, fingerprint);
     return true;
   });
   if (!scanned.ok()) return scanned;
   if (!bad.ok()) return bad;
-  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+  index_bytes_ = index_.MemoryBytes();
   return absl::OkStatus();
 }
 
@@ -439,14 +439,14 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
   std::vector<Verdict> verdicts(n);
   // Each probe misses the caches: the ones a few events ahead are fetched meanwhile.
   constexpr size_t kPrefetchDistance = 16;
-  for (size_t i = 0; i < std::min(n, kPrefetchDistance); ++i) index_.prefetch(hashed[i].key);
+  for (size_t i = 0; i < std::min(n, kPrefetchDistance); ++i) index_.Prefetch(hashed[i].key);
   for (size_t i = 0; i < n; ++i) {
-    if (i + kPrefetchDistance < n) index_.prefetch(hashed[i + kPrefetchDistance].key);
-    auto [slot, inserted] = index_.try_emplace(hashed[i].key, hashed[i].fingerprint);
+    if (i + kPrefetchDistance < n) index_.Prefetch(hashed[i + kPrefetchDistance].key);
+    const auto [stored, inserted] = index_.TryInsert(hashed[i].key, hashed[i].fingerprint);
     if (inserted) {
       verdicts[i] = Verdict::kNew;
       plan.inserted.emplace_back(hashed[i].key, i);
-    } else if (slot->second == hashed[i].fingerprint) {
+    } else if (stored == hashed[i].fingerprint) {
       verdicts[i] = Verdict::kDuplicate;
     } else {
       verdicts[i] = Verdict::kConflict;
@@ -499,7 +499,7 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
 }
 
 void EventLog::Rollback(const Plan& plan) {
-  for (const auto& [slot, index] : plan.inserted) index_.erase(slot);
+  for (const auto& [key, index] : plan.inserted) index_.Erase(key);
 }
 
 EventLog::Counters EventLog::AddEntries(Counters counters, const Plan& plan,
@@ -651,7 +651,7 @@ void EventLog::UndoFailedBatches() {
   }
   if (failed.empty()) return;
   for (const auto& inserted : failed) {
-    for (const auto& [key, index] : inserted) index_.erase(key);
+    for (const auto& [key, index] : inserted) index_.Erase(key);
   }
   // Every batch planned on them failed with them: the published state is the planned one.
   planned_producers_.clear();
@@ -809,7 +809,7 @@ absl::StatusOr<AppendResult> EventLog::AppendUncounted(const IncomingBatch& batc
     }
     planned_producers_[batch.producer_id] = {planned.producer, planned.window, ticket};
     planned_counters_ = planned.counters;
-    index_bytes = index_.capacity() * (sizeof(Index::slot_type) + 1);
+    index_bytes = index_.MemoryBytes();
   }
 
   {
@@ -882,7 +882,7 @@ FileAppendResult EventLog::FileWritten(
   absl::MutexLock state(&state_mu_);
   counters_ = counters;
   pending_.insert(pending_.end(), entry_units.begin(), entry_units.end());
-  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+  index_bytes_ = index_.MemoryBytes();
   FileAppendResult result;
   if (!entry_units.empty()) {
     result.first_log_sequence = entry_units.front().first;
@@ -997,9 +997,9 @@ absl::StatusOr<FileAppendResult> EventLog::CommitFileStage(FileStage& stage,
       const uint64_t fingerprint = ContentFingerprint(event.kind, event.record);
       const Fingerprint stored{static_cast<uint32_t>(fingerprint),
                                static_cast<uint32_t>(fingerprint >> 32)};
-      auto [slot, inserted] = index_.try_emplace(key, stored);
+      const auto [logged, inserted] = index_.TryInsert(key, stored);
       if (!inserted) {
-        if (slot->second == stored) {
+        if (logged == stored) {
           ++duplicate;
           return;
         }
@@ -1112,7 +1112,7 @@ absl::Status EventLog::ResolveRepeats(const FileStage& stage, uint64_t first_seq
 void EventLog::UndoFileCommit(uint64_t first_sequence, uint64_t written_through,
                               std::string_view pending_ids) {
   const auto erase = [&](EventKind kind, std::string_view id, uint64_t) {
-    index_.erase(KeyOf(kind, id));
+    index_.Erase(KeyOf(kind, id));
   };
   bool valid = ForEachIdRecord(pending_ids, erase);
   absl::Status undone = absl::OkStatus();
@@ -1410,7 +1410,7 @@ absl::Status EventLog::ReserveIndex(size_t expected_ids) {
   const auto refused = [expected_ids] {
     return absl::ResourceExhaustedError(
         absl::StrCat("cannot make room for ", expected_ids, " event ids in the index (about ",
-                     expected_ids / (1 << 20) * (sizeof(Index::slot_type) + 1), " MiB)"));
+                     internal::IdIndex::MemoryBytesFor(expected_ids) / (1 << 20), " MiB)"));
   };
   // Past this the table's size computation overflows, which the hash table treats as fatal.
   constexpr size_t kMaxReservableIds = size_t{1} << 40;
@@ -1418,12 +1418,12 @@ absl::Status EventLog::ReserveIndex(size_t expected_ids) {
   absl::MutexLock writer(&write_mu_);
   AwaitBatchWrites();
   try {
-    index_.reserve(expected_ids);
+    index_.Reserve(expected_ids);
   } catch (const std::exception&) {  // std::bad_alloc or std::length_error; nothing changed
     return refused();
   }
   absl::MutexLock state(&state_mu_);
-  index_bytes_ = index_.capacity() * (sizeof(Index::slot_type) + 1);
+  index_bytes_ = index_.MemoryBytes();
   return absl::OkStatus();
 }
 

@@ -23,8 +23,8 @@
 // space; see HashId), so ids cannot be crafted to pile into one slot, and checking an event costs
 // one or two probes of the index and never reads storage. Two different ids would have to agree on
 // all 96 bits to be confused: for 11 million ids the chance that any pair does is about 1e-15. The
-// index takes 21 bytes per slot at a load factor between 7/16 and 7/8, about 32 bytes per id at the
-// benchmark's 11 million ids (336 MiB).
+// index (internal/id_index.h) takes 64 bytes per bucket of three slots at a load of at most 3/4:
+// 28.4 bytes per id when full, 301 MiB reserved for the benchmark's 11.1 million ids.
 //
 // Batch identity. A (producer, sequence) is a duplicate only if a batch was accepted under it: a
 // rejected batch leaves no trace and may be resent, corrected, with the same sequence, even after
@@ -50,7 +50,7 @@
 // the index are erased by re-reading the id records it wrote (never a list as long as the file)
 // and its entries are deleted. A commit cut short by a crash leaves entries beyond the counters'
 // last_sequence; Open deletes them, and every stage left behind, since neither was ever
-// acknowledged. The memory a file costs is one chunk, plus the index's ~32 bytes per new id,
+// acknowledged. The memory a file costs is one chunk, plus the index's 28 to 57 bytes per new id,
 // which every logged id costs anyway.
 //
 // Threads. The writing calls are serialised by an internal mutex; a file commit holds it from
@@ -85,10 +85,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/base/clock.h"
-#include "libs/base/prefaulted_allocator.h"
 #include "libs/domain/measure.h"
 #include "libs/domain/period.h"
 #include "libs/facts/facts.h"
+#include "libs/ingest/internal/id_index.h"
 #include "libs/ingest/pseudonymizer.h"
 #include "libs/storage/kv_store.h"
 
@@ -398,37 +398,25 @@ class EventLog {
   // Makes room in the deduplication index for `expected_ids` event ids in all (those logged
   // included), so that it does not grow while they arrive: each growth rehashes every id into a
   // table twice the size, holding both tables at once and stalling the write that triggers it
-  // (about a second at ten million ids). Memory is taken as ids arrive; a smaller count than
-  // the index holds changes nothing. RESOURCE_EXHAUSTED, with the index unchanged, when the
-  // table cannot be allocated.
+  // (about a second at ten million ids). The table is allocated, and its pages populated, at
+  // once; a smaller count than the index has room for changes nothing. RESOURCE_EXHAUSTED, with the
+  // index unchanged, when the table cannot be allocated.
   absl::Status ReserveIndex(size_t expected_ids);
 
  private:
   struct Plan;
   struct PlannedBatch;
   struct TurnOrCancelled;
-  // An id in the index: 96 bits of two independent hashes of (kind, id). 32-bit fields keep the
-  // slot at 20 bytes.
-  struct IdKey {
-    uint32_t slot_low = 0;
-    uint32_t slot_high = 0;
-    uint32_t check = 0;
-    friend bool operator==(const IdKey&, const IdKey&) = default;
-  };
+  // An id in the index (96 bits of two independent hashes of (kind, id)) and the fingerprint of
+  // its event's content; see internal/id_index.h.
+  using IdKey = internal::IdIndex::Key;
+  using Fingerprint = internal::IdIndex::Fingerprint;
   struct IdKeyHash {
     // The fields are hash bits already.
     size_t operator()(const IdKey& key) const {
       return (size_t{key.slot_high} << 32) | key.slot_low;
     }
   };
-  struct Fingerprint {
-    uint32_t low = 0;
-    uint32_t high = 0;
-    friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
-  };
-  // Prefaulted: the table is written at random slots, one page fault per first touch otherwise.
-  using Index = absl::flat_hash_map<IdKey, Fingerprint, IdKeyHash, std::equal_to<IdKey>,
-                                    base::PrefaultedAllocator<std::pair<const IdKey, Fingerprint>>>;
   // The secret keys of the id hashes, one per id space.
   struct IdHashKeys {
     std::array<unsigned char, 16> application{};
@@ -557,7 +545,7 @@ class EventLog {
   absl::Mutex write_mu_;
   IdHashKeys id_keys_ ABSL_GUARDED_BY(write_mu_);
   // Logged id -> content fingerprint; see the file comment.
-  Index index_ ABSL_GUARDED_BY(write_mu_);
+  internal::IdIndex index_ ABSL_GUARDED_BY(write_mu_);
 
   // A batch planned ahead of the ones before it being written (see AppendUncounted): the
   // producer's state and counters after it.

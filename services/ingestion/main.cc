@@ -37,7 +37,7 @@ ABSL_FLAG(std::string, producer_id, "ingestion",
           "this instance's producer id towards aggregation (one per ingestion instance)");
 ABSL_FLAG(uint64_t, expected_event_ids, 0,
           "event ids the deduplication index makes room for at start (logged ones included), so "
-          "that it does not grow and rehash while they arrive; 0 grows as needed. About 21 bytes "
+          "that it does not grow and rehash while they arrive; 0 grows as needed. About 28.4 bytes "
           "each, committed at start");
 ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
           "events logged but not yet applied by aggregation beyond which writes are refused");

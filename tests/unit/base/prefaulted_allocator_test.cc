@@ -38,6 +38,18 @@ TEST(PrefaultedAllocatorTest, ALargeBlockIsResidentBeforeItIsFirstWritten) {
   allocator.deallocate(block, count);
 }
 
+// Callers that must not proceed on lazy memory (the event log's index) learn whether the pages
+// were backed.
+TEST(PrefaultedAllocatorTest, PrefaultPagesSaysItBackedAFreshMapping) {
+  const size_t size = size_t{8} << 20;
+  void* block = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(block, MAP_FAILED);
+  EXPECT_TRUE(PrefaultPages(block, size));
+  size_t pages = 0;
+  EXPECT_EQ(ResidentPages(block, size, &pages), pages);
+  munmap(block, size);
+}
+
 TEST(PrefaultedAllocatorTest, AHashTableReservedWithItHoldsWhatIsInserted) {
   absl::flat_hash_map<uint64_t, uint64_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
                       PrefaultedAllocator<std::pair<const uint64_t, uint64_t>>>
