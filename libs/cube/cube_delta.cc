@@ -90,8 +90,8 @@ IdList UnionByBits(const std::vector<const IdList*>& parts, uint32_t first, size
 // Whether a bitmap unites `total` ids spanning `words` 64-bit words faster than merging `parts`
 // lists in pairs, which copies every id once per round. Measured on this machine: a merge round
 // costs about 2.4 ns an id; the bitmap about 1.5 ns an id plus 12 ns a word (reading a word back
-// mostly mispredicts its last bit). So bits win when 12 w + 1.5 t < 2.4 t r, i.e. 40 w < t (8 r -
-// 5).
+// mostly mispredicts its last bit). With t ids, w words and r rounds, the bitmap wins when
+// 12 w + 1.5 t < 2.4 t r, that is when 40 w < t (8 r - 5).
 bool UniteByBits(size_t parts, size_t total, size_t words) {
   const size_t rounds = std::bit_width(parts - 1);
   return words * 40 < total * (8 * rounds - 5);

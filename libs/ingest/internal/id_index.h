@@ -39,8 +39,15 @@ class IdIndex {
   };
 
   IdIndex() = default;
-  IdIndex(IdIndex&&) = default;
-  IdIndex& operator=(IdIndex&&) = default;
+  // A moved-from index is empty.
+  IdIndex(IdIndex&& other) noexcept { *this = std::move(other); }
+  IdIndex& operator=(IdIndex&& other) noexcept {
+    buckets_ = std::move(other.buckets_);
+    bucket_count_ = std::exchange(other.bucket_count_, 0);
+    size_ = std::exchange(other.size_, 0);
+    used_ = std::exchange(other.used_, 0);
+    return *this;
+  }
 
   // Makes room for `ids` entries in all, so that the table does not grow before it holds that
   // many. Fewer than the table has room for changes nothing. Throws std::bad_alloc, with the index

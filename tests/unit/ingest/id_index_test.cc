@@ -177,5 +177,20 @@ TEST(IdIndexTest, TombstonesOfRolledBackIdsNeverShrinkAReservedTable) {
   }
 }
 
+TEST(IdIndexTest, AMovedIndexKeepsItsIdsAndLeavesAnEmptyUsableOne) {
+  IdIndex index;
+  const std::vector<Key> keys = RandomKeys(500, 7);
+  for (uint32_t i = 0; i < keys.size(); ++i) index.TryInsert(keys[i], Fingerprint{i, 0});
+  IdIndex moved = std::move(index);
+  EXPECT_EQ(moved.size(), keys.size());
+  ASSERT_NE(moved.Find(keys[42]), nullptr);
+  EXPECT_EQ(*moved.Find(keys[42]), (Fingerprint{42, 0}));
+  EXPECT_EQ(index.size(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is specified
+  EXPECT_EQ(index.MemoryBytes(), 0u);
+  EXPECT_EQ(index.Find(keys[42]), nullptr);
+  EXPECT_TRUE(index.TryInsert(keys[42], Fingerprint{1, 1}).second);
+  EXPECT_EQ(index.size(), 1u);
+}
+
 }  // namespace
 }  // namespace omnia::ingest::internal
