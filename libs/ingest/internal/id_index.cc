@@ -34,30 +34,21 @@ void IdIndex::Rehash(size_t bucket_count) {
   IdIndex grown;
   grown.buckets_ = std::move(table);
   grown.bucket_count_ = bucket_count;
+  // The new table has room for every entry within its load limit, so these never rehash.
   for (size_t b = 0; b < bucket_count_; ++b) {
     const Bucket& bucket = buckets_[b];
     for (int s = 0; s < kSlotsPerBucket; ++s) {
-      if (bucket.states[s] != kFull) continue;
-      // Keys are distinct: the entry goes to the first empty slot of its probe.
-      for (size_t at = grown.BucketOf(bucket.keys[s]);; at = grown.Next(at)) {
-        Bucket& target = grown.buckets_[at];
-        const State* empty = std::find(target.states, target.states + kSlotsPerBucket, kEmpty);
-        if (empty == target.states + kSlotsPerBucket) continue;
-        const size_t slot = static_cast<size_t>(empty - target.states);
-        target.keys[slot] = bucket.keys[s];
-        target.fingerprints[slot] = bucket.fingerprints[s];
-        target.states[slot] = kFull;
-        break;
-      }
+      if (bucket.states[s] == kFull) grown.TryInsert(bucket.keys[s], bucket.fingerprints[s]);
     }
   }
-  grown.size_ = grown.used_ = size_;
   *this = std::move(grown);
 }
 
 std::pair<IdIndex::Fingerprint, bool> IdIndex::TryInsert(const Key& key,
                                                          const Fingerprint& fingerprint) {
   if (used_ + 1 > LoadLimit()) {
+    // An id already there is answered without growing: repeats leave the index as it was.
+    if (const Fingerprint* logged = Find(key); logged != nullptr) return {*logged, false};
     // Room for twice the entries, so that growth is amortised; a table whose slots went to
     // tombstones is rebuilt at its size (never smaller: what Reserve made room for stays).
     Rehash(std::max(bucket_count_, BucketsFor(2 * (size_ + 1))));

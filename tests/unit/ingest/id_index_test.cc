@@ -150,8 +150,11 @@ TEST(IdIndexTest, AReservedTableHoldsThatManyIdsWithoutGrowingThroughErasuresToo
     ASSERT_NE(index.Find(keys[i]), nullptr);
     EXPECT_EQ(*index.Find(keys[i]), (Fingerprint{i, i < 3000 ? 2u : 1u}));
   }
-  // Past the reservation (rounded up to whole buckets: here one id more) the table grows.
+  // Past the reservation (rounded up to whole buckets: here one id more) the table grows, but
+  // not for an id it holds already: a batch of repeats leaves the index as it was.
   EXPECT_TRUE(index.TryInsert(Key{1, 2, 3}, Fingerprint{}).second);
+  EXPECT_FALSE(index.TryInsert(keys[7], Fingerprint{9, 9}).second);
+  EXPECT_EQ(index.MemoryBytes(), reserved);
   EXPECT_TRUE(index.TryInsert(Key{4, 5, 6}, Fingerprint{}).second);
   EXPECT_GT(index.MemoryBytes(), reserved);
   EXPECT_EQ(index.size(), keys.size() + 2);
