@@ -221,8 +221,28 @@ absl::StatusOr<bool> CubeStore::IsNextWrite(const std::string& producer, uint64_
   return true;
 }
 
+void CubeStore::AwaitPreviousWrite(const std::string& producer, uint64_t previous_sequence) {
+  struct Applied {
+    const std::map<std::string, uint64_t>* last_sequences;
+    const std::string* producer;
+    uint64_t sequence;
+    // Read with write_mu_ held: every writer of last_sequences_ holds it too.
+    bool operator()() const {
+      const auto it = last_sequences->find(*producer);
+      return (it == last_sequences->end() ? 0 : it->second) >= sequence;
+    }
+  };
+  Applied applied{&last_sequences_, &producer, previous_sequence};
+  if (applied()) return;
+  write_mu_.AwaitWithTimeout(absl::Condition(&applied), kOvertakenWriteWait);
+}
+
 absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
   absl::MutexLock writer(&write_mu_);
+  // A duplicate is answered at once, whatever position it names.
+  if (batch.previous_sequence.has_value() && batch.sequence > LastSequence(batch.producer)) {
+    AwaitPreviousWrite(batch.producer, *batch.previous_sequence);
+  }
   absl::StatusOr<bool> next = IsNextWrite(batch.producer, batch.sequence, batch.previous_sequence);
   if (!next.ok()) return next.status();
   if (!*next) return ApplyOutcome::kAlreadyApplied;

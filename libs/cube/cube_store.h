@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "libs/base/fork_join.h"
 #include "libs/base/prefaulted_allocator.h"
 #include "libs/cube/cube_state.h"
@@ -93,8 +94,11 @@ class CubeStore {
   // Compare-and-set: when batch.previous_sequence is given, a batch that is not a duplicate is
   // applied only if it equals LastSequence(); otherwise ABORTED names the actual last sequence
   // and nothing changes. A sender that skips numbers thus never builds on a write it did not
-  // make.
+  // make. A batch that builds on a sequence not applied yet first waits up to
+  // kOvertakenWriteWait for it: a sender with two requests in flight may see the second arrive
+  // first, while the first is still being received or decoded.
   absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+  static constexpr absl::Duration kOvertakenWriteWait = absl::Seconds(2);
 
   // Atomically replaces the published cells of `measure` for each year in `years` with `cells`
   // (whose months must all fall in those years): a new revision of an imported file. A listed
@@ -136,6 +140,10 @@ class CubeStore {
   // Called with write_mu_ held, so the answer stays true until the write.
   absl::StatusOr<bool> IsNextWrite(const std::string& producer, uint64_t sequence,
                                    std::optional<uint64_t> previous_sequence) const;
+  // With write_mu_ held: waits (releasing it meanwhile) up to kOvertakenWriteWait until
+  // `producer`'s last applied sequence reaches `previous_sequence`.
+  void AwaitPreviousWrite(const std::string& producer, uint64_t previous_sequence)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   std::unique_ptr<storage::KvStore> kv_;
   const domain::Codelists& codelists_;

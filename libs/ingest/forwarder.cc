@@ -38,8 +38,8 @@ void Forwarder::Stop() {
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
-  DropReadAhead();
-  StopReader();
+  DropAhead();
+  StopSenders();
 }
 
 void Forwarder::Notify() {
@@ -98,21 +98,33 @@ void Forwarder::Run() {
   if (options_.thread_nice > 0) base::LowerThisThreadPriority(options_.thread_nice);
   while (WaitFor(ForwardOnce())) {
   }
-  DropReadAhead();
+  DropAhead();
 }
 
 absl::Duration Forwarder::ForwardOnce() {
   bool known = false;
+  bool standing = false;
   {
     absl::MutexLock lock(&mu_);
-    if (stopping_ || paused_ || !error_.empty()) return absl::InfiniteDuration();
+    standing = stopping_ || paused_ || !error_.empty();
+    if (standing && !busy_) return absl::InfiniteDuration();
     busy_ = true;
     known = position_known_;
   }
-  const Round round = ForwardFrom(known, &position_);
-  {
+  if (standing) {
+    // Requests the last round left in flight are answered before the forwarder stands still
+    // (Pause waits for that); their answers are not taken, so the position is read again.
+    DropAhead();
     absl::MutexLock lock(&mu_);
     busy_ = false;
+    position_known_ = false;
+    return absl::InfiniteDuration();
+  }
+  const Round round = ForwardFrom(known, &position_);
+  const bool in_flight = !in_flight_.empty();
+  {
+    absl::MutexLock lock(&mu_);
+    busy_ = in_flight;  // a request still in flight keeps the forwarder busy
     position_known_ = round == Round::kSent || round == Round::kIdle;
     reachable_ = round != Round::kFailed;
   }
@@ -121,14 +133,14 @@ absl::Duration Forwarder::ForwardOnce() {
 
 Forwarder::Round Forwarder::ForwardFrom(bool known, uint64_t* position) {
   const Round round = ForwardFromPosition(known, position);
-  if (round != Round::kSent) DropReadAhead();
+  if (round != Round::kSent) DropAhead();
   return round;
 }
 
 Forwarder::Round Forwarder::ForwardFromPosition(bool known, uint64_t* position) {
   if (!known) {
     // A request read ahead may be encoded for the sink as it was before it was asked again.
-    DropReadAhead();
+    DropAhead();
     absl::StatusOr<uint64_t> last = sink_.LastApplied(options_.producer_id);
     if (!last.ok()) return Round::kFailed;
     if (!AcceptPosition(*last)) return Round::kStopped;
@@ -146,19 +158,27 @@ Forwarder::Round Forwarder::ForwardFromPosition(bool known, uint64_t* position) 
 }
 
 absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
-  absl::StatusOr<Request> request = NextRequest(*position);
-  if (!request.ok()) return request.status();
-  absl::StatusOr<uint64_t> applied;
-  if (request->events != nullptr) {
-    ReadAheadAfter(*request);
-    applied = sink_.ApplyPrepared(*request->events);
-  } else if (request->published.has_value()) {
-    applied = sink_.ReplacePublished(options_.producer_id, *position, *request->published);
-  } else {
-    return false;
+  if (in_flight_.empty()) {
+    absl::StatusOr<Request> request = NextRequest(*position);
+    if (!request.ok()) return request.status();
+    if (request->published.has_value()) {
+      absl::StatusOr<uint64_t> applied =
+          sink_.ReplacePublished(options_.producer_id, *position, *request->published);
+      if (!applied.ok()) return applied.status();
+      *position = *applied;
+      return true;
+    }
+    if (request->events == nullptr) return false;
+    Launch(*std::move(request));
   }
+  PrepareAhead();
+  InFlight oldest = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  absl::StatusOr<uint64_t> applied = oldest.answer.get();
   if (!applied.ok()) return applied.status();
   *position = *applied;
+  // What was sent or prepared after it builds on the sequence it ends at.
+  if (*position != oldest.sequence) DropAhead();
   return true;
 }
 
@@ -196,59 +216,81 @@ absl::StatusOr<Forwarder::Request> Forwarder::ReadRequest(uint64_t after) const 
 }
 
 absl::StatusOr<Forwarder::Request> Forwarder::NextRequest(uint64_t position) {
-  if (read_ahead_.valid()) {
-    absl::StatusOr<Request> ahead = read_ahead_.get();
-    if (read_ahead_after_ == position) return ahead;
+  if (prepared_.has_value()) {
+    std::optional<Request> ahead = std::exchange(prepared_, std::nullopt);
+    if (prepared_after_ == position) return std::move(*ahead);
   }
   return ReadRequest(position);
 }
 
-void Forwarder::ReadAheadAfter(const Request& sent) {
-  // Only behind a full request, so that reading ahead never makes a request smaller than it
-  // would have been (aggregation's cost per event grows as requests shrink). The backlog counts
-  // from the applied cursor, the position `sent` builds on.
-  const LogStatus status = log_.Status();
-  if (status.backlog_events < sent.events_count + options_.max_events_per_request) return;
-  const uint64_t after = sent.sequence;
-  std::packaged_task<absl::StatusOr<Request>()> task([this, after] { return ReadRequest(after); });
-  read_ahead_ = task.get_future();
-  read_ahead_after_ = after;
-  absl::MutexLock lock(&reader_mu_);
-  reader_task_ = std::move(task);
-  // One thread for every read-ahead: a thread of its own per request took a malloc arena of its
-  // own each time, and ingestion's peak memory grew by half.
-  if (!reader_.joinable()) reader_ = std::thread([this] { RunReader(); });
+void Forwarder::Launch(Request request) {
+  std::shared_ptr<const PreparedBatch> prepared = std::move(request.events);
+  std::packaged_task<absl::StatusOr<uint64_t>()> send(
+      [this, prepared] { return sink_.ApplyPrepared(*prepared); });
+  in_flight_.push_back({request.sequence, request.events_count, send.get_future()});
+  absl::MutexLock lock(&sender_mu_);
+  sends_.push_back(std::move(send));
+  // A thread per request that may be in flight, started once (from the forwarding thread, whose
+  // priority they inherit): a thread of its own per request took a malloc arena of its own each
+  // time, and ingestion's peak memory grew by half.
+  while (senders_.size() < std::max<size_t>(1, options_.requests_in_flight)) {
+    senders_.emplace_back([this] { RunSender(); });
+  }
 }
 
-void Forwarder::RunReader() {
+void Forwarder::PrepareAhead() {
+  if (prepared_.has_value() || in_flight_.empty()) return;
+  // Only behind full requests, so that reading ahead never makes a request smaller than it
+  // would have been (aggregation's cost per event grows as requests shrink). The backlog counts
+  // from the applied cursor, so it holds the requests in flight.
+  uint64_t in_flight_events = 0;
+  for (const InFlight& sent : in_flight_) in_flight_events += sent.events_count;
+  if (log_.Status().backlog_events < in_flight_events + options_.max_events_per_request) return;
+  const uint64_t after = in_flight_.back().sequence;
+  absl::StatusOr<Request> next = ReadRequest(after);
+  // A published entry, or a failed read, waits for its turn, when it is read again.
+  if (!next.ok() || next->events == nullptr) return;
+  if (in_flight_.size() < options_.requests_in_flight) {
+    Launch(*std::move(next));
+  } else {
+    prepared_ = *std::move(next);
+    prepared_after_ = after;
+  }
+}
+
+void Forwarder::RunSender() {
   while (true) {
-    std::packaged_task<absl::StatusOr<Request>()> task;
+    std::packaged_task<absl::StatusOr<uint64_t>()> send;
     {
-      absl::MutexLock lock(&reader_mu_);
-      reader_mu_.Await(absl::Condition(
-          +[](Forwarder* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->reader_mu_) {
-            return f->reader_stopping_ || f->reader_task_.valid();
+      absl::MutexLock lock(&sender_mu_);
+      sender_mu_.Await(absl::Condition(
+          +[](Forwarder* f) ABSL_EXCLUSIVE_LOCKS_REQUIRED(f->sender_mu_) {
+            return f->senders_stopping_ || !f->sends_.empty();
           },
           this));
-      if (!reader_task_.valid()) return;  // stopping, nothing left to read
-      task = std::move(reader_task_);
+      if (sends_.empty()) return;  // stopping, nothing left to send
+      send = std::move(sends_.front());
+      sends_.pop_front();
     }
-    task();
+    send();
   }
 }
 
-void Forwarder::StopReader() {
+void Forwarder::StopSenders() {
   {
-    absl::MutexLock lock(&reader_mu_);
-    reader_stopping_ = true;
+    absl::MutexLock lock(&sender_mu_);
+    senders_stopping_ = true;
   }
-  if (reader_.joinable()) reader_.join();
-  absl::MutexLock lock(&reader_mu_);
-  reader_stopping_ = false;
+  for (std::thread& sender : senders_) sender.join();
+  senders_.clear();
+  absl::MutexLock lock(&sender_mu_);
+  senders_stopping_ = false;
 }
 
-void Forwarder::DropReadAhead() {
-  if (read_ahead_.valid()) read_ahead_.get().IgnoreError();
+void Forwarder::DropAhead() {
+  for (InFlight& sent : in_flight_) sent.answer.get().IgnoreError();
+  in_flight_.clear();
+  prepared_.reset();
 }
 
 bool Forwarder::AcceptPosition(uint64_t position) {

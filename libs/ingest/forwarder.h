@@ -8,8 +8,10 @@
 // entries are coalesced into one request named by the last entry's sequence.
 //
 // While a request is in flight and another full one waits in the log behind it, that next
-// request is read and encoded on a second thread, so that aggregation does not sit idle between
-// requests while the forwarder reads the log; it is sent only if the one before it was applied.
+// request is read, encoded and sent too (up to ForwarderOptions::requests_in_flight at once), so
+// that aggregation receives and decodes it while it applies the one before. Each request names
+// the position it builds on, so the second is applied only after the first; aggregation waits a
+// little for a request that overtook the one before it on the way (CubeStore::Apply).
 //
 // It never trusts a position blindly. Every request carries the position it builds on
 // (compare-and-set): if aggregation's last applied sequence is another one, nothing is applied
@@ -21,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <future>
 #include <memory>
@@ -115,6 +118,9 @@ struct ForwarderOptions {
   // The forwarding threads' nice value is made at least this (libs/base/thread_priority.h):
   // forwarding is bulk write work that reads should overtake. 0: the process's priority.
   int thread_nice = 0;
+  // Apply requests sent before the one ahead of them is answered (1 or more): with two,
+  // aggregation receives and decodes the next request while it applies the one before.
+  size_t requests_in_flight = 2;
   // How often an idle forwarder looks for entries it was not notified of.
   absl::Duration idle_poll = absl::Seconds(1);
   // Receives the line explaining why forwarding stopped (forwarding_error()); may be empty.
@@ -175,17 +181,21 @@ class Forwarder {
     std::optional<LogEntry> published;
   };
   absl::StatusOr<Request> ReadRequest(uint64_t after) const;
-  // The request after `position`: the one read ahead if it was read from there, else read now.
+  // The request after `position`: the one prepared ahead if it was read from there, else read
+  // now.
   absl::StatusOr<Request> NextRequest(uint64_t position);
-  // Starts reading the request after `sent` on another thread when a full request's worth of
-  // events is logged beyond it.
-  void ReadAheadAfter(const Request& sent);
-  // Waits for a read-ahead request and forgets it (after a failure, or when stopping: the
-  // position or the sink's encoding may have changed).
-  void DropReadAhead();
-  // The read-ahead thread: runs the read-ahead task it is given, one at a time.
-  void RunReader();
-  void StopReader();
+  // Hands an events request to the sending threads; it joins in_flight_.
+  void Launch(Request request);
+  // While requests are in flight, reads and encodes the one after the newest, when a full
+  // request's worth of events is logged beyond those in flight, and sends it as well when fewer
+  // than requests_in_flight are out (else keeps it for its turn).
+  void PrepareAhead();
+  // Waits for every request in flight and forgets them and the one prepared ahead (after a
+  // failure, or when stopping: the position or the sink's encoding may have changed).
+  void DropAhead();
+  // A sending thread: runs the sends it is given, one at a time.
+  void RunSender();
+  void StopSenders();
   // Checks a position reported by aggregation against the log: records it as the log's
   // forwarding cursor, or stops forwarding when it is beyond the log (false).
   bool AcceptPosition(uint64_t position);
@@ -201,14 +211,21 @@ class Forwarder {
   uint64_t position_ = 0;
   absl::Duration backoff_;
   bool last_round_mismatched_ = false;
-  // The position a read-ahead request builds on, and the request.
-  uint64_t read_ahead_after_ = 0;
-  std::future<absl::StatusOr<Request>> read_ahead_;
+  // Requests sent and not yet answered, oldest first, with the sequence each ends at.
+  struct InFlight {
+    uint64_t sequence = 0;
+    uint64_t events_count = 0;
+    std::future<absl::StatusOr<uint64_t>> answer;
+  };
+  std::deque<InFlight> in_flight_;
+  // A request read ahead and not yet sent, and the position it builds on.
+  std::optional<Request> prepared_;
+  uint64_t prepared_after_ = 0;
 
-  absl::Mutex reader_mu_;
-  std::packaged_task<absl::StatusOr<Request>()> reader_task_ ABSL_GUARDED_BY(reader_mu_);
-  bool reader_stopping_ ABSL_GUARDED_BY(reader_mu_) = false;
-  std::thread reader_;
+  absl::Mutex sender_mu_;
+  std::deque<std::packaged_task<absl::StatusOr<uint64_t>()>> sends_ ABSL_GUARDED_BY(sender_mu_);
+  bool senders_stopping_ ABSL_GUARDED_BY(sender_mu_) = false;
+  std::vector<std::thread> senders_;
 
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

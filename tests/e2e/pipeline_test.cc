@@ -91,12 +91,15 @@ class PipelineTest : public ::testing::Test {
                     .ok());
   }
 
+  // Small forwarded requests, so that two are in flight whenever a backlog builds up (while
+  // aggregation restarts, say): the kill tests below then cover that too.
   void StartIngestion() {
     ingestion_ = std::make_unique<testing::ChildProcess>(
         Binary("ingestion"),
-        std::vector<std::string>{
-            "--grpc_address=" + ingestion_address_, "--data_dir=" + dir_.path() + "/ingestion",
-            "--aggregation_address=" + aggregation_address_, "--insecure_no_auth"},
+        std::vector<std::string>{"--grpc_address=" + ingestion_address_,
+                                 "--data_dir=" + dir_.path() + "/ingestion",
+                                 "--aggregation_address=" + aggregation_address_,
+                                 "--max_events_per_forward=1000", "--insecure_no_auth"},
         LogPath("ingestion"));
     ASSERT_TRUE(client::WaitUntilServing(rpc::CreateInsecureChannel(ingestion_address_), "",
                                          absl::Seconds(30))

@@ -8,8 +8,10 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 #include <tuple>
 
+#include "absl/time/clock.h"
 #include "libs/storage/rocksdb_store.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fault_injecting_kv_store.h"
@@ -254,6 +256,43 @@ TEST_F(CubeStoreTest, APreviousSequenceIsACompareAndSetOfTheProducersPosition) {
   ASSERT_EQ(store_->Apply(batches[1]).value(), ApplyOutcome::kApplied);
   ASSERT_EQ(store_->Apply(batches[2]).value(), ApplyOutcome::kApplied);  // position 2 now
   ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
+}
+
+// A sender with two requests in flight may see the second arrive first: it waits for the one it
+// builds on and is applied after it, not refused.
+TEST_F(CubeStoreTest, ABatchThatOvertookTheOneItBuildsOnWaitsForIt) {
+  const Events events = Generate(7, 200, 800, 150, 2022, 2022);
+  Open();
+  std::vector<FactBatch> batches = Batches(events, "ingestion-1", 500);
+  ASSERT_EQ(batches.size(), 2u);
+  batches[0].previous_sequence = 0;
+  batches[1].previous_sequence = 1;
+  absl::StatusOr<ApplyOutcome> second;
+  std::thread overtaking([&] { second = store_->Apply(batches[1]); });
+  absl::SleepFor(absl::Milliseconds(200));  // the second is waiting by now
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 0u);
+  ASSERT_EQ(store_->Apply(batches[0]).value(), ApplyOutcome::kApplied);
+  overtaking.join();
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(*second, ApplyOutcome::kApplied);
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 2u);
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
+}
+
+// The wait is bounded: a batch whose predecessor never comes is refused after it, unapplied.
+TEST_F(CubeStoreTest, ABatchWhosePredecessorNeverComesIsRefusedAfterTheWait) {
+  const Events events = Generate(8, 100, 400, 100, 2022, 2022);
+  Open();
+  std::vector<FactBatch> batches = Batches(events, "ingestion-1", 500);
+  ASSERT_EQ(batches.size(), 1u);
+  batches[0].sequence = 2;
+  batches[0].previous_sequence = 1;
+  const absl::Time start = absl::Now();
+  absl::StatusOr<ApplyOutcome> refused = store_->Apply(batches[0]);
+  EXPECT_GE(absl::Now() - start, CubeStore::kOvertakenWriteWait);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted) << refused.status();
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 0u);
+  EXPECT_EQ(store_->Stats().distinct_workers, 0u);
 }
 
 TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {

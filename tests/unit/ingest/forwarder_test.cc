@@ -448,6 +448,8 @@ class ReadAheadTest : public ForwarderTest {
   void SetUp() override {
     ForwarderTest::SetUp();
     options_.max_events_per_request = 4;
+    // One request in flight, the next read ahead meanwhile; two in flight: TwoInFlightTest.
+    options_.requests_in_flight = 1;
   }
   void ExpectSixEntriesAppliedOnceInThreeRequests() {
     EXPECT_THAT(aggregation_.received,
@@ -498,6 +500,97 @@ TEST_F(ReadAheadTest, NothingIsPreparedAheadBehindARequestThatEmptiesTheBacklog)
   EXPECT_EQ(forwarder.ForwardOnce(), absl::ZeroDuration());
   EXPECT_THAT(sink.prepared_after(), ElementsAre(0u, 2u));
   EXPECT_THAT(aggregation_.received, ElementsAre(Received{0, 2, true}, Received{2, 4, true}));
+}
+
+// Sends reach the fake aggregation from several threads at once: each waits, as the real one
+// does (CubeStore::Apply), until the request it builds on is applied. The first send can be held
+// until a second one has been sent, which proves two requests in flight.
+class ConcurrentAggregation final : public AggregationSink {
+ public:
+  explicit ConcurrentAggregation(FakeAggregation& aggregation) : aggregation_(aggregation) {}
+
+  absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) override {
+    absl::MutexLock lock(&mu_);
+    ++sends_;
+    if (hold_first_send && sends_ == 1) {
+      held_until_second_sent_ =
+          mu_.AwaitWithTimeout(absl::Condition(
+                                   +[](int* sends) { return *sends >= 2; }, &sends_),
+                               absl::Seconds(10));
+    }
+    struct Applied {
+      const FakeAggregation* aggregation;
+      uint64_t previous;
+      bool operator()() const { return aggregation->last_applied >= previous; }
+    };
+    const Applied applied{&aggregation_, batch.previous_sequence.value_or(0)};
+    mu_.AwaitWithTimeout(absl::Condition(&applied), absl::Seconds(10));
+    return aggregation_.Apply(batch);
+  }
+  absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
+                                            const LogEntry& published_entry) override {
+    absl::MutexLock lock(&mu_);
+    return aggregation_.ReplacePublished(producer, previous_sequence, published_entry);
+  }
+  absl::StatusOr<uint64_t> LastApplied(const std::string& producer) override {
+    absl::MutexLock lock(&mu_);
+    return aggregation_.LastApplied(producer);
+  }
+  absl::StatusOr<RebuildSummary> Rebuild(const EventLog& log, const std::string& producer,
+                                         absl::Duration deadline) override {
+    absl::MutexLock lock(&mu_);
+    return aggregation_.Rebuild(log, producer, deadline);
+  }
+
+  bool held_until_second_sent() const {
+    absl::MutexLock lock(&mu_);
+    return held_until_second_sent_;
+  }
+
+  bool hold_first_send = false;
+
+ private:
+  FakeAggregation& aggregation_;
+  mutable absl::Mutex mu_;
+  int sends_ ABSL_GUARDED_BY(mu_) = 0;
+  bool held_until_second_sent_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class TwoInFlightTest : public ReadAheadTest {
+ protected:
+  void SetUp() override {
+    ReadAheadTest::SetUp();
+    options_.requests_in_flight = 2;
+  }
+};
+
+TEST_F(TwoInFlightTest, TheNextFullRequestIsSentBeforeTheOneAheadIsAnswered) {
+  ConcurrentAggregation sink(aggregation_);
+  sink.hold_first_send = true;
+  Forwarder forwarder(*log_, sink, options_);
+  for (int i = 0; i < 6; ++i) LogEntryOf(2);
+
+  while (forwarder.ForwardOnce() == absl::ZeroDuration()) {
+  }
+  EXPECT_TRUE(sink.held_until_second_sent());
+  // Applied in order, each once, each building on the one before.
+  ExpectSixEntriesAppliedOnceInThreeRequests();
+}
+
+TEST_F(TwoInFlightTest, ARequestSentAheadOfAFailedOneIsNeverAppliedTwice) {
+  ConcurrentAggregation sink(aggregation_);
+  Forwarder forwarder(*log_, sink, options_);
+  for (int i = 0; i < 6; ++i) LogEntryOf(2);
+
+  // Entries 1..2 are applied but the answer is lost, while the request after them was sent
+  // building on them: its answer is not taken, and aggregation's position is read again.
+  aggregation_.lose_next_answer = true;
+  EXPECT_GT(forwarder.ForwardOnce(), absl::ZeroDuration());
+  while (forwarder.ForwardOnce() == absl::ZeroDuration()) {
+  }
+  // The request sent ahead was applied (it built on entries 1..2, which were); the position
+  // read again starts after it, so nothing is sent twice.
+  ExpectSixEntriesAppliedOnceInThreeRequests();
 }
 
 TEST_F(ForwarderTest, ForwardingRunsAtTheLowerPriorityItWasGiven) {
