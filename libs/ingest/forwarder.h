@@ -87,7 +87,9 @@ class AggregationSink {
   virtual absl::StatusOr<uint64_t> Apply(const facts::FactBatch& batch) = 0;
   // Apply in two steps, so that the forwarder can prepare the next request (encode it for the
   // wire) while the current one is in flight: Prepare may run on another thread, concurrently
-  // with any call of the sink, and ApplyPrepared then sends what it made, as Apply would. By
+  // with any call of the sink, and ApplyPrepared then sends what it made, as Apply would. With
+  // ForwarderOptions::requests_in_flight above 1, ApplyPrepared is called from several threads
+  // at once, each request building on the one sent before it. By
   // default the batch is kept as it is and sent with Apply.
   // ApplyPrepared takes only what this sink's Prepare made (INVALID_ARGUMENT otherwise).
   virtual absl::StatusOr<std::unique_ptr<PreparedBatch>> Prepare(facts::FactBatch batch) const;

@@ -62,6 +62,16 @@ absl::StatusOr<int> ApplyThreadsFromFlag(int value, unsigned processors) {
   return static_cast<int>(std::clamp(processors, 1u, static_cast<unsigned>(kMaxApplyThreads)));
 }
 
+absl::StatusOr<int> RequestsInFlightFromFlag(int value) {
+  constexpr int kMaxRequestsInFlight = 4;
+  if (value < 1 || value > kMaxRequestsInFlight) {
+    return absl::InvalidArgumentError(absl::StrCat("--forward_requests_in_flight=", value,
+                                                   ": 1 to ", kMaxRequestsInFlight,
+                                                   " requests are expected"));
+  }
+  return value;
+}
+
 int ExitWithError(const std::string& name, const absl::Status& status) {
   LogInfo(absl::Now(), name, absl::StrCat("cannot start: ", status.ToString()));
   return 1;

@@ -28,6 +28,10 @@ absl::StatusOr<int> WriteNiceFromFlag(int value);
 // From 0 to 64.
 absl::StatusOr<int> ApplyThreadsFromFlag(int value, unsigned processors);
 
+// The --forward_requests_in_flight flag's value checked: Apply requests ingestion keeps in
+// flight to aggregation, 1 to 4.
+absl::StatusOr<int> RequestsInFlightFromFlag(int value);
+
 // The bearer token this service presents on its own write calls to other services
 // (--token_file), empty when none is configured.
 absl::StatusOr<std::string> OutgoingTokenFromFlags();

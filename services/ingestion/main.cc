@@ -44,8 +44,8 @@ ABSL_FLAG(uint64_t, max_backlog_events, 5'000'000,
 ABSL_FLAG(uint64_t, max_events_per_forward,
           omnia::ingest::ForwarderOptions{}.max_events_per_request,
           "most events sent to aggregation in one Apply request (log entries are never split)");
-ABSL_FLAG(uint32_t, forward_requests_in_flight,
-          omnia::ingest::ForwarderOptions{}.requests_in_flight,
+ABSL_FLAG(int, forward_requests_in_flight,
+          static_cast<int>(omnia::ingest::ForwarderOptions{}.requests_in_flight),
           "Apply requests sent to aggregation before the one ahead of them is answered (1 to 4): "
           "with 2, aggregation receives and decodes the next request while it applies one");
 ABSL_FLAG(absl::Duration, aggregation_deadline, absl::Seconds(30),
@@ -144,13 +144,10 @@ int main(int argc, char** argv) {
   forwarder_options.producer_id = absl::GetFlag(FLAGS_producer_id);
   forwarder_options.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_forward);
   forwarder_options.thread_nice = *write_nice;
-  const uint32_t in_flight = absl::GetFlag(FLAGS_forward_requests_in_flight);
-  if (in_flight < 1 || in_flight > 4) {
-    return omnia::server::ExitWithError(
-        "ingestion", absl::InvalidArgumentError(absl::StrCat(
-                         "--forward_requests_in_flight=", in_flight, ": 1 to 4 is expected")));
-  }
-  forwarder_options.requests_in_flight = in_flight;
+  absl::StatusOr<int> in_flight =
+      omnia::server::RequestsInFlightFromFlag(absl::GetFlag(FLAGS_forward_requests_in_flight));
+  if (!in_flight.ok()) return omnia::server::ExitWithError("ingestion", in_flight.status());
+  forwarder_options.requests_in_flight = static_cast<size_t>(*in_flight);
   forwarder_options.log_error = [&clock](const std::string& error) {
     omnia::server::LogInfo(clock.Now(), "ingestion", error);
   };

@@ -76,5 +76,18 @@ TEST(ExecutorTest, TheApplyThreadsFlagResolvesZeroToTheProcessorsAndNamesItselfW
   }
 }
 
+// --forward_requests_in_flight: 1 to 4 as given; anything else is refused naming the flag.
+TEST(ExecutorTest, TheRequestsInFlightFlagTakesOneToFourAndNamesItselfWhenRefused) {
+  for (int accepted : {1, 2, 4}) EXPECT_EQ(RequestsInFlightFromFlag(accepted).value(), accepted);
+  for (int refused : {-1, 0, 5}) {
+    absl::StatusOr<int> in_flight = RequestsInFlightFromFlag(refused);
+    EXPECT_EQ(in_flight.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(in_flight.status().message().find("--forward_requests_in_flight=" +
+                                                std::to_string(refused)),
+              std::string::npos)
+        << in_flight.status();
+  }
+}
+
 }  // namespace
 }  // namespace omnia::server
