@@ -237,11 +237,15 @@ void CubeStore::AwaitPreviousWrite(const std::string& producer, uint64_t previou
   write_mu_.AwaitWithTimeout(absl::Condition(&applied), kOvertakenWriteWait);
 }
 
-absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch) {
+absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch,
+                                              const std::function<bool()>& cancelled) {
   absl::MutexLock writer(&write_mu_);
   // A duplicate is answered at once, whatever position it names.
   if (batch.previous_sequence.has_value() && batch.sequence > LastSequence(batch.producer)) {
     AwaitPreviousWrite(batch.producer, *batch.previous_sequence);
+    if (cancelled && cancelled()) {
+      return absl::CancelledError("the call was cancelled while it waited; nothing was applied");
+    }
   }
   absl::StatusOr<bool> next = IsNextWrite(batch.producer, batch.sequence, batch.previous_sequence);
   if (!next.ok()) return next.status();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -96,8 +97,10 @@ class CubeStore {
   // and nothing changes. A sender that skips numbers thus never builds on a write it did not
   // make. A batch that builds on a sequence not applied yet first waits up to
   // kOvertakenWriteWait for it: a sender with two requests in flight may see the second arrive
-  // first, while the first is still being received or decoded.
-  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+  // first, while the first is still being received or decoded. `cancelled` (optional) is asked
+  // after such a wait: a caller that gave up meanwhile gets CANCELLED and nothing is applied.
+  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch,
+                                     const std::function<bool()>& cancelled = nullptr);
   static constexpr absl::Duration kOvertakenWriteWait = absl::Seconds(2);
 
   // Atomically replaces the published cells of `measure` for each year in `years` with `cells`

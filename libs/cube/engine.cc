@@ -244,11 +244,12 @@ std::shared_ptr<CubeStore> CubeEngine::live() const {
   return live_;
 }
 
-absl::StatusOr<ApplyOutcome> CubeEngine::Apply(const FactBatch& batch) {
+absl::StatusOr<ApplyOutcome> CubeEngine::Apply(const FactBatch& batch,
+                                               const std::function<bool()>& cancelled) {
   if (rebuild_in_progress()) {
     return absl::UnavailableError("a rebuild is in progress; retry when it completes");
   }
-  return live()->Apply(batch);
+  return live()->Apply(batch, cancelled);
 }
 
 absl::StatusOr<ReplaceOutcome> CubeEngine::ReplacePublished(

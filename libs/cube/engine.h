@@ -10,6 +10,7 @@
 // completed, so a failed or interrupted rebuild leaves the live cube untouched.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -78,7 +79,8 @@ class CubeEngine {
   ~CubeEngine();
 
   // As CubeStore::Apply / ReplacePublished on the live cube; UNAVAILABLE while a rebuild runs.
-  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch);
+  absl::StatusOr<ApplyOutcome> Apply(const FactBatch& batch,
+                                     const std::function<bool()>& cancelled = nullptr);
   absl::StatusOr<ReplaceOutcome> ReplacePublished(
       const std::string& producer, uint64_t sequence, domain::Measure measure,
       const std::vector<int>& years, const std::vector<PublishedCell>& cells,

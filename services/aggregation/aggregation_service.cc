@@ -228,9 +228,12 @@ grpc::ServerUnaryReactor* AggregationService::Apply(grpc::CallbackServerContext*
                                                     v1::ApplyResponse* response) {
   return OnEngine(
       context, "/omnia.v1.AggregationService/Apply",
-      [request, response](cube::CubeEngine& e) -> absl::Status {
+      [context, request, response](cube::CubeEngine& e) -> absl::Status {
+        // A request that waited for the one it builds on is dropped if its caller gave up.
+        const auto cancelled = [context] { return context->IsCancelled(); };
         return ApplyRequestTo(
-            *request, e.codelists(), [&e](const cube::FactBatch& batch) { return e.Apply(batch); },
+            *request, e.codelists(),
+            [&e, &cancelled](const cube::FactBatch& batch) { return e.Apply(batch, cancelled); },
             [&e](const std::string& producer) { return e.LastSequence(producer); }, response);
       });
 }

@@ -279,6 +279,24 @@ TEST_F(CubeStoreTest, ABatchThatOvertookTheOneItBuildsOnWaitsForIt) {
   ExpectEqualsReference(Recompute(codelists_, events), 2022, 2022);
 }
 
+// A caller that gave up while its batch waited gets CANCELLED, and the batch is not applied
+// even once the one it builds on arrives.
+TEST_F(CubeStoreTest, ABatchWhoseCallerGaveUpWhileItWaitedIsNotApplied) {
+  const Events events = Generate(7, 200, 800, 150, 2022, 2022);
+  Open();
+  std::vector<FactBatch> batches = Batches(events, "ingestion-1", 500);
+  ASSERT_EQ(batches.size(), 2u);
+  batches[0].previous_sequence = 0;
+  batches[1].previous_sequence = 1;
+  absl::StatusOr<ApplyOutcome> second;
+  std::thread overtaking([&] { second = store_->Apply(batches[1], [] { return true; }); });
+  absl::SleepFor(absl::Milliseconds(200));
+  ASSERT_EQ(store_->Apply(batches[0]).value(), ApplyOutcome::kApplied);
+  overtaking.join();
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kCancelled) << second.status();
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 1u);
+}
+
 // The wait is bounded: a batch whose predecessor never comes is refused after it, unapplied.
 TEST_F(CubeStoreTest, ABatchWhosePredecessorNeverComesIsRefusedAfterTheWait) {
   const Events events = Generate(8, 100, 400, 100, 2022, 2022);
