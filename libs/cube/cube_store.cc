@@ -4,6 +4,7 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -308,16 +309,21 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch,
     writes.Put(kMeta, kNextWorkerKey, BigEndian(next_id, 4));
   }
   writes.Put(kMeta, absl::StrCat(kSequencePrefix, batch.producer), BigEndian(batch.sequence, 8));
-  if (absl::Status s = kv_->Write(writes, storage::Durability::kSync); !s.ok()) return s;
-  std::move(forget_new_workers).Cancel();
 
-  // The unions run while queries may still read (this is the only writer); queries wait only
-  // for the swaps.
+  // The synced write and the fold's unions need nothing from each other: the write goes to
+  // storage on a thread of its own (which inherits this one's priority) while the unions run here
+  // and on the pool. The fold is only prepared meanwhile and is committed once the write has
+  // succeeded, so a failed write still changes nothing. The unions run while queries may still
+  // read (this is the only writer); queries wait only for the swaps.
+  absl::Status written;
   CubeState::PreparedFold fold;
   {
+    std::jthread storage_write([&] { written = kv_->Write(writes, storage::Durability::kSync); });
     std::shared_lock lock(state_mu_);
     fold = state_.PrepareMicroFold(std::move(expanded), apply_pool_);
   }
+  if (!written.ok()) return written;
+  std::move(forget_new_workers).Cancel();
   {
     std::unique_lock lock(state_mu_);
     next_worker_id_ = next_id;
