@@ -264,8 +264,11 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch,
   // The new workers' pseudonyms in id order, as the dictionary record stores them.
   std::string new_pseudonyms;
   uint32_t next_id = next_worker_id_;
-  // Undone on every way out but success, a thrown allocation failure included.
+  // Undone on every way out unless the write has stored them, a thrown allocation failure
+  // included: once they are on disk they must stay, whatever fails after.
+  bool stored = false;
   absl::Cleanup forget_new_workers = [&] {
+    if (stored) return;
     for (size_t at = 0; at < new_pseudonyms.size(); at += kPseudonymBytes) {
       Pseudonym pseudonym;
       std::memcpy(pseudonym.data(), new_pseudonyms.data() + at, kPseudonymBytes);
@@ -318,12 +321,16 @@ absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch,
   absl::Status written;
   CubeState::PreparedFold fold;
   {
-    std::jthread storage_write([&] { written = kv_->Write(writes, storage::Durability::kSync); });
+    // Joined when the block ends, by an exception from the unions too, so `stored` is final
+    // before anything reads it.
+    std::jthread storage_write([&] {
+      written = kv_->Write(writes, storage::Durability::kSync);
+      stored = written.ok();
+    });
     std::shared_lock lock(state_mu_);
     fold = state_.PrepareMicroFold(std::move(expanded), apply_pool_);
   }
   if (!written.ok()) return written;
-  std::move(forget_new_workers).Cancel();
   {
     std::unique_lock lock(state_mu_);
     next_worker_id_ = next_id;

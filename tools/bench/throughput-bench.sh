@@ -19,6 +19,12 @@ source "$(dirname "$0")/bench-lib.sh"
 mobilities=${OMNIA_BENCH_MOBILITIES:-0 50 100}
 repeats=${OMNIA_BENCH_REPEATS:-3}
 streams=${OMNIA_BENCH_STREAMS:-4}
+for setting in "OMNIA_BENCH_REPEATS=$repeats" "OMNIA_BENCH_STREAMS=$streams"; do
+  if ! [[ ${setting#*=} =~ ^[1-9][0-9]*$ ]]; then
+    echo "throughput-bench: $setting: a whole number from 1 is expected" >&2
+    exit 2
+  fi
+done
 results=$work/throughput-results.jsonl
 : >"$results"
 ensure_duckdb_peer
@@ -42,8 +48,9 @@ start_services() {
 
 # ingest_data DATA_DIR [omnia-bench flags...]: streams the workload's two files, prints JSON lines.
 ingest_data() {
-  "$build/tools/bench/omnia-bench" ingest --ingestion="$ing" --aggregation="$agg" --streams="$streams" \
-    "${@:2}" --applications="$1/applications.csv" --payments="$1/payments.csv"
+  "$build/tools/bench/omnia-bench" ingest --ingestion="$ing" --aggregation="$agg" \
+    --streams="$streams" "${@:2}" --applications="$1/applications.csv" \
+    --payments="$1/payments.csv"
 }
 
 # emit_peak_rss MOBILITY REPEAT: both services' peak resident memory so far.
