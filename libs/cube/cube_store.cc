@@ -241,8 +241,10 @@ void CubeStore::AwaitPreviousWrite(const std::string& producer, uint64_t previou
 absl::StatusOr<ApplyOutcome> CubeStore::Apply(const FactBatch& batch,
                                               const std::function<bool()>& cancelled) {
   absl::MutexLock writer(&write_mu_);
-  // A duplicate is answered at once, whatever position it names.
-  if (batch.previous_sequence.has_value() && batch.sequence > LastSequence(batch.producer)) {
+  // A duplicate is answered at once, whatever position it names; so is a batch naming a position
+  // at or after its own sequence, which no write can make right.
+  if (batch.previous_sequence.has_value() && *batch.previous_sequence < batch.sequence &&
+      batch.sequence > LastSequence(batch.producer)) {
     AwaitPreviousWrite(batch.producer, *batch.previous_sequence);
     if (cancelled && cancelled()) {
       return absl::CancelledError("the call was cancelled while it waited; nothing was applied");

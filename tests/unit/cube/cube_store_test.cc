@@ -313,6 +313,24 @@ TEST_F(CubeStoreTest, ABatchWhosePredecessorNeverComesIsRefusedAfterTheWait) {
   EXPECT_EQ(store_->Stats().distinct_workers, 0u);
 }
 
+// Only a position before the batch's own sequence can be waited for: one at or after it can
+// never be reached first, so it is refused at once, as before there was a wait.
+TEST_F(CubeStoreTest, ABatchBuildingOnItsOwnOrALaterSequenceIsRefusedWithoutWaiting) {
+  const Events events = Generate(8, 100, 400, 100, 2022, 2022);
+  Open();
+  std::vector<FactBatch> batches = Batches(events, "ingestion-1", 500);
+  ASSERT_EQ(batches.size(), 1u);
+  for (const uint64_t previous : {uint64_t{1}, uint64_t{7}}) {
+    batches[0].previous_sequence = previous;  // the batch's own sequence is 1
+    const absl::Time start = absl::Now();
+    absl::StatusOr<ApplyOutcome> refused = store_->Apply(batches[0]);
+    EXPECT_LT(absl::Now() - start, CubeStore::kOvertakenWriteWait) << "previous " << previous;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted) << refused.status();
+  }
+  EXPECT_EQ(store_->LastSequence("ingestion-1"), 0u);
+  EXPECT_EQ(store_->Stats().distinct_workers, 0u);
+}
+
 TEST_F(CubeStoreTest, RestartInTheMiddleKeepsEverythingOnce) {
   const Events events = Generate(5, 1500, 4000, 300, 2020, 2021);
   const std::vector<FactBatch> batches = Batches(events, "p", 250);
