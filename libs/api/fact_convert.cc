@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/api/internal/field_checks.h"
+#include "libs/facts/event_records.h"
 
 namespace omnia::api {
 namespace {
@@ -127,6 +128,87 @@ absl::StatusOr<int> ColumnCode(uint32_t position, const std::vector<int>& indexe
   return indexes[position];
 }
 
+// The month of a record; `path()` names it in an error.
+template <typename PathOf>
+absl::StatusOr<domain::YearMonth> RecordMonth(domain::YearMonth month, const PathOf& path) {
+  if (!domain::IsValidYearMonth(month)) {
+    return FieldError(
+        path(), absl::StrCat("month must be within ", domain::kMinYear, "-01..", domain::kMaxYear,
+                             "-12, got ", month.year, "-", month.month));
+  }
+  return month;
+}
+
+absl::Status CheckRecordBytes(const std::string& records, const char* column, size_t record_bytes,
+                              const char* kind) {
+  if (records.size() % record_bytes != 0) {
+    return FieldError(absl::StrCat("columns.", column),
+                      absl::StrCat("must hold ", record_bytes, " bytes per ", kind, ", got ",
+                                   records.size(), " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+// The events of application_records and payment_records, whose region and type positions
+// refer to `regions` and `types` (the codelist indexes of the request's code lists).
+absl::Status RecordsToFacts(const v1::CubeEventColumns& columns, const std::vector<int>& regions,
+                            const std::vector<int>& types, facts::FactBatch& batch) {
+  const std::string& applications = columns.application_records();
+  const std::string& payments = columns.payment_records();
+  if (absl::Status s = CheckRecordBytes(applications, "application_records",
+                                        facts::kApplicationRecordBytes, "application");
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRecordBytes(payments, "payment_records", facts::kPaymentRecordBytes, "payment");
+      !s.ok()) {
+    return s;
+  }
+  const auto at = [](const char* column, size_t i, const char* field) {
+    return [column, i, field] { return absl::StrCat("columns.", column, "[", i, "].", field); };
+  };
+  const size_t application_count = applications.size() / facts::kApplicationRecordBytes;
+  batch.applications.reserve(batch.applications.size() + application_count);
+  for (size_t i = 0; i < application_count; ++i) {
+    const facts::ApplicationFact fact =
+        facts::ReadApplicationRecord(applications.data() + i * facts::kApplicationRecordBytes);
+    absl::StatusOr<domain::YearMonth> month =
+        RecordMonth(fact.month, at("application_records", i, "month"));
+    if (!month.ok()) return month.status();
+    absl::StatusOr<int> region =
+        ColumnCode(fact.region, regions, at("application_records", i, "region"), "regions");
+    if (!region.ok()) return region.status();
+    absl::StatusOr<int> type =
+        ColumnCode(fact.type, types, at("application_records", i, "type"), "intervention_types");
+    if (!type.ok()) return type.status();
+    batch.applications.push_back({*month, *region, *type});
+  }
+  const size_t payment_count = payments.size() / facts::kPaymentRecordBytes;
+  batch.payments.reserve(batch.payments.size() + payment_count);
+  for (size_t i = 0; i < payment_count; ++i) {
+    facts::PaymentFact fact =
+        facts::ReadPaymentRecord(payments.data() + i * facts::kPaymentRecordBytes);
+    absl::StatusOr<domain::YearMonth> month =
+        RecordMonth(fact.month, at("payment_records", i, "month"));
+    if (!month.ok()) return month.status();
+    absl::StatusOr<int> region =
+        ColumnCode(fact.region, regions, at("payment_records", i, "region"), "regions");
+    if (!region.ok()) return region.status();
+    absl::StatusOr<int> type =
+        ColumnCode(fact.type, types, at("payment_records", i, "type"), "intervention_types");
+    if (!type.ok()) return type.status();
+    if (fact.months_covered > 60) {
+      return FieldError(at("payment_records", i, "months_covered")(),
+                        absl::StrCat("must be 0 to 60, got ", fact.months_covered));
+    }
+    fact.region = *region;
+    fact.type = *type;
+    batch.payments.push_back(fact);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ColumnsToFacts(const v1::CubeEventColumns& columns, const domain::Codelists& codelists,
                             facts::FactBatch& batch) {
   absl::StatusOr<std::vector<int>> regions = CodeIndexes(
@@ -201,7 +283,7 @@ absl::Status ColumnsToFacts(const v1::CubeEventColumns& columns, const domain::C
                 facts::kPseudonymBytes);
     batch.payments.push_back(fact);
   }
-  return absl::OkStatus();
+  return RecordsToFacts(columns, *regions, *types, batch);
 }
 
 // The position of each code in the request's code list, added on first use.
@@ -364,7 +446,67 @@ void AddEventColumns(const facts::FactBatch& batch, const domain::Codelists& cod
   }
 }
 
+// Every code of the codelists, in index order: records refer to codes by their codelist index.
+void AddAllCodes(const domain::Codelists& codelists, v1::CubeEventColumns& columns) {
+  for (const domain::Region& region : codelists.regions()) columns.add_regions(region.inps_label);
+  for (const domain::InterventionType& type : codelists.intervention_types()) {
+    columns.add_intervention_types(type.code);
+  }
+}
+
+void AddEventRecords(const facts::FactBatch& batch, const domain::Codelists& codelists,
+                     v1::CubeEventColumns& columns) {
+  AddAllCodes(codelists, columns);
+  facts::RecordBatch records = facts::RecordsOf(batch);
+  *columns.mutable_application_records() = std::move(records.application_records);
+  *columns.mutable_payment_records() = std::move(records.payment_records);
+}
+
+// DATA_LOSS, naming the record, when a record's region or type is outside the codelists or
+// beyond what a record holds.
+absl::Status CheckRecordCodes(const std::string& records, size_t record_bytes, const char* kind,
+                              const domain::Codelists& codelists) {
+  if (records.size() % record_bytes != 0) {
+    return absl::DataLossError(absl::StrCat(kind, " records of ", records.size(),
+                                            " bytes: not a whole number of ", record_bytes,
+                                            "-byte records"));
+  }
+  const size_t regions = codelists.regions().size();
+  const size_t types = codelists.intervention_types().size();
+  for (size_t at = 0, i = 0; at < records.size(); at += record_bytes, ++i) {
+    const auto region = static_cast<unsigned char>(records[at + 3]);
+    const auto type = static_cast<unsigned char>(records[at + 4]);
+    if (region >= regions || type >= types) {
+      return CheckFactCodes(codelists, region, type, kind, i);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<v1::ApplyRequest> RecordBatchToProto(facts::RecordBatch batch,
+                                                    const domain::Codelists& codelists) {
+  if (absl::Status s = CheckRecordCodes(batch.application_records, facts::kApplicationRecordBytes,
+                                        "applications", codelists);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckRecordCodes(batch.payment_records, facts::kPaymentRecordBytes,
+                                        "payments", codelists);
+      !s.ok()) {
+    return s;
+  }
+  v1::ApplyRequest request;
+  request.set_producer_id(std::move(batch.producer));
+  request.set_sequence(batch.sequence);
+  if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
+  v1::CubeEventColumns& columns = *request.mutable_columns();
+  AddAllCodes(codelists, columns);
+  *columns.mutable_application_records() = std::move(batch.application_records);
+  *columns.mutable_payment_records() = std::move(batch.payment_records);
+  return request;
+}
 
 absl::StatusOr<v1::ApplyRequest> FactBatchToProto(const facts::FactBatch& batch,
                                                   const domain::Codelists& codelists,
@@ -374,7 +516,9 @@ absl::StatusOr<v1::ApplyRequest> FactBatchToProto(const facts::FactBatch& batch,
   request.set_producer_id(batch.producer);
   request.set_sequence(batch.sequence);
   if (batch.previous_sequence.has_value()) request.set_previous_sequence(*batch.previous_sequence);
-  if (encoding == EventEncoding::kColumns) {
+  if (encoding == EventEncoding::kRecords) {
+    AddEventRecords(batch, codelists, *request.mutable_columns());
+  } else if (encoding == EventEncoding::kColumns) {
     AddEventColumns(batch, codelists, *request.mutable_columns());
   } else {
     AddEventMessages(batch, codelists, request);

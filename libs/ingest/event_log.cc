@@ -1267,7 +1267,8 @@ std::optional<PublishedImport> EventLog::LastPublishedImport(domain::Measure mea
 }
 
 absl::Status EventLog::ReadEntries(uint64_t after_sequence, size_t max_events,
-                                   const std::function<bool(const LogEntry&)>& visit) const {
+                                   const std::function<bool(const LogEntry&)>& visit,
+                                   EventForm form) const {
   const uint64_t last = last_sequence();
   if (after_sequence >= last) return absl::OkStatus();
   LogEntry entry;
@@ -1288,7 +1289,7 @@ absl::Status EventLog::ReadEntries(uint64_t after_sequence, size_t max_events,
           return false;
         }
         if (sequence > after_sequence + 1 && units_read + *units > max_events) return false;
-        if (absl::Status s = DecodeEntry(sequence, value, entry); !s.ok()) {
+        if (absl::Status s = DecodeEntry(sequence, value, entry, form); !s.ok()) {
           failure = s;
           return false;
         }

@@ -87,6 +87,7 @@
 #include "libs/base/clock.h"
 #include "libs/domain/measure.h"
 #include "libs/domain/period.h"
+#include "libs/facts/event_records.h"
 #include "libs/facts/facts.h"
 #include "libs/ingest/internal/id_index.h"
 #include "libs/ingest/pseudonymizer.h"
@@ -189,6 +190,9 @@ enum class EntryKind { kEvents, kPublished };
 
 // One decoded log entry. The event facts carry the month only (what the cubes need); the day of
 // month, kept in the log for rebuilds at a finer grain, is in the parallel *_days vectors.
+// How ReadEntries gives an events entry's events: as facts with their days, or as records.
+enum class EventForm { kFacts, kRecords };
+
 struct LogEntry {
   uint64_t sequence = 0;
   EntryKind kind = EntryKind::kEvents;
@@ -198,6 +202,10 @@ struct LogEntry {
   std::vector<uint8_t> application_days;
   std::vector<facts::PaymentFact> payments;
   std::vector<uint8_t> payment_days;
+  // Read with EventForm::kRecords instead: the events as records (libs/facts/event_records.h,
+  // region and type as codelist indexes), and the vectors above empty.
+  std::string application_records;
+  std::string payment_records;
 
   // kPublished.
   domain::Measure measure = domain::Measure::kApplications;
@@ -207,7 +215,11 @@ struct LogEntry {
 
   // Events of a kEvents entry, cells of a kPublished one: the unit of backlogs and read limits.
   uint64_t units() const {
-    return kind == EntryKind::kEvents ? applications.size() + payments.size() : cells.size();
+    return kind == EntryKind::kEvents
+               ? applications.size() + payments.size() +
+                     application_records.size() / facts::kApplicationRecordBytes +
+                     payment_records.size() / facts::kPaymentRecordBytes
+               : cells.size();
   }
 };
 
@@ -371,8 +383,11 @@ class EventLog {
   // the next entry would take the visited units past max_events; at least one entry is visited
   // when there is one, so an entry larger than max_events cannot stall a reader. The LogEntry is
   // reused between calls: copy what must outlive one. DATA_LOSS if an entry cannot be decoded.
+  // With EventForm::kRecords an events entry's events come as records (what the forwarder
+  // sends), without the days, which nothing downstream of the log reads.
   absl::Status ReadEntries(uint64_t after_sequence, size_t max_events,
-                           const std::function<bool(const LogEntry&)>& visit) const;
+                           const std::function<bool(const LogEntry&)>& visit,
+                           EventForm form = EventForm::kFacts) const;
 
   // Records that aggregation has applied every entry up to `sequence`. Lower than the current
   // cursor: a no-op (acknowledgements may arrive late). Beyond the log: INVALID_ARGUMENT.

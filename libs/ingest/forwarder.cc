@@ -14,6 +14,11 @@ absl::StatusOr<std::unique_ptr<PreparedBatch>> AggregationSink::Prepare(
   return std::make_unique<PreparedAs<facts::FactBatch>>(std::move(batch));
 }
 
+absl::StatusOr<std::unique_ptr<PreparedBatch>> AggregationSink::PrepareRecords(
+    facts::RecordBatch records) const {
+  return Prepare(facts::FactsOf(std::move(records)));
+}
+
 absl::StatusOr<uint64_t> AggregationSink::ApplyPrepared(const PreparedBatch& prepared) {
   const facts::FactBatch* batch = PreparedAs<facts::FactBatch>::From(prepared);
   if (batch == nullptr) return absl::InvalidArgumentError("a request prepared by another sink");
@@ -183,33 +188,35 @@ absl::StatusOr<bool> Forwarder::SendNext(uint64_t* position) {
 }
 
 absl::StatusOr<Forwarder::Request> Forwarder::ReadRequest(uint64_t after) const {
-  // Collect consecutive event entries, or a single published entry, after `after`.
-  facts::FactBatch batch;
+  // Collect consecutive event entries, or a single published entry, after `after`. The events
+  // stay in the records the request carries: decoding them into facts and encoding those again
+  // for the wire took about a tenth of ingestion's CPU.
+  facts::RecordBatch batch;
   batch.producer = options_.producer_id;
   batch.previous_sequence = after;
-  // Room for a full request up front: the entries' facts are appended one entry at a time, and
-  // growing by doubling copied each of them again once or twice (5 % of ingestion's CPU).
-  batch.payments.reserve(options_.max_events_per_request);
+  // Room for a full request up front: the entries' records are appended one entry at a time.
+  batch.payment_records.reserve(options_.max_events_per_request * facts::kPaymentRecordBytes);
   bool have_events = false;
   Request request;
-  absl::Status read =
-      log_.ReadEntries(after, options_.max_events_per_request, [&](const LogEntry& entry) {
+  absl::Status read = log_.ReadEntries(
+      after, options_.max_events_per_request,
+      [&](const LogEntry& entry) {
         if (entry.kind == EntryKind::kPublished) {
           if (!have_events) request.published = entry;
           return false;
         }
         have_events = true;
         batch.sequence = entry.sequence;
-        batch.applications.insert(batch.applications.end(), entry.applications.begin(),
-                                  entry.applications.end());
-        batch.payments.insert(batch.payments.end(), entry.payments.begin(), entry.payments.end());
+        batch.application_records.append(entry.application_records);
+        batch.payment_records.append(entry.payment_records);
         return true;
-      });
+      },
+      EventForm::kRecords);
   if (!read.ok()) return read;
   if (!have_events) return request;
   request.sequence = batch.sequence;
-  request.events_count = batch.applications.size() + batch.payments.size();
-  absl::StatusOr<std::unique_ptr<PreparedBatch>> prepared = sink_.Prepare(std::move(batch));
+  request.events_count = batch.applications() + batch.payments();
+  absl::StatusOr<std::unique_ptr<PreparedBatch>> prepared = sink_.PrepareRecords(std::move(batch));
   if (!prepared.ok()) return prepared.status();
   request.events = *std::move(prepared);
   return request;

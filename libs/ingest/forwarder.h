@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "libs/facts/event_records.h"
 #include "libs/facts/facts.h"
 #include "libs/ingest/event_log.h"
 
@@ -93,6 +94,10 @@ class AggregationSink {
   // default the batch is kept as it is and sent with Apply.
   // ApplyPrepared takes only what this sink's Prepare made (INVALID_ARGUMENT otherwise).
   virtual absl::StatusOr<std::unique_ptr<PreparedBatch>> Prepare(facts::FactBatch batch) const;
+  // Prepare for events read from the log as records (what the forwarder reads): a sink that
+  // sends records as they are overrides it; by default they are decoded and given to Prepare.
+  virtual absl::StatusOr<std::unique_ptr<PreparedBatch>> PrepareRecords(
+      facts::RecordBatch records) const;
   virtual absl::StatusOr<uint64_t> ApplyPrepared(const PreparedBatch& prepared);
   virtual absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer,
                                                     uint64_t previous_sequence,

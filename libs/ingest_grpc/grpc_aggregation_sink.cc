@@ -51,6 +51,7 @@ std::unique_ptr<grpc::ClientContext> GrpcAggregationSink::Context(absl::Duration
 }
 
 api::EventEncoding GrpcAggregationSink::Encoding() const {
+  if (accepts_records_.load()) return api::EventEncoding::kRecords;
   return accepts_columns_.load() ? api::EventEncoding::kColumns : api::EventEncoding::kMessages;
 }
 
@@ -60,6 +61,7 @@ absl::StatusOr<v1::GetCubeStatsResponse> GrpcAggregationSink::Stats(
   grpc::Status status = stub_->GetCubeStats(Context(deadline_).get(), request, &response);
   if (!status.ok()) return rpc::FromGrpcStatus(status);
   accepts_columns_.store(response.accepts_event_columns());
+  accepts_records_.store(response.accepts_event_records());
   return response;
 }
 
@@ -73,6 +75,17 @@ absl::StatusOr<uint64_t> GrpcAggregationSink::Apply(const facts::FactBatch& batc
 absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> GrpcAggregationSink::Prepare(
     facts::FactBatch batch) const {
   absl::StatusOr<v1::ApplyRequest> request = api::FactBatchToProto(batch, codelists_, Encoding());
+  if (!request.ok()) return request.status();
+  return std::make_unique<EncodedBatch>(*std::move(request));
+}
+
+absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> GrpcAggregationSink::PrepareRecords(
+    facts::RecordBatch records) const {
+  if (Encoding() != api::EventEncoding::kRecords) {
+    return AggregationSink::PrepareRecords(std::move(records));
+  }
+  absl::StatusOr<v1::ApplyRequest> request =
+      api::RecordBatchToProto(std::move(records), codelists_);
   if (!request.ok()) return request.status();
   return std::make_unique<EncodedBatch>(*std::move(request));
 }

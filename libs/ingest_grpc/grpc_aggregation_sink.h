@@ -1,7 +1,8 @@
 // The ingestion side of the aggregation contract over gRPC: ingest::AggregationSink on
-// AggregationService, with a deadline on every call. Events travel in columns only to a server
-// that has said (GetCubeStats.accepts_event_columns) that it reads them: an older server would
-// ignore them and apply the request as empty, so until then they go as one message each.
+// AggregationService, with a deadline on every call. Events travel in records or in columns only
+// to a server that has said (GetCubeStats.accepts_event_records, accepts_event_columns) that it
+// reads them: an older server would ignore them and apply the request as empty, so until then
+// they go in the newest form it has named, or as one message each.
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,9 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
   // Encodes the request (the columns or messages the server reads, as Apply would).
   absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> Prepare(
       facts::FactBatch batch) const override;
+  // The records as they are, to a server that reads them; otherwise as Prepare would.
+  absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> PrepareRecords(
+      facts::RecordBatch records) const override;
   absl::StatusOr<uint64_t> ApplyPrepared(const ingest::PreparedBatch& prepared) override;
   absl::StatusOr<uint64_t> ReplacePublished(const std::string& producer, uint64_t previous_sequence,
                                             const ingest::LogEntry& published_entry) override;
@@ -52,6 +56,7 @@ class GrpcAggregationSink final : public ingest::AggregationSink {
   const absl::Duration deadline_;
   const std::string token_;
   std::atomic<bool> accepts_columns_{false};
+  std::atomic<bool> accepts_records_{false};
 };
 
 }  // namespace omnia::ingest_grpc

@@ -384,6 +384,7 @@ grpc::ServerUnaryReactor* AggregationService::GetCubeStats(grpc::CallbackServerC
     response->set_release_id(request->release_id());
     response->set_rebuild_in_progress(e.rebuild_in_progress());
     response->set_accepts_event_columns(true);
+    response->set_accepts_event_records(true);
     return absl::OkStatus();
   });
 }

@@ -86,6 +86,37 @@ class AggregationServiceTest : public ::testing::Test {
     return request;
   }
 
+  // Sequence 1 with code lists [LAZIO, LOMBARDIA] and [CIGO] and no events yet.
+  static v1::ApplyRequest ColumnsRequestWithCodes() {
+    v1::ApplyRequest request;
+    request.set_producer_id("ingestion-test");
+    request.set_sequence(1);
+    request.mutable_columns()->add_regions("LAZIO");
+    request.mutable_columns()->add_regions("LOMBARDIA");
+    request.mutable_columns()->add_intervention_types("CIGO");
+    return request;
+  }
+
+  // `request` holds Batch(1, {1, 2, 3})'s payments in another encoding and `bad` the same with an
+  // error at `error`: the bad one is refused, naming it, and changes nothing; the good one applies
+  // as the events would, and the events sent after it are its duplicate.
+  void ExpectAppliedOnceLikeTheEvents(const v1::ApplyRequest& request, const v1::ApplyRequest& bad,
+                                      const std::string& error) {
+    v1::ApplyResponse response;
+    grpc::Status status = Apply(bad, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), ::testing::HasSubstr(error));
+    EXPECT_EQ(NationalYear("WORKERS"), 0u);
+
+    ASSERT_TRUE(Apply(request, &response).ok());
+    EXPECT_FALSE(response.duplicate());
+    EXPECT_EQ(NationalYear("WORKERS"), 3u);
+    EXPECT_EQ(NationalYear("BENEFIT_MONTHS"), 3u);
+    ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &response).ok());
+    EXPECT_TRUE(response.duplicate());
+    EXPECT_EQ(NationalYear("WORKERS"), 3u);
+  }
+
   grpc::Status Apply(const v1::ApplyRequest& request, v1::ApplyResponse* response) {
     return stub_->Apply(Context().get(), request, response);
   }
@@ -213,13 +244,8 @@ TEST_F(AggregationServiceTest, ColumnsApplyLikeEventsAndBadColumnsChangeNothing)
   ASSERT_TRUE(stub_->GetCubeStats(Context().get(), {}, &stats).ok());
   EXPECT_TRUE(stats.accepts_event_columns());
   // The same payments as Batch(1, {1, 2, 3}) in columns: workers 1 and 3 in April, 2 in March.
-  v1::ApplyRequest request;
-  request.set_producer_id("ingestion-test");
-  request.set_sequence(1);
+  v1::ApplyRequest request = ColumnsRequestWithCodes();
   v1::CubeEventColumns* columns = request.mutable_columns();
-  columns->add_regions("LAZIO");
-  columns->add_regions("LOMBARDIA");
-  columns->add_intervention_types("CIGO");
   for (int w : {1, 2, 3}) {
     columns->add_payment_months(w % 2 == 0 ? 202303 : 202304);
     columns->add_payment_regions(w % 3 == 0 ? 1 : 0);
@@ -229,20 +255,27 @@ TEST_F(AggregationServiceTest, ColumnsApplyLikeEventsAndBadColumnsChangeNothing)
   }
   v1::ApplyRequest bad = request;
   bad.mutable_columns()->set_payment_regions(2, 5);
-  v1::ApplyResponse response;
-  grpc::Status status = Apply(bad, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("columns.payment_regions[2]"));
-  EXPECT_EQ(NationalYear("WORKERS"), 0u);
+  ExpectAppliedOnceLikeTheEvents(request, bad, "columns.payment_regions[2]");
+}
 
-  ASSERT_TRUE(Apply(request, &response).ok());
-  EXPECT_FALSE(response.duplicate());
-  EXPECT_EQ(NationalYear("WORKERS"), 3u);
-  EXPECT_EQ(NationalYear("BENEFIT_MONTHS"), 3u);
-  // The same batch as events is the same sequence: a duplicate, nothing counts twice.
-  ASSERT_TRUE(Apply(Batch(1, {1, 2, 3}), &response).ok());
-  EXPECT_TRUE(response.duplicate());
-  EXPECT_EQ(NationalYear("WORKERS"), 3u);
+TEST_F(AggregationServiceTest, RecordsApplyLikeEventsAndBadRecordsChangeNothing) {
+  v1::GetCubeStatsResponse stats;
+  ASSERT_TRUE(stub_->GetCubeStats(Context().get(), {}, &stats).ok());
+  EXPECT_TRUE(stats.accepts_event_records());
+  // The same payments as Batch(1, {1, 2, 3}) as records laid out by hand from the proto's
+  // description: workers 1 and 3 in April 2023, 2 in March, one month covered each.
+  v1::ApplyRequest request = ColumnsRequestWithCodes();
+  v1::CubeEventColumns* columns = request.mutable_columns();
+  for (int w : {1, 2, 3}) {
+    const char month = w % 2 == 0 ? 3 : 4;
+    const char region = w % 3 == 0 ? 1 : 0;
+    const char head[] = {'\x07', '\xe7', month, region, 0, 0, 1};
+    columns->mutable_payment_records()->append(head, sizeof head);
+    columns->mutable_payment_records()->append(Pseudonym(w));
+  }
+  v1::ApplyRequest bad = request;
+  (*bad.mutable_columns()->mutable_payment_records())[2 * 39 + 3] = 5;
+  ExpectAppliedOnceLikeTheEvents(request, bad, "columns.payment_records[2].region");
 }
 
 TEST_F(AggregationServiceTest, QueryReturnsCodesLabelsAndProvenanceAndPages) {

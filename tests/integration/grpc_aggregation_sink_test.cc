@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/facts/event_records.h"
 #include "libs/rpc/channel.h"
 #include "tests/support/child_process.h"
 #include "tests/support/ingest_log.h"
@@ -23,14 +24,17 @@ namespace {
 
 // An aggregation server that records what it receives. One built before CubeEventColumns neither
 // says it reads columns nor does: its parser skips them as an unknown field, so only the events
-// in `events` count. A faulty one says it does but drops them.
-enum class Generation { kBeforeColumns, kReadsColumns, kSaysColumnsButDropsThem };
+// in `events` count; likewise one built before the columns' records skips those. A faulty one
+// says it reads columns but drops them.
+enum class Generation { kBeforeColumns, kReadsColumns, kReadsRecords, kSaysColumnsButDropsThem };
 
 class RecordingAggregation final : public v1::AggregationService::Service {
  public:
   explicit RecordingAggregation(Generation generation)
       : says_columns_(generation != Generation::kBeforeColumns),
-        reads_columns_(generation == Generation::kReadsColumns) {
+        reads_columns_(generation == Generation::kReadsColumns ||
+                       generation == Generation::kReadsRecords),
+        reads_records_(generation == Generation::kReadsRecords) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(this);
@@ -43,6 +47,7 @@ class RecordingAggregation final : public v1::AggregationService::Service {
   grpc::Status GetCubeStats(grpc::ServerContext*, const v1::GetCubeStatsRequest*,
                             v1::GetCubeStatsResponse* response) override {
     if (says_columns_) response->set_accepts_event_columns(true);
+    if (reads_records_) response->set_accepts_event_records(true);
     return grpc::Status::OK;
   }
 
@@ -65,6 +70,11 @@ class RecordingAggregation final : public v1::AggregationService::Service {
         events += request.apply().columns().application_months_size() +
                   request.apply().columns().payment_months_size();
       }
+      if (reads_records_) {
+        events += request.apply().columns().application_records().size() /
+                      facts::kApplicationRecordBytes +
+                  request.apply().columns().payment_records().size() / facts::kPaymentRecordBytes;
+      }
     }
     response->set_events_applied(events);
     return grpc::Status::OK;
@@ -78,6 +88,7 @@ class RecordingAggregation final : public v1::AggregationService::Service {
  private:
   const bool says_columns_;
   const bool reads_columns_;
+  const bool reads_records_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
   absl::Mutex mu_;
@@ -152,10 +163,40 @@ TEST_F(GrpcAggregationSinkTest, AServerThatReadsColumnsGetsColumnsOnceItHasSaidS
   EXPECT_EQ(applied[1].columns().payment_months_size(), 1);
 }
 
+// The forwarder's requests: the log's records go as they are only to a server that has said it
+// reads them, and as columns to one that reads only columns; either way the server gets the
+// facts that were logged.
+TEST_F(GrpcAggregationSinkTest, RecordsGoAsTheyAreOnlyToAServerThatSaidItReadsThem) {
+  const facts::RecordBatch records = facts::RecordsOf(TwoEvents());
+  for (Generation generation : {Generation::kReadsColumns, Generation::kReadsRecords}) {
+    RecordingAggregation server(generation);
+    std::unique_ptr<GrpcAggregationSink> sink = SinkFor(server);
+    ASSERT_TRUE(sink->LastApplied("ingestion").ok());
+    absl::StatusOr<std::unique_ptr<ingest::PreparedBatch>> prepared = sink->PrepareRecords(records);
+    ASSERT_TRUE(prepared.ok()) << prepared.status();
+    ASSERT_TRUE(sink->ApplyPrepared(**prepared).ok());
+    const std::vector<v1::ApplyRequest> applied = server.applied();
+    ASSERT_EQ(applied.size(), 1u);
+    const bool as_records = generation == Generation::kReadsRecords;
+    EXPECT_EQ(applied[0].columns().payment_records(), as_records ? records.payment_records : "");
+    EXPECT_EQ(applied[0].columns().payment_months_size(), as_records ? 0 : 1);
+    absl::StatusOr<facts::FactBatch> received = api::FactBatchFromProto(applied[0], codelists_);
+    ASSERT_TRUE(received.ok()) << received.status();
+    ASSERT_EQ(received->payments.size(), 1u);
+    EXPECT_EQ(received->payments[0].region, TwoEvents().payments[0].region);
+    EXPECT_EQ(received->payments[0].worker, TwoEvents().payments[0].worker);
+    EXPECT_EQ(received->payments[0].months_covered, 2u);
+    ASSERT_EQ(received->applications.size(), 1u);
+    EXPECT_EQ(received->applications[0].region, 8);
+    EXPECT_EQ(received->previous_sequence, 0u);
+  }
+}
+
 TEST_F(GrpcAggregationSinkTest, ARebuildReachesEitherGenerationWhole) {
   const std::unique_ptr<ingest::EventLog> log = LogWithTwoEvents();
   ASSERT_NE(log, nullptr);
-  for (Generation generation : {Generation::kBeforeColumns, Generation::kReadsColumns}) {
+  for (Generation generation :
+       {Generation::kBeforeColumns, Generation::kReadsColumns, Generation::kReadsRecords}) {
     RecordingAggregation server(generation);
     const absl::StatusOr<ingest::RebuildSummary> summary =
         SinkFor(server)->Rebuild(*log, "ingestion", absl::Seconds(30));

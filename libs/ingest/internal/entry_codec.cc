@@ -166,7 +166,33 @@ absl::StatusOr<uint64_t> EntryUnitsBefore(uint64_t sequence, std::string_view va
   return ReadBigEndian(value.data() + 1, 8);
 }
 
-absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry) {
+namespace {
+
+// The records of an entry's events (kApplicationBytes and kPaymentBytes each, from `p`): the
+// log's records without their days. Region and type stay codelist indexes.
+void AppendEventRecords(const char* p, size_t applications, size_t payments, LogEntry& entry) {
+  static_assert(facts::kApplicationRecordBytes == kApplicationBytes - 1 &&
+                facts::kPaymentRecordBytes == kPaymentBytes - 1);
+  entry.application_records.resize(applications * facts::kApplicationRecordBytes);
+  char* out = entry.application_records.data();
+  for (size_t i = 0; i < applications; ++i, p += kApplicationBytes) {
+    std::memcpy(out, p, 3);          // year, month
+    std::memcpy(out + 3, p + 4, 2);  // region, type
+    out += facts::kApplicationRecordBytes;
+  }
+  entry.payment_records.resize(payments * facts::kPaymentRecordBytes);
+  out = entry.payment_records.data();
+  for (size_t i = 0; i < payments; ++i, p += kPaymentBytes) {
+    std::memcpy(out, p, 3);                          // year, month
+    std::memcpy(out + 3, p + 4, kPaymentBytes - 4);  // region, type, months covered, pseudonym
+    out += facts::kPaymentRecordBytes;
+  }
+}
+
+}  // namespace
+
+absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry,
+                         EventForm form) {
   const auto corrupt = [&](std::string_view why) {
     return absl::DataLossError(absl::StrCat("log entry ", sequence, " ", AsAbsl(why)));
   };
@@ -186,6 +212,19 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
         applications * kApplicationBytes + payments * kPaymentBytes) {
       return corrupt("has a size that does not match its event counts");
     }
+    entry.years.clear();
+    entry.cells.clear();
+    entry.sha256.clear();
+    if (form == EventForm::kRecords) {
+      entry.applications.clear();
+      entry.application_days.clear();
+      entry.payments.clear();
+      entry.payment_days.clear();
+      AppendEventRecords(p, applications, payments, entry);
+      return absl::OkStatus();
+    }
+    entry.application_records.clear();
+    entry.payment_records.clear();
     entry.applications.resize(applications);
     entry.application_days.resize(applications);
     for (size_t i = 0; i < applications; ++i, p += kApplicationBytes) {
@@ -208,9 +247,6 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
       fact.months_covered = ReadBigEndian(p + 6, 2);
       std::memcpy(fact.worker.data(), p + 8, facts::kPseudonymBytes);
     }
-    entry.years.clear();
-    entry.cells.clear();
-    entry.sha256.clear();
     return absl::OkStatus();
   }
   if (value[0] != kPublishedTag) return corrupt("has an unknown kind");
@@ -242,6 +278,8 @@ absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& en
   entry.application_days.clear();
   entry.payments.clear();
   entry.payment_days.clear();
+  entry.application_records.clear();
+  entry.payment_records.clear();
   return absl::OkStatus();
 }
 

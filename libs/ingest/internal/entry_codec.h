@@ -143,7 +143,9 @@ std::string EncodePublishedEntry(uint64_t units_before, domain::Measure measure,
 // naming `sequence` when it is truncated.
 absl::StatusOr<uint64_t> EntryUnits(uint64_t sequence, std::string_view value);
 absl::StatusOr<uint64_t> EntryUnitsBefore(uint64_t sequence, std::string_view value);
-// Decodes entry `sequence` into `entry` (whose vectors are reused); DATA_LOSS when corrupt.
-absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry);
+// Decodes entry `sequence` into `entry` (whose vectors are reused), an events entry's events in
+// `form`; DATA_LOSS when corrupt.
+absl::Status DecodeEntry(uint64_t sequence, std::string_view value, LogEntry& entry,
+                         EventForm form = EventForm::kFacts);
 
 }  // namespace omnia::ingest::internal

@@ -1,4 +1,5 @@
-// The Apply request's two encodings of events: one message per event (`events`) and columns.
+// The Apply request's encodings of events: one message per event (`events`), packed columns and
+// fixed-width records.
 #include "libs/api/cube_convert.h"
 
 #include <gmock/gmock.h>
@@ -93,7 +94,8 @@ TEST_F(CubeConvertTest, MessagesCarryEveryFactForAServerThatDoesNotReadColumns) 
 }
 
 TEST_F(CubeConvertTest, AFactOutsideTheCodelistsIsDataLossNotAnotherCell) {
-  for (EventEncoding encoding : {EventEncoding::kColumns, EventEncoding::kMessages}) {
+  for (EventEncoding encoding :
+       {EventEncoding::kColumns, EventEncoding::kMessages, EventEncoding::kRecords}) {
     facts::FactBatch batch = SampleBatch();
     batch.payments[1].region = static_cast<int>(codelists_.regions().size());
     absl::StatusOr<v1::ApplyRequest> request = FactBatchToProto(batch, codelists_, encoding);
@@ -193,6 +195,108 @@ TEST_F(CubeConvertTest, EventMessagesNameTheEventAndFieldAndAcceptEverySpelling)
   absl::StatusOr<facts::FactBatch> back = FactBatchFromProto(request, codelists_);
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameFacts(SampleBatch(), *back);
+}
+
+TEST_F(CubeConvertTest, RecordsCarryEveryFactWithTheCodelistsInIndexOrder) {
+  const facts::FactBatch batch = SampleBatch();
+  const v1::ApplyRequest request = Encode(batch, EventEncoding::kRecords);
+  EXPECT_EQ(request.events_size(), 0);
+  EXPECT_EQ(request.columns().payment_months_size(), 0);
+  EXPECT_EQ(request.columns().regions_size(), static_cast<int>(codelists_.regions().size()));
+  EXPECT_EQ(request.columns().regions(8), codelists_.regions()[8].inps_label);
+  EXPECT_EQ(request.columns().application_records().size(), 3 * 5u);
+  EXPECT_EQ(request.columns().payment_records().size(), 3 * 39u);
+  absl::StatusOr<facts::FactBatch> back = FactBatchFromProto(request, codelists_);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameFacts(batch, *back);
+}
+
+// A client writing records from aggregation.proto's description alone: the bytes it lays out by
+// hand are the facts it meant.
+TEST_F(CubeConvertTest, RecordsLaidOutAsTheProtoDescribesAreRead) {
+  v1::ApplyRequest request;
+  request.set_producer_id("client");
+  request.set_sequence(1);
+  v1::CubeEventColumns& columns = *request.mutable_columns();
+  columns.add_regions("LAZIO");
+  columns.add_regions("LOMBARDIA");
+  columns.add_intervention_types("FIS");
+  // 2023-07 (0x07e7), region position 1, type position 0.
+  columns.set_application_records(std::string("\x07\xe7\x07\x01\x00", 5));
+  // 2024-02, region position 0, type position 0, 12 months covered (0x000c).
+  std::string payment("\x07\xe8\x02\x00\x00\x00\x0c", 7);
+  payment.append(std::string(facts::kPseudonymBytes, 'k'));
+  columns.set_payment_records(payment);
+  absl::StatusOr<facts::FactBatch> batch = FactBatchFromProto(request, codelists_);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->applications.size(), 1u);
+  EXPECT_EQ(batch->applications[0].month, (domain::YearMonth{2023, 7}));
+  EXPECT_EQ(codelists_.regions()[batch->applications[0].region].inps_label, "LOMBARDIA");
+  EXPECT_EQ(codelists_.intervention_types()[batch->applications[0].type].code, "FIS");
+  ASSERT_EQ(batch->payments.size(), 1u);
+  EXPECT_EQ(batch->payments[0].month, (domain::YearMonth{2024, 2}));
+  EXPECT_EQ(codelists_.regions()[batch->payments[0].region].inps_label, "LAZIO");
+  EXPECT_EQ(batch->payments[0].months_covered, 12u);
+  facts::Pseudonym worker;
+  worker.fill('k');
+  EXPECT_EQ(batch->payments[0].worker, worker);
+}
+
+TEST_F(CubeConvertTest, BadRecordsNameTheColumnPositionAndField) {
+  const v1::ApplyRequest good = Encode(SampleBatch(), EventEncoding::kRecords);
+  const auto with_payment_byte = [&](size_t payment, size_t offset, char value) {
+    v1::ApplyRequest request = good;
+    (*request.mutable_columns()->mutable_payment_records())[payment * 39 + offset] = value;
+    return request;
+  };
+
+  v1::ApplyRequest request = good;
+  request.mutable_columns()->mutable_payment_records()->pop_back();
+  EXPECT_THAT(ErrorOf(request), HasSubstr("columns.payment_records: must hold 39 bytes per"));
+
+  request = good;
+  request.mutable_columns()->mutable_application_records()->push_back('\0');
+  EXPECT_THAT(ErrorOf(request), HasSubstr("columns.application_records: must hold 5 bytes per"));
+
+  EXPECT_THAT(ErrorOf(with_payment_byte(1, 3, static_cast<char>(200))),
+              HasSubstr("columns.payment_records[1].region: position 200 is outside"));
+  EXPECT_THAT(ErrorOf(with_payment_byte(2, 4, static_cast<char>(250))),
+              HasSubstr("columns.payment_records[2].type: position 250 is outside"));
+  EXPECT_THAT(ErrorOf(with_payment_byte(0, 2, 13)),
+              HasSubstr("columns.payment_records[0].month: month must be within"));
+  EXPECT_THAT(ErrorOf(with_payment_byte(0, 0, 0)), HasSubstr("columns.payment_records[0].month"));
+  EXPECT_THAT(ErrorOf(with_payment_byte(2, 6, 61)),
+              HasSubstr("columns.payment_records[2].months_covered: must be 0 to 60, got 61"));
+  EXPECT_THAT(ErrorOf(with_payment_byte(2, 5, 1)),
+              HasSubstr("columns.payment_records[2].months_covered: must be 0 to 60, got 316"));
+
+  request = good;
+  (*request.mutable_columns()->mutable_application_records())[2 * 5 + 3] = 30;
+  EXPECT_THAT(ErrorOf(request),
+              HasSubstr("columns.application_records[2].region: position 30 is outside"));
+}
+
+TEST_F(CubeConvertTest, ARecordBatchTravelsAsItIsAndARecordOutsideTheCodelistsIsDataLoss) {
+  const facts::RecordBatch records = facts::RecordsOf(SampleBatch());
+  ExpectSameFacts(SampleBatch(), facts::FactsOf(records));
+  absl::StatusOr<v1::ApplyRequest> request = RecordBatchToProto(records, codelists_);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->columns().payment_records(), records.payment_records);
+  EXPECT_EQ(request->previous_sequence(), 41u);
+  absl::StatusOr<facts::FactBatch> back = FactBatchFromProto(*request, codelists_);
+  ASSERT_TRUE(back.ok()) << back.status();
+  ExpectSameFacts(SampleBatch(), *back);
+
+  facts::RecordBatch damaged = records;
+  damaged.payment_records[1 * 39 + 3] = static_cast<char>(codelists_.regions().size());
+  absl::StatusOr<v1::ApplyRequest> refused = RecordBatchToProto(damaged, codelists_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(refused.status().message(), HasSubstr("payments[1]"));
+
+  damaged = records;
+  damaged.application_records.pop_back();
+  EXPECT_EQ(RecordBatchToProto(damaged, codelists_).status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "libs/facts/event_records.h"
 #include "libs/ingest/event_log.h"
 #include "libs/ingest/internal/entry_codec.h"
 #include "libs/ingest/internal/id_hash.h"
@@ -82,6 +83,40 @@ TEST(EntryCodecTest, AnEventsEntryRoundTrips) {
   EXPECT_EQ(*EntryUnitsBefore(42, value), 1000u);
 }
 
+// What the forwarder sends: the same events as the facts read back, in the records' layout.
+TEST(EntryCodecTest, AnEventsEntryReadAsRecordsHoldsTheFactsItDecodesTo) {
+  const auto [applications, payments] =
+      Records({Application("A1", 9, 3, 1), Payment("P1", '\x5a', 60), Application("A2", 30, 19, 5),
+               Payment("P2", '\x01', 0)});
+  const std::string value = EncodeEventsEntry(1000, 4, applications, payments);
+  LogEntry facts_read;
+  ASSERT_TRUE(DecodeEntry(42, value, facts_read).ok());
+  LogEntry entry = facts_read;  // reused, as ReadEntries does
+  ASSERT_TRUE(DecodeEntry(43, value, entry, EventForm::kRecords).ok());
+  EXPECT_EQ(entry.sequence, 43u);
+  EXPECT_TRUE(entry.applications.empty());
+  EXPECT_TRUE(entry.payments.empty());
+  EXPECT_EQ(entry.units(), 4u);
+
+  std::string expected_applications;
+  for (const facts::ApplicationFact& a : facts_read.applications) {
+    facts::AppendRecord(a, expected_applications);
+  }
+  std::string expected_payments;
+  for (const facts::PaymentFact& p : facts_read.payments) facts::AppendRecord(p, expected_payments);
+  EXPECT_EQ(entry.application_records, expected_applications);
+  EXPECT_EQ(entry.payment_records, expected_payments);
+  // No day travels: 2024-12 then region 255, type 7, 60 months covered, the pseudonym.
+  EXPECT_EQ(entry.payment_records.substr(0, 7), std::string("\x07\xe8\x0c\xff\x07\x00\x3c", 7));
+  EXPECT_EQ(entry.payment_records.substr(7, facts::kPseudonymBytes),
+            std::string(facts::kPseudonymBytes, '\x5a'));
+
+  ASSERT_TRUE(DecodeEntry(44, value, entry).ok());  // and back to facts
+  EXPECT_TRUE(entry.payment_records.empty());
+  EXPECT_EQ(entry.payments.size(), 2u);
+  EXPECT_EQ(entry.units(), 4u);
+}
+
 TEST(EntryCodecTest, APublishedEntryRoundTripsAndClearsTheEventsOfAReusedEntry) {
   const std::vector<facts::PublishedCell> cells = {{{2022, 1}, 0, 0, 0},
                                                    {{2023, 12}, 20, 9, ~uint64_t{0}}};
@@ -103,6 +138,13 @@ TEST(EntryCodecTest, APublishedEntryRoundTripsAndClearsTheEventsOfAReusedEntry) 
   EXPECT_EQ(entry.cells[1].value, ~uint64_t{0});
   EXPECT_TRUE(entry.applications.empty());
   EXPECT_EQ(*EntryUnitsBefore(2, value), 7u);
+
+  ASSERT_TRUE(
+      DecodeEntry(3, EncodeEventsEntry(0, 1, applications, payments), entry, EventForm::kRecords)
+          .ok());
+  ASSERT_TRUE(DecodeEntry(4, value, entry).ok());
+  EXPECT_TRUE(entry.application_records.empty());
+  EXPECT_EQ(entry.units(), 2u);
 }
 
 TEST(EntryCodecTest, EveryMeasureSurvivesItsByte) {
