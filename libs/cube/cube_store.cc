@@ -466,6 +466,29 @@ std::optional<domain::YearMonth> CubeStore::LatestMonth(
   return state_.LatestMonth(measures);
 }
 
+absl::Status CubeStore::ReserveWorkers(size_t expected_workers) {
+  // Dense worker ids are 32 bits: no more workers can ever be held.
+  constexpr size_t kMaxWorkers = size_t{1} << 32;
+  if (expected_workers > kMaxWorkers) {
+    return absl::ResourceExhaustedError(absl::StrCat("cannot make room for ", expected_workers,
+                                                     " workers: worker ids have 32 bits"));
+  }
+  absl::MutexLock writer(&write_mu_);
+  try {
+    worker_ids_.reserve(expected_workers);
+  } catch (const std::exception&) {  // std::bad_alloc; the map is left as it was
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot make room for ", expected_workers, " workers in memory"));
+  }
+  return absl::OkStatus();
+}
+
+size_t CubeStore::WorkerMapBytes() const {
+  absl::MutexLock writer(&write_mu_);
+  // A slot and a control byte per place in the table.
+  return worker_ids_.capacity() * (sizeof(WorkerIds::slot_type) + 1);
+}
+
 CubeStats CubeStore::Stats() const {
   CubeStats stats;
   {

@@ -121,6 +121,14 @@ class CubeStore {
   uint64_t LastSequence(const std::string& producer) const;
 
   CubeStats Stats() const;
+  // Makes room in the worker map for `expected_workers` distinct workers, those known included,
+  // so that it does not grow (rehashing every worker it holds, on the applying thread) while
+  // they arrive; its memory (about 37 bytes per worker) is committed now, not page by page while
+  // batches are applied. Fewer than the map has room for changes nothing. RESOURCE_EXHAUSTED,
+  // changing nothing, when that memory cannot be had.
+  absl::Status ReserveWorkers(size_t expected_workers);
+  // Memory of the worker map's table; it changes only when the map grows.
+  size_t WorkerMapBytes() const;
   // See CubeState::LatestMonth.
   std::optional<domain::YearMonth> LatestMonth(const std::vector<domain::Measure>& measures) const;
 
@@ -154,7 +162,7 @@ class CubeStore {
 
   // Writers (Apply, ReplacePublished) take write_mu_ for their whole run; state_mu_ guards the
   // in-memory mirror, held exclusively only while a committed delta is folded in.
-  absl::Mutex write_mu_;
+  mutable absl::Mutex write_mu_;
   mutable std::shared_mutex state_mu_;
   CubeState state_;
   // All 32 bytes mixed: Apply accepts any bytes from a caller with the right, so pseudonyms that

@@ -23,11 +23,16 @@ constexpr char kReleaseSuffix[] = ".release";
 
 absl::StatusOr<std::unique_ptr<CubeStore>> OpenStore(const std::string& dir,
                                                      const domain::Codelists& codelists,
-                                                     base::ForkJoinPool* apply_pool) {
+                                                     base::ForkJoinPool* apply_pool,
+                                                     size_t expected_workers) {
   absl::StatusOr<std::unique_ptr<storage::KvStore>> kv =
       storage::OpenRocksDb(dir, CubeStore::Columns());
   if (!kv.ok()) return kv.status();
-  return CubeStore::Open(std::move(*kv), codelists, apply_pool);
+  absl::StatusOr<std::unique_ptr<CubeStore>> store =
+      CubeStore::Open(std::move(*kv), codelists, apply_pool);
+  if (!store.ok()) return store.status();
+  if (absl::Status s = (*store)->ReserveWorkers(expected_workers); !s.ok()) return s;
+  return store;
 }
 
 std::string ReadFile(const fs::path& path) {
@@ -192,6 +197,7 @@ CubeEngine::CubeEngine(std::string data_dir, const domain::Codelists& codelists,
       codelists_(codelists),
       clock_(clock),
       apply_pool_(options.apply_pool),
+      expected_workers_(options.expected_workers),
       // An evicted release is read whole from disk again: a cache that could not hold the one
       // release being paged through would read it again for every page.
       release_states_(
@@ -219,7 +225,8 @@ absl::StatusOr<std::unique_ptr<CubeEngine>> CubeEngine::Open(const std::string& 
   const bool first_start = named->empty();
   const std::string live_dir = first_start ? "cube-1" : *named;
   absl::StatusOr<std::unique_ptr<CubeStore>> store =
-      OpenStore((fs::path(data_dir) / live_dir).string(), codelists, options.apply_pool);
+      OpenStore((fs::path(data_dir) / live_dir).string(), codelists, options.apply_pool,
+                options.expected_workers);
   if (!store.ok()) return store.status();
   // CURRENT is written only once the cube it names exists.
   if (first_start) {
@@ -410,7 +417,8 @@ absl::StatusOr<std::unique_ptr<RebuildSession>> CubeEngine::BeginRebuild() {
   }
   std::error_code error;
   fs::remove_all(dir, error);
-  absl::StatusOr<std::unique_ptr<CubeStore>> store = OpenStore(dir, codelists_, apply_pool_);
+  absl::StatusOr<std::unique_ptr<CubeStore>> store =
+      OpenStore(dir, codelists_, apply_pool_, expected_workers_);
   if (!store.ok()) {
     EndRebuild();
     return store.status();

@@ -45,6 +45,9 @@ struct CubeEngineOptions {
   // Threads that share the work of applying one batch (CubeStore::Open); not owned, it must
   // outlive the engine. Null: each batch is applied on the calling thread alone.
   base::ForkJoinPool* apply_pool = nullptr;
+  // Distinct workers the live cube's worker map (and a rebuild's) makes room for when opened;
+  // 0 grows as needed. See CubeStore::ReserveWorkers.
+  size_t expected_workers = 0;
 };
 
 // Builds a new cube aside from the live one; see CubeEngine::BeginRebuild.
@@ -152,6 +155,7 @@ class CubeEngine {
   const domain::Codelists& codelists_;
   const Clock& clock_;
   base::ForkJoinPool* const apply_pool_;
+  const size_t expected_workers_;
 
   mutable absl::Mutex mu_;
   std::shared_ptr<CubeStore> live_ ABSL_GUARDED_BY(mu_);

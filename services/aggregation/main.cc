@@ -38,6 +38,11 @@ ABSL_FLAG(int, apply_threads, 0,
           "backlog without slowing ingestion or queries. In a container with a CPU limit, set "
           "it to the limit: helpers on the host's idle processors would spend the quota");
 
+ABSL_FLAG(uint64_t, expected_workers, 0,
+          "distinct workers the worker map makes room for at start (known ones included), so "
+          "that it does not grow and rehash every worker on the applying thread while they "
+          "arrive; 0 grows as needed. About 37 bytes each, committed at start");
+
 int main(int argc, char** argv) {
   omnia::base::TurnOffMutexDeadlockDetection();
   omnia::server::BlockTerminationSignals();
@@ -77,6 +82,8 @@ int main(int argc, char** argv) {
         engine_options.release_cache_bytes =
             static_cast<size_t>(absl::GetFlag(FLAGS_release_cache_bytes));
         engine_options.apply_pool = &apply_pool;
+        engine_options.expected_workers =
+            static_cast<size_t>(absl::GetFlag(FLAGS_expected_workers));
         absl::StatusOr<std::unique_ptr<omnia::cube::CubeEngine>> opened =
             omnia::cube::CubeEngine::Open(absl::GetFlag(FLAGS_data_dir), codelists, clock,
                                           engine_options);

@@ -38,11 +38,12 @@ make_secrets() {
   export OMNIA_HMAC_KEY=bench-key-0123456789abcdef0123456789abcdef
 }
 
-# start_aggregation ADDRESS STATE_DIR SECRETS_DIR: sets agg_pid (log appended to STATE_DIR).
+# start_aggregation ADDRESS STATE_DIR SECRETS_DIR: sets agg_pid (log appended to STATE_DIR). The
+# worker map is sized for the workload's workers, as an operator expecting them would.
 start_aggregation() {
   "$build/services/aggregation/omnia-aggregation" --grpc_address="$1" \
     --data_dir="$2/aggregation" --tokens_file="$3/aggregation.digests" \
-    2>>"$2/aggregation.log" &
+    --expected_workers="$workers" 2>>"$2/aggregation.log" &
   agg_pid=$!
 }
 

@@ -213,6 +213,33 @@ TEST_F(CubeStoreTest, ThreadsSharingEachBatchBuildTheSameCube) {
   ExpectEqualsReference(Recompute(codelists_, events), 2020, 2022);
 }
 
+// An operator who expects N workers reserves the map once: up to N workers never make it grow
+// (no rehash of every worker on the applying thread), the cube stays exact, a smaller reservation
+// changes nothing, and one no memory could hold is refused without changing anything.
+TEST_F(CubeStoreTest, AReservedWorkerMapHoldsTheExpectedWorkersWithoutGrowing) {
+  constexpr int kWorkers = 3000;
+  Events events = Generate(13, 500, 9000, kWorkers, 2022, 2023);
+  for (int w = 0; w < kWorkers; ++w) {  // every worker at least once
+    events.payments.push_back({{2023, 6}, 2, 1, WorkerPseudonym(w), 1});
+  }
+  Open();
+  const size_t empty_bytes = store_->WorkerMapBytes();
+  ASSERT_TRUE(store_->ReserveWorkers(kWorkers).ok());
+  const size_t reserved_bytes = store_->WorkerMapBytes();
+  EXPECT_GT(reserved_bytes, empty_bytes);
+  for (const FactBatch& b : Batches(events, "p", 1000)) {
+    ASSERT_EQ(store_->Apply(b).value(), ApplyOutcome::kApplied);
+    EXPECT_EQ(store_->WorkerMapBytes(), reserved_bytes) << "after sequence " << b.sequence;
+  }
+  EXPECT_EQ(store_->Stats().distinct_workers, static_cast<uint64_t>(kWorkers));
+  EXPECT_TRUE(store_->ReserveWorkers(10).ok());
+  EXPECT_EQ(store_->WorkerMapBytes(), reserved_bytes);
+  const absl::Status hostile = store_->ReserveWorkers(size_t{1} << 40);
+  EXPECT_EQ(hostile.code(), absl::StatusCode::kResourceExhausted) << hostile;
+  EXPECT_EQ(store_->WorkerMapBytes(), reserved_bytes);
+  ExpectEqualsReference(Recompute(codelists_, events), 2022, 2023);
+}
+
 TEST_F(CubeStoreTest, DuplicatesAndRetriesNeverCountTwice) {
   const Events events = Generate(11, 2000, 5000, 500, 2021, 2022);
   Open();
