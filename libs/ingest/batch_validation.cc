@@ -1,5 +1,8 @@
 #include "libs/ingest/batch_validation.h"
 
+#include <utility>
+#include <variant>
+
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 
@@ -16,26 +19,24 @@ bool ValidProducer(const std::string& producer) {
   return true;
 }
 
-LoggedApplication ToLogged(const domain::ApplicationAuthorized& a,
-                           const domain::CodeIndices& codes) {
-  LoggedApplication out;
+// The logged form of an event, written in place: a batch's events are built where the batch
+// holds them, not built aside and moved there (a copy of every event's id and pseudonym).
+void FillLogged(const domain::ApplicationAuthorized& a, const domain::CodeIndices& codes,
+                LoggedApplication& out) {
   out.application_id = a.application_id;
   out.authorized_on = a.authorized_on;
   out.region = codes.region;
   out.type = codes.type;
-  return out;
 }
 
-LoggedPayment ToLogged(const domain::PaymentIssued& p, const domain::CodeIndices& codes,
-                       const facts::Pseudonym& worker) {
-  LoggedPayment out;
+void FillLogged(const domain::PaymentIssued& p, const domain::CodeIndices& codes,
+                const facts::Pseudonym& worker, LoggedPayment& out) {
   out.payment_id = p.payment_id;
   out.worker = worker;
   out.paid_on = p.paid_on;
   out.region = codes.region;
   out.type = codes.type;
   out.months_covered = static_cast<uint32_t>(p.months_covered);
-  return out;
 }
 
 }  // namespace
@@ -43,10 +44,14 @@ LoggedPayment ToLogged(const domain::PaymentIssued& p, const domain::CodeIndices
 LoggedEvent ToLogged(const RawEvent& event, const domain::CodeIndices& codes,
                      Pseudonymizer::Session& pseudonymizer) {
   if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&event)) {
-    return ToLogged(*a, codes);
+    LoggedApplication out;
+    FillLogged(*a, codes, out);
+    return out;
   }
   const auto& p = std::get<domain::PaymentIssued>(event);
-  return ToLogged(p, codes, pseudonymizer.Pseudonymise(p.worker_id));
+  LoggedPayment out;
+  FillLogged(p, codes, pseudonymizer.Pseudonymise(p.worker_id), out);
+  return out;
 }
 
 LoggedEvent ToLogged(const RawEvent& event, const domain::Codelists& codelists,
@@ -120,10 +125,13 @@ BatchCheck CheckBatch(const std::string& producer_id, uint64_t sequence,
   size_t next_worker = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     if (const auto* a = std::get_if<domain::ApplicationAuthorized>(&events[i])) {
-      check.batch.events.push_back(ToLogged(*a, codes[i]));
+      FillLogged(*a, codes[i],
+                 std::get<LoggedApplication>(
+                     check.batch.events.emplace_back(std::in_place_type<LoggedApplication>)));
     } else {
-      check.batch.events.push_back(
-          ToLogged(std::get<domain::PaymentIssued>(events[i]), codes[i], workers[next_worker++]));
+      FillLogged(std::get<domain::PaymentIssued>(events[i]), codes[i], workers[next_worker++],
+                 std::get<LoggedPayment>(
+                     check.batch.events.emplace_back(std::in_place_type<LoggedPayment>)));
     }
   }
   return check;

@@ -477,9 +477,36 @@ absl::Status EventLog::PlanEvents(const std::vector<LoggedEvent>& events, size_t
     if (verdicts[i] == Verdict::kDuplicate) ++plan.duplicate;
   }
   plan.accepted = plan.inserted.size();
+  // Each chunk's strings are sized before they are filled: grown by appending, every doubling
+  // copied what they held again.
+  struct ChunkBytes {
+    size_t applications = 0, payments = 0, application_ids = 0, payment_ids = 0;
+  };
+  std::vector<ChunkBytes> chunk_bytes(
+      plan.inserted.empty() ? 0 : (plan.inserted.size() - 1) / max_per_entry + 1);
+  for (size_t k = 0; k < plan.inserted.size(); ++k) {
+    const LoggedEvent& event = events[plan.inserted[k].second];
+    ChunkBytes& bytes = chunk_bytes[k / max_per_entry];
+    const size_t id_bytes = internal::kIdRecordOverhead + IdOf(event).size();
+    if (KindOf(event) == EventKind::kApplication) {
+      bytes.applications += kApplicationBytes;
+      bytes.application_ids += id_bytes;
+    } else {
+      bytes.payments += kPaymentBytes;
+      bytes.payment_ids += id_bytes;
+    }
+  }
+  size_t chunks_made = 0;
   for (const auto& [key, i] : plan.inserted) {
     if (plan.chunks.empty() || plan.chunks.back().events >= max_per_entry) {
-      plan.chunks.emplace_back();
+      Plan::Chunk& chunk = plan.chunks.emplace_back();
+      if (chunks_made < chunk_bytes.size()) {
+        const ChunkBytes& bytes = chunk_bytes[chunks_made++];
+        chunk.applications.reserve(bytes.applications);
+        chunk.payments.reserve(bytes.payments);
+        chunk.application_ids.reserve(bytes.application_ids);
+        chunk.payment_ids.reserve(bytes.payment_ids);
+      }
     }
     Plan::Chunk& chunk = plan.chunks.back();
     const EventKind kind = KindOf(events[i]);
