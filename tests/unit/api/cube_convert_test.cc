@@ -242,6 +242,28 @@ TEST_F(CubeConvertTest, RecordsLaidOutAsTheProtoDescribesAreRead) {
   EXPECT_EQ(batch->payments[0].worker, worker);
 }
 
+// Records are whole events beside the packed columns, with lengths of their own, and refer to
+// the same code lists.
+TEST_F(CubeConvertTest, ColumnsAndRecordsTogetherGiveAllTheirFacts) {
+  v1::ApplyRequest request = Encode(SampleBatch());
+  ASSERT_GT(request.columns().regions_size(), 1);
+  // 2021-05, the request's second region and first type, 2 months covered.
+  std::string record("\x07\xe5\x05\x01\x00\x00\x02", 7);
+  record.append(std::string(facts::kPseudonymBytes, 'r'));
+  request.mutable_columns()->set_payment_records(record);
+  absl::StatusOr<facts::FactBatch> batch = FactBatchFromProto(request, codelists_);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->applications.size(), 3u);
+  ASSERT_EQ(batch->payments.size(), 4u);
+  const facts::PaymentFact& last = batch->payments[3];
+  EXPECT_EQ(last.month, (domain::YearMonth{2021, 5}));
+  EXPECT_EQ(codelists_.regions()[last.region].inps_label, request.columns().regions(1));
+  EXPECT_EQ(codelists_.intervention_types()[last.type].code,
+            request.columns().intervention_types(0));
+  EXPECT_EQ(last.months_covered, 2u);
+  EXPECT_EQ(last.worker[0], 'r');
+}
+
 TEST_F(CubeConvertTest, BadRecordsNameTheColumnPositionAndField) {
   const v1::ApplyRequest good = Encode(SampleBatch(), EventEncoding::kRecords);
   const auto with_payment_byte = [&](size_t payment, size_t offset, char value) {
