@@ -471,6 +471,36 @@ TEST_F(IngestionServiceTest, ABatchOverFourMebibytesIsRefusedByItsAckAndTheStrea
   EXPECT_EQ(accepted.events_accepted(), 2u);
 }
 
+// A producer keeps one stream open for its whole run: every batch on it gets its own ack, in
+// order, and is logged once. Each batch is parsed into memory the stream reuses for the next, so
+// this is also where a reuse before the previous batch is done with would show (the unit and
+// integration tests run under ThreadSanitizer too).
+TEST_F(IngestionServiceTest, ManyBatchesOnOneStreamAreEachAcknowledgedInOrder) {
+  constexpr int kBatches = 300;
+  grpc::ClientContext context;
+  Deadline(context);
+  auto stream = stub_->StreamEvents(&context);
+  uint64_t last_log_sequence = 0;
+  for (int sequence = 1; sequence <= kBatches; ++sequence) {
+    v1::EventBatch batch;
+    batch.set_producer_id("producer-a");
+    batch.set_sequence(sequence);
+    *batch.add_events() = Payment(absl::StrCat("P-", sequence), "LAZIO");
+    ASSERT_TRUE(stream->Write(batch));
+    v1::BatchAck ack;
+    ASSERT_TRUE(stream->Read(&ack));
+    ASSERT_EQ(ack.outcome(), v1::BATCH_OUTCOME_ACCEPTED) << ack.message();
+    ASSERT_EQ(ack.sequence(), static_cast<uint64_t>(sequence));
+    ASSERT_GT(ack.log_sequence(), last_log_sequence);
+    last_log_sequence = ack.log_sequence();
+  }
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
+  const v1::GetIngestionStatusResponse status = Status();
+  EXPECT_EQ(status.events_accepted(), static_cast<uint64_t>(kBatches));
+  EXPECT_EQ(status.last_log_sequence(), last_log_sequence);
+}
+
 // ingestion.proto: producers are listed in producer_id order, paged; common.proto: tokens are
 // opaque, and a malformed one or one used with different request fields is INVALID_ARGUMENT
 // naming page_token.
