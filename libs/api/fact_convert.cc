@@ -139,6 +139,31 @@ absl::StatusOr<domain::YearMonth> RecordMonth(domain::YearMonth month, const Pat
   return month;
 }
 
+// Names field `field` of record `i` of `column` in an error, built only when one is.
+auto RecordFieldPath(const char* column, size_t i, const char* field) {
+  return [column, i, field] { return absl::StrCat("columns.", column, "[", i, "].", field); };
+}
+
+// Checks the month of record `i` of `column` and turns its region and type, positions in the
+// request's code lists, into the codelist indexes `regions` and `types` map them to.
+template <typename Fact>
+absl::Status ResolveRecordPlace(const char* column, size_t i, const std::vector<int>& regions,
+                                const std::vector<int>& types, Fact& fact) {
+  absl::StatusOr<domain::YearMonth> month =
+      RecordMonth(fact.month, RecordFieldPath(column, i, "month"));
+  if (!month.ok()) return month.status();
+  absl::StatusOr<int> region =
+      ColumnCode(fact.region, regions, RecordFieldPath(column, i, "region"), "regions");
+  if (!region.ok()) return region.status();
+  absl::StatusOr<int> type =
+      ColumnCode(fact.type, types, RecordFieldPath(column, i, "type"), "intervention_types");
+  if (!type.ok()) return type.status();
+  fact.month = *month;
+  fact.region = *region;
+  fact.type = *type;
+  return absl::OkStatus();
+}
+
 absl::Status CheckRecordBytes(const std::string& records, const char* column, size_t record_bytes,
                               const char* kind) {
   if (records.size() % record_bytes != 0) {
@@ -165,45 +190,29 @@ absl::Status RecordsToFacts(const v1::CubeEventColumns& columns, const std::vect
       !s.ok()) {
     return s;
   }
-  const auto at = [](const char* column, size_t i, const char* field) {
-    return [column, i, field] { return absl::StrCat("columns.", column, "[", i, "].", field); };
-  };
   const size_t application_count = applications.size() / facts::kApplicationRecordBytes;
   batch.applications.reserve(batch.applications.size() + application_count);
   for (size_t i = 0; i < application_count; ++i) {
-    const facts::ApplicationFact fact =
+    facts::ApplicationFact fact =
         facts::ReadApplicationRecord(applications.data() + i * facts::kApplicationRecordBytes);
-    absl::StatusOr<domain::YearMonth> month =
-        RecordMonth(fact.month, at("application_records", i, "month"));
-    if (!month.ok()) return month.status();
-    absl::StatusOr<int> region =
-        ColumnCode(fact.region, regions, at("application_records", i, "region"), "regions");
-    if (!region.ok()) return region.status();
-    absl::StatusOr<int> type =
-        ColumnCode(fact.type, types, at("application_records", i, "type"), "intervention_types");
-    if (!type.ok()) return type.status();
-    batch.applications.push_back({*month, *region, *type});
+    if (absl::Status s = ResolveRecordPlace("application_records", i, regions, types, fact);
+        !s.ok()) {
+      return s;
+    }
+    batch.applications.push_back(fact);
   }
   const size_t payment_count = payments.size() / facts::kPaymentRecordBytes;
   batch.payments.reserve(batch.payments.size() + payment_count);
   for (size_t i = 0; i < payment_count; ++i) {
     facts::PaymentFact fact =
         facts::ReadPaymentRecord(payments.data() + i * facts::kPaymentRecordBytes);
-    absl::StatusOr<domain::YearMonth> month =
-        RecordMonth(fact.month, at("payment_records", i, "month"));
-    if (!month.ok()) return month.status();
-    absl::StatusOr<int> region =
-        ColumnCode(fact.region, regions, at("payment_records", i, "region"), "regions");
-    if (!region.ok()) return region.status();
-    absl::StatusOr<int> type =
-        ColumnCode(fact.type, types, at("payment_records", i, "type"), "intervention_types");
-    if (!type.ok()) return type.status();
+    if (absl::Status s = ResolveRecordPlace("payment_records", i, regions, types, fact); !s.ok()) {
+      return s;
+    }
     if (fact.months_covered > 60) {
-      return FieldError(at("payment_records", i, "months_covered")(),
+      return FieldError(RecordFieldPath("payment_records", i, "months_covered")(),
                         absl::StrCat("must be 0 to 60, got ", fact.months_covered));
     }
-    fact.region = *region;
-    fact.type = *type;
     batch.payments.push_back(fact);
   }
   return absl::OkStatus();
